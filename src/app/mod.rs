@@ -1,0 +1,81 @@
+//! The CLI commands: the one place that wires files, the pipeline and the store.
+
+mod ingest;
+mod leads;
+mod listing;
+
+use crate::cli::{Command, ContactsCommand, QuarantineCommand};
+use crate::config::Settings;
+use crate::store::{Store, UserRecord};
+use anyhow::Context;
+
+/// A mistake in how a command was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit code for an error: 2 for usage and configuration, 1 otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    let usage = error
+        .chain()
+        .any(|e| e.is::<UsageError>() || e.is::<crate::config::ConfigError>());
+    if usage {
+        2
+    } else {
+        1
+    }
+}
+
+/// Runs one command.
+pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
+    if let Command::Explain { file } = &command {
+        return ingest::explain(file, &settings);
+    }
+    let store = open_store(&settings).await?;
+    match command {
+        Command::Explain { .. } => Ok(()),
+        Command::Ingest(args) => ingest::run(&args, &settings, &store).await,
+        Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
+        Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,
+        Command::Timeline { id, json } => listing::timeline(&store, id, json).await,
+        Command::Contacts(ContactsCommand::List { json }) => listing::contacts(&store, json).await,
+        Command::Quarantine(QuarantineCommand::List { json }) => {
+            listing::quarantine(&store, json).await
+        }
+    }
+}
+
+/// Opens the database, applies migrations and syncs the users from the config.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot use the database at {}", settings.database_url))?;
+    store
+        .sync_users(&user_records(settings))
+        .await
+        .context("cannot sync users from the config")?;
+    Ok(store)
+}
+
+fn user_records(settings: &Settings) -> Vec<UserRecord> {
+    settings
+        .users
+        .iter()
+        .map(|u| UserRecord {
+            email: u.email.to_string(),
+            name: u.name.clone(),
+            role: u.role.as_str().to_string(),
+            team: u.team.clone(),
+            time_zone: u.calendar.time_zone.name().to_string(),
+            workday_start: u.calendar.workday_start.format("%H:%M").to_string(),
+            digest_at: u.digest_at.format("%H:%M").to_string(),
+            active: u.active,
+        })
+        .collect()
+}
+
+/// Prints values as a pretty JSON array or object.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The command line, as clap derive types.
+
+use crate::telemetry::LogFormat;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// leadmail turns a sales team's email into CRM records.
+#[derive(Debug, Parser)]
+#[command(name = "leadmail", version, about)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        short,
+        env = "LEADMAIL_CONFIG",
+        global = true,
+        default_value = "leadmail.toml"
+    )]
+    pub config: PathBuf,
+    /// Log line format.
+    #[arg(long, value_enum, default_value = "human", global = true)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run messages through the pipeline from files (same pipeline as the daemon).
+    Ingest(IngestArgs),
+    /// Show which rule fires for a message and what it would do, without writing.
+    Explain {
+        /// The message file.
+        file: PathBuf,
+    },
+    /// Leads (and prospects, with --kind).
+    #[command(subcommand)]
+    Leads(LeadsCommand),
+    /// Prospects: people we approached first.
+    #[command(subcommand)]
+    Prospects(ProspectsCommand),
+    /// Contacts.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// A lead's timeline.
+    Timeline {
+        /// The lead id.
+        id: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Messages put aside.
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
+}
+
+/// Where `ingest` reads messages from.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct IngestSource {
+    /// One message file (RFC 5322, .eml).
+    pub file: Option<PathBuf>,
+    /// A Maildir (cur/ and new/ are read, in file-name order).
+    #[arg(long)]
+    pub maildir: Option<PathBuf>,
+    /// An mbox file.
+    #[arg(long)]
+    pub mbox: Option<PathBuf>,
+}
+
+/// `ingest` arguments.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Where to read.
+    #[command(flatten)]
+    pub source: IngestSource,
+    /// One JSON object per message.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Who does a rep action (recorded on the timeline).
+#[derive(Debug, Args)]
+pub struct Actor {
+    /// Recorded as the actor on the timeline.
+    #[arg(long = "as", default_value = "cli")]
+    pub actor: String,
+}
+
+/// `leads …`
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// List leads (open ones unless --all).
+    List {
+        /// Include won, lost and cancelled leads.
+        #[arg(long)]
+        all: bool,
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this owner's.
+        #[arg(long)]
+        owner: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one lead.
+    Show {
+        /// The lead id.
+        id: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a prospect into a lead.
+    Convert {
+        /// The prospect id.
+        id: i64,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Cancel: never contact again.
+    Cancel {
+        /// The lead id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Set the status (todo, standby, won, lost, cancelled).
+    Status {
+        /// The lead id.
+        id: i64,
+        /// The new status.
+        status: String,
+        /// For standby: when to flip back to todo (tomorrow, 3d, 2026-12-01…).
+        #[arg(long)]
+        until: Option<String>,
+        /// For lost or cancelled: why.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Move to a pipeline step.
+    Step {
+        /// The lead id.
+        id: i64,
+        /// A configured step.
+        step: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Set the next action: `next 12 friday call about pricing`.
+    Next {
+        /// The lead id.
+        id: i64,
+        /// When, then what (e.g. `tomorrow 10:00 call`).
+        #[arg(required = true, num_args = 1..)]
+        what: Vec<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Mark the current next action done.
+    Done {
+        /// The lead id.
+        id: i64,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+/// `prospects …`
+#[derive(Debug, Subcommand)]
+pub enum ProspectsCommand {
+    /// List open prospects.
+    List {
+        /// Include cancelled and converted ones.
+        #[arg(long)]
+        all: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a prospect into a lead.
+    Convert {
+        /// The prospect id.
+        id: i64,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Cancel a prospect ("dead"): nobody contacts them again.
+    Cancel {
+        /// The prospect id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+/// `contacts …`
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// List contacts.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `quarantine …`
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List quarantined messages.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}

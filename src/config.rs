@@ -1,0 +1,423 @@
+//! The TOML configuration, validated once into [`Settings`].
+//!
+//! Unknown keys are errors that name the key; every validation error names
+//! the key it is about. Secrets are never in the file's values: only the name
+//! of an environment variable or a file that holds them.
+
+use crate::domain::schedule::WorkCalendar;
+use crate::domain::EmailAddress;
+use crate::ingest::auth::SenderAuthMode;
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+mod raw;
+
+/// A configuration problem, naming the key it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has an unknown key.
+    #[error("cannot parse config file {path}: {message}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// The parser's message (it names the key and the line).
+        message: String,
+    },
+    /// A value is not acceptable.
+    #[error("config key `{key}`: {message}")]
+    Invalid {
+        /// The dotted key, e.g. `users[0].time_zone`.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError::Invalid {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A rep's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees everything.
+    Admin,
+    /// Sees their team.
+    TeamLead,
+    /// Sees their own leads.
+    User,
+}
+
+impl Role {
+    /// The stable text name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::TeamLead => "team_lead",
+            Role::User => "user",
+        }
+    }
+}
+
+/// A sales rep.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The rep's main address.
+    pub email: EmailAddress,
+    /// Display name.
+    pub name: String,
+    /// Other addresses the rep sends from.
+    pub aliases: Vec<EmailAddress>,
+    /// Admin, team lead or user.
+    pub role: Role,
+    /// Team name, if any.
+    pub team: Option<String>,
+    /// Time zone and workday start.
+    pub calendar: WorkCalendar,
+    /// Local time of the morning digest.
+    pub digest_at: NaiveTime,
+    /// Inactive users get no digest and own nothing new.
+    pub active: bool,
+}
+
+impl User {
+    /// True when `address` is this rep's main address or an alias.
+    pub fn owns_address(&self, address: &EmailAddress) -> bool {
+        self.email.same_mailbox(address) || self.aliases.iter().any(|a| a.same_mailbox(address))
+    }
+}
+
+/// A partner who refers leads.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    /// The partner's name (lead source `partner:<name>`).
+    pub name: String,
+    /// Addresses the partner writes from.
+    pub emails: Vec<EmailAddress>,
+    /// Domains the partner writes from.
+    pub domains: Vec<String>,
+    /// The rep who gets the partner's leads.
+    pub owner: EmailAddress,
+}
+
+/// Label synonyms per lead field for a form source.
+#[derive(Debug, Clone, Default)]
+pub struct FieldLabels {
+    /// Labels of the submitter's name.
+    pub name: Vec<String>,
+    /// Labels of the submitter's address.
+    pub email: Vec<String>,
+    /// Labels of the phone number.
+    pub phone: Vec<String>,
+    /// Labels of the company.
+    pub company: Vec<String>,
+    /// Labels of the free text.
+    pub message: Vec<String>,
+}
+
+impl FieldLabels {
+    /// Labels in English, Portuguese, German and Dutch, for partners' labelled lines.
+    pub fn default_labels() -> Self {
+        let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        Self {
+            name: list(&["Name", "Full name", "Contact", "Nome", "Naam"]),
+            email: list(&["Email", "E-mail", "Email address", "Mail"]),
+            phone: list(&[
+                "Phone",
+                "Telephone",
+                "Mobile",
+                "Telefone",
+                "Telefon",
+                "Telefoon",
+            ]),
+            company: list(&[
+                "Company",
+                "Organisation",
+                "Organization",
+                "Empresa",
+                "Firma",
+                "Bedrijf",
+            ]),
+            message: list(&["Message", "Comments", "Mensagem", "Nachricht", "Bericht"]),
+        }
+    }
+
+    /// Every label of every field.
+    pub fn all(&self) -> Vec<&str> {
+        [
+            &self.name,
+            &self.email,
+            &self.phone,
+            &self.company,
+            &self.message,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+    }
+
+    /// The first non-empty value among `fields` whose label is one of `labels`.
+    pub fn value(&self, fields: &[(String, String)], labels: &[String]) -> Option<String> {
+        fields
+            .iter()
+            .find(|(label, value)| {
+                let label = label.trim().trim_end_matches(':').trim();
+                !value.trim().is_empty() && labels.iter().any(|l| l.eq_ignore_ascii_case(label))
+            })
+            .map(|(_, value)| value.trim().to_string())
+    }
+}
+
+/// A robot (web form, marketplace) that mails structured submissions.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The source's name (lead source `form:<name>`).
+    pub name: String,
+    /// Addresses the robot sends from.
+    pub from: Vec<EmailAddress>,
+    /// The rep who gets its leads.
+    pub owner: EmailAddress,
+    /// Label synonyms per field.
+    pub fields: FieldLabels,
+}
+
+/// `[crm]`: the CRM addresses and the team's pipeline.
+#[derive(Debug, Clone)]
+pub struct Crm {
+    /// The CRM address(es), plus tags allowed.
+    pub addresses: Vec<EmailAddress>,
+    /// Our own domains: never prospects or leads.
+    pub company_domains: Vec<String>,
+    /// Unknown senders make a `direct` lead (true) or go to quarantine.
+    pub public_inquiries: bool,
+    /// The pipeline steps, in order.
+    pub steps: Vec<String>,
+    /// Days without activity after which a lead is stale.
+    pub stale_after_days: u32,
+    /// Default time zone for users without one.
+    pub time_zone: Tz,
+    /// Country calling code for national phone numbers (e.g. "351").
+    pub default_country_code: Option<String>,
+}
+
+/// `[security]`.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// Which check a user or partner From must pass.
+    pub sender_auth: SenderAuthMode,
+    /// authserv-ids whose Authentication-Results we trust.
+    pub trusted_authserv_ids: Vec<String>,
+    /// Larger messages are quarantined unparsed.
+    pub max_message_bytes: usize,
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone)]
+pub enum SecretSource {
+    /// An environment variable's name.
+    Env(String),
+    /// A file path.
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// Reads the secret; the error names the variable or file, never the value.
+    pub fn load(&self) -> anyhow::Result<SecretString> {
+        let value = match self {
+            SecretSource::Env(name) => std::env::var(name)
+                .map_err(|_| anyhow::anyhow!("environment variable {name} is not set"))?,
+            SecretSource::File(path) => std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read secret file {}: {e}", path.display()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        };
+        Ok(SecretString::from(value))
+    }
+}
+
+/// TLS mode of a server connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// TLS from the first byte.
+    Implicit,
+    /// Plain, then STARTTLS.
+    Starttls,
+    /// No TLS (loopback only).
+    None,
+}
+
+/// One `[[mailboxes]]` entry (used by the daemon).
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    /// A short name for logs and status.
+    pub name: String,
+    /// IMAP server host.
+    pub host: String,
+    /// IMAP server port.
+    pub port: u16,
+    /// TLS mode.
+    pub tls: TlsMode,
+    /// Extra trust root.
+    pub ca_file: Option<PathBuf>,
+    /// Login name.
+    pub username: String,
+    /// Where the password comes from.
+    pub password: Option<SecretSource>,
+    /// Where an OAuth2 token comes from (XOAUTH2).
+    pub oauth2_token: Option<SecretSource>,
+    /// The folder to watch.
+    pub folder: String,
+    /// Move processed mail here (else only flag `\Seen`).
+    pub processed_folder: Option<String>,
+    /// Move quarantined mail here.
+    pub quarantine_folder: Option<String>,
+    /// Use IMAP IDLE where the server supports it.
+    pub idle: bool,
+    /// Poll interval where IDLE is off or unsupported.
+    pub poll_interval_secs: u64,
+}
+
+/// `[smtp]`: how digests are sent.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    /// SMTP server host.
+    pub host: String,
+    /// SMTP server port.
+    pub port: u16,
+    /// TLS mode.
+    pub tls: TlsMode,
+    /// Login name (no AUTH when absent).
+    pub username: Option<String>,
+    /// Where the password comes from.
+    pub password: Option<SecretSource>,
+    /// The From of digests.
+    pub from: String,
+    /// Extra trust root.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `[digest]`.
+#[derive(Debug, Clone)]
+pub struct DigestSettings {
+    /// Send digests at all.
+    pub enabled: bool,
+    /// Do not send empty digests.
+    pub skip_empty: bool,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The database URL (`sqlite://…` resolved against the config's folder).
+    pub database_url: String,
+    /// `[crm]`.
+    pub crm: Crm,
+    /// `[security]`.
+    pub security: Security,
+    /// The reps.
+    pub users: Vec<User>,
+    /// The partners.
+    pub partners: Vec<Partner>,
+    /// The form sources.
+    pub sources: Vec<Source>,
+    /// The mailboxes the daemon watches.
+    pub mailboxes: Vec<Mailbox>,
+    /// How digests are sent.
+    pub smtp: Option<Smtp>,
+    /// Digest options.
+    pub digest: DigestSettings,
+}
+
+impl Settings {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::from_toml(&text, base).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses TOML text; relative paths are resolved against `base`.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Self, ConfigError> {
+        let file: raw::File = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<inline>"),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        raw::validate(file, base)
+    }
+
+    /// The user whose address or alias this is.
+    pub fn user_by_address(&self, address: &EmailAddress) -> Option<&User> {
+        self.users.iter().find(|u| u.owns_address(address))
+    }
+
+    /// The user with this main address.
+    pub fn user(&self, email: &EmailAddress) -> Option<&User> {
+        self.users.iter().find(|u| u.email.same_mailbox(email))
+    }
+
+    /// True when the address is one of the CRM addresses (ignoring `+tag`).
+    pub fn is_crm_address(&self, address: &EmailAddress) -> bool {
+        self.crm.addresses.iter().any(|a| a.same_mailbox(address))
+    }
+
+    /// True when the address belongs to one of our own domains.
+    pub fn is_company_address(&self, address: &EmailAddress) -> bool {
+        self.crm
+            .company_domains
+            .iter()
+            .any(|d| address.is_in_domain(d))
+    }
+
+    /// The calendar of a user, or the CRM default for someone else.
+    pub fn calendar_of(&self, email: Option<&EmailAddress>) -> WorkCalendar {
+        email
+            .and_then(|e| self.user(e))
+            .map(|u| u.calendar)
+            .unwrap_or(WorkCalendar {
+                time_zone: self.crm.time_zone,
+                workday_start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+            })
+    }
+
+    /// The step of the team's pipeline that matches `name` (case-insensitive).
+    pub fn step_named(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        self.crm
+            .steps
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,596 @@
+//! The configuration file as written, and its validation into `Settings`.
+
+use super::*;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct File {
+    database: DatabaseRaw,
+    crm: CrmRaw,
+    #[serde(default)]
+    security: SecurityRaw,
+    #[serde(default)]
+    users: Vec<UserRaw>,
+    #[serde(default)]
+    partners: Vec<PartnerRaw>,
+    #[serde(default)]
+    sources: Vec<SourceRaw>,
+    #[serde(default)]
+    mailboxes: Vec<MailboxRaw>,
+    smtp: Option<SmtpRaw>,
+    #[serde(default)]
+    digest: DigestRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseRaw {
+    url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrmRaw {
+    addresses: Vec<String>,
+    #[serde(default)]
+    company_domains: Vec<String>,
+    #[serde(default)]
+    public_inquiries: bool,
+    #[serde(default = "default_steps")]
+    steps: Vec<String>,
+    #[serde(default = "default_stale_days")]
+    stale_after_days: u32,
+    #[serde(default = "default_time_zone")]
+    time_zone: String,
+    default_country_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecurityRaw {
+    #[serde(default = "default_sender_auth")]
+    sender_auth: String,
+    #[serde(default)]
+    trusted_authserv_ids: Vec<String>,
+    #[serde(default = "default_max_bytes")]
+    max_message_bytes: usize,
+}
+
+impl Default for SecurityRaw {
+    fn default() -> Self {
+        Self {
+            sender_auth: default_sender_auth(),
+            trusted_authserv_ids: Vec::new(),
+            max_message_bytes: default_max_bytes(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserRaw {
+    email: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default = "default_role")]
+    role: Role,
+    team: Option<String>,
+    time_zone: Option<String>,
+    #[serde(default = "default_workday_start")]
+    workday_start: String,
+    #[serde(default = "default_digest_at")]
+    digest_at: String,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartnerRaw {
+    name: String,
+    #[serde(default)]
+    emails: Vec<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+    owner: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceRaw {
+    name: String,
+    from: Vec<String>,
+    owner: String,
+    #[serde(default)]
+    fields: FieldsRaw,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FieldsRaw {
+    #[serde(default)]
+    name: Vec<String>,
+    #[serde(default)]
+    email: Vec<String>,
+    #[serde(default)]
+    phone: Vec<String>,
+    #[serde(default)]
+    company: Vec<String>,
+    #[serde(default)]
+    message: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MailboxRaw {
+    name: String,
+    host: String,
+    port: Option<u16>,
+    #[serde(default = "default_imap_tls")]
+    tls: TlsMode,
+    ca_file: Option<PathBuf>,
+    username: String,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    oauth2_token_env: Option<String>,
+    oauth2_token_file: Option<PathBuf>,
+    #[serde(default = "default_folder")]
+    folder: String,
+    processed_folder: Option<String>,
+    quarantine_folder: Option<String>,
+    #[serde(default = "yes")]
+    idle: bool,
+    #[serde(default = "default_poll")]
+    poll_interval_secs: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpRaw {
+    host: String,
+    port: Option<u16>,
+    #[serde(default = "default_smtp_tls")]
+    tls: TlsMode,
+    ca_file: Option<PathBuf>,
+    username: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    from: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DigestRaw {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default = "yes")]
+    skip_empty: bool,
+}
+
+impl Default for DigestRaw {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            skip_empty: true,
+        }
+    }
+}
+
+fn default_steps() -> Vec<String> {
+    ["Contacted", "Demo", "Proposal", "Negotiation"]
+        .map(String::from)
+        .to_vec()
+}
+fn default_stale_days() -> u32 {
+    14
+}
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+fn default_sender_auth() -> String {
+    "dmarc".into()
+}
+fn default_max_bytes() -> usize {
+    25 * 1024 * 1024
+}
+fn default_role() -> Role {
+    Role::User
+}
+fn default_workday_start() -> String {
+    "09:00".into()
+}
+fn default_digest_at() -> String {
+    "07:30".into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_imap_tls() -> TlsMode {
+    TlsMode::Implicit
+}
+fn default_smtp_tls() -> TlsMode {
+    TlsMode::Starttls
+}
+fn default_folder() -> String {
+    "INBOX".into()
+}
+fn default_poll() -> u64 {
+    60
+}
+
+/// Validates the raw file into settings; every error names its key.
+pub(super) fn validate(file: File, base: &Path) -> Result<Settings, ConfigError> {
+    let crm = validate_crm(file.crm)?;
+    let users = validate_users(file.users, crm.time_zone)?;
+    let known = |key: &str, email: &str| owner_address(key, email, &users);
+    let partners = file
+        .partners
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| validate_partner(i, p, &known))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sources = file
+        .sources
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| validate_source(i, s, &known))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mailboxes = file
+        .mailboxes
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| validate_mailbox(i, m, base))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Settings {
+        database_url: resolve_database_url(&file.database.url, base)?,
+        crm,
+        security: validate_security(file.security)?,
+        users,
+        partners,
+        sources,
+        mailboxes,
+        smtp: file.smtp.map(|s| validate_smtp(s, base)).transpose()?,
+        digest: DigestSettings {
+            enabled: file.digest.enabled,
+            skip_empty: file.digest.skip_empty,
+        },
+    })
+}
+
+fn address(key: &str, text: &str) -> Result<EmailAddress, ConfigError> {
+    EmailAddress::parse(text).map_err(|e| ConfigError::invalid(key, e.to_string()))
+}
+
+fn addresses(key: &str, texts: &[String]) -> Result<Vec<EmailAddress>, ConfigError> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| address(&format!("{key}[{i}]"), t))
+        .collect()
+}
+
+fn owner_address(key: &str, text: &str, users: &[User]) -> Result<EmailAddress, ConfigError> {
+    let email = address(key, text)?;
+    if users.iter().any(|u| u.email.same_mailbox(&email)) {
+        Ok(email)
+    } else {
+        Err(ConfigError::invalid(
+            key,
+            format!("{email} is not a configured user (add it under [[users]])"),
+        ))
+    }
+}
+
+fn time_zone(key: &str, name: &str) -> Result<Tz, ConfigError> {
+    name.parse::<Tz>()
+        .map_err(|_| ConfigError::invalid(key, format!("{name:?} is not an IANA time zone")))
+}
+
+fn clock(key: &str, text: &str) -> Result<NaiveTime, ConfigError> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| ConfigError::invalid(key, format!("{text:?} is not a time like \"09:00\"")))
+}
+
+fn domains(key: &str, list: Vec<String>) -> Result<Vec<String>, ConfigError> {
+    list.into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let d = d.trim().trim_start_matches('@').to_ascii_lowercase();
+            if d.contains('.') && !d.contains(char::is_whitespace) {
+                Ok(d)
+            } else {
+                Err(ConfigError::invalid(
+                    format!("{key}[{i}]"),
+                    format!("{d:?} is not a domain"),
+                ))
+            }
+        })
+        .collect()
+}
+
+fn validate_crm(raw: CrmRaw) -> Result<Crm, ConfigError> {
+    if raw.addresses.is_empty() {
+        return Err(ConfigError::invalid(
+            "crm.addresses",
+            "at least one CRM address is needed",
+        ));
+    }
+    if raw.steps.is_empty() {
+        return Err(ConfigError::invalid(
+            "crm.steps",
+            "at least one pipeline step is needed",
+        ));
+    }
+    let default_country_code = raw
+        .default_country_code
+        .map(|c| c.trim().trim_start_matches('+').to_string());
+    if let Some(code) = &default_country_code {
+        if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ConfigError::invalid(
+                "crm.default_country_code",
+                format!("{code:?} is not a country calling code like \"351\""),
+            ));
+        }
+    }
+    Ok(Crm {
+        addresses: addresses("crm.addresses", &raw.addresses)?,
+        company_domains: domains("crm.company_domains", raw.company_domains)?,
+        public_inquiries: raw.public_inquiries,
+        steps: raw.steps,
+        stale_after_days: raw.stale_after_days,
+        time_zone: time_zone("crm.time_zone", &raw.time_zone)?,
+        default_country_code,
+    })
+}
+
+fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
+    let sender_auth = match raw.sender_auth.to_ascii_lowercase().as_str() {
+        "dmarc" => SenderAuthMode::Dmarc,
+        "dkim" => SenderAuthMode::Dkim,
+        "spf" => SenderAuthMode::Spf,
+        "none" => SenderAuthMode::None,
+        other => {
+            return Err(ConfigError::invalid(
+                "security.sender_auth",
+                format!("{other:?} is not one of dmarc, dkim, spf, none"),
+            ))
+        }
+    };
+    if sender_auth != SenderAuthMode::None && raw.trusted_authserv_ids.is_empty() {
+        return Err(ConfigError::invalid(
+            "security.trusted_authserv_ids",
+            "needed unless sender_auth = \"none\": name the receiving server(s) whose Authentication-Results to trust",
+        ));
+    }
+    if raw.max_message_bytes < 1024 {
+        return Err(ConfigError::invalid(
+            "security.max_message_bytes",
+            "must be at least 1024",
+        ));
+    }
+    Ok(Security {
+        sender_auth,
+        trusted_authserv_ids: raw.trusted_authserv_ids,
+        max_message_bytes: raw.max_message_bytes,
+    })
+}
+
+fn validate_users(raw: Vec<UserRaw>, default_tz: Tz) -> Result<Vec<User>, ConfigError> {
+    let mut users: Vec<User> = Vec::with_capacity(raw.len());
+    for (i, u) in raw.into_iter().enumerate() {
+        let key = |field: &str| format!("users[{i}].{field}");
+        let email = address(&key("email"), &u.email)?;
+        if users.iter().any(|other| other.owns_address(&email)) {
+            return Err(ConfigError::invalid(
+                key("email"),
+                format!("{email} is listed twice"),
+            ));
+        }
+        let tz = match &u.time_zone {
+            Some(name) => time_zone(&key("time_zone"), name)?,
+            None => default_tz,
+        };
+        users.push(User {
+            aliases: addresses(&key("aliases"), &u.aliases)?,
+            email,
+            name: u.name,
+            role: u.role,
+            team: u.team,
+            calendar: WorkCalendar {
+                time_zone: tz,
+                workday_start: clock(&key("workday_start"), &u.workday_start)?,
+            },
+            digest_at: clock(&key("digest_at"), &u.digest_at)?,
+            active: u.active,
+        });
+    }
+    Ok(users)
+}
+
+type OwnerCheck<'a> = dyn Fn(&str, &str) -> Result<EmailAddress, ConfigError> + 'a;
+
+fn validate_partner(i: usize, raw: PartnerRaw, owner: &OwnerCheck) -> Result<Partner, ConfigError> {
+    let key = |field: &str| format!("partners[{i}].{field}");
+    if raw.emails.is_empty() && raw.domains.is_empty() {
+        return Err(ConfigError::invalid(
+            key("emails"),
+            format!(
+                "partner {:?} needs at least one of emails or domains",
+                raw.name
+            ),
+        ));
+    }
+    let owner = owner(&key("owner"), &raw.owner).map_err(|e| name_partner(e, &raw.name))?;
+    Ok(Partner {
+        emails: addresses(&key("emails"), &raw.emails)?,
+        domains: domains(&key("domains"), raw.domains)?,
+        name: raw.name,
+        owner,
+    })
+}
+
+fn name_partner(error: ConfigError, partner: &str) -> ConfigError {
+    match error {
+        ConfigError::Invalid { key, message } => ConfigError::Invalid {
+            key,
+            message: format!("partner {partner:?}: {message}"),
+        },
+        other => other,
+    }
+}
+
+fn validate_source(i: usize, raw: SourceRaw, owner: &OwnerCheck) -> Result<Source, ConfigError> {
+    let key = |field: &str| format!("sources[{i}].{field}");
+    let f = raw.fields;
+    Ok(Source {
+        from: addresses(&key("from"), &raw.from)?,
+        owner: owner(&key("owner"), &raw.owner).map_err(|e| name_partner(e, &raw.name))?,
+        name: raw.name,
+        fields: FieldLabels {
+            name: or_default(f.name, &["Name", "Full name", "Nome", "Naam"]),
+            email: or_default(f.email, &["Email", "E-mail", "Email address"]),
+            phone: or_default(
+                f.phone,
+                &["Phone", "Telephone", "Telefone", "Telefon", "Telefoon"],
+            ),
+            company: or_default(f.company, &["Company", "Empresa", "Firma", "Bedrijf"]),
+            message: or_default(f.message, &["Message", "Mensagem", "Nachricht", "Bericht"]),
+        },
+    })
+}
+
+fn or_default(list: Vec<String>, default: &[&str]) -> Vec<String> {
+    if list.is_empty() {
+        default.iter().map(|s| s.to_string()).collect()
+    } else {
+        list
+    }
+}
+
+fn secret(
+    key: &str,
+    env: Option<String>,
+    file: Option<PathBuf>,
+    base: &Path,
+) -> Result<Option<SecretSource>, ConfigError> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err(ConfigError::invalid(
+            key,
+            "give either *_env or *_file, not both",
+        )),
+        (Some(name), None) => Ok(Some(SecretSource::Env(name))),
+        (None, Some(path)) => Ok(Some(SecretSource::File(base.join(path)))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn check_plain_tls(key: &str, tls: TlsMode, host: &str) -> Result<(), ConfigError> {
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if tls == TlsMode::None && !loopback {
+        return Err(ConfigError::invalid(
+            key,
+            format!("tls = \"none\" is only allowed for loopback hosts, not {host:?}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, ConfigError> {
+    let key = |field: &str| format!("mailboxes[{i}].{field}");
+    check_plain_tls(&key("tls"), raw.tls, &raw.host)?;
+    let password = secret(
+        &key("password_env"),
+        raw.password_env,
+        raw.password_file,
+        base,
+    )?;
+    let oauth2_token = secret(
+        &key("oauth2_token_env"),
+        raw.oauth2_token_env,
+        raw.oauth2_token_file,
+        base,
+    )?;
+    if password.is_none() && oauth2_token.is_none() {
+        return Err(ConfigError::invalid(
+            key("password_env"),
+            "set password_env, password_file, oauth2_token_env or oauth2_token_file",
+        ));
+    }
+    Ok(Mailbox {
+        port: raw.port.unwrap_or(if raw.tls == TlsMode::Implicit {
+            993
+        } else {
+            143
+        }),
+        name: raw.name,
+        host: raw.host,
+        tls: raw.tls,
+        ca_file: raw.ca_file.map(|p| base.join(p)),
+        username: raw.username,
+        password,
+        oauth2_token,
+        folder: raw.folder,
+        processed_folder: raw.processed_folder,
+        quarantine_folder: raw.quarantine_folder,
+        idle: raw.idle,
+        poll_interval_secs: raw.poll_interval_secs.max(1),
+    })
+}
+
+fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
+    check_plain_tls("smtp.tls", raw.tls, &raw.host)?;
+    Ok(Smtp {
+        port: raw.port.unwrap_or(match raw.tls {
+            TlsMode::Implicit => 465,
+            TlsMode::Starttls => 587,
+            TlsMode::None => 25,
+        }),
+        password: secret(
+            "smtp.password_env",
+            raw.password_env,
+            raw.password_file,
+            base,
+        )?,
+        host: raw.host,
+        tls: raw.tls,
+        username: raw.username,
+        from: raw.from,
+        ca_file: raw.ca_file.map(|p| base.join(p)),
+    })
+}
+
+/// `sqlite://file.db` relative to the config's folder; other URLs unchanged.
+fn resolve_database_url(url: &str, base: &Path) -> Result<String, ConfigError> {
+    let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Err(ConfigError::invalid(
+            "database.url",
+            format!("{url:?}: only sqlite:// URLs are supported by this build"),
+        ));
+    };
+    let (file, query) = path.split_once('?').unwrap_or((path, ""));
+    if file.is_empty() {
+        return Err(ConfigError::invalid(
+            "database.url",
+            "no database file given",
+        ));
+    }
+    let full = if file == ":memory:" || Path::new(file).is_absolute() {
+        PathBuf::from(file)
+    } else {
+        base.join(file)
+    };
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    Ok(format!("sqlite://{}{query}", full.display()))
+}

@@ -1,0 +1,120 @@
+//! Config parsing tests with inline TOML.
+
+use super::*;
+
+/// A small valid configuration used by tests across the crate.
+pub(crate) const SAMPLE: &str = r#"
+[database]
+url = "sqlite://test.db"
+
+[crm]
+addresses = ["crm@acme.test"]
+company_domains = ["acme.test"]
+steps = ["Contacted", "Demo", "Proposal", "Negotiation"]
+time_zone = "Europe/Lisbon"
+
+[security]
+sender_auth = "dmarc"
+trusted_authserv_ids = ["mx.acme.test"]
+
+[[users]]
+email = "alice@acme.test"
+name = "Alice Martins"
+aliases = ["a.martins@acme.test"]
+role = "admin"
+
+[[users]]
+email = "bruno@acme.test"
+name = "Bruno Costa"
+
+[[partners]]
+name = "Northwind"
+emails = ["bob@northwind.test"]
+domains = ["northwind.test"]
+owner = "alice@acme.test"
+
+[[sources]]
+name = "website"
+from = ["forms@webforms.test"]
+owner = "bruno@acme.test"
+"#;
+
+fn parse(text: &str) -> Result<Settings, ConfigError> {
+    Settings::from_toml(text, Path::new("/etc/leadmail"))
+}
+
+#[test]
+fn the_sample_parses_and_resolves_the_database_path() {
+    let settings = parse(SAMPLE).unwrap();
+    assert_eq!(settings.database_url, "sqlite:///etc/leadmail/test.db");
+    assert_eq!(settings.users.len(), 2);
+    assert_eq!(
+        settings.users[1].calendar.time_zone,
+        chrono_tz::Europe::Lisbon
+    );
+}
+
+#[test]
+fn the_shipped_example_config_is_valid() {
+    let text = include_str!("../../config/leadmail.example.toml");
+    let settings = parse(text).unwrap();
+    assert_eq!(settings.mailboxes.len(), 1);
+    assert!(settings.smtp.is_some());
+}
+
+#[test]
+fn an_unknown_key_is_named() {
+    let text = SAMPLE
+        .replace("public_inquiries", "x")
+        .replace("[crm]", "[crm]\npublic_inquires = true");
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("public_inquires"), "{error}");
+}
+
+#[test]
+fn an_owner_who_is_not_a_user_is_named_with_the_partner() {
+    let text = SAMPLE.replace("owner = \"alice@acme.test\"", "owner = \"carol@acme.test\"");
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("partners[0].owner"), "{error}");
+    assert!(error.contains("carol@acme.test"), "{error}");
+    assert!(error.contains("Northwind"), "{error}");
+}
+
+#[test]
+fn a_bad_time_zone_names_the_key() {
+    let text = SAMPLE.replace(
+        "name = \"Bruno Costa\"",
+        "name = \"Bruno\"\ntime_zone = \"Mars/Base\"",
+    );
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("users[1].time_zone"), "{error}");
+}
+
+#[test]
+fn plain_imap_is_refused_for_a_remote_host() {
+    let text = format!(
+        "{SAMPLE}\n[[mailboxes]]\nname = \"m\"\nhost = \"imap.example.com\"\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n"
+    );
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("mailboxes[0].tls"), "{error}");
+}
+
+#[test]
+fn secrets_come_from_the_environment_and_never_print() {
+    use secrecy::ExposeSecret;
+    std::env::set_var("LEADMAIL_TEST_SECRET_X", "hunter2");
+    let secret = SecretSource::Env("LEADMAIL_TEST_SECRET_X".into())
+        .load()
+        .unwrap();
+    assert_eq!(secret.expose_secret(), "hunter2");
+    assert!(!format!("{secret:?}").contains("hunter2"));
+    let missing = SecretSource::Env("LEADMAIL_TEST_SECRET_MISSING".into())
+        .load()
+        .unwrap_err();
+    assert!(missing.to_string().contains("LEADMAIL_TEST_SECRET_MISSING"));
+}
+
+/// The sample as settings, for tests elsewhere in the crate.
+pub(crate) fn sample_settings() -> Settings {
+    parse(SAMPLE).expect("the sample config is valid")
+}

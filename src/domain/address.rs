@@ -1,0 +1,139 @@
+//! E-mail addresses, parsed once and normalised for matching.
+
+use std::fmt;
+
+/// A syntactically plausible, lower-cased e-mail address.
+///
+/// Matching uses [`EmailAddress::canonical`], which also drops a `+tag`, so
+/// `Jane+crm@Example.com` and `jane@example.com` are the same contact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EmailAddress(String);
+
+/// Why a text is not an e-mail address.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("cannot read {input:?} as an e-mail address: {why}")]
+pub struct AddressError {
+    /// The text that was given.
+    pub input: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+impl EmailAddress {
+    /// Parses `local@domain`, tolerating surrounding spaces, `<>` and `mailto:`.
+    pub fn parse(input: &str) -> Result<Self, AddressError> {
+        let trimmed = input
+            .trim()
+            .trim_start_matches("mailto:")
+            .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'')
+            .trim();
+        let fail = |why| AddressError {
+            input: input.to_string(),
+            why,
+        };
+        let (local, domain) = trimmed.rsplit_once('@').ok_or_else(|| fail("no @"))?;
+        if local.is_empty() || domain.is_empty() {
+            return Err(fail("empty local part or domain"));
+        }
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(fail("contains whitespace"));
+        }
+        if !domain.contains('.') && domain != "localhost" {
+            return Err(fail("domain has no dot"));
+        }
+        if trimmed.len() > 254 {
+            return Err(fail("longer than 254 characters"));
+        }
+        Ok(Self(trimmed.to_lowercase()))
+    }
+
+    /// The whole address, lower-cased.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the last `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(l, _)| l)
+    }
+
+    /// The domain after the last `@`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+
+    /// The `+tag` of the local part, if any (`crm+3d@` → `3d`).
+    pub fn plus_tag(&self) -> Option<&str> {
+        self.local_part().split_once('+').map(|(_, tag)| tag)
+    }
+
+    /// The address without its `+tag`: the key contacts are matched by.
+    pub fn canonical(&self) -> String {
+        let local = self.local_part();
+        let base = local.split_once('+').map_or(local, |(base, _)| base);
+        format!("{base}@{}", self.domain())
+    }
+
+    /// True when both name the same mailbox (ignoring case and `+tag`).
+    pub fn same_mailbox(&self, other: &EmailAddress) -> bool {
+        self.canonical() == other.canonical()
+    }
+
+    /// True when the domain is `domain` or one of its subdomains.
+    pub fn is_in_domain(&self, domain: &str) -> bool {
+        let own = self.domain();
+        let domain = domain.trim().to_lowercase();
+        own == domain || own.ends_with(&format!(".{domain}"))
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for EmailAddress {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for EmailAddress {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_lower_cased_and_unwrapped() {
+        let a = EmailAddress::parse(" <Jane.Doe@Example.COM> ").unwrap();
+        assert_eq!(a.as_str(), "jane.doe@example.com");
+        assert_eq!(a.domain(), "example.com");
+    }
+
+    #[test]
+    fn plus_addressing_is_ignored_for_matching() {
+        let a = EmailAddress::parse("crm+3d@acme.test").unwrap();
+        assert_eq!(a.plus_tag(), Some("3d"));
+        assert_eq!(a.canonical(), "crm@acme.test");
+        assert!(a.same_mailbox(&EmailAddress::parse("CRM@acme.test").unwrap()));
+    }
+
+    #[test]
+    fn text_without_an_at_sign_is_rejected_with_the_reason() {
+        let err = EmailAddress::parse("not an address").unwrap_err();
+        assert_eq!(err.why, "no @");
+    }
+
+    #[test]
+    fn subdomains_belong_to_their_parent_domain() {
+        let a = EmailAddress::parse("bob@eu.acme.test").unwrap();
+        assert!(a.is_in_domain("acme.test"));
+        assert!(!a.is_in_domain("cme.test"));
+    }
+}

@@ -1,0 +1,126 @@
+//! Free-mail domains: a contact there tells us nothing about their company.
+
+/// Domains of public mail services (consumer mailboxes), lower-case.
+const FREEMAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "outlook.pt",
+    "outlook.de",
+    "outlook.fr",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "hotmail.de",
+    "hotmail.it",
+    "hotmail.es",
+    "hotmail.nl",
+    "live.com",
+    "live.nl",
+    "live.de",
+    "live.fr",
+    "live.co.uk",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "yahoo.es",
+    "yahoo.it",
+    "yahoo.com.br",
+    "ymail.com",
+    "rocketmail.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.at",
+    "gmx.ch",
+    "web.de",
+    "t-online.de",
+    "freenet.de",
+    "posteo.de",
+    "mailbox.org",
+    "proton.me",
+    "protonmail.com",
+    "protonmail.ch",
+    "pm.me",
+    "tutanota.com",
+    "tuta.io",
+    "zoho.com",
+    "yandex.com",
+    "yandex.ru",
+    "mail.ru",
+    "uol.com.br",
+    "bol.com.br",
+    "terra.com.br",
+    "ig.com.br",
+    "sapo.pt",
+    "clix.pt",
+    "netcabo.pt",
+    "ziggo.nl",
+    "kpnmail.nl",
+    "planet.nl",
+    "home.nl",
+    "hetnet.nl",
+    "xs4all.nl",
+    "telenet.be",
+    "skynet.be",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "libero.it",
+    "virgilio.it",
+    "tiscali.it",
+    "alice.it",
+    "seznam.cz",
+    "wp.pl",
+    "o2.pl",
+    "onet.pl",
+    "interia.pl",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "naver.com",
+    "hanmail.net",
+    "fastmail.com",
+    "hey.com",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "btinternet.com",
+    "sky.com",
+    "bigpond.com",
+    "rediffmail.com",
+    "inbox.com",
+    "mail.com",
+    "email.com",
+    "hushmail.com",
+    "btopenworld.com",
+    "shaw.ca",
+    "rogers.com",
+];
+
+/// True when `domain` is a public free-mail service.
+pub fn is_freemail(domain: &str) -> bool {
+    let domain = domain.trim().to_ascii_lowercase();
+    FREEMAIL_DOMAINS.contains(&domain.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consumer_domains_are_free_mail_and_companies_are_not() {
+        assert!(is_freemail("Gmail.com"));
+        assert!(is_freemail("sapo.pt"));
+        assert!(is_freemail("ziggo.nl"));
+        assert!(!is_freemail("globex.example"));
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure value types shared by the pipeline, the store and the CLI.
+
+pub mod address;
+pub mod freemail;
+pub mod lead;
+pub mod message_id;
+pub mod schedule;
+
+pub use address::EmailAddress;
+pub use lead::{LeadKind, LeadSource, LeadStatus, QuarantineReason, TimelineKind};
+pub use message_id::MessageKey;

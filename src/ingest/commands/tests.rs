@@ -1,0 +1,135 @@
+//! Tests of plus tags and note commands.
+
+use super::*;
+use crate::config::tests::sample_settings;
+use chrono::NaiveTime;
+
+fn ctx(settings: &Settings) -> CommandContext<'_> {
+    CommandContext {
+        settings,
+        calendar: WorkCalendar {
+            time_zone: chrono_tz::Europe::Lisbon,
+            workday_start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        },
+        // Monday 2026-11-23 10:00 Lisbon.
+        reference: "2026-11-23T10:00:00Z".parse().unwrap(),
+    }
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_plus_tag_sets_the_next_action_or_routes_to_a_lead() {
+    let settings = sample_settings();
+    let tags = vec!["3d".to_string(), "lead-42".to_string()];
+    let (commands, routing) = commands_from_plus_tags(&tags, &ctx(&settings));
+    assert_eq!(routing, Some(42));
+    assert_eq!(commands.rejected, Vec::<String>::new());
+    let Command::Next(next) = &commands.accepted[0] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(next.due_at, utc("2026-11-26T09:00:00Z"));
+}
+
+#[test]
+fn an_unreadable_plus_tag_is_reported_not_guessed() {
+    let settings = sample_settings();
+    let (commands, _) = commands_from_plus_tags(&["someday".to_string()], &ctx(&settings));
+    assert!(commands.accepted.is_empty());
+    assert!(commands.rejected[0].contains("someday"));
+}
+
+#[test]
+fn only_crm_addresses_give_plus_tags() {
+    let settings = sample_settings();
+    let addresses: Vec<EmailAddress> = ["crm+tomorrow@acme.test", "jane+news@globex.test"]
+        .iter()
+        .map(|a| EmailAddress::parse(a).unwrap())
+        .collect();
+    assert_eq!(
+        plus_tags(addresses.iter(), &settings),
+        vec!["tomorrow".to_string()]
+    );
+}
+
+#[test]
+fn a_note_gives_tags_next_amount_step_status_and_owner() {
+    let settings = sample_settings();
+    let note = "Hot one! #enterprise #q1\nnext: friday 14:00 call about pricing\namount: 5.000 EUR\nstep: proposal\nstatus: standby until 2026-12-01\nowner: bruno@acme.test";
+    let commands = commands_from_note(note, &ctx(&settings));
+    assert_eq!(commands.rejected, Vec::<String>::new());
+    let accepted = &commands.accepted;
+    assert_eq!(
+        accepted[0],
+        Command::Tag {
+            tag: "enterprise".into()
+        }
+    );
+    assert_eq!(accepted[1], Command::Tag { tag: "q1".into() });
+    assert_eq!(
+        accepted[2],
+        Command::Next(NextActionDraft {
+            due_at: utc("2026-11-27T14:00:00Z"),
+            kind: "call".into(),
+            note: "call about pricing".into()
+        })
+    );
+    assert_eq!(
+        accepted[3],
+        Command::Amount {
+            value: 5000.0,
+            currency: "EUR".into()
+        }
+    );
+    assert_eq!(
+        accepted[4],
+        Command::Step {
+            step: "Proposal".into()
+        }
+    );
+    assert_eq!(
+        accepted[5],
+        Command::Status {
+            status: LeadStatus::Standby,
+            until: Some(utc("2026-12-01T09:00:00Z")),
+            reason: None
+        }
+    );
+    assert_eq!(
+        accepted[6],
+        Command::Owner {
+            owner: EmailAddress::parse("bruno@acme.test").unwrap()
+        }
+    );
+}
+
+#[test]
+fn bad_command_values_and_near_miss_keys_are_rejected_with_reasons() {
+    let settings = sample_settings();
+    let note =
+        "step: Closing\nowner: mallory@evil.test\nnxt: tomorrow\nstatus: standby\namount: lots";
+    let commands = commands_from_note(note, &ctx(&settings));
+    assert!(commands.accepted.is_empty(), "{commands:?}");
+    assert_eq!(commands.rejected.len(), 5, "{commands:?}");
+    assert!(commands.rejected[0].contains("no step \"Closing\""));
+    assert!(commands.rejected[1].contains("not a leadmail user"));
+    assert!(commands.rejected[2].contains("unknown command \"nxt\""));
+    assert!(commands.rejected[3].contains("reminder date"));
+}
+
+#[test]
+fn ordinary_prose_with_a_colon_is_not_a_command() {
+    let settings = sample_settings();
+    let commands = commands_from_note("Note: they want a demo.\nPS: call soon", &ctx(&settings));
+    assert_eq!(commands, Commands::default());
+}
+
+#[test]
+fn amounts_in_several_notations() {
+    assert_eq!(read_amount("€5,000").unwrap(), (5000.0, "EUR".into()));
+    assert_eq!(read_amount("1.234,50 eur").unwrap(), (1234.5, "EUR".into()));
+    assert_eq!(read_amount("$1200").unwrap(), (1200.0, "USD".into()));
+    assert!(read_amount("5000").is_err());
+}

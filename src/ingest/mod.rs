@@ -1,0 +1,134 @@
+//! The pure message pipeline: raw bytes + settings + arrival time → plan.
+//!
+//! Steps (DESIGN §2): size limit, parse, key, automated mail, who sent it
+//! (with sender authentication), what it is, extraction. Matching against
+//! existing records and the commit are the store's, driven by the plan.
+
+pub mod auth;
+pub mod automated;
+pub mod commands;
+pub mod extract;
+pub mod form;
+pub mod forward;
+pub mod parse;
+pub mod plan;
+pub mod quote;
+mod route;
+pub mod signature;
+pub mod subject;
+
+use crate::config::Settings;
+use crate::domain::{MessageKey, QuarantineReason};
+use chrono::{DateTime, Duration, Utc};
+use mail_parser::MessageParser;
+use parse::ParsedMail;
+use plan::{Action, IngestPlan, QuarantineDraft};
+
+/// How far in the future a Date may be before it counts as wrong.
+const CLOCK_SKEW: i64 = 15 * 60;
+
+/// Decides what one message is and what to do with it. Never panics and
+/// never fails: unreadable mail becomes a quarantine plan.
+pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
+    if raw.len() > settings.security.max_message_bytes {
+        return too_large(raw, settings, arrived_at);
+    }
+    let normalised = automated::normalise_line_endings(raw);
+    let Some(message) = MessageParser::default().parse(normalised.as_ref()) else {
+        return unparseable(raw, arrived_at, "the bytes are not an RFC 5322 message");
+    };
+    if message.headers().is_empty() {
+        return unparseable(raw, arrived_at, "no header fields found");
+    }
+    let mail = parse::facts(&message, raw);
+    let occurred_at = message_time(mail.date, arrived_at);
+    route::route(&message, &mail, settings, occurred_at)
+}
+
+/// The message's own Date, unless missing or in the future.
+pub fn message_time(date: Option<DateTime<Utc>>, arrived_at: DateTime<Utc>) -> DateTime<Utc> {
+    match date {
+        Some(date) if date <= arrived_at + Duration::seconds(CLOCK_SKEW) => date,
+        _ => arrived_at,
+    }
+}
+
+/// A plan that only puts the message aside.
+pub fn quarantine_plan(
+    mail: &ParsedMail,
+    occurred_at: DateTime<Utc>,
+    rule: &'static str,
+    draft: QuarantineDraft,
+) -> IngestPlan {
+    IngestPlan {
+        key: mail.key.clone(),
+        from: mail.from_raw.clone(),
+        subject: mail.subject.clone(),
+        occurred_at,
+        rule,
+        reason: draft.detail.clone(),
+        action: Action::Quarantine(draft),
+    }
+}
+
+fn unparseable(raw: &[u8], arrived_at: DateTime<Utc>, why: &str) -> IngestPlan {
+    bare_quarantine(
+        MessageKey::from_bytes(raw),
+        None,
+        arrived_at,
+        QuarantineReason::Unparseable,
+        why.into(),
+    )
+}
+
+/// Over the limit: only the header block is looked at, for a key and a From.
+fn too_large(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
+    let head_end = find_header_end(raw).unwrap_or(raw.len().min(64 * 1024));
+    let head = &raw[..head_end];
+    let parsed = MessageParser::default().parse_headers(head);
+    let key = parsed
+        .as_ref()
+        .and_then(|m| m.message_id().and_then(MessageKey::from_header))
+        .unwrap_or_else(|| MessageKey::from_bytes(raw));
+    let from = parsed
+        .as_ref()
+        .and_then(|m| m.header_raw("From"))
+        .map(|f| parse::one_line(f.trim()));
+    let detail = format!(
+        "{} bytes is over security.max_message_bytes = {}",
+        raw.len(),
+        settings.security.max_message_bytes
+    );
+    bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail)
+}
+
+fn find_header_end(raw: &[u8]) -> Option<usize> {
+    let window = &raw[..raw.len().min(256 * 1024)];
+    window
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .or_else(|| window.windows(4).position(|w| w == b"\r\n\r\n"))
+        .map(|i| i + 2)
+}
+
+fn bare_quarantine(
+    key: MessageKey,
+    from: Option<String>,
+    arrived_at: DateTime<Utc>,
+    reason: QuarantineReason,
+    detail: String,
+) -> IngestPlan {
+    IngestPlan {
+        key,
+        from,
+        subject: String::new(),
+        occurred_at: arrived_at,
+        rule: reason.as_str(),
+        reason: detail.clone(),
+        action: Action::Quarantine(QuarantineDraft {
+            reason,
+            detail,
+            user: None,
+        }),
+    }
+}

@@ -1,0 +1,192 @@
+//! From a `mail_parser::Message` to the owned, normalised facts the pipeline uses.
+
+use crate::domain::{EmailAddress, MessageKey};
+use chrono::{DateTime, Utc};
+use mail_parser::{Address, HeaderValue, Message, MimeHeaders};
+
+/// A person in an address header, with a usable address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    /// The address.
+    pub email: EmailAddress,
+    /// The display name, if any (trimmed, never empty).
+    pub name: Option<String>,
+}
+
+/// The facts of one message the pipeline decides on.
+#[derive(Debug, Clone)]
+pub struct ParsedMail {
+    /// Normalised Message-ID or byte hash.
+    pub key: MessageKey,
+    /// The From, when it holds a usable address.
+    pub from: Option<Person>,
+    /// The From header as written (for listings).
+    pub from_raw: Option<String>,
+    /// Reply-To addresses.
+    pub reply_to: Vec<Person>,
+    /// To addresses.
+    pub to: Vec<Person>,
+    /// Cc addresses.
+    pub cc: Vec<Person>,
+    /// Delivered-To, X-Original-To and Envelope-To addresses.
+    pub delivered_to: Vec<EmailAddress>,
+    /// The subject ("" when missing).
+    pub subject: String,
+    /// The Date header, when it parses.
+    pub date: Option<DateTime<Utc>>,
+    /// In-Reply-To then References (newest first).
+    pub references: Vec<MessageKey>,
+    /// The text body (HTML-only bodies converted to text).
+    pub text: String,
+    /// The raw values of every Authentication-Results header, topmost first.
+    pub auth_results: Vec<String>,
+    /// The first attached `message/rfc822`, if any (a forward as attachment).
+    pub attached: Option<Box<ParsedMail>>,
+}
+
+/// Reads the facts of a parsed message; `raw` is used for the hash key.
+pub fn facts(message: &Message<'_>, raw: &[u8]) -> ParsedMail {
+    facts_at_depth(message, raw, 0)
+}
+
+const MAX_ATTACHED_DEPTH: usize = 3;
+
+fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail {
+    let key = message
+        .message_id()
+        .and_then(MessageKey::from_header)
+        .unwrap_or_else(|| MessageKey::from_bytes(raw));
+    ParsedMail {
+        key,
+        from: message.from().and_then(first_person),
+        from_raw: message.header_raw("From").map(|v| one_line(v.trim())),
+        reply_to: people(message.reply_to()),
+        to: message.all_to().flat_map(|a| people(Some(a))).collect(),
+        cc: message.all_cc().flat_map(|a| people(Some(a))).collect(),
+        delivered_to: delivered_to(message),
+        subject: message.subject().map(one_line).unwrap_or_default(),
+        date: message.date().and_then(to_utc),
+        references: references(message),
+        text: body_text(message),
+        auth_results: header_texts(message, "Authentication-Results"),
+        attached: (depth < MAX_ATTACHED_DEPTH)
+            .then(|| attached_message(message, depth))
+            .flatten(),
+    }
+}
+
+/// Collapses folded or control characters so a header fits on one log line.
+pub fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn person(name: Option<&str>, address: Option<&str>) -> Option<Person> {
+    let email = EmailAddress::parse(address?).ok()?;
+    let name = name
+        .map(|n| one_line(n.trim().trim_matches(['"', '\''])))
+        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(email.as_str()));
+    Some(Person { email, name })
+}
+
+fn first_person(address: &Address<'_>) -> Option<Person> {
+    address
+        .iter()
+        .find_map(|a| person(a.name.as_deref(), a.address.as_deref()))
+}
+
+fn people(address: Option<&Address<'_>>) -> Vec<Person> {
+    address.map_or_else(Vec::new, |a| {
+        a.iter()
+            .filter_map(|a| person(a.name.as_deref(), a.address.as_deref()))
+            .collect()
+    })
+}
+
+fn header_texts(message: &Message<'_>, name: &str) -> Vec<String> {
+    message
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case(name))
+        .filter_map(|h| raw_header_value(message, h))
+        .collect()
+}
+
+/// The raw (unfolded) value of a header, so structured parsing cannot lose parts of it.
+fn raw_header_value(message: &Message<'_>, header: &mail_parser::Header<'_>) -> Option<String> {
+    let raw = message.raw_message();
+    let start = usize::try_from(header.offset_start()).ok()?;
+    let end = usize::try_from(header.offset_end()).ok()?;
+    let bytes = raw.get(start..end)?;
+    Some(one_line(String::from_utf8_lossy(bytes).trim()))
+}
+
+fn delivered_to(message: &Message<'_>) -> Vec<EmailAddress> {
+    [
+        "Delivered-To",
+        "X-Original-To",
+        "Envelope-To",
+        "X-Envelope-To",
+    ]
+    .iter()
+    .flat_map(|name| header_texts(message, name))
+    .flat_map(|value| {
+        value
+            .split([',', ' '])
+            .filter_map(|part| EmailAddress::parse(part).ok())
+            .collect::<Vec<_>>()
+    })
+    .collect()
+}
+
+/// A mail-parser date as UTC, when valid.
+pub fn to_utc(date: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
+    if !date.is_valid() {
+        return None;
+    }
+    DateTime::from_timestamp(date.to_timestamp(), 0)
+}
+
+fn id_list(value: &HeaderValue<'_>) -> Vec<MessageKey> {
+    match value {
+        HeaderValue::Text(text) => MessageKey::from_header(text).into_iter().collect(),
+        HeaderValue::TextList(list) => list
+            .iter()
+            .filter_map(|t| MessageKey::from_header(t))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn references(message: &Message<'_>) -> Vec<MessageKey> {
+    let mut keys = id_list(message.in_reply_to());
+    let mut refs = id_list(message.references());
+    refs.reverse();
+    for key in refs {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.truncate(50);
+    keys
+}
+
+fn body_text(message: &Message<'_>) -> String {
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn attached_message(message: &Message<'_>, depth: usize) -> Option<Box<ParsedMail>> {
+    message.attachments().find_map(|part| {
+        let inner = part.message()?;
+        let is_rfc822 = part
+            .content_type()
+            .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("message"));
+        is_rfc822.then(|| Box::new(facts_at_depth(inner, inner.raw_message(), depth + 1)))
+    })
+}

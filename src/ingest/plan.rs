@@ -1,0 +1,302 @@
+//! What the pipeline decided for one message: the plan the store applies.
+//!
+//! A plan names intents ("find the open lead of this contact, else create
+//! this lead") rather than row ids, so the pipeline stays pure and the store
+//! resolves them inside one transaction.
+
+use crate::domain::{
+    EmailAddress, LeadKind, LeadSource, LeadStatus, MessageKey, QuarantineReason, TimelineKind,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The pipeline's decision for one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestPlan {
+    /// Normalised Message-ID, or a hash of the bytes.
+    pub key: MessageKey,
+    /// The From address as written (for listings), if any.
+    pub from: Option<String>,
+    /// The subject as written.
+    pub subject: String,
+    /// When the message was written (its Date, else its arrival).
+    pub occurred_at: DateTime<Utc>,
+    /// Which rule fired (stable identifier, e.g. `rep_forward`).
+    pub rule: &'static str,
+    /// Why, in words.
+    pub reason: String,
+    /// What to do.
+    pub action: Action,
+}
+
+/// The final result of applying a plan, as reported by `ingest --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new lead was created.
+    CreatedLead,
+    /// A new prospect was created.
+    CreatedProspect,
+    /// The message went onto an existing lead or prospect.
+    Appended,
+    /// Automated mail, recorded only.
+    Automated,
+    /// A delivery failure was recorded.
+    Bounce,
+    /// The message was put aside.
+    Quarantined,
+    /// The message had been processed before.
+    Duplicate,
+}
+
+impl Outcome {
+    /// The stable text name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::CreatedLead => "created_lead",
+            Outcome::CreatedProspect => "created_prospect",
+            Outcome::Appended => "appended",
+            Outcome::Automated => "automated",
+            Outcome::Bounce => "bounce",
+            Outcome::Quarantined => "quarantined",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// What to do with the message.
+///
+/// One plan exists per message in flight, so the size difference between
+/// variants costs nothing worth a `Box`.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Put it aside with a reason (the raw bytes are kept).
+    Quarantine(QuarantineDraft),
+    /// Automated mail with nothing to file: record it as processed.
+    Record,
+    /// A lead-making mail (forward, partner, form, direct inquiry).
+    Lead(LeadMail),
+    /// A rep's BCC'd outbound mail.
+    Outbound(OutboundMail),
+    /// A mail that belongs to an existing thread, lead or contact if one is
+    /// found; otherwise the fallback applies.
+    Thread(ThreadMail),
+    /// A delivery failure.
+    Bounce(BounceMail),
+}
+
+/// A quarantine entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineDraft {
+    /// Why.
+    pub reason: QuarantineReason,
+    /// Details a human can act on (which check failed, which command…).
+    pub detail: String,
+    /// The rep the message is from, so their digest can show it.
+    pub user: Option<EmailAddress>,
+}
+
+/// A company as seen in a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompanyDraft {
+    /// Display name.
+    pub name: String,
+    /// Registrable domain, when not a free-mail one.
+    pub domain: Option<String>,
+}
+
+/// A person as seen in a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactDraft {
+    /// Their address.
+    pub email: EmailAddress,
+    /// Their name, when known.
+    pub name: Option<String>,
+    /// Phone, E.164 where possible.
+    pub phone: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Their company.
+    pub company: Option<CompanyDraft>,
+}
+
+/// A next action to set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextActionDraft {
+    /// When it falls due.
+    pub due_at: DateTime<Utc>,
+    /// call, email, meeting, demo, follow_up…
+    pub kind: String,
+    /// What to do, in words.
+    pub note: String,
+}
+
+/// A lead or prospect to create when no open one matches.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewLead {
+    /// Prospect or lead.
+    pub kind: LeadKind,
+    /// Title, from the cleaned subject.
+    pub title: String,
+    /// How it reached us.
+    pub source: LeadSource,
+    /// The rep who owns it.
+    pub owner: Option<EmailAddress>,
+    /// The first next action (every open lead has one).
+    pub first_action: NextActionDraft,
+}
+
+/// A timeline entry to write (the message key is added by the store).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineDraft {
+    /// What kind of activity.
+    pub kind: TimelineKind,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it (an address or a name).
+    pub actor: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Cleaned text (no quoted history).
+    pub body: String,
+}
+
+/// A rep's command, from a plus tag or a note line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Add a tag.
+    Tag {
+        /// The tag, without `#`.
+        tag: String,
+    },
+    /// Set the next action.
+    Next(NextActionDraft),
+    /// Set the amount.
+    Amount {
+        /// The value.
+        value: f64,
+        /// ISO currency code.
+        currency: String,
+    },
+    /// Move to a pipeline step.
+    Step {
+        /// A configured step name.
+        step: String,
+    },
+    /// Change the status.
+    Status {
+        /// The new status.
+        status: LeadStatus,
+        /// For standby: when it flips back to todo.
+        until: Option<DateTime<Utc>>,
+        /// For lost/cancelled: why.
+        reason: Option<String>,
+    },
+    /// Hand the lead to another rep.
+    Owner {
+        /// A configured user.
+        owner: EmailAddress,
+    },
+}
+
+/// Commands read from a message, and the lines that could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Commands {
+    /// Understood commands, in order.
+    pub accepted: Vec<Command>,
+    /// What could not be understood, each with the reason.
+    pub rejected: Vec<String>,
+}
+
+/// A mail that makes or feeds a lead.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadMail {
+    /// The people, primary contact first.
+    pub contacts: Vec<ContactDraft>,
+    /// The lead to create when none of them has an open one.
+    pub new_lead: NewLead,
+    /// Timeline entries, in order.
+    pub entries: Vec<TimelineDraft>,
+    /// The rep's commands.
+    pub commands: Commands,
+}
+
+/// One company's share of a BCC'd outbound mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboundGroup {
+    /// The recipients of that company (or the single free-mail recipient).
+    pub contacts: Vec<ContactDraft>,
+    /// The prospect to create when none of them has an open lead.
+    pub new_prospect: NewLead,
+}
+
+/// A rep's BCC'd mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboundMail {
+    /// The sending rep.
+    pub rep: EmailAddress,
+    /// One group per recipient company.
+    pub groups: Vec<OutboundGroup>,
+    /// The `email_out` entry written on every lead touched.
+    pub entry: TimelineDraft,
+    /// Commands (from plus tags) applied to every lead touched.
+    pub commands: Commands,
+}
+
+/// What to do when a thread mail matches nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "otherwise", rename_all = "snake_case")]
+pub enum Fallback {
+    /// Create a lead.
+    NewLead(LeadMail),
+    /// Put it aside.
+    Quarantine(QuarantineDraft),
+    /// Record it as processed (automated mail).
+    Record,
+}
+
+/// A mail that belongs on an existing lead if one is found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadMail {
+    /// A `crm+lead-N@` routing token.
+    pub routing_lead: Option<i64>,
+    /// In-Reply-To and References, newest first.
+    pub references: Vec<MessageKey>,
+    /// The sender as a contact, matched by address when no thread matches
+    /// (only for mail from people, not for automated mail... see `match_sender`).
+    pub sender: Option<ContactDraft>,
+    /// Also match the open lead of the sender's contact.
+    pub match_sender: bool,
+    /// The entry to append.
+    pub entry: TimelineDraft,
+    /// Flag a matched prospect `replied`.
+    pub flag_replied: bool,
+    /// Commands to apply to the matched lead.
+    pub commands: Commands,
+    /// What to do when nothing matches.
+    pub fallback: Fallback,
+}
+
+/// One failed recipient.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BouncedAddress {
+    /// The address that failed.
+    pub address: EmailAddress,
+    /// Permanent failure.
+    pub hard: bool,
+    /// The DSN status or diagnostic, for the timeline.
+    pub detail: String,
+}
+
+/// A delivery failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct BounceMail {
+    /// Who could not be reached.
+    pub recipients: Vec<BouncedAddress>,
+    /// The `bounce` entry for the leads of those contacts.
+    pub entry: TimelineDraft,
+}

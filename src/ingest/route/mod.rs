@@ -1,0 +1,218 @@
+//! Step 4–6 of the pipeline: who sent a message, what it is, what to file.
+
+mod automated_mail;
+mod form_source;
+mod original;
+mod partner;
+mod rep;
+mod unknown;
+
+use super::auth;
+use super::automated::{self, AutomatedKind};
+use super::commands::{self, CommandContext};
+use super::parse::{ParsedMail, Person};
+use super::plan::{Action, IngestPlan, NextActionDraft, QuarantineDraft};
+use super::subject::clean_subject;
+use crate::config::{Partner, Settings, Source, User};
+use crate::domain::schedule::WorkCalendar;
+use crate::domain::{EmailAddress, QuarantineReason};
+use chrono::{DateTime, Utc};
+use mail_parser::Message;
+
+/// Who a message is from, as far as the configuration knows.
+enum Sender<'a> {
+    User(&'a User),
+    Partner(&'a Partner),
+    Source(&'a Source),
+    Unknown,
+}
+
+/// Everything a route needs about the message being planned.
+struct Ctx<'a> {
+    mail: &'a ParsedMail,
+    settings: &'a Settings,
+    at: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    fn plan(&self, rule: &'static str, reason: impl Into<String>, action: Action) -> IngestPlan {
+        IngestPlan {
+            key: self.mail.key.clone(),
+            from: self.mail.from_raw.clone(),
+            subject: self.mail.subject.clone(),
+            occurred_at: self.at,
+            rule,
+            reason: reason.into(),
+            action,
+        }
+    }
+
+    fn quarantine(
+        &self,
+        rule: &'static str,
+        reason: QuarantineReason,
+        detail: String,
+        user: Option<&User>,
+    ) -> IngestPlan {
+        let user = user.map(|u| u.email.clone());
+        self.plan(
+            rule,
+            detail.clone(),
+            Action::Quarantine(QuarantineDraft {
+                reason,
+                detail,
+                user,
+            }),
+        )
+    }
+
+    fn command_context(&self, calendar: WorkCalendar) -> CommandContext<'_> {
+        CommandContext {
+            settings: self.settings,
+            calendar,
+            reference: self.at,
+        }
+    }
+
+    /// Plus tags of CRM addresses the mail was delivered or written to.
+    fn plus_tags(&self) -> Vec<String> {
+        let visible = self.mail.to.iter().chain(&self.mail.cc).map(|p| &p.email);
+        commands::plus_tags(self.mail.delivered_to.iter().chain(visible), self.settings)
+    }
+
+    /// To/Cc people who are neither us (users, our domains, the CRM) nor partners.
+    fn external_recipients(&self, people: &[&Person]) -> Vec<Person> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for person in people {
+            let canonical = person.email.canonical();
+            if self.is_internal(&person.email) || seen.contains(&canonical) {
+                continue;
+            }
+            seen.push(canonical);
+            out.push((*person).clone());
+        }
+        out
+    }
+
+    fn is_internal(&self, email: &EmailAddress) -> bool {
+        let s = self.settings;
+        s.is_crm_address(email)
+            || s.is_company_address(email)
+            || s.user_by_address(email).is_some()
+            || partner_of(s, email).is_some()
+    }
+
+    fn default_country(&self) -> Option<&str> {
+        self.settings.crm.default_country_code.as_deref()
+    }
+}
+
+/// Decides the plan of a parsed, human-or-automated message.
+pub(super) fn route(
+    message: &Message<'_>,
+    mail: &ParsedMail,
+    settings: &Settings,
+    at: DateTime<Utc>,
+) -> IngestPlan {
+    let ctx = Ctx { mail, settings, at };
+    let sender = identify(mail, settings);
+    let verdict = automated::classify(message, matches!(sender, Sender::User(_)));
+    if verdict.kind != AutomatedKind::Human {
+        return automated_mail::plan(&ctx, &verdict);
+    }
+    let Some(from) = &mail.from else {
+        let detail = "no usable From address".to_string();
+        return ctx.quarantine("no_sender", QuarantineReason::UnknownSender, detail, None);
+    };
+    match sender {
+        Sender::User(user) => authenticated(&ctx, from, Some(user), || rep::plan(&ctx, user)),
+        Sender::Partner(partner) => {
+            authenticated(&ctx, from, None, || partner::plan(&ctx, partner, from))
+        }
+        Sender::Source(source) => form_source::plan(&ctx, source),
+        Sender::Unknown => unknown::plan(&ctx, from),
+    }
+}
+
+fn identify<'a>(mail: &ParsedMail, settings: &'a Settings) -> Sender<'a> {
+    let Some(from) = &mail.from else {
+        return Sender::Unknown;
+    };
+    if let Some(user) = settings.user_by_address(&from.email) {
+        return Sender::User(user);
+    }
+    if let Some(partner) = partner_of(settings, &from.email) {
+        return Sender::Partner(partner);
+    }
+    settings
+        .sources
+        .iter()
+        .find(|s| s.from.iter().any(|a| a.same_mailbox(&from.email)))
+        .map_or(Sender::Unknown, Sender::Source)
+}
+
+fn partner_of<'a>(settings: &'a Settings, email: &EmailAddress) -> Option<&'a Partner> {
+    settings.partners.iter().find(|p| {
+        p.emails.iter().any(|a| a.same_mailbox(email))
+            || p.domains.iter().any(|d| email.is_in_domain(d))
+    })
+}
+
+/// Runs `route` only when the From passes the configured sender authentication.
+fn authenticated(
+    ctx: &Ctx<'_>,
+    from: &Person,
+    user: Option<&User>,
+    route: impl FnOnce() -> IngestPlan,
+) -> IngestPlan {
+    let security = &ctx.settings.security;
+    let headers: Vec<&str> = ctx.mail.auth_results.iter().map(String::as_str).collect();
+    let verdict = auth::check_sender(
+        &headers,
+        from.email.domain(),
+        security.sender_auth,
+        &security.trusted_authserv_ids,
+    );
+    if verdict.passed {
+        return route();
+    }
+    let detail = format!(
+        "From {} failed sender authentication: {}",
+        from.email, verdict.detail
+    );
+    ctx.quarantine(
+        "spoofed_sender",
+        QuarantineReason::SpoofedSender,
+        detail,
+        user,
+    )
+}
+
+/// The first next action of a new lead: the owner's next working-day start.
+fn first_action(calendar: WorkCalendar, after: DateTime<Utc>, note: &str) -> NextActionDraft {
+    NextActionDraft {
+        due_at: calendar.first_workday_start_after(after),
+        kind: "follow_up".into(),
+        note: note.into(),
+    }
+}
+
+/// A lead title from a subject, or `fallback` when nothing is left of it.
+fn title_from(subject: &str, fallback: impl FnOnce() -> String) -> String {
+    let cleaned = clean_subject(subject);
+    if cleaned.trim().is_empty() {
+        fallback()
+    } else {
+        cleaned.chars().take(200).collect()
+    }
+}
+
+/// The rep who owns leads nobody else owns: the first active admin, else the first active user.
+fn default_owner(settings: &Settings) -> Option<EmailAddress> {
+    let active = || settings.users.iter().filter(|u| u.active);
+    active()
+        .find(|u| u.role == crate::config::Role::Admin)
+        .or_else(|| active().next())
+        .map(|u| u.email.clone())
+}

@@ -1,0 +1,93 @@
+//! The original message inside a forward, whether inline or attached.
+
+use super::super::forward::{self, ForwardedAddress};
+use super::super::parse::{self, ParsedMail, Person};
+use super::super::subject::clean_subject;
+use chrono::{DateTime, Utc};
+
+/// A forwarded original, whichever way it was forwarded.
+pub(super) struct Original {
+    /// Its sender.
+    pub from: Person,
+    /// Its subject.
+    pub subject: String,
+    /// Its date, when it could be read.
+    pub date: Option<DateTime<Utc>>,
+    /// Its body text.
+    pub text: String,
+    /// Its To and Cc.
+    pub recipients: Vec<Person>,
+    /// The forwarder's own text above it.
+    pub note: String,
+    /// How it was found (for the plan's reason).
+    pub how: &'static str,
+}
+
+/// Finds the original of a forwarded mail: an attached `message/rfc822`,
+/// or an inline forwarded block. A reply that quotes a header block is not
+/// a forward unless its subject says so or nobody outside was addressed.
+pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool) -> Option<Original> {
+    if let Some(attached) = mail.attached.as_deref() {
+        if let Some(original) = from_attached(attached, &mail.text) {
+            return Some(original);
+        }
+    }
+    let found = forward::unwrap_forward(&mail.subject, &mail.text)?;
+    if has_external_recipients && !forward::has_forward_prefix(&mail.subject) {
+        return None;
+    }
+    let note = found.note.clone().unwrap_or_default();
+    let inner = found.innermost();
+    Some(Original {
+        from: person(&inner.from)?,
+        subject: inner
+            .subject
+            .clone()
+            .unwrap_or_else(|| clean_subject(&mail.subject)),
+        date: inner.date.as_deref().and_then(parse_date),
+        text: inner.body.clone(),
+        recipients: inner
+            .to
+            .iter()
+            .chain(&inner.cc)
+            .filter_map(person)
+            .collect(),
+        note,
+        how: "inline forwarded block",
+    })
+}
+
+fn from_attached(attached: &ParsedMail, outer_text: &str) -> Option<Original> {
+    let innermost = innermost_attached(attached);
+    Some(Original {
+        from: innermost.from.clone()?,
+        subject: innermost.subject.clone(),
+        date: innermost.date,
+        text: innermost.text.clone(),
+        recipients: innermost.to.iter().chain(&innermost.cc).cloned().collect(),
+        note: outer_text.trim().to_string(),
+        how: "attached message/rfc822",
+    })
+}
+
+/// Follows attached messages down to the innermost original.
+fn innermost_attached(mail: &ParsedMail) -> &ParsedMail {
+    match mail.attached.as_deref() {
+        Some(inner) if inner.from.is_some() && mail.text.trim().len() < 2000 => {
+            innermost_attached(inner)
+        }
+        _ => mail,
+    }
+}
+
+fn person(address: &ForwardedAddress) -> Option<Person> {
+    let email = crate::domain::EmailAddress::parse(&address.address).ok()?;
+    let name = address.name.clone().filter(|n| !n.trim().is_empty());
+    Some(Person { email, name })
+}
+
+fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    mail_parser::DateTime::parse_rfc822(text)
+        .as_ref()
+        .and_then(parse::to_utc)
+}

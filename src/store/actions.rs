@@ -1,0 +1,101 @@
+//! A rep's actions from the CLI (or a digest reply): each one transaction
+//! with a timeline entry, through the same functions as mail commands.
+
+use super::ops::{self, Change};
+use super::{Store, StoreError};
+use crate::domain::LeadStatus;
+use crate::ingest::plan::NextActionDraft;
+use chrono::{DateTime, Utc};
+
+/// A change made now by `actor`, from no message.
+fn now_by(actor: &str) -> Change<'_> {
+    Change {
+        at: Utc::now(),
+        actor: Some(actor),
+        message_key: None,
+    }
+}
+
+impl Store {
+    /// Converts a prospect into a lead (status `todo`, `replied` cleared);
+    /// converting a lead is an error.
+    pub async fn convert(&self, lead_id: i64, actor: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ops::convert(&mut tx, lead_id, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Cancels a lead or prospect ("dead": nobody contacts them again).
+    pub async fn cancel(
+        &self,
+        lead_id: i64,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.set_status(lead_id, LeadStatus::Cancelled, None, reason, actor)
+            .await
+    }
+
+    /// Sets the status; standby needs `until`, lost/cancelled keep `reason`.
+    pub async fn set_status(
+        &self,
+        lead_id: i64,
+        status: LeadStatus,
+        until: Option<DateTime<Utc>>,
+        reason: Option<&str>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ops::set_status(&mut tx, lead_id, status, until, reason, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Moves the lead to a pipeline step (the caller checks the name against
+    /// the configured steps).
+    pub async fn set_step(&self, lead_id: i64, step: &str, actor: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ops::set_step(&mut tx, lead_id, step, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Replaces the lead's next action.
+    pub async fn set_next_action(
+        &self,
+        lead_id: i64,
+        action: &NextActionDraft,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ops::set_next_action(&mut tx, lead_id, action, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Marks the lead's open next action done (an error when it has none).
+    pub async fn complete_next_action(&self, lead_id: i64, actor: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ops::complete_next_action(&mut tx, lead_id, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Flips standby leads whose date has come (at `now`) back to `todo`;
+    /// returns their ids. Each flip is on the timeline, by `leadmail`.
+    pub async fn wake_standby(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM leads WHERE status = 'standby' AND standby_until <= $1 ORDER BY id",
+        )
+        .bind(super::stamp::stamp(now))
+        .fetch_all(&mut *tx)
+        .await?;
+        let change = Change {
+            at: now,
+            actor: Some("leadmail"),
+            message_key: None,
+        };
+        for lead_id in &due {
+            ops::set_status(&mut tx, *lead_id, LeadStatus::Todo, None, None, change).await?;
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+}

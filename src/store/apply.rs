@@ -1,0 +1,182 @@
+//! Applying an ingest plan: one transaction, deduplicated by message key.
+//! Any error rolls the whole message back; nothing is half-written.
+
+use super::ops::Change;
+use super::quarantine::{self, Held};
+use super::{mail, processed, Conn, Store, StoreError};
+use crate::domain::{EmailAddress, QuarantineReason};
+use crate::ingest::plan::{Action, Fallback, IngestPlan, Outcome};
+use chrono::{DateTime, Utc};
+
+/// What applying a plan did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The outcome (`Duplicate` when the key had been processed before).
+    pub outcome: Outcome,
+    /// The leads touched, in order (for a duplicate: those recorded then).
+    pub lead_ids: Vec<i64>,
+    /// The quarantine entry written (the message itself, or its bad commands).
+    pub quarantine_id: Option<i64>,
+}
+
+/// The message being applied and what applying it has touched so far.
+pub(super) struct Ctx<'a> {
+    /// The plan.
+    pub plan: &'a IngestPlan,
+    /// The message's bytes (kept in quarantine rows).
+    pub raw: &'a [u8],
+    /// The wall clock at the start of the transaction.
+    pub now: DateTime<Utc>,
+    /// Who gives the message's commands (timeline actor).
+    pub actor: Option<String>,
+    /// The rep whose digest shows the message's quarantine entries.
+    pub user: Option<String>,
+    /// The leads touched, in order, without repeats.
+    pub lead_ids: Vec<i64>,
+    /// Commands that could not be read or applied.
+    pub rejected: Vec<String>,
+    /// The quarantine row written, if any.
+    pub quarantine_id: Option<i64>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(plan: &'a IngestPlan, raw: &'a [u8], now: DateTime<Utc>) -> Self {
+        // "Name <addr>" or a bare address.
+        let from = plan
+            .from
+            .as_deref()
+            .and_then(|from| from.rsplit('<').next())
+            .and_then(|from| EmailAddress::parse(from).ok());
+        let actor = match &plan.action {
+            Action::Outbound(mail) => Some(mail.rep.to_string()),
+            _ => from.as_ref().map(EmailAddress::to_string),
+        };
+        let user = plan_user(&plan.action).or(from).map(|u| u.to_string());
+        Ctx {
+            plan,
+            raw,
+            now,
+            actor,
+            user,
+            lead_ids: Vec::new(),
+            rejected: Vec::new(),
+            quarantine_id: None,
+        }
+    }
+
+    /// Records that the message touched a lead.
+    pub fn touch(&mut self, lead_id: i64) {
+        if !self.lead_ids.contains(&lead_id) {
+            self.lead_ids.push(lead_id);
+        }
+    }
+
+    /// A change made by the message: at its date, by its sender, with its key.
+    pub fn change(&self) -> Change<'_> {
+        Change {
+            at: self.plan.occurred_at,
+            actor: self.actor.as_deref(),
+            message_key: Some(self.plan.key.as_str()),
+        }
+    }
+}
+
+/// The rep a plan is about: the BCC sender, the new lead's owner, or the
+/// user named by a quarantine.
+fn plan_user(action: &Action) -> Option<EmailAddress> {
+    let user = match action {
+        Action::Outbound(mail) => Some(&mail.rep),
+        Action::Lead(mail) => mail.new_lead.owner.as_ref(),
+        Action::Quarantine(draft) => draft.user.as_ref(),
+        Action::Thread(thread) => match &thread.fallback {
+            Fallback::NewLead(mail) => mail.new_lead.owner.as_ref(),
+            Fallback::Quarantine(draft) => draft.user.as_ref(),
+            Fallback::Record => None,
+        },
+        Action::Record | Action::Bounce(_) => None,
+    };
+    user.cloned()
+}
+
+impl Store {
+    /// Applies a plan in one transaction: the processed-message record first
+    /// (a key seen before rolls back and reports `Duplicate`), then contacts,
+    /// companies, leads, timeline, commands and quarantine rows. `origin`
+    /// says where the bytes came from (mailbox name, file path…).
+    pub async fn apply(
+        &self,
+        plan: &IngestPlan,
+        raw: &[u8],
+        origin: &str,
+    ) -> Result<Applied, StoreError> {
+        self.apply_once(plan, raw, origin)
+            .await
+            .map_err(|error| error.in_message(plan.key.as_str()))
+    }
+
+    async fn apply_once(
+        &self,
+        plan: &IngestPlan,
+        raw: &[u8],
+        origin: &str,
+    ) -> Result<Applied, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        if !processed::claim(&mut tx, plan, origin, now).await? {
+            let lead_ids = processed::lead_ids(&mut tx, plan.key.as_str()).await?;
+            tx.rollback().await?;
+            tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
+            let outcome = Outcome::Duplicate;
+            return Ok(Applied {
+                outcome,
+                lead_ids,
+                quarantine_id: None,
+            });
+        }
+        let mut ctx = Ctx::new(plan, raw, now);
+        let outcome = mail::dispatch(&mut tx, &mut ctx).await?;
+        report_rejected(&mut tx, &mut ctx, outcome).await?;
+        processed::finish(&mut tx, plan.key.as_str(), outcome, &ctx.lead_ids).await?;
+        tx.commit().await?;
+        tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
+        Ok(Applied {
+            outcome,
+            lead_ids: ctx.lead_ids,
+            quarantine_id: ctx.quarantine_id,
+        })
+    }
+}
+
+/// Commands that could not be read or applied go to quarantine as
+/// `bad_command` (the message itself was processed), for the rep to see.
+async fn report_rejected(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    outcome: Outcome,
+) -> Result<(), StoreError> {
+    if ctx.rejected.is_empty() || outcome == Outcome::Quarantined {
+        return Ok(());
+    }
+    let detail = format!(
+        "{}; the rest of the message was processed ({})",
+        ctx.rejected.join("; "),
+        leads_text(&ctx.lead_ids)
+    );
+    let held = Held {
+        reason: QuarantineReason::BadCommand,
+        detail: &detail,
+        user: ctx.user.as_deref(),
+    };
+    ctx.quarantine_id = Some(quarantine::hold(conn, ctx.plan, ctx.raw, held, ctx.now).await?);
+    Ok(())
+}
+
+/// "lead 4", "leads 4, 7" or "no lead".
+fn leads_text(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    match ids.len() {
+        0 => "no lead".to_string(),
+        1 => format!("lead {}", list.join("")),
+        _ => format!("leads {}", list.join(", ")),
+    }
+}

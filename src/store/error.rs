@@ -1,0 +1,125 @@
+//! What can go wrong in the store, with "retry later" told apart from "bad".
+
+/// Why a store operation failed. Messages are lowercase and name the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or connected to.
+    #[error("cannot open database {url}: {}", describe(.cause))]
+    Open {
+        /// The URL as configured.
+        url: String,
+        /// The driver's error.
+        cause: sqlx::Error,
+    },
+    /// The URL names a database this build does not support.
+    #[error("cannot open database with scheme {scheme:?}: only sqlite: URLs are supported")]
+    Unsupported {
+        /// The URL scheme (the rest is not printed: it may hold a password).
+        scheme: String,
+    },
+    /// The embedded migrations could not be applied.
+    #[error("cannot migrate database {url}: {cause}")]
+    Migrate {
+        /// The URL as configured.
+        url: String,
+        /// The migrator's error.
+        cause: sqlx::migrate::MigrateError,
+    },
+    /// A query failed.
+    #[error("cannot query the database: {}", describe(.cause))]
+    Database {
+        /// The driver's error.
+        cause: sqlx::Error,
+    },
+    /// A query failed while applying a message (nothing of it was written).
+    #[error("cannot apply message {key}: {}", describe(.cause))]
+    Apply {
+        /// The message key.
+        key: String,
+        /// The driver's error.
+        cause: sqlx::Error,
+    },
+    /// No lead has this id.
+    #[error("cannot find lead {lead_id}")]
+    LeadNotFound {
+        /// The id asked for.
+        lead_id: i64,
+    },
+    /// The change does not apply to this lead in its current state.
+    #[error("cannot {action} lead {lead_id}: {why}")]
+    Invalid {
+        /// The lead.
+        lead_id: i64,
+        /// What was attempted ("convert", "set the status of"…).
+        action: &'static str,
+        /// Why not.
+        why: String,
+    },
+    /// No quarantine entry has this id.
+    #[error("cannot find quarantine entry {id}")]
+    QuarantineNotFound {
+        /// The id asked for.
+        id: i64,
+    },
+    /// A stored value is not one this version understands.
+    #[error("cannot read stored {what} {value:?}")]
+    Corrupt {
+        /// Which column.
+        what: &'static str,
+        /// The stored text.
+        value: String,
+    },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(cause: sqlx::Error) -> Self {
+        StoreError::Database { cause }
+    }
+}
+
+impl StoreError {
+    /// True when retrying later may succeed (busy or locked database, I/O
+    /// error, full disk, pool exhausted); false when the request itself is bad.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Open { cause, .. }
+            | StoreError::Database { cause }
+            | StoreError::Apply { cause, .. } => transient(cause),
+            _ => false,
+        }
+    }
+
+    /// Names the message being applied on a query error.
+    pub(super) fn in_message(self, key: &str) -> Self {
+        match self {
+            StoreError::Database { cause } => StoreError::Apply {
+                key: key.to_string(),
+                cause,
+            },
+            other => other,
+        }
+    }
+}
+
+/// The driver's message without its boilerplate ("error returned from database: (code: 14)").
+fn describe(cause: &sqlx::Error) -> String {
+    match cause.as_database_error() {
+        Some(db) => db.message().to_string(),
+        None => cause.to_string(),
+    }
+}
+
+/// SQLite primary result codes worth a retry: BUSY, LOCKED, IOERR, FULL, CANTOPEN.
+fn transient(cause: &sqlx::Error) -> bool {
+    match cause {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i64>().ok())
+            .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)),
+        _ => false,
+    }
+}

@@ -1,0 +1,211 @@
+//! Lead rows and what hangs off them: contacts, timeline, flags, next actions.
+
+use super::stamp::stamp;
+use super::{Conn, StoreError};
+use crate::domain::{LeadKind, LeadStatus, TimelineKind};
+use crate::ingest::plan::{NewLead, NextActionDraft, TimelineDraft};
+use chrono::{DateTime, Utc};
+
+/// The flag a prospect gets when they reply ("replied — qualify?").
+pub(super) const REPLIED: &str = "replied";
+
+/// What the lead operations check before changing a lead.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LeadState {
+    /// Prospect or lead.
+    pub kind: LeadKind,
+    /// Its status.
+    pub status: LeadStatus,
+    /// Its pipeline step, if set.
+    pub step: Option<String>,
+}
+
+/// Creates a lead (status `todo`, no step: the rep sets the first step) with
+/// its first next action; `created_at` and last activity are the message's time.
+pub(super) async fn create(
+    conn: &mut Conn,
+    new: &NewLead,
+    company: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
+           created_at, last_activity_at, updated_at) \
+         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7) RETURNING id",
+    )
+    .bind(new.kind.as_str())
+    .bind(&new.title)
+    .bind(new.source.to_text())
+    .bind(new.owner.as_ref().map(|o| o.as_str()))
+    .bind(company)
+    .bind(stamp(at))
+    .bind(stamp(Utc::now()))
+    .fetch_one(&mut *conn)
+    .await?;
+    replace_next_action(conn, id, &new.first_action, at).await?;
+    Ok(id)
+}
+
+/// Reads a lead's kind, status and step; a missing lead is an error naming it.
+pub(super) async fn state(conn: &mut Conn, lead_id: i64) -> Result<LeadState, StoreError> {
+    let row: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT kind, status, step FROM leads WHERE id = $1")
+            .bind(lead_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (kind, status, step) = row.ok_or(StoreError::LeadNotFound { lead_id })?;
+    Ok(LeadState {
+        kind: parse_kind(&kind)?,
+        status: parse_status(&status)?,
+        step,
+    })
+}
+
+/// Links contacts to a lead after those it has (the first link is primary).
+pub(super) async fn link_contacts(
+    conn: &mut Conn,
+    lead_id: i64,
+    contacts: &[i64],
+) -> Result<(), StoreError> {
+    for contact in contacts {
+        sqlx::query(
+            "INSERT INTO lead_contacts (lead_id, contact_id, position) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(position) + 1, 0) FROM lead_contacts \
+                              WHERE lead_id = $1)) \
+             ON CONFLICT (lead_id, contact_id) DO NOTHING",
+        )
+        .bind(lead_id)
+        .bind(contact)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the lead's company when it has none yet.
+pub(super) async fn fill_company(
+    conn: &mut Conn,
+    lead_id: i64,
+    company: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE leads SET company_id = COALESCE(company_id, $2) WHERE id = $1")
+        .bind(lead_id)
+        .bind(company)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes a timeline entry. Every kind but bounces and auto-replies counts as
+/// activity: the lead's `last_activity_at` moves forward (never back).
+pub(super) async fn add_entry(
+    conn: &mut Conn,
+    lead_id: i64,
+    entry: &TimelineDraft,
+    message_key: Option<&str>,
+) -> Result<(), StoreError> {
+    let at = stamp(entry.occurred_at);
+    sqlx::query(
+        "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, message_key, \
+           created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(lead_id)
+    .bind(entry.kind.as_str())
+    .bind(&at)
+    .bind(entry.actor.as_deref())
+    .bind(&entry.subject)
+    .bind(&entry.body)
+    .bind(message_key)
+    .bind(stamp(Utc::now()))
+    .execute(&mut *conn)
+    .await?;
+    if matches!(entry.kind, TimelineKind::Bounce | TimelineKind::AutoReply) {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE leads SET last_activity_at = \
+           CASE WHEN last_activity_at < $2 THEN $2 ELSE last_activity_at END WHERE id = $1",
+    )
+    .bind(lead_id)
+    .bind(&at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a flag (idempotent).
+pub(super) async fn set_flag(
+    conn: &mut Conn,
+    lead_id: i64,
+    flag: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO lead_flags (lead_id, flag, set_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (lead_id, flag) DO NOTHING",
+    )
+    .bind(lead_id)
+    .bind(flag)
+    .bind(stamp(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Closes the open next action (as `replaced`) and opens `draft` instead.
+pub(super) async fn replace_next_action(
+    conn: &mut Conn,
+    lead_id: i64,
+    draft: &NextActionDraft,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    close_next_action(conn, lead_id, "replaced", at).await?;
+    sqlx::query(
+        "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(lead_id)
+    .bind(&draft.kind)
+    .bind(&draft.note)
+    .bind(stamp(draft.due_at))
+    .bind(stamp(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Closes the open next action as `done`, `replaced` or `dropped`; returns
+/// its kind and note, or `None` when there was none.
+pub(super) async fn close_next_action(
+    conn: &mut Conn,
+    lead_id: i64,
+    closed_as: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<(String, String)>, StoreError> {
+    let closed = sqlx::query_as(
+        "UPDATE next_actions SET done_at = $3, closed_as = $2 \
+         WHERE lead_id = $1 AND done_at IS NULL RETURNING kind, note",
+    )
+    .bind(lead_id)
+    .bind(closed_as)
+    .bind(stamp(at))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(closed)
+}
+
+/// Reads a stored lead kind.
+pub(super) fn parse_kind(text: &str) -> Result<LeadKind, StoreError> {
+    LeadKind::parse(text).ok_or_else(|| StoreError::Corrupt {
+        what: "lead kind",
+        value: text.to_string(),
+    })
+}
+
+/// Reads a stored lead status.
+pub(super) fn parse_status(text: &str) -> Result<LeadStatus, StoreError> {
+    LeadStatus::parse(text).ok_or_else(|| StoreError::Corrupt {
+        what: "lead status",
+        value: text.to_string(),
+    })
+}

@@ -1,0 +1,215 @@
+//! One handler per plan action, inside the apply transaction.
+
+use super::apply::Ctx;
+use super::leads::{self, REPLIED};
+use super::matching::{self, Resolved};
+use super::quarantine::{self, Held};
+use super::{contacts, ops, Conn, StoreError};
+use crate::domain::{LeadKind, TimelineKind};
+use crate::ingest::plan::{
+    Action, BounceMail, Commands, Fallback, LeadMail, OutboundMail, Outcome, QuarantineDraft,
+    ThreadMail, TimelineDraft,
+};
+
+/// Applies the plan's action; returns the outcome.
+pub(super) async fn dispatch(conn: &mut Conn, ctx: &mut Ctx<'_>) -> Result<Outcome, StoreError> {
+    let plan = ctx.plan;
+    match &plan.action {
+        Action::Quarantine(draft) => hold(conn, ctx, draft).await,
+        Action::Record => Ok(Outcome::Automated),
+        Action::Lead(mail) => lead_mail(conn, ctx, mail).await,
+        Action::Outbound(mail) => outbound(conn, ctx, mail).await,
+        Action::Thread(mail) => thread(conn, ctx, mail).await,
+        Action::Bounce(mail) => bounce(conn, ctx, mail).await,
+    }
+}
+
+/// Puts the message aside with its raw bytes.
+async fn hold(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    draft: &QuarantineDraft,
+) -> Result<Outcome, StoreError> {
+    let held = Held {
+        reason: draft.reason,
+        detail: &draft.detail,
+        user: draft.user.as_ref().map(|u| u.as_str()),
+    };
+    ctx.quarantine_id = Some(quarantine::hold(conn, ctx.plan, ctx.raw, held, ctx.now).await?);
+    Ok(Outcome::Quarantined)
+}
+
+/// A lead-making mail: the contacts' open lead, else a new one.
+async fn lead_mail(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &LeadMail,
+) -> Result<Outcome, StoreError> {
+    let at = ctx.plan.occurred_at;
+    let Resolved { lead_id, created } =
+        matching::resolve(conn, &mail.contacts, &mail.new_lead, at).await?;
+    ctx.touch(lead_id);
+    for entry in &mail.entries {
+        append(conn, ctx, lead_id, entry).await?;
+    }
+    run_commands(conn, ctx, &[lead_id], &mail.commands).await?;
+    Ok(match created {
+        true => created_outcome(mail.new_lead.kind),
+        false => Outcome::Appended,
+    })
+}
+
+/// A rep's BCC'd mail: per company group, its open lead or a new prospect;
+/// the entry and the commands go on every lead touched.
+async fn outbound(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &OutboundMail,
+) -> Result<Outcome, StoreError> {
+    let at = ctx.plan.occurred_at;
+    let mut created = Vec::new();
+    for group in &mail.groups {
+        let resolved = matching::resolve(conn, &group.contacts, &group.new_prospect, at).await?;
+        if resolved.created {
+            created.push(group.new_prospect.kind);
+        }
+        ctx.touch(resolved.lead_id);
+    }
+    let touched = ctx.lead_ids.clone();
+    for lead_id in &touched {
+        append(conn, ctx, *lead_id, &mail.entry).await?;
+    }
+    run_commands(conn, ctx, &touched, &mail.commands).await?;
+    Ok(if created.contains(&LeadKind::Prospect) {
+        Outcome::CreatedProspect
+    } else if created.contains(&LeadKind::Lead) {
+        Outcome::CreatedLead
+    } else if touched.is_empty() {
+        Outcome::Automated
+    } else {
+        Outcome::Appended
+    })
+}
+
+/// A mail in a known thread, else its fallback.
+async fn thread(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &ThreadMail,
+) -> Result<Outcome, StoreError> {
+    if let Some(lead_id) = match_thread(conn, mail).await? {
+        return thread_append(conn, ctx, mail, lead_id).await;
+    }
+    match &mail.fallback {
+        Fallback::NewLead(lead) => lead_mail(conn, ctx, lead).await,
+        Fallback::Quarantine(draft) => hold(conn, ctx, draft).await,
+        Fallback::Record => Ok(Outcome::Automated),
+    }
+}
+
+/// The routing token's lead, else a lead holding a referenced message, else
+/// (when asked) the open lead of the sender's contact.
+async fn match_thread(conn: &mut Conn, mail: &ThreadMail) -> Result<Option<i64>, StoreError> {
+    if let Some(lead_id) = mail.routing_lead {
+        if matching::lead_exists(conn, lead_id).await? {
+            return Ok(Some(lead_id));
+        }
+    }
+    let sender = match &mail.sender {
+        Some(sender) => contacts::find_by_address(conn, &sender.email).await?,
+        None => None,
+    };
+    for key in &mail.references {
+        if let Some(lead_id) = matching::lead_by_message(conn, key, sender).await? {
+            return Ok(Some(lead_id));
+        }
+    }
+    match sender {
+        Some(contact) if mail.match_sender => matching::open_lead_of_contact(conn, contact).await,
+        _ => Ok(None),
+    }
+}
+
+/// Appends a thread mail to its lead. A person sender (`match_sender`) is
+/// upserted and linked; a replying prospect is flagged `replied`.
+async fn thread_append(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &ThreadMail,
+    lead_id: i64,
+) -> Result<Outcome, StoreError> {
+    let at = ctx.plan.occurred_at;
+    ctx.touch(lead_id);
+    if let (Some(sender), true) = (&mail.sender, mail.match_sender) {
+        let contact = contacts::upsert(conn, sender, at).await?;
+        leads::link_contacts(conn, lead_id, &[contact]).await?;
+    }
+    append(conn, ctx, lead_id, &mail.entry).await?;
+    if mail.flag_replied && leads::state(conn, lead_id).await?.kind == LeadKind::Prospect {
+        leads::set_flag(conn, lead_id, REPLIED, at).await?;
+    }
+    run_commands(conn, ctx, &[lead_id], &mail.commands).await?;
+    Ok(match mail.entry.kind {
+        TimelineKind::AutoReply => Outcome::Automated,
+        _ => Outcome::Appended,
+    })
+}
+
+/// Marks each failed address bouncing and puts the entry on its contact's
+/// open leads (or its most recent lead when none is open).
+async fn bounce(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &BounceMail,
+) -> Result<Outcome, StoreError> {
+    let at = ctx.plan.occurred_at;
+    for recipient in &mail.recipients {
+        let Some(contact) = contacts::mark_bounced(conn, recipient, at).await? else {
+            continue;
+        };
+        let mut targets = matching::leads_of_contact(conn, contact, true).await?;
+        if targets.is_empty() {
+            targets = matching::leads_of_contact(conn, contact, false).await?;
+            targets.truncate(1);
+        }
+        for lead_id in targets {
+            if !ctx.lead_ids.contains(&lead_id) {
+                ctx.touch(lead_id);
+                append(conn, ctx, lead_id, &mail.entry).await?;
+            }
+        }
+    }
+    Ok(Outcome::Bounce)
+}
+
+/// Writes one of the message's entries, keyed by the message.
+async fn append(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    lead_id: i64,
+    entry: &TimelineDraft,
+) -> Result<(), StoreError> {
+    leads::add_entry(conn, lead_id, entry, Some(ctx.plan.key.as_str())).await
+}
+
+/// Applies the commands to each lead; collects what was refused.
+async fn run_commands(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    lead_ids: &[i64],
+    commands: &Commands,
+) -> Result<(), StoreError> {
+    ctx.rejected.extend(commands.rejected.iter().cloned());
+    for lead_id in lead_ids {
+        let refused = ops::apply_commands(conn, *lead_id, &commands.accepted, ctx.change()).await?;
+        ctx.rejected.extend(refused);
+    }
+    Ok(())
+}
+
+fn created_outcome(kind: LeadKind) -> Outcome {
+    match kind {
+        LeadKind::Prospect => Outcome::CreatedProspect,
+        LeadKind::Lead => Outcome::CreatedLead,
+    }
+}

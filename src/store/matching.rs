@@ -1,0 +1,133 @@
+//! Match before creating (DESIGN §2.7): the open lead of a contact, then of
+//! the company domain, else a new lead; never a second open lead for a contact.
+//! Open means status `todo` or `standby` (`LeadStatus::is_open`), spelled out
+//! in the SQL below.
+
+use super::{contacts, leads, Conn, StoreError};
+use crate::domain::MessageKey;
+use crate::ingest::plan::{ContactDraft, NewLead};
+use chrono::{DateTime, Utc};
+
+/// A group of contacts resolved to a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Resolved {
+    /// The lead the message goes on.
+    pub lead_id: i64,
+    /// True when the lead was created for this message.
+    pub created: bool,
+}
+
+/// Upserts the contacts, then finds their open lead (linking any new contact
+/// to it) or creates `new` with all of them, the first as primary.
+pub(super) async fn resolve(
+    conn: &mut Conn,
+    drafts: &[ContactDraft],
+    new: &NewLead,
+    at: DateTime<Utc>,
+) -> Result<Resolved, StoreError> {
+    let ids = contacts::upsert_all(conn, drafts, at).await?;
+    let company = match ids.first() {
+        Some(primary) => contacts::company_of(conn, *primary).await?,
+        None => None,
+    };
+    let (lead_id, created) = match find_open(conn, &ids).await? {
+        Some(lead_id) => {
+            leads::fill_company(conn, lead_id, company).await?;
+            (lead_id, false)
+        }
+        None => (leads::create(conn, new, company, at).await?, true),
+    };
+    leads::link_contacts(conn, lead_id, &ids).await?;
+    Ok(Resolved { lead_id, created })
+}
+
+/// The open lead of the first contact that has one, else the open lead of
+/// the first contact's company that has a domain.
+async fn find_open(conn: &mut Conn, contacts: &[i64]) -> Result<Option<i64>, StoreError> {
+    for contact in contacts {
+        if let Some(lead) = open_lead_of_contact(conn, *contact).await? {
+            return Ok(Some(lead));
+        }
+    }
+    for contact in contacts {
+        let Some(company) = contacts::company_with_domain(conn, *contact).await? else {
+            continue;
+        };
+        if let Some(lead) = open_lead_of_company(conn, company).await? {
+            return Ok(Some(lead));
+        }
+    }
+    Ok(None)
+}
+
+/// The contact's open lead or prospect; the most recently active one wins.
+pub(super) async fn open_lead_of_contact(
+    conn: &mut Conn,
+    contact: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(leads_of_contact(conn, contact, true)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The leads of a contact, most recently active first; open ones only, or
+/// all of them.
+pub(super) async fn leads_of_contact(
+    conn: &mut Conn,
+    contact: i64,
+    open_only: bool,
+) -> Result<Vec<i64>, StoreError> {
+    let ids = sqlx::query_scalar(
+        "SELECT l.id FROM leads l JOIN lead_contacts lc ON lc.lead_id = l.id \
+         WHERE lc.contact_id = $1 AND (NOT $2 OR l.status IN ('todo', 'standby')) \
+         ORDER BY l.last_activity_at DESC, l.id DESC",
+    )
+    .bind(contact)
+    .bind(open_only)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids)
+}
+
+/// The company's open lead; the most recently active one wins.
+async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar(
+        "SELECT id FROM leads WHERE company_id = $1 AND status IN ('todo', 'standby') \
+         ORDER BY last_activity_at DESC, id DESC LIMIT 1",
+    )
+    .bind(company)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// The lead whose timeline holds the message `key`; when several do, the one
+/// linked to `sender` wins, then the most recently active.
+pub(super) async fn lead_by_message(
+    conn: &mut Conn,
+    key: &MessageKey,
+    sender: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar(
+        "SELECT l.id FROM leads l WHERE l.id IN \
+           (SELECT t.lead_id FROM timeline t WHERE t.message_key = $1) \
+         ORDER BY CASE WHEN EXISTS (SELECT 1 FROM lead_contacts lc \
+                    WHERE lc.lead_id = l.id AND lc.contact_id = $2) THEN 0 ELSE 1 END, \
+                  l.last_activity_at DESC, l.id DESC LIMIT 1",
+    )
+    .bind(key.as_str())
+    .bind(sender)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// True when a lead with this id exists.
+pub(super) async fn lead_exists(conn: &mut Conn, lead_id: i64) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = $1")
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}

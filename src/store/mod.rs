@@ -1,0 +1,122 @@
+//! The only module that speaks SQL: the pool, the embedded migrations, the
+//! transaction that applies an [`IngestPlan`](crate::ingest::plan::IngestPlan),
+//! the rep actions and the listings behind `--json`.
+//!
+//! # Conventions
+//!
+//! - Runtime queries only (`sqlx::query*` with `.bind`), `$n` placeholders,
+//!   standard SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`, partial indexes),
+//!   so PostgreSQL needs new migrations, not new queries. SQLite specifics
+//!   live in [`Store::open`] (the pragmas), `Store::begin_write`
+//!   (`BEGIN IMMEDIATE`) and the migrations' row-id and BLOB columns, each
+//!   marked "SQLite:".
+//! - Times are TEXT, RFC 3339 in UTC with six fractional digits and a `Z`
+//!   (module `stamp`): text order is time order, so SQL compares them as text.
+//! - No record is deleted: users become inactive, leads close, next actions
+//!   are closed as done/replaced/dropped, quarantined messages are released.
+//!
+//! # Layout
+//!
+//! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first).
+//! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
+//! - `ops`: the lead changes shared by mail commands and rep `actions`.
+//! - `quarantine`, `users`, `listings` + `views`: the other tables and the
+//!   JSON views of §6b.
+
+mod actions;
+mod apply;
+mod contacts;
+mod error;
+mod leads;
+mod listings;
+mod mail;
+mod matching;
+mod ops;
+mod processed;
+mod quarantine;
+mod stamp;
+mod users;
+mod views;
+
+#[cfg(test)]
+mod tests;
+
+pub use apply::Applied;
+pub use error::StoreError;
+pub use users::UserRecord;
+pub use views::{
+    AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,
+    QuarantineView, TimelineView,
+};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The database connection type every store function works on (a pooled
+/// connection or an open transaction).
+type Conn = sqlx::SqliteConnection;
+
+/// A handle on the database; cheap to clone (it wraps a connection pool).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating it if missing) the database at `url` and applies the
+    /// embedded migrations. Only `sqlite:` URLs are supported for now.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let options = connect_options(url)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|cause| StoreError::Open {
+                url: url.to_string(),
+                cause,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|cause| StoreError::Migrate {
+                url: url.to_string(),
+                cause,
+            })?;
+        Ok(Store { pool })
+    }
+
+    /// SQLite: a write transaction takes the write lock at `BEGIN IMMEDIATE`
+    /// (waiting up to the busy timeout), so a read-then-write transaction
+    /// never fails half-way because another process wrote in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQLite: the connection settings — create the file if missing, WAL,
+/// foreign keys on, 5 s busy timeout, synchronous FULL (no lost commits).
+fn connect_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    if !url.starts_with("sqlite:") {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        return Err(StoreError::Unsupported {
+            scheme: scheme.to_string(),
+        });
+    }
+    let options = SqliteConnectOptions::from_str(url).map_err(|cause| StoreError::Open {
+        url: url.to_string(),
+        cause,
+    })?;
+    Ok(options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .synchronous(SqliteSynchronous::Full))
+}

@@ -1,0 +1,149 @@
+//! The processed-message record: the deduplication key and every decision.
+
+use super::stamp::stamp;
+use super::{Conn, Store, StoreError};
+use crate::ingest::plan::{IngestPlan, Outcome};
+use chrono::{DateTime, Utc};
+
+/// Every outcome a processed message can have (the stored text is `as_str`).
+const OUTCOMES: [Outcome; 7] = [
+    Outcome::CreatedLead,
+    Outcome::CreatedProspect,
+    Outcome::Appended,
+    Outcome::Automated,
+    Outcome::Bounce,
+    Outcome::Quarantined,
+    Outcome::Duplicate,
+];
+
+/// Inserts the record for `plan.key` (outcome still pending); false when the
+/// key was already processed. First statement of the apply transaction, so
+/// it also takes the write lock. A message that was quarantined and has since
+/// been released (none of its entries still held) is claimed again.
+pub(super) async fn claim(
+    conn: &mut Conn,
+    plan: &IngestPlan,
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
+           from_address, subject, occurred_at, processed_at) \
+         VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (message_key) DO NOTHING",
+    );
+    let inserted = bind_record(inserted, plan, origin, now)
+        .execute(&mut *conn)
+        .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let reclaimed = sqlx::query(
+        "UPDATE processed_messages SET outcome = 'pending', rule = $2, reason = $3, \
+           origin = $4, from_address = $5, subject = $6, occurred_at = $7, processed_at = $8 \
+         WHERE message_key = $1 AND outcome = 'quarantined' \
+           AND EXISTS (SELECT 1 FROM quarantine q \
+                       WHERE q.message_key = $1 AND q.status = 'released') \
+           AND NOT EXISTS (SELECT 1 FROM quarantine q \
+                           WHERE q.message_key = $1 AND q.status = 'held')",
+    );
+    let reclaimed = bind_record(reclaimed, plan, origin, now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(reclaimed.rows_affected() == 1)
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds $1..$8 of the processed-message record.
+fn bind_record<'q>(
+    query: Query<'q>,
+    plan: &'q IngestPlan,
+    origin: &'q str,
+    now: DateTime<Utc>,
+) -> Query<'q> {
+    query
+        .bind(plan.key.as_str())
+        .bind(plan.rule)
+        .bind(&plan.reason)
+        .bind(origin)
+        .bind(plan.from.as_deref())
+        .bind(&plan.subject)
+        .bind(stamp(plan.occurred_at))
+        .bind(stamp(now))
+}
+
+/// Records the outcome and the leads touched, in order.
+pub(super) async fn finish(
+    conn: &mut Conn,
+    key: &str,
+    outcome: Outcome,
+    lead_ids: &[i64],
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE processed_messages SET outcome = $2 WHERE message_key = $1")
+        .bind(key)
+        .bind(outcome.as_str())
+        .execute(&mut *conn)
+        .await?;
+    for (position, lead_id) in (0_i64..).zip(lead_ids) {
+        sqlx::query(
+            "INSERT INTO processed_message_leads (message_key, lead_id, position) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(key)
+        .bind(lead_id)
+        .bind(position)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The leads a processed message touched, in order.
+pub(super) async fn lead_ids(conn: &mut Conn, key: &str) -> Result<Vec<i64>, StoreError> {
+    let ids = sqlx::query_scalar(
+        "SELECT lead_id FROM processed_message_leads WHERE message_key = $1 ORDER BY position",
+    )
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids)
+}
+
+/// Reads a stored outcome.
+fn parse_outcome(text: &str) -> Result<Outcome, StoreError> {
+    OUTCOMES
+        .into_iter()
+        .find(|o| o.as_str() == text)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "outcome",
+            value: text.to_string(),
+        })
+}
+
+impl Store {
+    /// How many messages were processed (whatever their outcome).
+    pub async fn processed_count(&self) -> Result<i64, StoreError> {
+        let count = sqlx::query_scalar("SELECT COUNT(*) FROM processed_messages")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
+    }
+
+    /// The recorded decision for a message key: outcome, rule and reason.
+    pub async fn processed(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Outcome, String, String)>, StoreError> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT outcome, rule, reason FROM processed_messages WHERE message_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((outcome, rule, reason)) = row else {
+            return Ok(None);
+        };
+        Ok(Some((parse_outcome(&outcome)?, rule, reason)))
+    }
+}

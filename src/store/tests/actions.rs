@@ -1,0 +1,268 @@
+//! Rep actions, users and opening the database.
+
+use super::*;
+use crate::domain::LeadStatus;
+use crate::store::{LeadFilter, StoreError};
+
+async fn prospect(db: &TestDb) -> i64 {
+    let out = outbound_plan("o1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let id = db.store.apply(&out, b"1", "t").await.unwrap().lead_ids[0];
+    let reply = thread_mail(
+        &["o1@acme.test"],
+        jane(),
+        TimelineKind::EmailIn,
+        "2026-11-21T10:00:00Z",
+    );
+    db.store
+        .apply(
+            &plan(
+                "r1@globex.test",
+                "2026-11-21T10:00:00Z",
+                Action::Thread(reply),
+            ),
+            b"2",
+            "t",
+        )
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn converting_a_replied_prospect_makes_a_lead_and_clears_the_flag() {
+    let db = fresh().await;
+    let id = prospect(&db).await;
+    assert_eq!(db.store.lead(id).await.unwrap().unwrap().flags, ["replied"]);
+    db.store.convert(id, "alice@acme.test").await.unwrap();
+    let lead = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!((lead.kind, lead.status), (LeadKind::Lead, LeadStatus::Todo));
+    assert!(lead.flags.is_empty());
+    let last = db.store.timeline(id).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.kind, last.actor.as_deref()),
+        (TimelineKind::StatusChange, Some("alice@acme.test"))
+    );
+    let err = db.store.convert(id, "alice@acme.test").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("cannot convert lead {id}: it is already a lead")
+    );
+}
+
+#[tokio::test]
+async fn cancelling_closes_the_lead_and_drops_its_next_action() {
+    let db = fresh().await;
+    let id = prospect(&db).await;
+    db.store
+        .cancel(id, "alice@acme.test", Some("not our market"))
+        .await
+        .unwrap();
+    let lead = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!(
+        (lead.status, lead.next_action),
+        (LeadStatus::Cancelled, None)
+    );
+    let last = db.store.timeline(id).await.unwrap().pop().unwrap();
+    assert_eq!(last.body, "not our market");
+    let open = LeadFilter {
+        open_only: true,
+        ..LeadFilter::default()
+    };
+    assert!(db.store.list_leads(&open).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn standby_needs_a_date_and_wakes_up_when_it_falls_due() {
+    let db = fresh().await;
+    let id = prospect(&db).await;
+    let err = db
+        .store
+        .set_status(id, LeadStatus::Standby, None, None, "alice@acme.test")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid { lead_id, .. } if lead_id == id),
+        "{err}"
+    );
+    let until = at("2026-12-01T09:00:00Z");
+    db.store
+        .set_status(
+            id,
+            LeadStatus::Standby,
+            Some(until),
+            None,
+            "alice@acme.test",
+        )
+        .await
+        .unwrap();
+    assert!(db
+        .store
+        .wake_standby(at("2026-11-30T09:00:00Z"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(db.store.wake_standby(until).await.unwrap(), [id]);
+    assert_eq!(
+        db.store.lead(id).await.unwrap().unwrap().status,
+        LeadStatus::Todo
+    );
+}
+
+#[tokio::test]
+async fn next_actions_are_set_completed_and_completing_none_is_an_error() {
+    let db = fresh().await;
+    let id = prospect(&db).await;
+    let draft = next("2026-12-02T10:00:00Z", "demo");
+    db.store
+        .set_next_action(id, &draft, "bob@acme.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store
+            .lead(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .next_action
+            .unwrap()
+            .note,
+        "demo"
+    );
+    db.store
+        .complete_next_action(id, "bob@acme.test")
+        .await
+        .unwrap();
+    assert_eq!(db.store.lead(id).await.unwrap().unwrap().next_action, None);
+    let err = db
+        .store
+        .complete_next_action(id, "bob@acme.test")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("lead {id}: it has no open next action")),
+        "{err}"
+    );
+    db.store
+        .set_step(id, "Demo", "bob@acme.test")
+        .await
+        .unwrap();
+    db.store
+        .set_step(id, "Proposal", "bob@acme.test")
+        .await
+        .unwrap();
+    let last = db.store.timeline(id).await.unwrap().pop().unwrap();
+    assert_eq!(last.subject, "Step: Demo → Proposal");
+}
+
+#[tokio::test]
+async fn actions_on_a_missing_lead_name_it() {
+    let db = fresh().await;
+    let err = db
+        .store
+        .set_step(42, "Demo", "alice@acme.test")
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "cannot find lead 42");
+    assert!(db.store.lead(42).await.unwrap().is_none());
+    assert!(db.store.convert(42, "alice@acme.test").await.is_err());
+}
+
+#[tokio::test]
+async fn users_missing_from_the_config_become_inactive_and_keep_their_leads() {
+    let db = fresh().await;
+    let lead = db
+        .store
+        .apply(
+            &lead_plan("a1@globex.test", "2026-11-20T10:00:00Z"),
+            b"1",
+            "t",
+        )
+        .await
+        .unwrap()
+        .lead_ids[0];
+    db.store.sync_users(&[user("bob@acme.test")]).await.unwrap();
+    let users = db.store.list_users().await.unwrap();
+    let active: Vec<_> = users.iter().map(|u| (u.email.as_str(), u.active)).collect();
+    assert_eq!(
+        active,
+        [("alice@acme.test", false), ("bob@acme.test", true)]
+    );
+    let owner = db.store.lead(lead).await.unwrap().unwrap().owner;
+    assert_eq!(owner.as_deref(), Some("alice@acme.test"));
+    db.store
+        .sync_users(&[user("Alice@acme.test"), user("bob@acme.test")])
+        .await
+        .unwrap();
+    assert!(db
+        .store
+        .list_users()
+        .await
+        .unwrap()
+        .iter()
+        .all(|u| u.active));
+}
+
+#[tokio::test]
+async fn opening_a_database_in_a_missing_directory_says_why() {
+    let err = Store::open("sqlite:///nonexistent-dir/x/leadmail.db")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot open database sqlite:///nonexistent-dir/x/leadmail.db: unable to open database file"
+    );
+    assert!(err.is_transient());
+    let err = Store::open("postgres://u:secret@db/leadmail")
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("secret"), "{err}");
+}
+
+#[tokio::test]
+async fn reopening_a_database_keeps_its_data_and_migrations() {
+    let db = fresh().await;
+    let plan = lead_plan("a1@globex.test", "2026-11-20T10:00:00Z");
+    db.store.apply(&plan, b"1", "t").await.unwrap();
+    let again = Store::open(&db.url).await.unwrap();
+    assert_eq!(again.processed_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn two_processes_applying_the_same_message_at_once_apply_it_once() {
+    let db = fresh().await;
+    let other = Store::open(&db.url).await.unwrap();
+    let plan = lead_plan("a1@globex.test", "2026-11-20T10:00:00Z");
+    let (a, b) = tokio::join!(
+        db.store.apply(&plan, b"1", "a"),
+        other.apply(&plan, b"1", "b")
+    );
+    let mut outcomes = [a.unwrap().outcome.as_str(), b.unwrap().outcome.as_str()];
+    outcomes.sort_unstable();
+    assert_eq!(outcomes, ["created_lead", "duplicate"]);
+    assert_eq!(count(&db.store, "leads").await, 1);
+}
+
+#[tokio::test]
+async fn the_database_runs_in_wal_with_foreign_keys_full_sync_and_a_busy_timeout() {
+    let db = fresh().await;
+    let mut conn = db.store.pool.acquire().await.unwrap();
+    // SQLite: pragmas are read back as set by `Store::open`.
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((mode.as_str(), keys, sync, busy), ("wal", 1, 2, 5000));
+}

@@ -1,0 +1,254 @@
+//! Applying plans: thread replies, bounces, quarantine, failures.
+
+use super::*;
+use crate::domain::QuarantineReason;
+use crate::ingest::plan::{Outcome, QuarantineDraft};
+
+#[tokio::test]
+async fn a_reply_by_reference_flags_the_prospect_replied() {
+    let db = fresh().await;
+    let out = outbound_plan("o1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let prospect = db.store.apply(&out, b"1", "t").await.unwrap().lead_ids[0];
+    let stranger = person("someone@elsewhere.test", "Someone", None);
+    let mail = thread_mail(
+        &["unknown@x.test", "o1@acme.test"],
+        stranger,
+        TimelineKind::EmailIn,
+        "2026-11-21T10:00:00Z",
+    );
+    let applied = db
+        .store
+        .apply(
+            &plan(
+                "r1@elsewhere.test",
+                "2026-11-21T10:00:00Z",
+                Action::Thread(mail),
+            ),
+            b"2",
+            "t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (applied.outcome, applied.lead_ids),
+        (Outcome::Appended, vec![prospect])
+    );
+    let view = db.store.lead(prospect).await.unwrap().unwrap();
+    assert_eq!(view.flags, ["replied"]);
+    assert_eq!(view.contacts.len(), 2, "the replying person is linked");
+}
+
+#[tokio::test]
+async fn an_out_of_office_on_a_lead_is_automated_and_flags_nothing() {
+    let db = fresh().await;
+    let lead = db
+        .store
+        .apply(
+            &lead_plan("a1@globex.test", "2026-11-20T10:00:00Z"),
+            b"1",
+            "t",
+        )
+        .await
+        .unwrap()
+        .lead_ids[0];
+    let mut mail = thread_mail(&[], jane(), TimelineKind::AutoReply, "2026-11-21T10:00:00Z");
+    mail.routing_lead = Some(lead);
+    let applied = db
+        .store
+        .apply(
+            &plan(
+                "ooo@globex.test",
+                "2026-11-21T10:00:00Z",
+                Action::Thread(mail),
+            ),
+            b"2",
+            "t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (applied.outcome, applied.lead_ids),
+        (Outcome::Automated, vec![lead])
+    );
+    let view = db.store.lead(lead).await.unwrap().unwrap();
+    assert!(view.flags.is_empty());
+    assert_eq!(
+        view.last_activity_at,
+        at("2026-11-20T10:00:00Z"),
+        "an auto-reply is no activity"
+    );
+}
+
+#[tokio::test]
+async fn an_unmatched_thread_mail_takes_its_fallback() {
+    let db = fresh().await;
+    let mut mail = thread_mail(
+        &["nothing@x.test"],
+        jane(),
+        TimelineKind::EmailIn,
+        "2026-11-21T10:00:00Z",
+    );
+    mail.routing_lead = Some(999);
+    mail.fallback = Fallback::Quarantine(QuarantineDraft {
+        reason: QuarantineReason::UnknownSender,
+        detail: "public inquiries are off".into(),
+        user: None,
+    });
+    let applied = db
+        .store
+        .apply(
+            &plan(
+                "u1@globex.test",
+                "2026-11-21T10:00:00Z",
+                Action::Thread(mail),
+            ),
+            b"raw!",
+            "t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, Outcome::Quarantined);
+    assert!(applied.lead_ids.is_empty());
+    assert_eq!(
+        count(&db.store, "contacts").await,
+        0,
+        "no contact from a quarantined mail"
+    );
+}
+
+#[tokio::test]
+async fn a_bounce_marks_the_address_bounced_and_goes_on_its_lead() {
+    let db = fresh().await;
+    let lead = db
+        .store
+        .apply(
+            &lead_plan("a1@globex.test", "2026-11-20T10:00:00Z"),
+            b"1",
+            "t",
+        )
+        .await
+        .unwrap()
+        .lead_ids[0];
+    let applied = db
+        .store
+        .apply(
+            &bounce_plan("b1@mx.test", "2026-11-21T10:00:00Z", "JANE@globex.test"),
+            b"2",
+            "t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (applied.outcome, applied.lead_ids),
+        (Outcome::Bounce, vec![lead])
+    );
+    let contacts = db.store.list_contacts().await.unwrap();
+    assert!(contacts[0].bounced);
+    let kinds: Vec<_> = db
+        .store
+        .timeline(lead)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, [TimelineKind::EmailIn, TimelineKind::Bounce]);
+    let unknown = db
+        .store
+        .apply(
+            &bounce_plan("b2@mx.test", "2026-11-21T10:00:00Z", "nobody@x.test"),
+            b"3",
+            "t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (unknown.outcome, unknown.lead_ids.len()),
+        (Outcome::Bounce, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_plan_that_fails_midway_leaves_no_rows() {
+    let db = fresh().await;
+    let empty = counts(&db.store).await;
+    let commands = Commands {
+        accepted: vec![
+            crate::ingest::plan::Command::Tag { tag: "hot".into() },
+            crate::ingest::plan::Command::Owner {
+                owner: addr("nobody@acme.test"),
+            },
+        ],
+        rejected: vec![],
+    };
+    let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", commands);
+    let err = db
+        .store
+        .apply(
+            &plan("f1@globex.test", "2026-11-20T10:00:00Z", Action::Lead(mail)),
+            b"1",
+            "t",
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cannot apply message f1@globex.test: "),
+        "{text}"
+    );
+    assert!(text.contains("FOREIGN KEY"), "{text}");
+    assert!(!err.is_transient());
+    assert_eq!(counts(&db.store).await, empty);
+}
+
+/// A spoofed-sender plan, applied; returns the plan, the raw bytes and the entry id.
+async fn spoof(db: &TestDb) -> (IngestPlan, Vec<u8>, i64) {
+    let draft = QuarantineDraft {
+        reason: QuarantineReason::SpoofedSender,
+        detail: "dmarc=fail".into(),
+        user: Some(addr("alice@acme.test")),
+    };
+    let held = plan(
+        "q1@evil.test",
+        "2026-11-20T10:00:00Z",
+        Action::Quarantine(draft),
+    );
+    let raw = b"From: alice@acme.test\r\n\r\n\xff\x00binary".to_vec();
+    let applied = db.store.apply(&held, &raw, "t").await.unwrap();
+    assert_eq!(applied.outcome, Outcome::Quarantined);
+    (held, raw, applied.quarantine_id.unwrap())
+}
+
+#[tokio::test]
+async fn quarantine_keeps_the_raw_bytes() {
+    let db = fresh().await;
+    let (held, raw, id) = spoof(&db).await;
+    assert_eq!(
+        db.store.quarantined_raw(id).await.unwrap(),
+        Some(raw.clone())
+    );
+    let listed = db.store.list_quarantine().await.unwrap();
+    assert_eq!(
+        (listed[0].id, listed[0].reason),
+        (id, QuarantineReason::SpoofedSender)
+    );
+    let again = db.store.apply(&held, &raw, "t").await.unwrap();
+    assert_eq!(again.outcome, Outcome::Duplicate);
+    assert_eq!(db.store.quarantined_raw(999).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_released_message_is_applied_again_once() {
+    let db = fresh().await;
+    let (_, raw, id) = spoof(&db).await;
+    db.store.mark_released(id).await.unwrap();
+    assert!(db.store.list_quarantine().await.unwrap().is_empty());
+    let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", Commands::default());
+    let released = plan("q1@evil.test", "2026-11-20T10:00:00Z", Action::Lead(mail));
+    let first = db.store.apply(&released, &raw, "release").await.unwrap();
+    assert_eq!(first.outcome, Outcome::CreatedLead);
+    let again = db.store.apply(&released, &raw, "release").await.unwrap();
+    assert_eq!(again.outcome, Outcome::Duplicate);
+    let err = db.store.mark_released(999).await.unwrap_err();
+    assert_eq!(err.to_string(), "cannot find quarantine entry 999");
+}
