@@ -129,14 +129,20 @@ static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Forward markers: any dashed title ("-------- Forwarded Message --------" in every language;
+/// "Original Message" is matched first) and Apple Mail's "Begin forwarded message:", which
+/// Apple Mail puts inside the quote.
 static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^\s*(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]",
-        r"|mensagem encaminhada|mensaje reenviado|doorgestuurd bericht|messaggio inoltrato",
-        r"|videresendt meddelelse|vidarebefordrat meddelande|wiadomo[śs][ćc] przekazana)\s*-*",
-        r"|(?:begin forwarded message|anfang der weitergeleiteten nachricht",
-        r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inicio del mensaje reenviado",
-        r"|in[íi]cio da mensagem reencaminhada|begin doorgestuurd bericht)\s*:?)\s*$"
+        r"(?i)^[\s>]*(?:-{3,}\s*[^-\s].{0,60}?\s*-{3,}|(?:begin forwarded message|forwarded message",
+        r"|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado",
+        r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inizio messaggio inoltrato",
+        r"|begin doorgestuurd bericht|in[íi]cio da mensagem (?:reencaminhada|encaminhada)",
+        r"|start på videresendt besked|videresendt melding|vidarebefordrat mejl|v[äa]litetty viesti alkaa",
+        r"|za[čc][áa]tek p[řr]eposílané zprávy|za[čc]iatok preposlanej správy",
+        r"|pocz[ąa]tek przekazywanej wiadomo[śs]ci|továbbított levél kezdete",
+        r"|[îi]ncepe mesajul redirec[țt]ionat|zapo[čc]ni proslije[đd]enu poruku",
+        r"|начало переадресованного сообщения)\s*:?)\s*$"
     ))
     .unwrap()
 });
@@ -199,12 +205,13 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
 }
 
 fn line_kind(line: &str) -> Kind {
+    let is_quote_header = || ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line);
     if line.trim().is_empty() {
         Kind::Empty
+    } else if FORWARD_MARKER.is_match(line) && !is_quote_header() {
+        Kind::Forward
     } else if is_quote_line(line) {
         Kind::Quote
-    } else if FORWARD_MARKER.is_match(line) {
-        Kind::Forward
     } else {
         Kind::Text
     }
@@ -657,6 +664,17 @@ mod tests {
     fn a_forwarded_message_is_left_alone() {
         let text = "FYI\n\n---------- Forwarded message ---------\nFrom: a@b.io\nDate: x\n\nBody";
         assert_eq!(strip_quoted(text), text);
+    }
+
+    #[test]
+    fn localized_and_quoted_forward_markers_leave_the_text_alone() {
+        let cases = [
+            "Veja abaixo\n\n-------- Mensagem reencaminhada --------\nAssunto: Proposta\nDe: Ana <a@b.pt>\n\nTexto",
+            "FYI\n\n> Anfang der weitergeleiteten Nachricht:\n>\n> Von: Max <m@b.de>\n> Betreff: Angebot\n> Text",
+        ];
+        for text in cases {
+            assert_eq!(strip_quoted(text), text);
+        }
     }
 
     #[test]

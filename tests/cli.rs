@@ -1,0 +1,261 @@
+//! CLI tests: the real binary on the demo Maildir, checked through `--json`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct App {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh database and the fixture config pointing at it.
+fn spawn_app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let template = std::fs::read_to_string(repo().join("tests/fixtures/leadmail.toml"))
+        .expect("fixture config");
+    let config = dir.path().join("leadmail.toml");
+    std::fs::write(
+        &config,
+        template.replace("sqlite://unused.db", "sqlite://leadmail.db"),
+    )
+    .expect("write config");
+    App { dir, config }
+}
+
+impl App {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_leadmail"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .expect("run leadmail")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    }
+
+    fn ingest_demo(&self) -> Vec<Value> {
+        let maildir = repo().join("tests/fixtures/demo");
+        let value = self.json(&["ingest", "--maildir", maildir.to_str().unwrap(), "--json"]);
+        value.as_array().expect("array").clone()
+    }
+}
+
+fn outcomes(reports: &[Value]) -> Vec<String> {
+    reports
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+#[test]
+fn a_morning_of_mixed_mail_files_what_a_sales_manager_expects() {
+    let app = spawn_app();
+    let reports = app.ingest_demo();
+    assert_eq!(
+        outcomes(&reports),
+        [
+            "created_lead",
+            "created_prospect",
+            "created_lead",
+            "created_lead",
+            "created_lead",
+            "created_lead",
+            "created_lead",
+            "appended",
+            "bounce",
+            "automated",
+            "quarantined",
+            "quarantined",
+            "automated"
+        ]
+    );
+    let leads = app.json(&["leads", "list", "--json"]);
+    let sources: Vec<&str> = leads
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "forward",
+            "forward",
+            "forward",
+            "forward",
+            "partner:Northwind Referrals",
+            "form:website-form"
+        ]
+    );
+    let jane = &leads[0];
+    assert_eq!(jane["contacts"][0]["emails"][0], "jane.doe@globex.example");
+    assert_eq!(jane["owner"], "alice@acme.test");
+    assert_eq!(jane["tags"][0], "expo");
+    assert_eq!(jane["next_action"]["kind"], "call");
+    let joao = &leads[3];
+    assert_eq!(
+        joao["company"],
+        Value::Null,
+        "free-mail contacts have no company"
+    );
+    for lead in leads.as_array().unwrap() {
+        assert!(
+            lead["next_action"].is_object(),
+            "every open lead has a next action: {lead}"
+        );
+    }
+}
+
+#[test]
+fn a_prospect_who_replies_is_flagged_and_a_bounce_marks_the_contact() {
+    let app = spawn_app();
+    app.ingest_demo();
+    let prospects = app.json(&["prospects", "list", "--json"]);
+    let initech = &prospects[0];
+    assert_eq!(initech["kind"], "prospect");
+    assert_eq!(
+        initech["contacts"].as_array().unwrap().len(),
+        2,
+        "one prospect per company"
+    );
+    assert_eq!(initech["flags"][0], "replied");
+    let contacts = app.json(&["contacts", "list", "--json"]);
+    let samir = contacts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["emails"][0] == "samir@initech.example")
+        .expect("samir is a contact");
+    assert_eq!(samir["bounced"], true);
+    let id = initech["id"].as_i64().unwrap().to_string();
+    let timeline = app.json(&["timeline", &id, "--json"]);
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["email_out", "next_action", "bounce", "email_in"]);
+}
+
+#[test]
+fn spoofed_and_unknown_senders_are_quarantined_with_reasons() {
+    let app = spawn_app();
+    app.ingest_demo();
+    let quarantine = app.json(&["quarantine", "list", "--json"]);
+    let reasons: Vec<&str> = quarantine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["spoofed_sender", "unknown_sender"]);
+    assert!(quarantine[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("dmarc=fail"));
+}
+
+#[test]
+fn ingesting_the_same_maildir_twice_changes_nothing() {
+    let app = spawn_app();
+    app.ingest_demo();
+    let before = (
+        app.json(&["leads", "list", "--all", "--json"]),
+        app.json(&["contacts", "list", "--json"]),
+        app.json(&["quarantine", "list", "--json"]),
+    );
+    let again = app.ingest_demo();
+    assert!(
+        outcomes(&again).iter().all(|o| o == "duplicate"),
+        "{again:?}"
+    );
+    let after = (
+        app.json(&["leads", "list", "--all", "--json"]),
+        app.json(&["contacts", "list", "--json"]),
+        app.json(&["quarantine", "list", "--json"]),
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_rep_converts_a_prospect_and_moves_a_lead_through_the_pipeline() {
+    let app = spawn_app();
+    app.ingest_demo();
+    let out = app.run(&["prospects", "convert", "2", "--as", "alice@acme.test"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(app.run(&["leads", "step", "2", "demo"]).status.success());
+    assert!(app
+        .run(&["leads", "next", "2", "2026-12-01", "14:00", "demo"])
+        .status
+        .success());
+    let lead = app.json(&["leads", "show", "2", "--json"]);
+    assert_eq!(lead["kind"], "lead");
+    assert_eq!(lead["step"], "Demo");
+    assert_eq!(lead["flags"], Value::Array(vec![]));
+    assert_eq!(lead["next_action"]["kind"], "demo");
+    let bad_step = app.run(&["leads", "step", "2", "Closing"]);
+    assert_eq!(bad_step.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_step.stderr).contains("Closing"));
+}
+
+#[test]
+fn an_unknown_config_key_exits_2_and_names_the_key() {
+    let app = spawn_app();
+    let text = std::fs::read_to_string(&app.config)
+        .unwrap()
+        .replace("[crm]", "[crm]\npublic_inquires = true");
+    std::fs::write(&app.config, text).unwrap();
+    let out = app.run(&["leads", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("public_inquires"));
+}
+
+#[test]
+fn an_owner_who_is_not_a_user_exits_2_naming_both() {
+    let app = spawn_app();
+    let text = std::fs::read_to_string(&app.config)
+        .unwrap()
+        .replace("owner = \"alice@acme.test\"", "owner = \"zoe@acme.test\"");
+    std::fs::write(&app.config, text).unwrap();
+    let out = app.run(&["leads", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("zoe@acme.test") && stderr.contains("Northwind Referrals"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn explain_shows_the_rule_without_touching_the_database() {
+    let app = spawn_app();
+    let eml = repo().join("tests/fixtures/demo/cur/03-bruno-forward-outlook-de.eml");
+    let out = app.run(&["explain", eml.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("rule:    rep_forward"), "{stdout}");
+    assert!(stdout.contains("k.meyer@mueller-bau.example"));
+    assert!(
+        !app.dir.path().join("leadmail.db").exists(),
+        "explain must not create the database"
+    );
+}
