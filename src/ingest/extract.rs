@@ -112,10 +112,11 @@ pub struct CleanBody {
     pub signature: Option<String>,
 }
 
-/// Strips quoted history and splits off the signature.
-pub fn clean_body(text: &str) -> CleanBody {
+/// Strips quoted history and splits off the signature (`sender_name`, when
+/// known, also marks a signature that starts with the sender's name).
+pub fn clean_body(text: &str, sender_name: Option<&str>) -> CleanBody {
     let reply = quote::strip_quoted(text);
-    let (body, signature) = quote::split_signature(&reply);
+    let (body, signature) = quote::split_signature_for(&reply, sender_name);
     CleanBody {
         text: body.trim().to_string(),
         signature,

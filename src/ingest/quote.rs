@@ -67,9 +67,9 @@ enum Kind {
     Forward,
 }
 
-const INTRO: &str = r"(?:on|am|op|le|el|em|il|den|på|vào|w dniu|dne)";
+const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
 const VERB: &str = concat!(
-    r"(?:wrote|writes|sent|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu|napisa[łl]a?",
+    r"(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu|napisa[łl]a?",
     r"|skrev|skrivit|kirjoitti|ha scritto|scrisse|đã viết|написала?|írta|yazdı|napsala?|kirjutas)"
 );
 
@@ -85,21 +85,29 @@ static NESTED_ATTRIBUTION_START: LazyLock<Regex> =
 /// "On <date>, <name> wrote:" and "Op <date> schreef <name> <address>:" and the like.
 static INTRO_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)^[-\s]*{INTRO}\s.*\d.*\b{VERB}\b(?:.*:|\s*-{{2,}})\s*$"
+        concat!(
+            r"(?i)^[-\s]*{INTRO}\s.*\d.*\b{VERB}(?:\s[^:]{{0,100}}@[^:]{{0,100}})?",
+            r"(?:\s*:|\s*-{{2,}})[\s-]*$"
+        ),
+        INTRO = INTRO,
+        VERB = VERB
     ))
     .unwrap()
 });
 
 /// "2011/4/7 Name <address>" and "02.04.2012 14:20 пользователь <address> написал:".
 static DATE_ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b.*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*[>:]$")
-        .unwrap()
+    Regex::new(concat!(
+        r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s(?:.*\d{1,2}:\d{2}.*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*[>:]",
+        r"|.*<\s*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+\s*>)$"
+    ))
+    .unwrap()
 });
 
-/// "Name <address> wrote:" and "address (Name) writes:".
+/// "Name <address> wrote:", "address (Name) writes:" and "Name <address> sent:".
 static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*\b{VERB}\s*:[\s-]*$"
+        r"(?i)[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*\b(?:{VERB}|sent)\s*:[\s-]*$"
     ))
     .unwrap()
 });
@@ -114,8 +122,11 @@ static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line.
 static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<reply>.*?[^\s-])[\s-]*\s(?P<quote>On\s.*\d.*\b(?i:wrote|sent)\b(?:.*:|\s*-{2,})\s*)$")
-        .unwrap()
+    Regex::new(concat!(
+        r"^(?P<reply>.*?[^\s-])[\s-]*\s",
+        r"(?P<quote>On\s.*\d.*\b(?i:wrote)(?:\s*:|\s*-{2,})[\s-]*)$"
+    ))
+    .unwrap()
 });
 
 static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -142,7 +153,8 @@ static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r"|za[čc][áa]tek p[řr]eposílané zprávy|za[čc]iatok preposlanej správy",
         r"|pocz[ąa]tek przekazywanej wiadomo[śs]ci|továbbított levél kezdete",
         r"|[îi]ncepe mesajul redirec[țt]ionat|zapo[čc]ni proslije[đd]enu poruku",
-        r"|начало переадресованного сообщения)\s*:?)\s*$"
+        r"|начало переадресованного сообщения|початок листа, що пересилається|[İi]leti ba[şs]lang[ıi]c[ıi])",
+        r"\s*:?)\s*$"
     ))
     .unwrap()
 });
@@ -354,11 +366,14 @@ fn kept_ranges(lines: &[&str], kinds: &[Kind]) -> (Range<usize>, Option<Range<us
 fn unquoted_splitter(kinds: &[Kind]) -> Option<usize> {
     (0..kinds.len()).find(|&index| {
         let starts_block = index == 0 || kinds[index - 1] != Kind::Splitter;
-        let block_end = kinds[index..].iter().position(|k| *k != Kind::Splitter);
-        let next = block_end.map(|len| skip_empty(kinds, index + len));
-        kinds[index] == Kind::Splitter
-            && starts_block
-            && next.is_none_or(|next| kinds.get(next) != Some(&Kind::Quote))
+        if kinds[index] != Kind::Splitter || !starts_block {
+            return false;
+        }
+        let block_len = kinds[index..]
+            .iter()
+            .take_while(|k| **k == Kind::Splitter)
+            .count();
+        kinds.get(skip_empty(kinds, index + block_len)) != Some(&Kind::Quote)
     })
 }
 
@@ -386,7 +401,9 @@ fn quote_region(kinds: &[Kind]) -> Option<Range<usize>> {
 fn relabel_broken_links(lines: &[&str], kinds: &mut [Kind], region: Range<usize>) {
     for index in region.clone().skip(1) {
         let line = lines[index].trim();
-        let wrapped_token = kinds[index - 1] == Kind::Quote && !line.contains(char::is_whitespace);
+        let wrapped_token = kinds[index - 1] == Kind::Quote
+            && lines[index - 1].contains("://")
+            && !line.contains(char::is_whitespace);
         if kinds[index] == Kind::Text && (BROKEN_LINK.is_match(line) || wrapped_token) {
             kinds[index] = Kind::Quote;
         }
@@ -438,7 +455,7 @@ fn join_paragraphs(first: &str, second: &str) -> String {
 const MAX_SIGNATURE_LINES: usize = 30;
 
 static DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|_{5,}|={5,})\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|_{5,})\s*$").unwrap());
 
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -503,13 +520,24 @@ fn signature_start(lines: &[&str], from: usize, sender: Option<&str>) -> Option<
         let line = lines[index].trim();
         !line.is_empty()
             && remaining[index] <= MAX_SIGNATURE_LINES
-            && (DELIMITER.is_match(line) && remaining[index] > 1
+            && (is_delimiter(lines, index) && remaining[index] > 1
                 || is_closing(lines, index)
                 || is_sent_from(line) && remaining[index] <= 4
                 || is_dash_name(lines, index) && remaining[index] <= 10
                 || is_sender_block(lines, index, sender, remaining[index])
                 || contact_block == Some(index))
     })
+}
+
+/// "-- ", "---", "_____" — but not the "-------" underlining a heading just above it.
+fn is_delimiter(lines: &[&str], index: usize) -> bool {
+    let line = lines[index].trim();
+    let above = index.checked_sub(1).map_or("", |i| lines[i].trim());
+    let underlines_heading = !above.is_empty()
+        && !above.ends_with(['.', '?', '!', ',', ':'])
+        && line.chars().count() >= 3
+        && line.chars().count().abs_diff(above.chars().count()) <= 2;
+    DELIMITER.is_match(line) && !underlines_heading
 }
 
 /// `counts[i]` = number of non-blank lines from `i` to the end.
@@ -582,14 +610,14 @@ fn is_dash_name(lines: &[&str], index: usize) -> bool {
 fn is_sender_block(lines: &[&str], index: usize, sender: Option<&str>, remaining: usize) -> bool {
     let usable_sender = sender.filter(|s| s.chars().any(char::is_alphabetic) && !s.contains('@'));
     let line = lines[index].trim();
-    let rest_is_short = lines[index + 1..]
-        .iter()
-        .map(|l| l.trim())
-        .all(|l| l.is_empty() || is_short_line(l));
+    let rest_is_short = || {
+        let mut rest = lines[index + 1..].iter().map(|l| l.trim());
+        rest.all(|l| l.is_empty() || is_short_line(l))
+    };
     usable_sender.is_some_and(|s| is_person_name(line, Some(s)))
         && line.split_whitespace().count() <= 6
         && (2..=8).contains(&remaining)
-        && rest_is_short
+        && rest_is_short()
 }
 
 /// Start of the trailing block of name-like and contact lines, if it holds a contact line.
@@ -645,6 +673,42 @@ mod tests {
         let text = "Obrigado!\n\nDe: Ana Silva <ana@acme.pt>\nEnviado: segunda-feira, 3 de março de 2025 10:00\n\
                     Para: Rui <rui@example.pt>\nAssunto: Proposta\n\nOlá Rui, segue a proposta.";
         assert_eq!(strip_quoted(text), "Obrigado!");
+    }
+
+    #[test]
+    fn apple_mail_portuguese_and_italian_gmail_attributions_are_removed() {
+        let cases = [
+            "Ok\n\nNo dia 3/03/2025, às 10:00, Ana <ana@acme.pt> escreveu:\n\n> Olá\n> tudo bem",
+            "Ok\n\nIl giorno lun 3 mar 2025 alle ore 10:00 Mario <m@x.it> ha scritto:\n> Ciao",
+            "Ok\n\nOp 3 mrt. 2025 om 10:00 heeft Pieter <p@x.nl> het volgende geschreven:\n> Hoi",
+        ];
+        for text in cases {
+            assert_eq!(strip_quoted(text), "Ok", "{text}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_that_starts_with_a_date_and_mentions_sending_is_not_an_attribution() {
+        let text = "On 5 March we sent the proposal to Ana, she said:\nthe price is fine.";
+        assert_eq!(strip_quoted(text), text);
+    }
+
+    #[test]
+    fn a_sentence_ending_in_sent_colon_is_not_an_attribution() {
+        let text = "A total of 3 invoices were sent:\n- 2024-001\n- 2024-002";
+        assert_eq!(strip_quoted(text), text);
+    }
+
+    #[test]
+    fn a_dated_note_with_an_address_is_not_an_attribution() {
+        let text = "2024-03-05 call with ana@acme.pt:\nwants a demo in April";
+        assert_eq!(strip_quoted(text), text);
+    }
+
+    #[test]
+    fn a_short_answer_right_under_a_quoted_line_is_kept() {
+        let text = "On 1 May 2024, Bob <b@x.io> wrote:\n> Monday?\nYes.\n> Price?\n100 EUR";
+        assert_eq!(strip_quoted(text), text);
     }
 
     #[test]
@@ -713,6 +777,35 @@ mod tests {
         assert_eq!(
             signature.as_deref(),
             Some("Pieter de Vries\nVoorbeeld B.V.\nwww.voorbeeld.nl")
+        );
+    }
+
+    #[test]
+    fn a_heading_underline_is_not_a_signature_delimiter() {
+        let text = "Hi,\n\nSummary\n-------\nWe agreed on 20 licences.";
+        assert_eq!(split_signature(text).1, None);
+    }
+
+    #[test]
+    fn a_sent_from_my_iphone_line_is_a_signature_but_a_sentence_is_not() {
+        assert_eq!(
+            split_signature("Ok\n\nEnviado do meu iPhone").1.as_deref(),
+            Some("Enviado do meu iPhone")
+        );
+        assert_eq!(
+            split_signature("Ok\n\nSent from my desk, it is easier.").1,
+            None
+        );
+    }
+
+    #[test]
+    fn the_sender_name_starts_a_signature_only_when_given() {
+        let text = "I can't go higher.\n\nStavros Papadopoulos\nvia mobile";
+        assert_eq!(split_signature(text).1, None);
+        let (_, signature) = split_signature_for(text, Some("Stavros Papadopoulos"));
+        assert_eq!(
+            signature.as_deref(),
+            Some("Stavros Papadopoulos\nvia mobile")
         );
     }
 

@@ -53,7 +53,8 @@ pub fn find_phones(text: &str, default_country_code: Option<&str>) -> Vec<String
 pub(crate) fn is_contact_line(line: &str) -> bool {
     let line = strip_markup(line);
     let words = word_count(line);
-    if line.chars().count() > 80 || words > 8 || ends_like_sentence(line) {
+    let sentence = ends_like_sentence(line) || has_sentence_words(line);
+    if line.chars().count() > 80 || words > 8 || sentence {
         return false;
     }
     is_phone_line(line)
@@ -104,9 +105,35 @@ fn ends_like_sentence(line: &str) -> bool {
     if line.ends_with(['?', '!', ':', ',', ';']) {
         return true;
     }
-    let last = line.split_whitespace().last().unwrap_or("");
-    line.ends_with('.') && (last.chars().count() > 6 || last.chars().any(|c| c.is_ascii_digit()))
+    let last = line
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .trim_end_matches('.');
+    let abbreviation = last.contains('.') || ABBREVIATIONS.contains(&last.to_lowercase().as_str());
+    line.ends_with('.') && !abbreviation
 }
+
+const ABBREVIATIONS: &[&str] = &[
+    "lda", "ltda", "inc", "ltd", "co", "corp", "jr", "sr", "dr", "prof", "eng", "sa", "bv", "nv",
+    "gmbh", "llc", "plc", "esq", "mr", "mrs", "ms", "ing", "arq",
+];
+
+/// Pronouns and verbs of a sentence ("Please call me at …"), never found in signature lines.
+fn has_sentence_words(line: &str) -> bool {
+    line.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+        })
+        .any(|w| SENTENCE_WORDS.contains(&w.as_str()))
+}
+
+const SENTENCE_WORDS: &[&str] = &[
+    "i", "i'm", "we", "we're", "our", "my", "me", "you", "your", "is", "am", "are", "was", "will",
+    "would", "please", "can", "could", "let", "eu", "nós", "ich", "wir", "je", "nous", "yo",
+    "bitte", "favor", "ligue", "liguem",
+];
 
 /// Removes bold/italic markers around a line ("*Joe Smith | Director*").
 fn strip_markup(line: &str) -> &str {
@@ -336,7 +363,8 @@ static TITLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         r"|sachbearbeiterin|assistentin|gr[üu]nder|gr[üu]nderin|directeur|directrice|g[ée]rant",
         r"|g[ée]rante|chef|fondateur|fondatrice|ing[ée]nieur|commerciale|conseiller|conseill[èe]re",
         r"|charg[ée]|charg[ée]e|associ[ée]|associ[ée]e|pdg|eigenaar|bedrijfsleider|adviseur",
-        r"|accountmanager|verkoop|inkoop|hoofd|medewerker|medewerkster|oprichter|directora|jefe",
+        r"|accountmanager|verkoop|inkoop|inkoper|verkoper|zaakvoerder|hoofd|medewerker|medewerkster",
+        r"|oprichter|directora|jefe|comprador|compradora|acheteur|acheteuse",
         r"|jefa|socio|socia|ingeniero|ingeniera|ventas|responsable)\b"
     ))
     .unwrap()
@@ -554,15 +582,24 @@ fn best_website(signature: &str) -> Option<String> {
     social
 }
 
+/// Web addresses of a line: http(s)/www links, or a bare domain standing alone in a segment
+/// ("acme.pt", "Web: acme.pt", "linkedin.com/in/x | acme.pt").
 fn website_candidates(line: &str) -> Vec<&str> {
+    SEGMENT_SEPARATOR
+        .split(line)
+        .flat_map(segment_websites)
+        .collect()
+}
+
+fn segment_websites(segment: &str) -> Vec<&str> {
     let urls: Vec<&str> = URL
-        .find_iter(line)
+        .find_iter(segment)
         .map(|m| m.as_str().trim_end_matches(['.', ',', ';', ':', ')', '>']))
         .collect();
-    if !urls.is_empty() || EMAIL.is_match(line) {
+    if !urls.is_empty() || EMAIL.is_match(segment) {
         return urls;
     }
-    let mut words = line.split_whitespace();
+    let mut words = segment.split_whitespace();
     let last = words.next_back().unwrap_or("");
     let is_bare_domain = words.count() <= 1 && BARE_DOMAIN.is_match(last);
     if is_bare_domain {
@@ -736,6 +773,25 @@ mod tests {
     }
 
     #[test]
+    fn a_company_domain_beside_a_social_link_on_one_line_is_the_website() {
+        let got = fields(
+            "John Smith\nlinkedin.com/in/jsmith | globex.com",
+            None,
+            None,
+        );
+        assert_eq!(got.website, some("globex.com"));
+    }
+
+    #[test]
+    fn a_dutch_buyer_title_is_read() {
+        let sig = "Sophie Janssens\nInkoper\nJanssens Logistiek B.V.\nT +31 (0)20 123 4567";
+        let got = fields(sig, Some("Sophie Janssens"), Some("31"));
+        assert_eq!(got.title, some("Inkoper"));
+        assert_eq!(got.company, some("Janssens Logistiek B.V."));
+        assert_eq!(got.phone, some("+31201234567"));
+    }
+
+    #[test]
     fn a_bare_domain_line_is_a_website_but_an_email_domain_is_not() {
         assert_eq!(fields("Bo\nacme.dk", None, None).website, some("acme.dk"));
         assert_eq!(fields("Bo\nbo@acme.dk", None, None).website, None);
@@ -835,6 +891,9 @@ mod tests {
         assert!(is_contact_line("T: +351 21 000 0000 | M: +351 912 345 678"));
         assert!(is_contact_line("Doe Inc"));
         assert!(!is_contact_line("Please call me at +351 912 345 678."));
+        assert!(!is_contact_line("Please call me at +351 912 345 678"));
+        assert!(!is_contact_line("I'm the Sales Manager at Acme."));
+        assert!(is_contact_line("Directrice commerciale"));
         assert!(is_name_like("John E. Doe, Ph.D."));
         assert!(is_name_like("João da Silva"));
         assert!(!is_name_like("Sounds good."));

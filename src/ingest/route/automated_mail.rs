@@ -96,7 +96,7 @@ fn auto_reply(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
         occurred_at: ctx.at,
         actor: ctx.mail.from.as_ref().map(|p| p.email.to_string()),
         subject: ctx.mail.subject.clone(),
-        body: extract::clean_body(&ctx.mail.text).text,
+        body: extract::clean_body(&ctx.mail.text, None).text,
     };
     let thread = ThreadMail {
         routing_lead: None,

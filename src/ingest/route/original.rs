@@ -3,7 +3,8 @@
 use super::super::forward::{self, ForwardedAddress};
 use super::super::parse::{self, ParsedMail, Person};
 use super::super::subject::clean_subject;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 /// A forwarded original, whichever way it was forwarded.
 pub(super) struct Original {
@@ -26,7 +27,7 @@ pub(super) struct Original {
 /// Finds the original of a forwarded mail: an attached `message/rfc822`,
 /// or an inline forwarded block. A reply that quotes a header block is not
 /// a forward unless its subject says so or nobody outside was addressed.
-pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool) -> Option<Original> {
+pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool, zone: Tz) -> Option<Original> {
     if let Some(attached) = mail.attached.as_deref() {
         if let Some(original) = from_attached(attached, &mail.text) {
             return Some(original);
@@ -44,7 +45,7 @@ pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool) -> Option<O
             .subject
             .clone()
             .unwrap_or_else(|| clean_subject(&mail.subject)),
-        date: inner.date.as_deref().and_then(parse_date),
+        date: inner.date.as_deref().and_then(|d| parse_date(d, zone)),
         text: inner.body.clone(),
         recipients: inner
             .to
@@ -86,8 +87,55 @@ fn person(address: &ForwardedAddress) -> Option<Person> {
     Some(Person { email, name })
 }
 
-fn parse_date(text: &str) -> Option<DateTime<Utc>> {
-    mail_parser::DateTime::parse_rfc822(text)
+/// Local-time layouts common clients print in English forwarded headers.
+const CLIENT_DATE_LAYOUTS: &[&str] = &[
+    "%a, %b %d, %Y at %I:%M %p",
+    "%a, %b %d, %Y at %H:%M",
+    "%A, %B %d, %Y %I:%M %p",
+    "%A, %B %d, %Y at %I:%M %p",
+    "%A, %B %d, %Y %H:%M",
+    "%b %d, %Y, at %I:%M %p",
+    "%d %B %Y %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+];
+
+/// A forwarded date: RFC 5322 first, else an English client layout read in `zone`.
+fn parse_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    let text = text.trim().replace('\u{202f}', " ");
+    if let Some(date) = mail_parser::DateTime::parse_rfc822(&text)
         .as_ref()
         .and_then(parse::to_utc)
+    {
+        return Some(date);
+    }
+    CLIENT_DATE_LAYOUTS
+        .iter()
+        .find_map(|layout| NaiveDateTime::parse_from_str(&text, layout).ok())
+        .and_then(|naive| zone.from_local_datetime(&naive).earliest())
+        .map(|local| local.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_dates_in_client_layouts_are_read_in_the_reps_zone() {
+        let lisbon = chrono_tz::Europe::Lisbon;
+        let gmail = parse_date("Sun, Nov 22, 2026 at 6:12 PM", lisbon);
+        assert_eq!(gmail, Some(utc("2026-11-22T18:12:00Z")));
+        let outlook = parse_date(
+            "Friday, November 20, 2026 4:40 PM",
+            chrono_tz::Europe::Berlin,
+        );
+        assert_eq!(outlook, Some(utc("2026-11-20T15:40:00Z")));
+        let rfc = parse_date("Fri, 20 Nov 2026 11:02:00 +0100", lisbon);
+        assert_eq!(rfc, Some(utc("2026-11-20T10:02:00Z")));
+        assert_eq!(parse_date("sábado, 21/11/2026 à(s) 10:15", lisbon), None);
+    }
 }

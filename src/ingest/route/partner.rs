@@ -15,7 +15,11 @@ pub(super) fn plan(ctx: &Ctx<'_>, partner: &Partner, from: &Person) -> IngestPla
     let mail = ctx.mail;
     let recipients: Vec<&Person> = mail.to.iter().chain(&mail.cc).collect();
     let introduced = ctx.external_recipients(&recipients);
-    if let Some(original) = original::find(mail, !introduced.is_empty()) {
+    if let Some(original) = original::find(
+        mail,
+        !introduced.is_empty(),
+        ctx.settings.calendar_of(Some(&partner.owner)).time_zone,
+    ) {
         let contact = extract::contact_from(&original.from, None, ctx.default_country());
         let reason = format!(
             "partner {} forwarded a mail from {}",
@@ -119,7 +123,7 @@ fn referral(
         subject: ctx.mail.subject.clone(),
         body: referral_text(partner, &original.note),
     }];
-    let body = extract::clean_body(&original.text).text;
+    let body = extract::clean_body(&original.text, original.from.name.as_deref()).text;
     if !body.is_empty() {
         entries.push(TimelineDraft {
             kind: TimelineKind::EmailIn,
@@ -149,7 +153,7 @@ fn referral(
 }
 
 fn referral_text(partner: &Partner, note: &str) -> String {
-    let note = extract::clean_body(note).text;
+    let note = extract::clean_body(note, None).text;
     if note.is_empty() {
         format!("Referred by {}", partner.name)
     } else {

@@ -21,7 +21,7 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     let externals = ctx.external_recipients(&recipients);
     let cmd_ctx = ctx.command_context(user.calendar);
     let (tag_commands, routing) = commands::commands_from_plus_tags(&ctx.plus_tags(), &cmd_ctx);
-    if let Some(original) = original::find(mail, !externals.is_empty()) {
+    if let Some(original) = original::find(mail, !externals.is_empty(), user.calendar.time_zone) {
         return forward(ctx, user, original, tag_commands, &cmd_ctx);
     }
     if !externals.is_empty() {
@@ -83,7 +83,7 @@ pub(super) fn lead_from_original(
     user: &User,
     commands: Commands,
 ) -> Option<LeadMail> {
-    let body = extract::clean_body(&original.text);
+    let body = extract::clean_body(&original.text, original.from.name.as_deref());
     let contacts = original_contacts(ctx, original, body.signature.as_deref());
     let primary = contacts.first()?.clone();
     let mut entries = vec![TimelineDraft {
@@ -100,7 +100,7 @@ pub(super) fn lead_from_original(
             occurred_at: ctx.at,
             actor: Some(user.email.to_string()),
             subject: ctx.mail.subject.clone(),
-            body: extract::clean_body(note).text,
+            body: extract::clean_body(note, Some(&user.name)).text,
         });
     }
     let who = primary
@@ -148,7 +148,7 @@ fn outbound(ctx: &Ctx<'_>, user: &User, externals: &[Person], commands: Commands
         occurred_at: ctx.at,
         actor: Some(user.email.to_string()),
         subject: ctx.mail.subject.clone(),
-        body: extract::clean_body(&ctx.mail.text).text,
+        body: extract::clean_body(&ctx.mail.text, Some(&user.name)).text,
     };
     let names: Vec<String> = externals.iter().map(|p| p.email.to_string()).collect();
     let reason = format!("rep {} wrote to {}", user.email, names.join(", "));
@@ -219,7 +219,7 @@ fn note_to_lead(
     tags: Commands,
     cmd_ctx: &CommandContext<'_>,
 ) -> IngestPlan {
-    let text = extract::clean_body(&ctx.mail.text).text;
+    let text = extract::clean_body(&ctx.mail.text, Some(&user.name)).text;
     let commands = merge(commands::commands_from_note(&text, cmd_ctx), tags);
     let entry = TimelineDraft {
         kind: TimelineKind::Note,

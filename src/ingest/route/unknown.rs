@@ -8,7 +8,7 @@ use crate::ingest::plan::*;
 
 /// Plans mail from an unknown sender.
 pub(super) fn plan(ctx: &Ctx<'_>, from: &Person) -> IngestPlan {
-    let body = extract::clean_body(&ctx.mail.text);
+    let body = extract::clean_body(&ctx.mail.text, from.name.as_deref());
     let contact = extract::contact_from(from, body.signature.as_deref(), ctx.default_country());
     let entry = TimelineDraft {
         kind: TimelineKind::EmailIn,
