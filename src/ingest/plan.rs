@@ -122,6 +122,22 @@ pub struct ContactDraft {
     pub company: Option<CompanyDraft>,
 }
 
+impl ContactDraft {
+    /// How to name the contact's side in titles: company, else name, else address.
+    pub fn company_or_name(&self) -> String {
+        self.company
+            .as_ref()
+            .map(|c| c.name.clone())
+            .or_else(|| self.name.clone())
+            .unwrap_or_else(|| self.email.to_string())
+    }
+
+    /// The contact's name, else their address.
+    pub fn name_or_email(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.email.to_string())
+    }
+}
+
 /// A next action to set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NextActionDraft {

@@ -71,12 +71,7 @@ fn form_contact(
 }
 
 fn form_lead(ctx: &Ctx<'_>, source: &Source, contact: ContactDraft, message: String) -> LeadMail {
-    let who = contact
-        .company
-        .as_ref()
-        .map(|c| c.name.clone())
-        .or_else(|| contact.name.clone())
-        .unwrap_or_else(|| contact.email.to_string());
+    let who = contact.company_or_name();
     let calendar = ctx.settings.calendar_of(Some(&source.owner));
     let entry = TimelineDraft {
         kind: TimelineKind::EmailIn,

@@ -112,10 +112,7 @@ fn referral(
 ) -> IngestPlan {
     let owner_calendar = ctx.settings.calendar_of(Some(&partner.owner));
     let primary = &contacts[0];
-    let who = primary
-        .name
-        .clone()
-        .unwrap_or_else(|| primary.email.to_string());
+    let who = primary.name_or_email();
     let mut entries = vec![TimelineDraft {
         kind: TimelineKind::Referral,
         occurred_at: ctx.at,

@@ -103,10 +103,7 @@ pub(super) fn lead_from_original(
             body: extract::clean_body(note, Some(&user.name)).text,
         });
     }
-    let who = primary
-        .name
-        .clone()
-        .unwrap_or_else(|| primary.email.to_string());
+    let who = primary.name_or_email();
     Some(LeadMail {
         new_lead: NewLead {
             kind: LeadKind::Lead,
@@ -187,13 +184,7 @@ fn outbound_group(ctx: &Ctx<'_>, user: &User, people: &[Person]) -> OutboundGrou
         .iter()
         .map(|p| extract::contact_from(p, None, ctx.default_country()))
         .collect();
-    let first = &contacts[0];
-    let who = first
-        .company
-        .as_ref()
-        .map(|c| c.name.clone())
-        .or_else(|| first.name.clone())
-        .unwrap_or_else(|| first.email.to_string());
+    let who = contacts[0].company_or_name();
     let follow_up_from = ctx.at + Duration::days(PROSPECT_FOLLOW_UP_DAYS - 1);
     OutboundGroup {
         new_prospect: NewLead {

@@ -65,10 +65,7 @@ fn unknown_sender(from: &Person) -> QuarantineDraft {
 fn direct_lead(ctx: &Ctx<'_>, contact: ContactDraft, entry: TimelineDraft) -> LeadMail {
     let owner = default_owner(ctx.settings);
     let calendar = ctx.settings.calendar_of(owner.as_ref());
-    let who = contact
-        .name
-        .clone()
-        .unwrap_or_else(|| contact.email.to_string());
+    let who = contact.name_or_email();
     LeadMail {
         new_lead: NewLead {
             kind: LeadKind::Lead,
