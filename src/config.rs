@@ -175,6 +175,14 @@ impl FieldLabels {
         .collect()
     }
 
+    /// Like [`FieldLabels::value`], for one-line fields (name, email, phone,
+    /// company): only the value's first line counts.
+    pub fn line_value(&self, fields: &[(String, String)], labels: &[String]) -> Option<String> {
+        self.value(fields, labels)
+            .and_then(|v| v.lines().next().map(|l| l.trim().to_string()))
+            .filter(|v| !v.is_empty())
+    }
+
     /// The first non-empty value among `fields` whose label is one of `labels`.
     pub fn value(&self, fields: &[(String, String)], labels: &[String]) -> Option<String> {
         fields

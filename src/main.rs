@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(app::dispatch(cli.command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if app::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("leadmail: {error:#}");
             ExitCode::from(app::exit_code(&error))

@@ -48,7 +48,7 @@ pub(super) async fn run(
             reason: plan.reason,
         };
         if !args.json {
-            print_line(&message.origin, &report);
+            print_line(&message.origin, &report)?;
         }
         reports.push(report);
     }
@@ -58,15 +58,16 @@ pub(super) async fn run(
     Ok(())
 }
 
-fn print_line(origin: &str, report: &IngestReport) {
+fn print_line(origin: &str, report: &IngestReport) -> anyhow::Result<()> {
     let lead = report
         .lead_id
         .map_or(String::new(), |id| format!(" lead {id}"));
-    println!(
+    outln!(
         "{origin}: {}{lead} — {}",
         report.outcome_text(),
         report.reason
     );
+    Ok(())
 }
 
 impl IngestReport {
@@ -79,10 +80,10 @@ impl IngestReport {
 pub(super) fn explain(file: &Path, settings: &Settings) -> anyhow::Result<()> {
     let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let plan = plan_message(&raw, settings, file_time(file));
-    println!("message: {}", plan.key);
-    println!("rule:    {}", plan.rule);
-    println!("reason:  {}", plan.reason);
-    println!("action:  {}", action_name(&plan.action));
+    outln!("message: {}", plan.key);
+    outln!("rule:    {}", plan.rule);
+    outln!("reason:  {}", plan.reason);
+    outln!("action:  {}", action_name(&plan.action));
     print_json(&plan)
 }
 

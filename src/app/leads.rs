@@ -120,7 +120,7 @@ fn done<E: std::error::Error + Send + Sync + 'static>(
     what: &str,
 ) -> anyhow::Result<()> {
     result?;
-    println!("lead {id}: {what}");
+    outln!("lead {id}: {what}");
     Ok(())
 }
 
@@ -169,6 +169,6 @@ async fn next(
     };
     let due = draft.due_at;
     store.set_next_action(id, &draft, actor).await?;
-    println!("lead {id}: next action due {due}");
+    outln!("lead {id}: next action due {due}");
     Ok(())
 }

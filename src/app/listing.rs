@@ -9,10 +9,10 @@ pub(super) fn print_leads(leads: &[LeadView], json: bool) -> anyhow::Result<()> 
         return print_json(&leads);
     }
     if leads.is_empty() {
-        println!("(none)");
+        outln!("(none)");
     }
     for lead in leads {
-        println!("{}", lead_line(lead));
+        outln!("{}", lead_line(lead));
     }
     Ok(())
 }
@@ -59,7 +59,7 @@ pub(super) async fn show(store: &Store, id: i64, json: bool) -> anyhow::Result<(
     if json {
         return print_json(&lead);
     }
-    println!("{}", serde_json::to_string_pretty(&lead)?);
+    outln!("{}", serde_json::to_string_pretty(&lead)?);
     Ok(())
 }
 
@@ -74,7 +74,7 @@ pub(super) async fn timeline(store: &Store, id: i64, json: bool) -> anyhow::Resu
     }
     for e in entries {
         let actor = e.actor.clone().unwrap_or_default();
-        println!(
+        outln!(
             "{} {:<13} {:<30} {}",
             e.occurred_at,
             e.kind,
@@ -82,7 +82,7 @@ pub(super) async fn timeline(store: &Store, id: i64, json: bool) -> anyhow::Resu
             e.subject
         );
         for line in e.body.lines().take(6) {
-            println!("    {line}");
+            outln!("    {line}");
         }
     }
     Ok(())
@@ -97,7 +97,7 @@ pub(super) async fn contacts(store: &Store, json: bool) -> anyhow::Result<()> {
     for c in contacts {
         let bounced = if c.bounced { " BOUNCED" } else { "" };
         let name = c.name.clone().unwrap_or_default();
-        println!(
+        outln!(
             "#{:<5} {:<25} {}{bounced}",
             c.id,
             truncate(&name, 25),
@@ -115,7 +115,7 @@ pub(super) async fn quarantine(store: &Store, json: bool) -> anyhow::Result<()> 
     }
     for q in entries {
         let from = q.from.clone().unwrap_or_default();
-        println!(
+        outln!(
             "#{:<5} {:<15} {:<30} {}",
             q.id,
             q.reason,

@@ -1,5 +1,14 @@
 //! The CLI commands: the one place that wires files, the pipeline and the store.
 
+/// `println!` that returns an error instead of panicking when stdout is closed
+/// (e.g. `leadmail leads list | head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod ingest;
 mod leads;
 mod listing;
@@ -76,6 +85,14 @@ fn user_records(settings: &Settings) -> Vec<UserRecord> {
 
 /// Prints values as a pretty JSON array or object.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+/// True when the error is only stdout having been closed by the reader.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

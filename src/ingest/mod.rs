@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod automated;
 pub mod commands;
+pub mod dates;
 pub mod extract;
 pub mod form;
 pub mod forward;
@@ -37,12 +38,24 @@ pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) 
     let Some(message) = MessageParser::default().parse(normalised.as_ref()) else {
         return unparseable(raw, arrived_at, "the bytes are not an RFC 5322 message");
     };
-    if message.headers().is_empty() {
-        return unparseable(raw, arrived_at, "no header fields found");
+    if !has_message_headers(&message) {
+        return unparseable(raw, arrived_at, "no message header fields (From, To, Subject, Date, Message-ID…) found");
     }
     let mail = parse::facts(&message, raw);
     let occurred_at = message_time(mail.date, arrived_at);
     route::route(&message, &mail, settings, occurred_at)
+}
+
+/// True when the parse found at least one header every real message carries.
+fn has_message_headers(message: &mail_parser::Message<'_>) -> bool {
+    const KNOWN: &[&str] = &[
+        "from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
+        "mime-version", "content-type", "sender", "reply-to", "delivered-to",
+    ];
+    message
+        .headers()
+        .iter()
+        .any(|h| KNOWN.contains(&h.name().to_ascii_lowercase().as_str()))
 }
 
 /// The message's own Date, unless missing or in the future.

@@ -3,6 +3,8 @@
 use crate::domain::{EmailAddress, MessageKey};
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, HeaderValue, Message, MimeHeaders};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// A person in an address header, with a usable address.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,11 +176,34 @@ fn references(message: &Message<'_>) -> Vec<MessageKey> {
 }
 
 fn body_text(message: &Message<'_>) -> String {
-    let text = message
-        .body_text(0)
-        .map(|t| t.into_owned())
-        .unwrap_or_default();
+    let html_only = message.text_part(0).filter(|part| part.is_text_html());
+    let text = match html_only.and_then(|part| part.text_contents()) {
+        Some(html) => html_to_text(html),
+        None => message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+    };
     text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)</(?:div|tr|h[1-6]|li|table|ul|ol|blockquote|section|header|footer|address)\s*>|<hr\b[^>]*>|<tr\b[^>]*>")
+        .expect("valid regex")
+});
+static CELL_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</t[dh]\s*>").expect("valid regex"));
+
+/// HTML to text that keeps the line structure of blocks and table rows
+/// (cells become `a | b`), so forwarded headers and form tables stay readable.
+pub fn html_to_text(html: &str) -> String {
+    let blocks = BLOCK_END.replace_all(html, "$0<br>");
+    let cells = CELL_END.replace_all(&blocks, " | $0");
+    let text = mail_parser::decoders::html::html_to_text(&cells);
+    text.lines()
+        .map(|line| line.trim().trim_end_matches('|').trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn attached_message(message: &Message<'_>, depth: usize) -> Option<Box<ParsedMail>> {
@@ -189,4 +214,25 @@ fn attached_message(message: &Message<'_>, depth: usize) -> Option<Box<ParsedMai
             .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("message"));
         is_rfc822.then(|| Box::new(facts_at_depth(inner, inner.raw_message(), depth + 1)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_blocks_and_table_rows_keep_their_lines() {
+        let html = "<div>Dear Alice,</div><div>We need a quote.</div><table><tr><td>Name</td><td>Dana</td></tr><tr><td>Email</td><td>d@x.test</td></tr></table>";
+        let text = html_to_text(html);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(
+            lines,
+            [
+                "Dear Alice,",
+                "We need a quote.",
+                "Name | Dana",
+                "Email | d@x.test"
+            ]
+        );
+    }
 }

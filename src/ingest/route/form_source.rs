@@ -13,7 +13,7 @@ use crate::ingest::signature::find_phones;
 pub(super) fn plan(ctx: &Ctx<'_>, source: &Source) -> IngestPlan {
     let labels = &source.fields;
     let fields = parse_labelled_fields(&ctx.mail.text, &labels.all());
-    let value = |list: &[String]| labels.value(&fields, list);
+    let value = |list: &[String]| labels.line_value(&fields, list);
     let from_field = value(&labels.email).and_then(|v| EmailAddress::parse(&v).ok());
     let reply_to = ctx
         .mail
@@ -40,7 +40,9 @@ pub(super) fn plan(ctx: &Ctx<'_>, source: &Source) -> IngestPlan {
         value(&labels.phone),
         value(&labels.company),
     );
-    let message = value(&labels.message).unwrap_or_else(|| ctx.mail.text.trim().to_string());
+    let message = labels
+        .value(&fields, &labels.message)
+        .unwrap_or_else(|| ctx.mail.text.trim().to_string());
     let lead = form_lead(ctx, source, contact, message);
     let reason = format!(
         "form {} submitted by {}",

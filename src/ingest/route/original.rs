@@ -1,9 +1,10 @@
 //! The original message inside a forward, whether inline or attached.
 
+use super::super::dates;
 use super::super::forward::{self, ForwardedAddress};
 use super::super::parse::{self, ParsedMail, Person};
 use super::super::subject::clean_subject;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// A forwarded original, whichever way it was forwarded.
@@ -87,33 +88,12 @@ fn person(address: &ForwardedAddress) -> Option<Person> {
     Some(Person { email, name })
 }
 
-/// Local-time layouts common clients print in English forwarded headers.
-const CLIENT_DATE_LAYOUTS: &[&str] = &[
-    "%a, %b %d, %Y at %I:%M %p",
-    "%a, %b %d, %Y at %H:%M",
-    "%A, %B %d, %Y %I:%M %p",
-    "%A, %B %d, %Y at %I:%M %p",
-    "%A, %B %d, %Y %H:%M",
-    "%b %d, %Y, at %I:%M %p",
-    "%d %B %Y %H:%M",
-    "%d/%m/%Y %H:%M",
-    "%Y-%m-%d %H:%M",
-];
-
-/// A forwarded date: RFC 5322 first, else an English client layout read in `zone`.
+/// A forwarded date: RFC 5322 first, else a client layout read in `zone`.
 fn parse_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
-    let text = text.trim().replace('\u{202f}', " ");
-    if let Some(date) = mail_parser::DateTime::parse_rfc822(&text)
+    mail_parser::DateTime::parse_rfc822(text.trim())
         .as_ref()
         .and_then(parse::to_utc)
-    {
-        return Some(date);
-    }
-    CLIENT_DATE_LAYOUTS
-        .iter()
-        .find_map(|layout| NaiveDateTime::parse_from_str(&text, layout).ok())
-        .and_then(|naive| zone.from_local_datetime(&naive).earliest())
-        .map(|local| local.with_timezone(&Utc))
+        .or_else(|| dates::parse_client_date(text, zone))
 }
 
 #[cfg(test)]
@@ -136,6 +116,9 @@ mod tests {
         assert_eq!(outlook, Some(utc("2026-11-20T15:40:00Z")));
         let rfc = parse_date("Fri, 20 Nov 2026 11:02:00 +0100", lisbon);
         assert_eq!(rfc, Some(utc("2026-11-20T10:02:00Z")));
-        assert_eq!(parse_date("sábado, 21/11/2026 à(s) 10:15", lisbon), None);
+        assert_eq!(
+            parse_date("sábado, 21/11/2026 à(s) 10:15", lisbon),
+            Some(utc("2026-11-21T10:15:00Z"))
+        );
     }
 }

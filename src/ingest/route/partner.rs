@@ -164,20 +164,21 @@ fn labelled_contact(ctx: &Ctx<'_>) -> Option<ContactDraft> {
     let all = labels.all();
     let fields = parse_labelled_fields(&ctx.mail.text, &all);
     let email = labels
-        .value(&fields, &labels.email)
-        .and_then(|v| EmailAddress::parse(&v).ok())?;
+        .line_value(&fields, &labels.email)
+        .and_then(|v| EmailAddress::parse(&v).ok())
+        .filter(|email| !ctx.is_internal(email))?;
     let person = Person {
         email,
-        name: labels.value(&fields, &labels.name),
+        name: labels.line_value(&fields, &labels.name),
     };
     let mut contact = extract::contact_from(&person, None, ctx.default_country());
-    contact.phone = labels.value(&fields, &labels.phone).map(|p| {
+    contact.phone = labels.line_value(&fields, &labels.phone).map(|p| {
         find_phones(&p, ctx.default_country())
             .into_iter()
             .next()
             .unwrap_or(p)
     });
-    if let Some(company) = labels.value(&fields, &labels.company) {
+    if let Some(company) = labels.line_value(&fields, &labels.company) {
         let domain = contact.company.as_ref().and_then(|c| c.domain.clone());
         contact.company = Some(CompanyDraft {
             name: company,
