@@ -39,7 +39,11 @@ pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) 
         return unparseable(raw, arrived_at, "the bytes are not an RFC 5322 message");
     };
     if !has_message_headers(&message) {
-        return unparseable(raw, arrived_at, "no message header fields (From, To, Subject, Date, Message-ID…) found");
+        return unparseable(
+            raw,
+            arrived_at,
+            "no message header fields (From, To, Subject, Date, Message-ID…) found",
+        );
     }
     let mail = parse::facts(&message, raw);
     let occurred_at = message_time(mail.date, arrived_at);
@@ -49,8 +53,19 @@ pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) 
 /// True when the parse found at least one header every real message carries.
 fn has_message_headers(message: &mail_parser::Message<'_>) -> bool {
     const KNOWN: &[&str] = &[
-        "from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
-        "mime-version", "content-type", "sender", "reply-to", "delivered-to",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "sender",
+        "reply-to",
+        "delivered-to",
     ];
     message
         .headers()

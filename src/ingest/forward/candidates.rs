@@ -1,0 +1,200 @@
+//! Possible forwarded blocks: what introduced each, whether it is accepted under the outer
+//! subject, and the `Forward` assembled from the accepted one.
+
+use crate::ingest::subject::{self, PrefixKind};
+
+use super::header_block::header_block_at;
+use super::markers::marker_above;
+use super::wrote::wrote_line_at;
+use super::{unquote, Forward, ForwardedAddress, Line};
+
+/// What introduced the forwarded block, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Marker {
+    /// A forward title ("Forwarded message", "Begin forwarded message:").
+    Forward,
+    /// An Outlook rule or an "Original Message" title (replies use them too).
+    Separator,
+    /// A header block with nothing above it.
+    Bare,
+    /// An "On … wrote:" line.
+    Wrote,
+}
+
+/// What the outer subject says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SubjectHint {
+    Forward,
+    Reply,
+    Plain,
+    Empty,
+}
+
+impl SubjectHint {
+    pub(super) fn of(subject: &str) -> Self {
+        match subject::outer_prefix(subject) {
+            Some(PrefixKind::Forward) => SubjectHint::Forward,
+            Some(PrefixKind::Reply) => SubjectHint::Reply,
+            None if subject.trim().is_empty() => SubjectHint::Empty,
+            None => SubjectHint::Plain,
+        }
+    }
+}
+
+/// The original header fields as read from the block or quote line.
+#[derive(Default)]
+pub(super) struct Header {
+    pub(super) from: Option<ForwardedAddress>,
+    pub(super) date: Option<String>,
+    pub(super) subject: Option<String>,
+    pub(super) to: Vec<ForwardedAddress>,
+    pub(super) cc: Vec<ForwardedAddress>,
+}
+
+/// A possible forwarded block.
+pub(super) struct Candidate {
+    marker: Marker,
+    /// First line of the forward (the marker line); the note is above it.
+    start: usize,
+    /// First line after the header block.
+    body_start: usize,
+    /// Quote depth of the header lines.
+    depth: usize,
+    header: Header,
+}
+
+/// How sure we are of a candidate under a subject; `None` = not a forward.
+/// Inside a forward (`nested`), only marked blocks, or any block under a
+/// forward subject, count: quoted reply history is not a forward. A sender
+/// without an address is only taken from a marked or separated top block.
+fn acceptance(candidate: &Candidate, hint: SubjectHint, nested: bool) -> Option<f32> {
+    use Marker as M;
+    use SubjectHint as S;
+    let has_address = candidate
+        .header
+        .from
+        .as_ref()
+        .is_some_and(|f| !f.address.is_empty());
+    if !has_address && (nested || candidate.marker == M::Bare) {
+        return None;
+    }
+    let base = match (candidate.marker, hint) {
+        (M::Forward, S::Forward) => 1.0,
+        (M::Forward, S::Reply) => 0.7,
+        (M::Forward, _) => 0.9,
+        (_, S::Reply) => return None,
+        (M::Wrote, S::Forward) => 0.8,
+        (M::Wrote, _) => return None,
+        (_, S::Plain | S::Empty) if nested => return None,
+        (M::Separator, S::Forward) => 0.95,
+        (M::Separator, S::Empty) => 0.7,
+        (M::Separator, _) => 0.6,
+        (M::Bare, S::Forward) => 0.9,
+        (M::Bare, S::Empty) => 0.6,
+        (M::Bare, _) => 0.5,
+    };
+    Some(if has_address { base } else { base * 0.8 })
+}
+
+pub(super) fn first_acceptable(
+    lines: &[Line],
+    hint: SubjectHint,
+    nested: bool,
+) -> Option<(Candidate, f32)> {
+    let mut index = 0;
+    while index < lines.len() {
+        match candidate_at(lines, index) {
+            Some(candidate) => {
+                if let Some(confidence) = acceptance(&candidate, hint, nested) {
+                    return Some((candidate, confidence));
+                }
+                index = candidate.body_start.max(index + 1);
+            }
+            None => index += 1,
+        }
+    }
+    None
+}
+
+fn candidate_at(lines: &[Line], index: usize) -> Option<Candidate> {
+    if let Some((end, header)) = header_block_at(lines, index) {
+        let (start, marker) = marker_above(lines, index);
+        return Some(Candidate {
+            marker,
+            start,
+            body_start: end,
+            depth: lines[index].depth,
+            header,
+        });
+    }
+    let (end, header) = wrote_line_at(lines, index)?;
+    Some(Candidate {
+        marker: Marker::Wrote,
+        start: index,
+        body_start: end,
+        depth: lines[index].depth,
+        header,
+    })
+}
+
+pub(super) fn assemble(
+    lines: &[Line],
+    found: Candidate,
+    confidence: f32,
+    outer_subject: &str,
+) -> Forward {
+    let note = lines[..found.start]
+        .iter()
+        .map(|l| l.raw.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fallback_subject = subject::clean_subject(outer_subject);
+    let header = found.header;
+    Forward {
+        from: header.from.unwrap_or(ForwardedAddress {
+            name: None,
+            address: String::new(),
+        }),
+        date: header.date,
+        subject: header
+            .subject
+            .or_else(|| (!fallback_subject.is_empty()).then_some(fallback_subject)),
+        to: header.to,
+        cc: header.cc,
+        body: body_text(&lines[found.body_start.min(lines.len())..], found.depth),
+        note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+        confidence,
+        nested: None,
+    }
+}
+
+/// The forwarded body: the header block's quoting removed, then one more
+/// level if every line is still quoted, common indentation removed, trimmed.
+fn body_text(lines: &[Line], depth: usize) -> String {
+    let mut text: Vec<&str> = lines.iter().map(|l| unquote(&l.raw, depth).1).collect();
+    let all_quoted = text
+        .iter()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('>'));
+    if all_quoted {
+        text = text.into_iter().map(|l| unquote(l, 1).1).collect();
+    }
+    let indent = text
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| leading_blanks(l))
+        .min()
+        .unwrap_or(0);
+    let dedented = text.iter().map(|l| strip_chars(l, indent).trim_end());
+    dedented.collect::<Vec<_>>().join("\n").trim().to_string()
+}
+
+fn leading_blanks(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ' || *c == '\t').count()
+}
+
+/// The line without its first `count` characters (all blanks, see `leading_blanks`).
+fn strip_chars(line: &str, count: usize) -> &str {
+    line.char_indices()
+        .nth(count)
+        .map_or("", |(i, _)| &line[i..])
+}

@@ -1,0 +1,76 @@
+//! Header blocks: a run of header lines with a From and at least one of Date/Subject/To/Cc,
+//! tolerating the blank lines of HTML-to-text and wrapped recipient lists.
+
+use super::addresses::{parse_address_list, parse_sender, ADDRESS_TOKEN};
+use super::candidates::Header;
+use super::labels::{header_line, Field};
+use super::{Line, MAX_BLOCK_LINES};
+
+/// A run of header lines starting at `index` with a From and at least one
+/// of Date/Subject/To/Cc; returns the line after it and the fields.
+pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, Header)> {
+    let mut seen: Vec<Field> = Vec::new();
+    let mut header = Header::default();
+    let mut next = index;
+    while next < lines.len() && next - index < MAX_BLOCK_LINES {
+        if let Some((field, value)) = header_line(lines[next].content()) {
+            if field != Field::Other && seen.contains(&field) {
+                break;
+            }
+            seen.push(field);
+            record(&mut header, field, value);
+            next += 1;
+        } else if let Some(skip) = gap_before_more_headers(lines, next, &seen) {
+            next += skip;
+        } else if continues_recipients(&lines[next], &seen) {
+            extend_recipients(&mut header, seen.last().copied(), lines[next].content());
+            next += 1;
+        } else {
+            break;
+        }
+    }
+    let has_other = seen
+        .iter()
+        .any(|f| matches!(f, Field::Date | Field::Subject | Field::To | Field::Cc));
+    (header.from.is_some() && has_other).then_some((next, header))
+}
+
+fn record(header: &mut Header, field: Field, value: &str) {
+    let text = (!value.is_empty()).then(|| value.to_string());
+    match field {
+        Field::From => header.from = parse_sender(value),
+        Field::To => header.to = parse_address_list(value),
+        Field::Cc => header.cc = parse_address_list(value),
+        Field::Date => header.date = text,
+        Field::Subject => header.subject = text,
+        Field::Other => {}
+    }
+}
+
+/// Blank lines (HTML-to-text) inside a block: skipped when a header of a
+/// field not seen yet follows. Returns how many lines to skip.
+fn gap_before_more_headers(lines: &[Line], index: usize, seen: &[Field]) -> Option<usize> {
+    if seen.is_empty() || !lines[index].is_blank() {
+        return None;
+    }
+    let next = (index..lines.len().min(index + 3)).find(|&i| !lines[i].is_blank())?;
+    let (field, _) = header_line(lines[next].content())?;
+    (field != Field::Other && !seen.contains(&field)).then_some(next - index)
+}
+
+/// A wrapped To/Cc value: an indented or comma-continued line with an address.
+fn continues_recipients(line: &Line, seen: &[Field]) -> bool {
+    let content = line.content();
+    matches!(seen.last(), Some(Field::To | Field::Cc))
+        && content.starts_with([' ', '\t'])
+        && ADDRESS_TOKEN.is_match(content)
+}
+
+fn extend_recipients(header: &mut Header, field: Option<Field>, content: &str) {
+    let more = parse_address_list(content);
+    match field {
+        Some(Field::To) => header.to.extend(more),
+        Some(Field::Cc) => header.cc.extend(more),
+        _ => {}
+    }
+}

@@ -1,0 +1,205 @@
+//! Quote headers: "On … wrote:" attributions in many languages (also spread over several
+//! lines), "-----Original Message-----" separators and Outlook From/Sent/To/Subject blocks.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use super::{is_quote_line, line_kind, Kind};
+
+const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
+const VERB: &str = concat!(
+    r"(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu|napisa[łl]a?",
+    r"|skrev|skrivit|kirjoitti|ha scritto|scrisse|đã viết|написала?|írta|yazdı|napsala?|kirjutas)"
+);
+
+static ATTRIBUTION_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s|^[-\s]*\d|@")).unwrap());
+
+pub(super) static LEADING_INTRO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s")).unwrap());
+
+static NESTED_ATTRIBUTION_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s+\S*\d")).unwrap());
+
+/// "On <date>, <name> wrote:" and "Op <date> schreef <name> <address>:" and the like.
+static INTRO_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        concat!(
+            r"(?i)^[-\s]*{INTRO}\s.*\d.*\b{VERB}(?:\s[^:]{{0,100}}@[^:]{{0,100}})?",
+            r"(?:\s*:|\s*-{{2,}})[\s-]*$"
+        ),
+        INTRO = INTRO,
+        VERB = VERB
+    ))
+    .unwrap()
+});
+
+/// "2011/4/7 Name <address>" and "02.04.2012 14:20 пользователь <address> написал:".
+static DATE_ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s(?:.*\d{1,2}:\d{2}.*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*[>:]",
+        r"|.*<\s*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+\s*>)$"
+    ))
+    .unwrap()
+});
+
+/// "Name <address> wrote:", "address (Name) writes:" and "Name <address> sent:".
+static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*\b(?:{VERB}|sent)\s*:[\s-]*$"
+    ))
+    .unwrap()
+});
+
+/// Android: "---- John Smith wrote ----".
+pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)^\s*-{{2,}}\s*\S.{{0,80}}\s{VERB}\s*:?\s*-{{2,}}\s*$"
+    ))
+    .unwrap()
+});
+
+/// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line.
+pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?P<reply>.*?[^\s-])[\s-]*\s",
+        r"(?P<quote>On\s.*\d.*\b(?i:wrote)(?:\s*:|\s*-{2,})[\s-]*)$"
+    ))
+    .unwrap()
+});
+
+pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^\s*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
+        r"|antwort nachricht|originalnachricht|oprindelig meddelelse|opprinnelig melding",
+        r"|ursprungligt meddelande|mensagem original|mensaje original|message d'origine",
+        r"|oorspronkelijk bericht|messaggio originale|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va",
+        r"|wiadomo[śs][ćc] oryginalna)\s*-{2,}\s*$"
+    ))
+    .unwrap()
+});
+
+static HEADER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[\s*]*(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|l[äa]hett[äa]j[äa]|felad[óo]",
+        r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
+        r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
+        r"|dato|tarih)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para|aan|til|till|per|do|komu",
+        r"|reply-to|vastaanottaja|c[íi]mzett|kime)|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia)",
+        r"|(?P<subject>subject|betreff|objet|assunto|asunto|onderwerp|emne|[äa]mne|oggetto|temat",
+        r"|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu))[\s*]*:"
+    ))
+    .unwrap()
+});
+
+static ADDRESS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[^\s<>@\[\]]+@[^\s<>@\[\]]+\.[^\s<>@\[\]]+|mailto:").unwrap());
+
+const MAX_ATTRIBUTION_LINES: usize = 6;
+const MAX_ATTRIBUTION_CHARS: usize = 500;
+const MAX_HEADER_BLOCK_LINES: usize = 10;
+
+/// Number of lines of the quote header starting at `start`, if one starts there.
+pub(super) fn splitter_len(lines: &[&str], start: usize) -> Option<usize> {
+    let line = lines[start];
+    if line_kind(line) != Kind::Text {
+        return None;
+    }
+    if ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line) {
+        return Some(1);
+    }
+    attribution_len(lines, start).or_else(|| header_block_len(lines, start))
+}
+
+/// An "On … wrote:" attribution of up to six lines, joined before matching.
+fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
+    let first = lines[start].trim();
+    if first.len() > MAX_ATTRIBUTION_CHARS || !ATTRIBUTION_START.is_match(first) {
+        return None;
+    }
+    let mut joined = String::new();
+    for (offset, line) in lines[start..]
+        .iter()
+        .take(MAX_ATTRIBUTION_LINES)
+        .enumerate()
+    {
+        let line = line.trim();
+        if offset > 0
+            && (NESTED_ATTRIBUTION_START.is_match(line) || first.ends_with(['.', '?', '!']))
+        {
+            return None;
+        }
+        if !line.is_empty() {
+            joined.push_str(if joined.is_empty() { "" } else { " " });
+            joined.push_str(line);
+        }
+        if joined.len() > MAX_ATTRIBUTION_CHARS {
+            return None;
+        }
+        if is_attribution(&joined, offset + 1) {
+            return Some(offset + 1);
+        }
+    }
+    None
+}
+
+fn is_attribution(joined: &str, line_count: usize) -> bool {
+    INTRO_ATTRIBUTION.is_match(joined)
+        || (line_count <= 3
+            && (DATE_ADDRESS_ATTRIBUTION.is_match(joined) || ADDRESS_ATTRIBUTION.is_match(joined)))
+}
+
+/// Which header of an Outlook-style quote header block a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    From,
+    Date,
+    To,
+    Subject,
+}
+
+fn header_field(line: &str) -> Option<Field> {
+    let captures = HEADER_FIELD.captures(line)?;
+    let field = if captures.name("from").is_some() {
+        Field::From
+    } else if captures.name("date").is_some() {
+        Field::Date
+    } else if captures.name("subject").is_some() {
+        Field::Subject
+    } else {
+        Field::To
+    };
+    Some(field)
+}
+
+/// A From/Sent/To/Subject block (one wrapped line allowed after each header).
+fn header_block_len(lines: &[&str], start: usize) -> Option<usize> {
+    let first = header_field(lines[start]).filter(|f| matches!(f, Field::From | Field::Date))?;
+    let mut fields = vec![first];
+    let mut from_has_address = first == Field::From && ADDRESS.is_match(lines[start]);
+    let mut last = start;
+    let end = lines.len().min(start + MAX_HEADER_BLOCK_LINES);
+    for (index, line) in lines.iter().enumerate().take(end).skip(start + 1) {
+        if line.trim().is_empty() || is_quote_line(line) {
+            break;
+        }
+        match header_field(line) {
+            Some(field) => {
+                fields.push(field);
+                last = index;
+            }
+            None if index == last + 1 => {
+                from_has_address |= last == start && ADDRESS.is_match(line);
+            }
+            None => break,
+        }
+    }
+    is_header_block(&fields, from_has_address).then_some(last - start + 1)
+}
+
+fn is_header_block(fields: &[Field], from_has_address: bool) -> bool {
+    let has = |field| fields.contains(&field);
+    (has(Field::From) && has(Field::Date))
+        || (has(Field::Date) && has(Field::To))
+        || (has(Field::From) && from_has_address && (has(Field::To) || has(Field::Subject)))
+}

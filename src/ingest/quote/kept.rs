@@ -1,0 +1,127 @@
+//! Which lines of a reply stay: the text above the quotation, and what the sender wrote below
+//! or between quotes.
+
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use super::signature_split::signature_start;
+use super::Kind;
+
+static BROKEN_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*[(<]?https?://\S*[)>]?\s*>?\s*$").unwrap());
+
+static SEPARATOR_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*[-_=*~—]{2,}\s*$").unwrap());
+
+/// The lines kept before the removed quotation and, when the sender wrote below it, after it.
+pub(super) fn kept_ranges(lines: &[&str], kinds: &[Kind]) -> (Range<usize>, Option<Range<usize>>) {
+    let everything = (0..lines.len(), None);
+    let Some(first_marker) = kinds
+        .iter()
+        .position(|k| !matches!(k, Kind::Text | Kind::Empty))
+    else {
+        return everything;
+    };
+    if kinds[first_marker] == Kind::Forward {
+        return everything;
+    }
+    let end = unquoted_splitter(kinds).unwrap_or(lines.len());
+    let mut kinds = kinds[..end].to_vec();
+    let Some(region) = quote_region(&kinds) else {
+        return (0..end, None);
+    };
+    relabel_broken_links(lines, &mut kinds, region.clone());
+    if kinds[region.clone()].contains(&Kind::Text) {
+        return inline_reply_ranges(lines, &kinds);
+    }
+    let after = skip_empty(&kinds, region.end);
+    (0..region.start, Some(after..end))
+}
+
+/// The first quote header followed by unquoted text: everything from it on is the old message.
+fn unquoted_splitter(kinds: &[Kind]) -> Option<usize> {
+    (0..kinds.len()).find(|&index| {
+        let starts_block = index == 0 || kinds[index - 1] != Kind::Splitter;
+        if kinds[index] != Kind::Splitter || !starts_block {
+            return false;
+        }
+        let block_len = kinds[index..]
+            .iter()
+            .take_while(|k| **k == Kind::Splitter)
+            .count();
+        kinds.get(skip_empty(kinds, index + block_len)) != Some(&Kind::Quote)
+    })
+}
+
+fn skip_empty(kinds: &[Kind], from: usize) -> usize {
+    (from..kinds.len())
+        .find(|&i| kinds[i] != Kind::Empty)
+        .unwrap_or(kinds.len())
+}
+
+/// From the first quote header (or run of two quoted lines) to the last quoted line.
+fn quote_region(kinds: &[Kind]) -> Option<Range<usize>> {
+    let has_splitter = kinds.contains(&Kind::Splitter);
+    if !has_splitter && kinds.iter().filter(|k| **k == Kind::Quote).count() < 3 {
+        return None;
+    }
+    let starts_quote_run = |i: usize| {
+        kinds[i] == Kind::Quote && kinds.get(skip_empty(kinds, i + 1)) == Some(&Kind::Quote)
+    };
+    let start = (0..kinds.len()).find(|&i| kinds[i] == Kind::Splitter || starts_quote_run(i))?;
+    let last_quote = kinds.iter().rposition(|k| *k == Kind::Quote)?;
+    (start <= last_quote).then_some(start..last_quote + 1)
+}
+
+/// Long links wrapped out of a quote ("(http://…) >", "_nonce=3dd518)") stay part of it.
+fn relabel_broken_links(lines: &[&str], kinds: &mut [Kind], region: Range<usize>) {
+    for index in region.clone().skip(1) {
+        let line = lines[index].trim();
+        let wrapped_token = kinds[index - 1] == Kind::Quote
+            && lines[index - 1].contains("://")
+            && !line.contains(char::is_whitespace);
+        if kinds[index] == Kind::Text && (BROKEN_LINK.is_match(line) || wrapped_token) {
+            kinds[index] = Kind::Quote;
+        }
+    }
+}
+
+/// An answer written between quotes keeps its quotes; only a trailing quote with nothing
+/// but a signature or footer below it is dropped.
+fn inline_reply_ranges(lines: &[&str], kinds: &[Kind]) -> (Range<usize>, Option<Range<usize>>) {
+    let end = kinds.len();
+    let Some(last_quote) = kinds.iter().rposition(|k| *k == Kind::Quote) else {
+        return (0..end, None);
+    };
+    let block_start = (0..=last_quote)
+        .rev()
+        .take_while(|&i| matches!(kinds[i], Kind::Quote | Kind::Empty))
+        .last()
+        .unwrap_or(last_quote);
+    let block_start = skip_empty(kinds, block_start);
+    let after = skip_empty(kinds, last_quote + 1);
+    let tail = &lines[after..end];
+    let tail_is_signature = tail.is_empty() || signature_start(tail, 0, None) == Some(0);
+    if tail_is_signature {
+        (0..block_start, Some(after..end))
+    } else {
+        (0..end, None)
+    }
+}
+
+/// Joins the lines above the quotation, dropping trailing blank and separator lines
+/// ("-----", "_____") that introduced the removed part.
+pub(super) fn join_before(lines: &[&str], cut: bool) -> String {
+    let is_trailer = |l: &str| l.trim().is_empty() || (cut && SEPARATOR_LINE.is_match(l));
+    let keep = lines.len() - lines.iter().rev().take_while(|l| is_trailer(l)).count();
+    lines[..keep].join("\n")
+}
+
+pub(super) fn join_paragraphs(first: &str, second: &str) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (_, true) => first.to_string(),
+        (true, false) => second.to_string(),
+        (false, false) => format!("{first}\n\n{second}"),
+    }
+}

@@ -1,0 +1,147 @@
+//! Reply cleaning: removes the quoted history of a reply and splits the sender's signature off.
+//!
+//! Both functions work line by line with linear-time regexes, so any input is handled in time
+//! proportional to its length. Forwarded messages are left alone by [`strip_quoted`]: unwrap
+//! them first (an Outlook forward has no marker and would be cut like a quoted reply).
+//!
+//! # Layout
+//!
+//! - this file: the public functions and how each line of a reply is read (`Kind`).
+//! - `headers`: quote headers ("On … wrote:" attributions, "Original Message" separators,
+//!   Outlook From/Sent/To/Subject blocks).
+//! - `kept`: which lines stay once the quotation is found.
+//! - `signature_split`: where the sender's signature starts.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+mod headers;
+mod kept;
+mod signature_split;
+
+#[cfg(test)]
+mod tests;
+
+use headers::{
+    splitter_len, DASHED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE, SHARED_ATTRIBUTION,
+};
+use kept::{join_before, join_paragraphs, kept_ranges};
+use signature_split::{line_starts, line_text, signature_start};
+
+/// The new text of a reply without its quoted history, trimmed.
+///
+/// Removes `>` blocks, "On … wrote:" attributions in many languages (also spread over several
+/// lines), "-----Original Message-----" separators and Outlook "From:/Sent:/To:/Subject:"
+/// header blocks with everything below them. Text the sender wrote below or between quotes is
+/// kept, as are "Sent from my iPhone" trailers and signatures (see [`split_signature`]).
+/// A message that starts by forwarding another one is returned unchanged.
+pub fn strip_quoted(text: &str) -> String {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines = split_shared_attributions(&normalised);
+    let kinds = classify(&lines);
+    let (before, after) = kept_ranges(&lines, &kinds);
+    let cut = before.end < lines.len() || after.is_some();
+    let before_text = join_before(&lines[before], cut);
+    let after_text = after
+        .map(|range| lines[range].join("\n"))
+        .unwrap_or_default();
+    join_paragraphs(before_text.trim(), after_text.trim())
+}
+
+/// Splits the reply text into (body, signature), both trimmed.
+///
+/// A signature starts at a "-- " delimiter, a closing ("Thanks,", "Regards,", "Best,",
+/// "Cheers,", "Obrigado,", "Mit freundlichen Grüßen,", "Met vriendelijke groet," …) followed by
+/// a short name block, a "Sent from my …" line, a "-Name" line, or a trailing block of short
+/// contact lines (name, title, company, phone, url). It never starts on the first line.
+pub fn split_signature(text: &str) -> (String, Option<String>) {
+    split_signature_for(text, None)
+}
+
+/// Like [`split_signature`], and also recognises a trailing block that starts with the
+/// sender's display name (`sender_name`), e.g. "Stavros Papadopoulos\nvia mobile".
+pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Option<String>) {
+    let starts = line_starts(text);
+    let lines: Vec<&str> = starts.iter().map(|r| line_text(text, r)).collect();
+    let first_body_line = lines.iter().position(|l| !l.trim().is_empty());
+    let start = first_body_line.and_then(|first| signature_start(&lines, first + 1, sender_name));
+    match start.and_then(|i| text.split_at_checked(starts[i].start)) {
+        Some((body, signature)) => (body.trim().to_string(), Some(signature.trim().to_string())),
+        None => (text.trim().to_string(), None),
+    }
+}
+
+/// How one line of a reply is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Empty,
+    Quote,
+    /// Part of a quote header: attribution, "Original Message" line or From/Sent block.
+    Splitter,
+    /// A forwarded-message marker.
+    Forward,
+}
+
+/// Forward markers: any dashed title ("-------- Forwarded Message --------" in every language;
+/// "Original Message" is matched first) and Apple Mail's "Begin forwarded message:", which
+/// Apple Mail puts inside the quote.
+static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[\s>]*(?:-{3,}\s*[^-\s].{0,60}?\s*-{3,}|(?:begin forwarded message|forwarded message",
+        r"|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado",
+        r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inizio messaggio inoltrato",
+        r"|begin doorgestuurd bericht|in[íi]cio da mensagem (?:reencaminhada|encaminhada)",
+        r"|start på videresendt besked|videresendt melding|vidarebefordrat mejl|v[äa]litetty viesti alkaa",
+        r"|za[čc][áa]tek p[řr]eposílané zprávy|za[čc]iatok preposlanej správy",
+        r"|pocz[ąa]tek przekazywanej wiadomo[śs]ci|továbbított levél kezdete",
+        r"|[îi]ncepe mesajul redirec[țt]ionat|zapo[čc]ni proslije[đd]enu poruku",
+        r"|начало переадресованного сообщения|початок листа, що пересилається|[İi]leti ba[şs]lang[ıi]c[ıi])",
+        r"\s*:?)\s*$"
+    ))
+    .unwrap()
+});
+
+/// Puts an attribution that shares its line with the reply on a line of its own.
+fn split_shared_attributions(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    for line in text.split('\n') {
+        let shared = (!is_quote_line(line) && !LEADING_INTRO.is_match(line))
+            .then(|| SHARED_ATTRIBUTION.captures(line))
+            .flatten();
+        match shared.and_then(|c| Some((c.name("reply")?, c.name("quote")?))) {
+            Some((reply, quote)) => lines.extend([reply.as_str(), quote.as_str()]),
+            None => lines.push(line),
+        }
+    }
+    lines
+}
+
+fn is_quote_line(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+fn classify(lines: &[&str]) -> Vec<Kind> {
+    let mut kinds = Vec::with_capacity(lines.len());
+    while kinds.len() < lines.len() {
+        let index = kinds.len();
+        match splitter_len(lines, index) {
+            Some(len) => kinds.extend(std::iter::repeat_n(Kind::Splitter, len)),
+            None => kinds.push(line_kind(lines[index])),
+        }
+    }
+    kinds
+}
+
+fn line_kind(line: &str) -> Kind {
+    let is_quote_header = || ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line);
+    if line.trim().is_empty() {
+        Kind::Empty
+    } else if FORWARD_MARKER.is_match(line) && !is_quote_header() {
+        Kind::Forward
+    } else if is_quote_line(line) {
+        Kind::Quote
+    } else {
+        Kind::Text
+    }
+}

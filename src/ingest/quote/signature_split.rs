@@ -1,0 +1,199 @@
+//! Where the sender's signature starts: a delimiter, a closing, a "Sent from my …" line, a
+//! "-Name" line, the sender's own name, or a trailing block of contact lines.
+
+use crate::ingest::signature::{is_contact_line, is_name_like, is_person_name};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+const MAX_SIGNATURE_LINES: usize = 30;
+
+static DELIMITER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|_{5,})\s*$").unwrap());
+
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:thanks(?: (?:a lot|so much|again|in advance))?|thank you(?: (?:very much|so much",
+        r"|again))?|many thanks|thx|regards|best regards|kind regards|warm regards|warmest regards",
+        r"|best wishes|all the best|best|cheers|sincerely|yours(?: sincerely| truly| faithfully)?",
+        r"|respectfully|br|kr|obrigad[oa]|muito obrigad[oa]|(?:com os )?(?:melhores )?cumprimentos",
+        r"|atenciosamente|abra[çc]os?|um abra[çc]o|beijinhos|sauda[çc][õo]es|mit freundlichen gr[üu](?:ß|ss)en",
+        r"|freundliche gr[üu](?:ß|ss)e|viele gr[üu](?:ß|ss)e|beste gr[üu](?:ß|ss)e|liebe gr[üu](?:ß|ss)e",
+        r"|gr[üu](?:ß|ss)e|lg|vg|mfg|(?:met )?vriendelijke groet(?:en)?|hartelijke groet(?:en)?",
+        r"|groet(?:en|jes)?|mvg|(?:bien )?cordialement|bien [àa] vous|(?:meilleures |sinc[èe]res )?salutations",
+        r"|merci(?: beaucoup)?|bonne journ[ée]e|saludos(?: cordiales)?|un saludo|atentamente",
+        r"|(?:muchas )?gracias|un abrazo|cordiali saluti|distinti saluti|saluti|grazie",
+        r"|(?:med )?venn?lig hilsen|mvh|hilsen|(?:med )?v[äa]nliga h[äa]lsningar|h[äa]lsningar",
+        r"|pozdrawiam|z powa[żz]aniem|s pozdravem)\b(?P<rest>.*)$"
+    ))
+    .unwrap()
+});
+
+static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:sent|envoy[ée]|enviado|gesendet|verzonden|verstuurd|inviato|skickat|sendt",
+        r"|wys[łl]ane|odesl[áa]no|get|obter)\b.{0,30}?\b(?:from|with|de|desde|von|vanaf|met|da",
+        r"|fr[åa]n|fra|par|avec|com|do|dal|via|for|para|z)\b(?P<rest>.*)$|^(?i:von meinem .* gesendet)"
+    ))
+    .unwrap()
+});
+
+static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)iphone|ipad|android|blackberry|samsung|galaxy|mobile|m[óo]vil|outlook|mail|htc",
+        r"|phone|device|telem[óo]vel|handy|tablet|\bios\b|windows|nokia|huawei|xiaomi|pixel"
+    ))
+    .unwrap()
+});
+
+static DASH_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s?[-–—]\s*\p{L}[\p{L}.'’]*(?:\s+\p{L}[\p{L}.'’]*){0,2}\s*$").unwrap()
+});
+
+pub(super) fn line_starts(text: &str) -> Vec<Range<usize>> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for piece in text.split_inclusive('\n') {
+        starts.push(offset..offset + piece.len());
+        offset += piece.len();
+    }
+    starts
+}
+
+pub(super) fn line_text<'a>(text: &'a str, range: &Range<usize>) -> &'a str {
+    text.get(range.clone())
+        .unwrap_or("")
+        .trim_end_matches(['\n', '\r'])
+}
+
+/// The first line, at or after `from`, where a signature starts.
+pub(super) fn signature_start(lines: &[&str], from: usize, sender: Option<&str>) -> Option<usize> {
+    let remaining = non_blank_suffix_counts(lines);
+    let contact_block = contact_block_start(lines);
+    (from..lines.len()).find(|&index| {
+        let line = lines[index].trim();
+        !line.is_empty()
+            && remaining[index] <= MAX_SIGNATURE_LINES
+            && (is_delimiter(lines, index) && remaining[index] > 1
+                || is_closing(lines, index)
+                || is_sent_from(line) && remaining[index] <= 4
+                || is_dash_name(lines, index) && remaining[index] <= 10
+                || is_sender_block(lines, index, sender, remaining[index])
+                || contact_block == Some(index))
+    })
+}
+
+/// "-- ", "---", "_____" — but not the "-------" underlining a heading just above it.
+fn is_delimiter(lines: &[&str], index: usize) -> bool {
+    let line = lines[index].trim();
+    let above = index.checked_sub(1).map_or("", |i| lines[i].trim());
+    let underlines_heading = !above.is_empty()
+        && !above.ends_with(['.', '?', '!', ',', ':'])
+        && line.chars().count() >= 3
+        && line.chars().count().abs_diff(above.chars().count()) <= 2;
+    DELIMITER.is_match(line) && !underlines_heading
+}
+
+/// `counts[i]` = number of non-blank lines from `i` to the end.
+fn non_blank_suffix_counts(lines: &[&str]) -> Vec<usize> {
+    let mut counts = vec![0; lines.len() + 1];
+    for index in (0..lines.len()).rev() {
+        counts[index] = counts[index + 1] + usize::from(!lines[index].trim().is_empty());
+    }
+    counts
+}
+
+fn next_non_blank<'a>(lines: &[&'a str], index: usize) -> Option<&'a str> {
+    lines
+        .iter()
+        .skip(index + 1)
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+}
+
+fn previous_non_blank<'a>(lines: &[&'a str], index: usize) -> Option<&'a str> {
+    lines[..index]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+}
+
+/// "Regards,", "Thanks!", "Best, Ana", "Obrigado," — followed by nothing or a short line.
+fn is_closing(lines: &[&str], index: usize) -> bool {
+    let Some(rest) = CLOSING
+        .captures(lines[index].trim())
+        .and_then(|c| c.name("rest"))
+    else {
+        return false;
+    };
+    let name = rest
+        .as_str()
+        .trim_start_matches(|c: char| c.is_whitespace() || ",.!;:-–—".contains(c));
+    let name = name.trim_end_matches(|c: char| c.is_whitespace() || ",.!".contains(c));
+    let name_ok = name.is_empty() || (name.split_whitespace().count() <= 3 && is_name_like(name));
+    name_ok && next_non_blank(lines, index).is_none_or(is_short_line)
+}
+
+fn is_short_line(line: &str) -> bool {
+    line.chars().count() <= 60 && line.split_whitespace().count() <= 8 && !line.ends_with('?')
+}
+
+/// "Sent from my iPhone", "Enviado desde mi BlackBerry", but not "Sent from my desk, is …".
+fn is_sent_from(line: &str) -> bool {
+    let Some(captures) = SENT_FROM.captures(line) else {
+        return false;
+    };
+    let rest = captures.name("rest").map_or("", |m| m.as_str());
+    let short_rest = rest.split_whitespace().count() <= 4;
+    !line.contains(',')
+        && line.split_whitespace().count() <= 12
+        && (short_rest || DEVICE.is_match(rest))
+}
+
+/// "-Abhishek Kona", "- roman", but not an item of a dashed list.
+fn is_dash_name(lines: &[&str], index: usize) -> bool {
+    let is_list_item =
+        |line: Option<&str>| line.is_some_and(|l| l.starts_with(['-', '–', '—', '*', '•']));
+    DASH_NAME.is_match(lines[index])
+        && !is_list_item(previous_non_blank(lines, index))
+        && !is_list_item(next_non_blank(lines, index))
+}
+
+/// The sender's name followed by a few short lines ("Stavros Papadopoulos\nvia mobile").
+fn is_sender_block(lines: &[&str], index: usize, sender: Option<&str>, remaining: usize) -> bool {
+    let usable_sender = sender.filter(|s| s.chars().any(char::is_alphabetic) && !s.contains('@'));
+    let line = lines[index].trim();
+    let rest_is_short = || {
+        let mut rest = lines[index + 1..].iter().map(|l| l.trim());
+        rest.all(|l| l.is_empty() || is_short_line(l))
+    };
+    usable_sender.is_some_and(|s| is_person_name(line, Some(s)))
+        && line.split_whitespace().count() <= 6
+        && (2..=8).contains(&remaining)
+        && rest_is_short()
+}
+
+/// Start of the trailing block of name-like and contact lines, if it holds a contact line.
+fn contact_block_start(lines: &[&str]) -> Option<usize> {
+    let mut start = None;
+    let mut has_contact = false;
+    let mut count = 0;
+    for (index, line) in lines.iter().enumerate().rev() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if is_contact_line(line) {
+            has_contact = true;
+        } else if !is_name_like(line) {
+            break;
+        }
+        count += 1;
+        if count > 10 {
+            return None;
+        }
+        start = Some(index);
+    }
+    start.filter(|_| has_contact)
+}
