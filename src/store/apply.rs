@@ -1,6 +1,7 @@
 //! Applying an ingest plan: one transaction, deduplicated by message key.
 //! Any error rolls the whole message back; nothing is half-written.
 
+use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
 use super::quarantine::{self, Held};
 use super::{mail, processed, Conn, Store, StoreError};
@@ -109,7 +110,25 @@ impl Store {
         raw: &[u8],
         origin: &str,
     ) -> Result<Applied, StoreError> {
-        self.apply_once(plan, raw, origin)
+        self.apply_once(plan, raw, origin, None)
+            .await
+            .map_err(|error| error.in_message(plan.key.as_str()))
+    }
+
+    /// Like [`Store::apply`] for a message read from an IMAP folder: the
+    /// folder's checkpoint advances in the same transaction (also for a
+    /// duplicate), so a crash can neither skip nor repeat it.
+    pub async fn apply_from_mailbox(
+        &self,
+        plan: &IngestPlan,
+        raw: &[u8],
+        checkpoint: &Checkpoint,
+    ) -> Result<Applied, StoreError> {
+        let origin = format!(
+            "imap:{}/{}/{}",
+            checkpoint.mailbox, checkpoint.folder, checkpoint.uid
+        );
+        self.apply_once(plan, raw, &origin, Some(checkpoint))
             .await
             .map_err(|error| error.in_message(plan.key.as_str()))
     }
@@ -119,12 +138,20 @@ impl Store {
         plan: &IngestPlan,
         raw: &[u8],
         origin: &str,
+        checkpoint: Option<&Checkpoint>,
     ) -> Result<Applied, StoreError> {
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
+        if let Some(checkpoint) = checkpoint {
+            mailboxes::advance(&mut tx, checkpoint).await?;
+        }
         if !processed::claim(&mut tx, plan, origin, now).await? {
             let lead_ids = processed::lead_ids(&mut tx, plan.key.as_str()).await?;
-            tx.rollback().await?;
+            if checkpoint.is_some() {
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
             tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
             let outcome = Outcome::Duplicate;
             return Ok(Applied {

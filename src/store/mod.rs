@@ -30,6 +30,7 @@ mod error;
 mod leads;
 mod listings;
 mod mail;
+mod mailboxes;
 mod matching;
 mod ops;
 mod processed;
@@ -43,6 +44,7 @@ mod tests;
 
 pub use apply::Applied;
 pub use error::StoreError;
+pub use mailboxes::{Checkpoint, MailboxState};
 pub use users::UserRecord;
 pub use views::{
     AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,

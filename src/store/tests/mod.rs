@@ -4,6 +4,7 @@
 mod actions;
 mod apply;
 mod commands;
+mod mailboxes;
 mod threads;
 mod views;
 

@@ -1,0 +1,141 @@
+//! Per-mailbox sync state: the UID checkpoint the daemon resumes from.
+
+use super::stamp::stamp;
+use super::{Conn, Store, StoreError};
+use chrono::{DateTime, Utc};
+
+/// Where in a folder a message sits: written with its records, in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The configured mailbox name.
+    pub mailbox: String,
+    /// The IMAP folder.
+    pub folder: String,
+    /// The folder's UIDVALIDITY.
+    pub uid_validity: u32,
+    /// The message's UID.
+    pub uid: u32,
+}
+
+/// A mailbox's stored state, for `status` and resuming.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MailboxState {
+    /// The configured mailbox name.
+    pub mailbox: String,
+    /// The IMAP folder.
+    pub folder: String,
+    /// The folder's UIDVALIDITY when last synced.
+    pub uid_validity: u32,
+    /// The highest committed UID.
+    pub last_uid: u32,
+    /// Messages committed from this folder.
+    pub processed: i64,
+    /// The last successful sync.
+    pub last_sync_at: Option<String>,
+    /// The last error, if any since.
+    pub last_error: Option<String>,
+}
+
+/// Advances the checkpoint to `checkpoint.uid` (never backwards), inside the
+/// caller's transaction.
+pub(super) async fn advance(conn: &mut Conn, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_uid, processed) \
+         VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (mailbox, folder) DO UPDATE SET \
+           last_uid = CASE WHEN mailbox_state.uid_validity = excluded.uid_validity \
+                           AND mailbox_state.last_uid > excluded.last_uid \
+                      THEN mailbox_state.last_uid ELSE excluded.last_uid END, \
+           uid_validity = excluded.uid_validity, \
+           processed = mailbox_state.processed + 1",
+    )
+    .bind(&checkpoint.mailbox)
+    .bind(&checkpoint.folder)
+    .bind(i64::from(checkpoint.uid_validity))
+    .bind(i64::from(checkpoint.uid))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The UID to resume after, or 0 when the folder is new or its
+    /// UIDVALIDITY changed (then the whole folder is rescanned).
+    pub async fn resume_uid(
+        &self,
+        mailbox: &str,
+        folder: &str,
+        uid_validity: u32,
+    ) -> Result<u32, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = $1 AND folder = $2",
+        )
+        .bind(mailbox)
+        .bind(folder)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((validity, last)) if validity == i64::from(uid_validity) => {
+                u32::try_from(last).unwrap_or(0)
+            }
+            _ => 0,
+        })
+    }
+
+    /// Records the outcome of a sync pass: success clears the last error.
+    pub async fn record_sync(
+        &self,
+        mailbox: &str,
+        folder: &str,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = stamp(now);
+        let query = match error {
+            None => "UPDATE mailbox_state SET last_sync_at = $3, last_error = NULL WHERE mailbox = $1 AND folder = $2",
+            Some(_) => "UPDATE mailbox_state SET last_error = $4, last_error_at = $3 WHERE mailbox = $1 AND folder = $2",
+        };
+        sqlx::query(query)
+            .bind(mailbox)
+            .bind(folder)
+            .bind(at)
+            .bind(error)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every mailbox's stored state.
+    pub async fn mailbox_states(&self) -> Result<Vec<MailboxState>, StoreError> {
+        let rows: Vec<(
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT mailbox, folder, uid_validity, last_uid, processed, last_sync_at, last_error \
+             FROM mailbox_state ORDER BY mailbox, folder",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(mailbox, folder, validity, last, processed, last_sync_at, last_error)| {
+                    MailboxState {
+                        mailbox,
+                        folder,
+                        uid_validity: u32::try_from(validity).unwrap_or(0),
+                        last_uid: u32::try_from(last).unwrap_or(0),
+                        processed,
+                        last_sync_at,
+                        last_error,
+                    }
+                },
+            )
+            .collect())
+    }
+}

@@ -1,0 +1,101 @@
+//! The IMAP checkpoint advances with the records, also for duplicates.
+
+use super::*;
+use crate::ingest::plan::Outcome;
+use crate::store::Checkpoint;
+
+fn checkpoint(uid_validity: u32, uid: u32) -> Checkpoint {
+    Checkpoint {
+        mailbox: "crm".into(),
+        folder: "INBOX".into(),
+        uid_validity,
+        uid,
+    }
+}
+
+#[tokio::test]
+async fn the_checkpoint_advances_with_the_records_and_with_duplicates() {
+    let db = fresh().await;
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 0);
+    let first = db
+        .store
+        .apply_from_mailbox(
+            &lead_plan("m1@x.test", "2026-11-20T10:00:00Z"),
+            b"raw",
+            &checkpoint(7, 3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, Outcome::CreatedLead);
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 3);
+    let again = db
+        .store
+        .apply_from_mailbox(
+            &lead_plan("m1@x.test", "2026-11-20T10:00:00Z"),
+            b"raw",
+            &checkpoint(7, 9),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Duplicate);
+    assert_eq!(
+        db.store.resume_uid("crm", "INBOX", 7).await.unwrap(),
+        9,
+        "a duplicate still moves the checkpoint"
+    );
+}
+
+#[tokio::test]
+async fn a_new_uidvalidity_rescans_the_folder() {
+    let db = fresh().await;
+    db.store
+        .apply_from_mailbox(
+            &lead_plan("m1@x.test", "2026-11-20T10:00:00Z"),
+            b"raw",
+            &checkpoint(7, 5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 8).await.unwrap(), 0);
+    db.store
+        .apply_from_mailbox(
+            &lead_plan("m1@x.test", "2026-11-20T10:00:00Z"),
+            b"raw",
+            &checkpoint(8, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.resume_uid("crm", "INBOX", 8).await.unwrap(),
+        1,
+        "the old, higher UID does not survive a new UIDVALIDITY"
+    );
+}
+
+#[tokio::test]
+async fn sync_errors_are_recorded_and_cleared() {
+    let db = fresh().await;
+    db.store
+        .apply_from_mailbox(
+            &lead_plan("m1@x.test", "2026-11-20T10:00:00Z"),
+            b"raw",
+            &checkpoint(7, 1),
+        )
+        .await
+        .unwrap();
+    let now = at("2026-11-23T10:00:00Z");
+    db.store
+        .record_sync("crm", "INBOX", Some("cannot connect"), now)
+        .await
+        .unwrap();
+    let states = db.store.mailbox_states().await.unwrap();
+    assert_eq!(states[0].last_error.as_deref(), Some("cannot connect"));
+    db.store
+        .record_sync("crm", "INBOX", None, now)
+        .await
+        .unwrap();
+    let states = db.store.mailbox_states().await.unwrap();
+    assert_eq!(states[0].last_error, None);
+    assert_eq!(states[0].processed, 1);
+    assert!(states[0].last_sync_at.is_some());
+}
