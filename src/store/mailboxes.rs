@@ -36,6 +36,17 @@ pub struct MailboxState {
     pub last_error: Option<String>,
 }
 
+/// A `mailbox_state` row as selected by [`Store::mailbox_states`].
+type StateRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
 /// Advances the checkpoint to `checkpoint.uid` (never backwards), inside the
 /// caller's transaction.
 pub(super) async fn advance(conn: &mut Conn, checkpoint: &Checkpoint) -> Result<(), StoreError> {
@@ -107,15 +118,7 @@ impl Store {
 
     /// Every mailbox's stored state.
     pub async fn mailbox_states(&self) -> Result<Vec<MailboxState>, StoreError> {
-        let rows: Vec<(
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-            Option<String>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<StateRow> = sqlx::query_as(
             "SELECT mailbox, folder, uid_validity, last_uid, processed, last_sync_at, last_error \
              FROM mailbox_state ORDER BY mailbox, folder",
         )
