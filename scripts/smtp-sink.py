@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""An SMTP receiver for tests: accepts every message and writes it to disk.
+
+Built on aiosmtpd (installed into .venv-test/ by `scripts/smtp.sh install`;
+the standard library lost its SMTP server, smtpd, in Python 3.12).
+
+    smtp-sink.py --out DIR [--port N] [--tls-cert PEM --tls-key PEM]
+                 [--require-starttls] [--implicit-tls]
+                 [--auth-user U --auth-password P] [--auth-plaintext]
+
+Listens on 127.0.0.1 only, on --port or (default 0) a free port chosen by the
+kernel, and prints `SMTP_PORT=N` on stdout once it accepts connections.
+
+For every message accepted it writes, in --out:
+  NNNNNN.eml   the DATA exactly as received (CRLF line ends, dot-unstuffed,
+               nothing added: no Received header)
+  NNNNNN.json  the envelope: mail_from, rcpt_tos, mail_options, rcpt_options,
+               helo, peer, tls, auth_user, size, received_at
+Both are written to a temp name and renamed; the .json is renamed last, so a
+test that sees NNNNNN.json can read NNNNNN.eml. Numbers continue after the
+highest NNNNNN.eml already in --out.
+
+TLS: with --tls-cert/--tls-key the server offers STARTTLS; --require-starttls
+answers 530 to MAIL/RCPT/DATA/AUTH before STARTTLS (a negative test for a
+client that must not send in the clear). --implicit-tls instead wraps the
+whole connection in TLS from the first byte (SMTPS, as on port 465).
+
+AUTH: with --auth-user/--auth-password the server offers AUTH PLAIN and
+LOGIN, accepts only that pair (535 otherwise) and requires authentication
+before MAIL (530). When TLS is configured, AUTH is only allowed after
+STARTTLS unless --auth-plaintext is given; without TLS it is always allowed.
+
+Protocol limits are aiosmtpd's RFC 5321 defaults: lines longer than 1000
+bytes are refused (500), messages above --data-size-limit get 552.
+
+Stops cleanly on SIGTERM or SIGINT.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import signal
+import ssl
+import sys
+import time
+
+try:
+    from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+except ImportError:  # pragma: no cover - depends on the environment
+    sys.exit("smtp-sink.py: aiosmtpd is not installed (run: scripts/smtp.sh install, "
+             "then use .venv-test/bin/python)")
+
+HOST = "127.0.0.1"  # never bind anything else
+
+# aiosmtpd 1.4 itself sets the deprecated Session.login_data on every
+# successful AUTH and logs a warning each time; keep that noise out of the log.
+logging.getLogger("mail.log").addFilter(
+    lambda record: "login_data is deprecated" not in record.getMessage())
+
+
+class Sink:
+    """aiosmtpd handler: writes each message and its envelope to `out`."""
+
+    def __init__(self, out):
+        self.out = out
+        existing = [int(m.group(1)) for m in
+                    (re.fullmatch(r"(\d{6})\.eml", n) for n in os.listdir(out)) if m]
+        self.next = max(existing, default=0) + 1
+
+    def _write(self, name, data):
+        tmp = os.path.join(self.out, f".{name}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(self.out, name))
+
+    async def handle_DATA(self, server, session, envelope):
+        # Handlers run on the single event-loop thread: no lock needed.
+        n = self.next
+        self.next += 1
+        stem = f"{n:06d}"
+        content = envelope.original_content or b""
+        auth = session.auth_data if session.authenticated else None
+        login = auth.login if isinstance(auth, LoginPassword) else None
+        meta = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": list(envelope.rcpt_tos),
+            "mail_options": list(envelope.mail_options),
+            "rcpt_options": list(envelope.rcpt_options),
+            "helo": session.host_name,
+            "peer": list(session.peer) if isinstance(session.peer, tuple) else session.peer,
+            # session.ssl is only set after STARTTLS; the transport knows
+            # about implicit TLS too.
+            "tls": session.ssl is not None
+                   or server.transport.get_extra_info("ssl_object") is not None,
+            "auth_user": login.decode("utf-8", "replace") if isinstance(login, bytes) else login,
+            "size": len(content),
+            "received_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        self._write(f"{stem}.eml", content)
+        self._write(f"{stem}.json", (json.dumps(meta, indent=2) + "\n").encode())
+        print(f"received {stem}.eml from <{envelope.mail_from}> to "
+              f"{', '.join('<%s>' % r for r in envelope.rcpt_tos)} ({len(content)} bytes)",
+              flush=True)
+        return f"250 2.0.0 OK queued as {stem}"
+
+
+def make_authenticator(user, password):
+    want = (user.encode(), password.encode())
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = (mechanism in ("PLAIN", "LOGIN")
+              and isinstance(auth_data, LoginPassword)
+              and (auth_data.login, auth_data.password) == want)
+        # auth_data ends up in session.auth_data (recorded as auth_user).
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+    return authenticator
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="SMTP receiver for tests (127.0.0.1 only)")
+    p.add_argument("--out", required=True, help="directory for NNNNNN.eml / NNNNNN.json")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
+    p.add_argument("--hostname", default="smtp-sink.test", help="name in the banner and EHLO reply")
+    p.add_argument("--tls-cert", help="PEM certificate (chain) for STARTTLS / implicit TLS")
+    p.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    p.add_argument("--require-starttls", action="store_true",
+                   help="refuse mail transactions (530) until STARTTLS")
+    p.add_argument("--implicit-tls", action="store_true",
+                   help="TLS from the first byte (SMTPS) instead of STARTTLS")
+    p.add_argument("--auth-user", help="accept AUTH PLAIN/LOGIN for this user and require it")
+    p.add_argument("--auth-password", help="password for --auth-user")
+    p.add_argument("--auth-plaintext", action="store_true",
+                   help="allow AUTH before STARTTLS even when TLS is configured")
+    p.add_argument("--data-size-limit", type=int, default=32 * 1024 * 1024,
+                   help="largest message accepted, in bytes (552 above)")
+    a = p.parse_args(argv)
+    if bool(a.tls_cert) != bool(a.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    if (a.require_starttls or a.implicit_tls) and not a.tls_cert:
+        p.error("--require-starttls / --implicit-tls need --tls-cert and --tls-key")
+    if a.require_starttls and a.implicit_tls:
+        p.error("--require-starttls and --implicit-tls exclude each other")
+    if bool(a.auth_user) != (a.auth_password is not None):
+        p.error("--auth-user and --auth-password go together")
+    return a
+
+
+async def main(argv):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+
+    handler = Sink(args.out)
+    smtp_kwargs = dict(
+        hostname=args.hostname,
+        ident="leadmail smtp-sink",
+        data_size_limit=args.data_size_limit,
+        enable_SMTPUTF8=True,
+        # STARTTLS is offered only on a plain connection with a context.
+        tls_context=None if args.implicit_tls else tls,
+        require_starttls=args.require_starttls,
+    )
+    if args.auth_user:
+        smtp_kwargs.update(
+            authenticator=make_authenticator(args.auth_user, args.auth_password),
+            auth_required=True,
+            # Without TLS there is nothing to wait for; with STARTTLS, keep
+            # credentials off the clear channel unless told otherwise.
+            auth_require_tls=bool(tls) and not args.implicit_tls and not args.auth_plaintext,
+        )
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(handler, **smtp_kwargs),
+        host=HOST, port=args.port,
+        ssl=tls if args.implicit_tls else None,
+    )
+    port = server.sockets[0].getsockname()[1]
+    print(f"SMTP_PORT={port}", flush=True)
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.close()
+    await server.wait_closed()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))
