@@ -28,6 +28,12 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Watch every configured mailbox (IDLE or polling) and file new mail.
+    Run {
+        /// Process the backlog of every mailbox once, then exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Run messages through the pipeline from files (same pipeline as the daemon).
     Ingest(IngestArgs),
     /// Show which rule fires for a message and what it would do, without writing.

@@ -8,6 +8,9 @@
 //!   [`ingest::plan::IngestPlan`]. No I/O, so it is tested with fixture files.
 //! - [`store`]: the only module that speaks SQL; applies a plan in one
 //!   transaction and answers the listings.
+//! - [`imap`]: the async-imap adapter (TLS, login, UID fetch, flag/move,
+//!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
+//! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
 //!
@@ -17,7 +20,9 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod domain;
+pub mod imap;
 pub mod ingest;
 pub mod store;
 pub mod telemetry;

@@ -1,12 +1,18 @@
 //! The `leadmail` binary: parse the command line, load the config, dispatch.
 
 use clap::Parser;
-use leadmail::{app, cli::Cli, config::Settings, telemetry};
+use leadmail::cli::{Cli, Command};
+use leadmail::{app, config::Settings, telemetry};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(cli.log_format, "warn");
+    let level = if matches!(cli.command, Command::Run { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
+    telemetry::init(cli.log_format, level);
     let settings = match Settings::load(&cli.config) {
         Ok(settings) => settings,
         Err(error) => {

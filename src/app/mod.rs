@@ -42,6 +42,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
     }
     let store = open_store(&settings).await?;
     match command {
+        Command::Run { once } => run(settings, store, once).await,
         Command::Explain { .. } => Ok(()),
         Command::Ingest(args) => ingest::run(&args, &settings, &store).await,
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
@@ -52,6 +53,29 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
             listing::quarantine(&store, json).await
         }
     }
+}
+
+/// `run [--once]`: the daemon, stopped cleanly by SIGTERM or SIGINT.
+async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()> {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(cancel_on_signal(cancel.clone()));
+    let result =
+        crate::daemon::run(std::sync::Arc::new(settings), store.clone(), once, cancel).await;
+    store.close().await;
+    result
+}
+
+async fn cancel_on_signal(cancel: tokio_util::sync::CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("stopping: finishing the message in hand");
+    cancel.cancel();
 }
 
 /// Opens the database, applies migrations and syncs the users from the config.

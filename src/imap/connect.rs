@@ -1,0 +1,350 @@
+//! Opening a session: TCP, TLS (implicit or STARTTLS), the greeting, login.
+
+use super::error::{is_temporary, server_text, ImapError};
+use super::stream::Stream;
+use crate::config::{Mailbox, TlsMode};
+use async_imap::imap_proto::{Response, Status};
+use secrecy::{ExposeSecret, SecretString};
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
+
+/// An authenticated async-imap session over our stream.
+pub(super) type Session = async_imap::Session<Stream>;
+type Client = async_imap::Client<Stream>;
+
+/// Limit of the TCP connect and of the TLS handshake.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Stall limit until logged in (a server may delay failed logins).
+const LOGIN_STALL: Duration = Duration::from_secs(30);
+
+/// What we log in with.
+enum Credentials {
+    Password(SecretString),
+    OAuth2(SecretString),
+}
+
+/// Connects, secures, reads the greeting and logs in.
+pub(super) async fn open(mailbox: &Mailbox, addr: &str) -> Result<Session, ImapError> {
+    let credentials = credentials(mailbox)?;
+    let tls = match mailbox.tls {
+        TlsMode::None => None,
+        TlsMode::Implicit | TlsMode::Starttls => Some(tls_connector(mailbox)?),
+    };
+    let tcp = tcp_connect(mailbox, addr).await?;
+    let stream = match (&tls, mailbox.tls) {
+        (Some(connector), TlsMode::Implicit) => {
+            Stream::tls(handshake(connector, mailbox, addr, tcp).await?, LOGIN_STALL)
+        }
+        _ => Stream::plain(tcp, LOGIN_STALL),
+    };
+    let mut client = Client::new(stream);
+    read_greeting(&mut client, addr).await?;
+    if let (Some(connector), TlsMode::Starttls) = (&tls, mailbox.tls) {
+        client = starttls(client, connector, mailbox, addr).await?;
+    }
+    login(client, mailbox, credentials, addr).await
+}
+
+/// The OAuth2 token when configured, else the password.
+fn credentials(mailbox: &Mailbox) -> Result<Credentials, ImapError> {
+    let config = |message: String| ImapError::Config {
+        mailbox: mailbox.name.clone(),
+        message,
+    };
+    match (&mailbox.oauth2_token, &mailbox.password) {
+        (Some(token), _) => token
+            .load()
+            .map(Credentials::OAuth2)
+            .map_err(|e| config(format!("cannot load the OAuth2 token: {e:#}"))),
+        (None, Some(password)) => password
+            .load()
+            .map(Credentials::Password)
+            .map_err(|e| config(format!("cannot load the password: {e:#}"))),
+        (None, None) => Err(config(
+            "neither a password nor an OAuth2 token is configured".into(),
+        )),
+    }
+}
+
+async fn tcp_connect(mailbox: &Mailbox, addr: &str) -> Result<TcpStream, ImapError> {
+    let connect = TcpStream::connect((mailbox.host.as_str(), mailbox.port));
+    let tcp = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+        Ok(result) => result,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("timed out after {} s", CONNECT_TIMEOUT.as_secs()),
+        )),
+    }
+    .map_err(|source| ImapError::Connect {
+        addr: addr.to_string(),
+        source,
+    })?;
+    // IMAP is request/response: Nagle + delayed ACK would stall each command.
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+/// A connector trusting the webpki roots plus the mailbox's `ca_file`.
+fn tls_connector(mailbox: &Mailbox) -> Result<TlsConnector, ImapError> {
+    let config_error = |message: String| ImapError::Config {
+        mailbox: mailbox.name.clone(),
+        message,
+    };
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = &mailbox.ca_file {
+        let file = std::fs::File::open(path)
+            .map_err(|e| config_error(format!("cannot read ca_file {}: {e}", path.display())))?;
+        let mut added = 0;
+        for cert in rustls_pemfile::certs(&mut io::BufReader::new(file)) {
+            let cert = cert.map_err(|e| {
+                config_error(format!("cannot parse ca_file {}: {e}", path.display()))
+            })?;
+            roots.add(cert).map_err(|e| {
+                config_error(format!(
+                    "cannot use a certificate of ca_file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(config_error(format!(
+                "ca_file {} holds no PEM certificate",
+                path.display()
+            )));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| config_error(format!("cannot set up TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// The TLS handshake, verifying the certificate against `mailbox.host`.
+async fn handshake(
+    connector: &TlsConnector,
+    mailbox: &Mailbox,
+    addr: &str,
+    tcp: TcpStream,
+) -> Result<TlsStream<TcpStream>, ImapError> {
+    let tls_error = |source: io::Error| ImapError::Tls {
+        addr: addr.to_string(),
+        source,
+    };
+    let name = ServerName::try_from(mailbox.host.clone()).map_err(|e| {
+        tls_error(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{:?} is not a valid TLS server name: {e}", mailbox.host),
+        ))
+    })?;
+    let result = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp)).await;
+    match result {
+        Ok(Ok(tls)) => Ok(tls),
+        // A certificate or protocol verdict: permanent.
+        Ok(Err(e)) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+            Err(tls_error(e))
+        }
+        // The connection dropped during the handshake: transient.
+        Ok(Err(source)) => Err(ImapError::Io {
+            addr: addr.to_string(),
+            source,
+        }),
+        Err(_) => Err(ImapError::Io {
+            addr: addr.to_string(),
+            source: io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "TLS handshake timed out after {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                ),
+            ),
+        }),
+    }
+}
+
+/// Reads the server's greeting; async-imap does not, and would otherwise
+/// take it for the answer to the first command.
+async fn read_greeting(client: &mut Client, addr: &str) -> Result<(), ImapError> {
+    let response = client
+        .read_response()
+        .await
+        .map_err(|source| ImapError::Io {
+            addr: addr.to_string(),
+            source,
+        })?
+        .ok_or_else(|| ImapError::Io {
+            addr: addr.to_string(),
+            source: io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed before the greeting",
+            ),
+        })?;
+    let refused = |message: String| ImapError::Unavailable {
+        addr: addr.to_string(),
+        command: "read the greeting".into(),
+        message,
+    };
+    let protocol = |message: String| ImapError::Protocol {
+        addr: addr.to_string(),
+        command: "read the greeting".into(),
+        message,
+    };
+    match response.parsed() {
+        Response::Data {
+            status: Status::Ok, ..
+        } => Ok(()),
+        Response::Data {
+            status: Status::Bye,
+            outcome,
+        } => Err(refused(
+            outcome.information.as_deref().unwrap_or("BYE").to_string(),
+        )),
+        Response::Data {
+            status: Status::PreAuth,
+            ..
+        } => Err(protocol(
+            "pre-authenticated connections (PREAUTH) are not supported".into(),
+        )),
+        other => Err(protocol(format!("unexpected greeting {other:?}"))),
+    }
+}
+
+/// STARTTLS, then the handshake; never falls back to plain text.
+async fn starttls(
+    mut client: Client,
+    connector: &TlsConnector,
+    mailbox: &Mailbox,
+    addr: &str,
+) -> Result<Client, ImapError> {
+    if let Err(error) = client.run_command_and_check_ok("STARTTLS", None).await {
+        return Err(match error {
+            async_imap::error::Error::No(raw) | async_imap::error::Error::Bad(raw) => {
+                ImapError::Tls {
+                    addr: addr.to_string(),
+                    source: io::Error::other(format!(
+                        "the server refused STARTTLS: {}",
+                        server_text(&raw)
+                    )),
+                }
+            }
+            other => ImapError::from_imap(other, addr, "start TLS"),
+        });
+    }
+    // Anything the server sent after its OK is dropped with the plain
+    // stream's buffer (no plaintext injection into the TLS session).
+    let tcp = client
+        .into_inner()
+        .into_plain()
+        .ok_or_else(|| ImapError::Tls {
+            addr: addr.to_string(),
+            source: io::Error::other("STARTTLS on a stream that is already TLS"),
+        })?;
+    let tls = handshake(connector, mailbox, addr, tcp).await?;
+    Ok(Client::new(Stream::tls(tls, LOGIN_STALL)))
+}
+
+/// LOGIN, or AUTHENTICATE XOAUTH2 with a token.
+async fn login(
+    client: Client,
+    mailbox: &Mailbox,
+    credentials: Credentials,
+    addr: &str,
+) -> Result<Session, ImapError> {
+    let user = mailbox.username.as_str();
+    let result = match &credentials {
+        Credentials::Password(password) => client.login(user, password.expose_secret()).await,
+        Credentials::OAuth2(token) => {
+            let auth = XOAuth2 {
+                user,
+                token,
+                sent: false,
+            };
+            client.authenticate("XOAUTH2", auth).await
+        }
+    };
+    result.map_err(|(error, _client)| login_error(error, addr, user))
+}
+
+/// Classifies a failed login: rejected credentials vs. everything else.
+fn login_error(error: async_imap::error::Error, addr: &str, user: &str) -> ImapError {
+    use async_imap::error::Error as E;
+    let auth = |message: String| ImapError::Auth {
+        addr: addr.to_string(),
+        user: user.to_string(),
+        message,
+    };
+    match error {
+        E::No(raw) if !is_temporary(&raw) => auth(server_text(&raw)),
+        E::Validate(_) => {
+            auth("the password contains a line break, which LOGIN cannot send".into())
+        }
+        other => ImapError::from_imap(other, addr, "log in"),
+    }
+}
+
+/// SASL XOAUTH2: the token once; an empty answer to the server's error
+/// challenge so it ends the exchange with `NO`.
+struct XOAuth2<'a> {
+    user: &'a str,
+    token: &'a SecretString,
+    sent: bool,
+}
+
+impl async_imap::Authenticator for XOAuth2<'_> {
+    type Response = Vec<u8>;
+
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        if std::mem::replace(&mut self.sent, true) {
+            return Vec::new();
+        }
+        format!(
+            "user={}\x01auth=Bearer {}\x01\x01",
+            self.user,
+            self.token.expose_secret()
+        )
+        .into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_imap::Authenticator;
+
+    #[test]
+    fn xoauth2_sends_the_token_once_then_an_empty_answer() {
+        let token = SecretString::from("tok");
+        let mut auth = XOAuth2 {
+            user: "crm@acme.test",
+            token: &token,
+            sent: false,
+        };
+        assert_eq!(
+            auth.process(b""),
+            b"user=crm@acme.test\x01auth=Bearer tok\x01\x01".to_vec()
+        );
+        assert!(auth.process(b"{\"status\":\"401\"}").is_empty());
+    }
+
+    #[test]
+    fn a_rejected_login_is_an_auth_error() {
+        let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
+        let error = login_error(async_imap::error::Error::No(raw.into()), "h:1", "u");
+        assert!(error.is_auth());
+        assert_eq!(
+            error.to_string(),
+            "cannot log in to h:1 as u: [AUTHENTICATIONFAILED] Authentication failed."
+        );
+    }
+}

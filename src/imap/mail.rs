@@ -1,0 +1,158 @@
+//! Reading and acknowledging messages by UID.
+
+use super::names::{encode_folder, uid_set};
+use super::{ImapError, ImapSession, RawMail};
+use async_imap::error::Error as ImapLibError;
+use async_imap::types::Fetch;
+use futures::TryStreamExt;
+use tracing::{debug, instrument};
+
+impl ImapSession {
+    /// Messages with UID > `after_uid`, at most `limit`, in UID order.
+    ///
+    /// `UID SEARCH UID n:*` then one `UID FETCH` of that batch (BODY.PEEK[],
+    /// so nothing is flagged, and INTERNALDATE): memory is bounded by
+    /// `limit` messages. Messages expunged in between are simply absent.
+    #[instrument(skip_all, fields(mailbox = %self.name, after_uid, limit))]
+    pub async fn fetch_after(
+        &mut self,
+        after_uid: u32,
+        limit: usize,
+    ) -> Result<Vec<RawMail>, ImapError> {
+        self.usable()?;
+        let Some(first) = after_uid.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // New-mail notices from before this search are covered by it.
+        self.drain();
+        self.pending_change = false;
+        let found = self.session.uid_search(format!("UID {first}:*")).await;
+        let found = self.check(found, || "search for new messages".into())?;
+        self.drain();
+        // `n:*` also matches the highest UID when it is below n.
+        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid > after_uid).collect();
+        uids.sort_unstable();
+        uids.truncate(limit);
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mails = self.fetch_uids(&uids).await?;
+        self.drain();
+        debug!(
+            found = uids.len(),
+            fetched = mails.len(),
+            first = mails.first().map(|m| m.uid),
+            last = mails.last().map(|m| m.uid),
+            "imap fetched"
+        );
+        Ok(mails)
+    }
+
+    /// One `UID FETCH` of sorted `uids`; the answer sorted by UID.
+    async fn fetch_uids(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
+        let set = uid_set(uids);
+        let session = &mut self.session;
+        let result = async {
+            let mut fetches = session
+                .uid_fetch(&set, "(UID INTERNALDATE BODY.PEEK[])")
+                .await?;
+            let mut mails: Vec<RawMail> = Vec::with_capacity(uids.len());
+            while let Some(fetch) = fetches.try_next().await? {
+                if let Some(mail) = raw_mail(&fetch, uids) {
+                    mails.push(mail);
+                }
+            }
+            Ok::<_, ImapLibError>(mails)
+        }
+        .await;
+        let mut mails = self.check(result, || "fetch messages".into())?;
+        mails.sort_by_key(|m| m.uid);
+        mails.dedup_by_key(|m| m.uid);
+        Ok(mails)
+    }
+
+    /// Flags the message `\Seen`.
+    #[instrument(skip_all, fields(mailbox = %self.name, uid))]
+    pub async fn mark_seen(&mut self, uid: u32) -> Result<(), ImapError> {
+        self.usable()?;
+        let session = &mut self.session;
+        let result = async {
+            let updates = session
+                .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
+                .await?;
+            let mut updates = std::pin::pin!(updates);
+            while updates.try_next().await?.is_some() {}
+            Ok::<_, ImapLibError>(())
+        }
+        .await;
+        self.check(result, || format!("flag message {uid} as seen"))?;
+        self.drain();
+        debug!("imap marked seen");
+        Ok(())
+    }
+
+    /// Moves the message to `folder` (UTF-8, as configured), creating the
+    /// folder when missing. Without the MOVE capability: UID COPY and flag
+    /// `\Seen`; nothing is ever deleted.
+    #[instrument(skip_all, fields(mailbox = %self.name, uid, folder))]
+    pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
+        self.usable()?;
+        let name = encode_folder(folder);
+        let result = match self.transfer(uid, &name).await {
+            Err(ImapLibError::No(raw)) if raw.contains("TryCreate") => {
+                self.create_folder(&name, folder).await?;
+                self.transfer(uid, &name).await
+            }
+            other => other,
+        };
+        self.check(result, || format!("move message {uid} to {folder}"))?;
+        self.drain();
+        if !self.supports_move() {
+            self.mark_seen(uid).await?;
+        }
+        debug!(moved = self.supports_move(), "imap moved");
+        Ok(())
+    }
+
+    /// UID MOVE, or UID COPY without the MOVE capability.
+    async fn transfer(&mut self, uid: u32, name: &str) -> Result<(), ImapLibError> {
+        if self.supports_move() {
+            self.session.uid_mv(uid.to_string(), name).await
+        } else {
+            self.session.uid_copy(uid.to_string(), name).await
+        }
+    }
+
+    /// CREATE (someone else creating it first is fine), then SUBSCRIBE so
+    /// mail clients show it.
+    async fn create_folder(&mut self, name: &str, folder: &str) -> Result<(), ImapError> {
+        match self.session.create(name).await {
+            Err(ImapLibError::No(raw)) if raw.contains("[ALREADYEXISTS]") => {}
+            result => self.check(result, || format!("create folder {folder}"))?,
+        }
+        let subscribed = self.session.subscribe(name).await;
+        if let Err(error) = self.check(subscribed, || format!("subscribe to folder {folder}")) {
+            if self.broken {
+                return Err(error);
+            }
+            debug!(%error, "imap subscribe failed");
+        }
+        debug!(folder, "imap folder created");
+        Ok(())
+    }
+}
+
+/// Our type for one FETCH answer, if it is one of `wanted` (sorted) and
+/// carries a body; flag-only updates for other messages are skipped.
+fn raw_mail(fetch: &Fetch, wanted: &[u32]) -> Option<RawMail> {
+    let uid = fetch.uid?;
+    wanted.binary_search(&uid).ok()?;
+    Some(RawMail {
+        uid,
+        raw: fetch.body()?.to_vec(),
+        internal_date: fetch.internal_date().map(|d| d.with_timezone(&chrono::Utc)),
+    })
+}

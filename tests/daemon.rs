@@ -1,0 +1,163 @@
+//! `leadmail run` against a real Dovecot: backlog, acknowledgement after
+//! commit, IDLE pickup, clean shutdown, login failures.
+
+mod support;
+
+use std::time::{Duration, Instant};
+use support::{demo_messages, dovecot, spawn_app, MailboxOptions};
+
+fn outcome_counts(app: &support::App) -> (usize, usize, usize) {
+    let leads = app
+        .json(&["leads", "list", "--json"])
+        .as_array()
+        .map_or(0, Vec::len);
+    let prospects = app
+        .json(&["prospects", "list", "--json"])
+        .as_array()
+        .map_or(0, Vec::len);
+    let quarantine = app
+        .json(&["quarantine", "list", "--json"])
+        .as_array()
+        .map_or(0, Vec::len);
+    (leads, prospects, quarantine)
+}
+
+#[test]
+fn run_once_ingests_the_backlog_and_moves_mail_only_after_commit() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "backlog", MailboxOptions::default());
+    server.deliver(&app.user, &demo_messages());
+    let out = app.run(&["run", "--once"]);
+    assert!(
+        out.status.success(),
+        "run --once failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(outcome_counts(&app), (6, 1, 2));
+    assert_eq!(
+        server.count(&app.user, "INBOX"),
+        0,
+        "every message was acknowledged"
+    );
+    assert_eq!(server.count(&app.user, "Processed"), 11);
+    assert_eq!(server.count(&app.user, "Quarantine"), 2);
+}
+
+#[test]
+fn a_second_pass_changes_nothing() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "twice",
+        MailboxOptions {
+            processed_folder: None,
+            ..MailboxOptions::default()
+        },
+    );
+    server.deliver(&app.user, &demo_messages());
+    assert!(app.run(&["run", "--once"]).status.success());
+    let before = outcome_counts(&app);
+    assert_eq!(
+        server.seen(&app.user, "INBOX"),
+        11,
+        "without a processed folder, mail is flagged \\Seen"
+    );
+    assert!(app.run(&["run", "--once"]).status.success());
+    assert_eq!(outcome_counts(&app), before);
+}
+
+#[test]
+fn starttls_works_and_a_wrong_password_is_a_clear_failure() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "starttls",
+        MailboxOptions {
+            tls: "starttls",
+            ..MailboxOptions::default()
+        },
+    );
+    server.deliver(&app.user, &demo_messages()[..1]);
+    let out = app.run(&["run", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(outcome_counts(&app).0, 1);
+
+    let wrong = spawn_app(
+        server,
+        "wrongpass",
+        MailboxOptions {
+            password: "nope",
+            ..MailboxOptions::default()
+        },
+    );
+    let out = wrong.run(&["run", "--once"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("authent") || stderr.contains("login"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("nope"),
+        "the password must never be printed"
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "untrusted",
+        MailboxOptions {
+            trust_ca: false,
+            ..MailboxOptions::default()
+        },
+    );
+    let out = app.run(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(
+        stderr.contains("tls") || stderr.contains("certificate"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "idle", MailboxOptions::default());
+    let mut daemon = app.command(&["run"]).spawn().expect("start the daemon");
+    std::thread::sleep(Duration::from_millis(1500));
+    let delivered = Instant::now();
+    server.deliver(&app.user, &demo_messages()[..1]);
+    let mut filed = false;
+    while delivered.elapsed() < Duration::from_secs(15) && !filed {
+        std::thread::sleep(Duration::from_millis(100));
+        filed = app
+            .json(&["leads", "list", "--json"])
+            .as_array()
+            .is_some_and(|l| l.len() == 1);
+    }
+    let latency = delivered.elapsed();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let stopping = Instant::now();
+    let status = daemon.wait().expect("daemon exits");
+    assert!(
+        filed,
+        "the delivered message became a lead while the daemon idled"
+    );
+    println!(
+        "delivery to lead under IDLE: {latency:?}; SIGTERM to exit: {:?}",
+        stopping.elapsed()
+    );
+    assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
+    assert!(stopping.elapsed() < Duration::from_secs(10));
+    assert_eq!(server.count(&app.user, "Processed"), 1);
+}
