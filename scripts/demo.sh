@@ -1,25 +1,51 @@
 #!/usr/bin/env bash
-# Runs leadmail end to end on a local demo setup: a throwaway config and
-# database in a temp dir, a Maildir holding a morning of mail at "Acme"
-# (forwards in four languages, a BCC'd cold mail, a partner introduction, a
-# web form, a prospect's reply, a bounce, an out-of-office, a spoofed rep, an
-# unknown sender, a newsletter), then prints what leadmail filed.
+# Runs leadmail end to end on a local demo setup: installs Dovecot if missing,
+# starts it on loopback with a generated certificate and config in a temp dir,
+# delivers a morning of mail at "Acme" into the CRM mailbox (forwards in four
+# languages, a BCC'd cold mail, a partner introduction, a web form, a
+# prospect's reply, a bounce, an out-of-office, a spoofed rep, an unknown
+# sender, a newsletter), runs `leadmail run --once` over IMAP until it is
+# caught up, and prints what it filed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "demo.sh: cargo is not installed (install Rust stable first)" >&2; exit 1; }
+bash scripts/dovecot.sh install
 cargo build --quiet --locked
 bin="$PWD/target/debug/leadmail"
 work="$(mktemp -d -t leadmail-demo.XXXXXX)"
+chmod 755 "$work"
+trap 'bash scripts/dovecot.sh stop "$work/dovecot" >/dev/null 2>&1 || true' EXIT
+bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
+# shellcheck disable=SC1091
+. "$work/dovecot/env"
+bash scripts/dovecot.sh deliver "$work/dovecot" crm tests/fixtures/demo/cur/*.eml
+printf '%s' "$IMAP_PASSWORD" > "$work/imap-password"
 sed "s|sqlite://unused.db|sqlite://$work/leadmail.db|" tests/fixtures/leadmail.toml > "$work/leadmail.toml"
+cat >> "$work/leadmail.toml" <<TOML
+
+[[mailboxes]]
+name = "crm"
+host = "127.0.0.1"
+port = $IMAPS_PORT
+tls = "implicit"
+ca_file = "$IMAP_CA"
+username = "crm"
+password_file = "imap-password"
+folder = "INBOX"
+processed_folder = "Processed"
+quarantine_folder = "Quarantine"
+TOML
 export LEADMAIL_CONFIG="$work/leadmail.toml"
-echo "== demo config and database in $work"
-echo "== ingesting tests/fixtures/demo (a Maildir)"
-"$bin" ingest --maildir tests/fixtures/demo
+echo "== Dovecot on 127.0.0.1:$IMAPS_PORT, config and database in $work"
+echo "== leadmail run --once"
+"$bin" run --once
 echo; echo "== leads"; "$bin" leads list
 echo; echo "== prospects"; "$bin" prospects list
 echo; echo "== contacts"; "$bin" contacts list
 echo; echo "== quarantine"; "$bin" quarantine list
 echo; echo "== timeline of lead 2"; "$bin" timeline 2
 echo; echo "== lead 1 as JSON"; "$bin" leads show 1 --json
-echo; echo "== ingesting again: every message is a duplicate"
-"$bin" ingest --maildir tests/fixtures/demo --json | grep -c '"duplicate"' | sed 's/$/ duplicates/'
+echo; echo "== Dovecot folders after the run"
+for folder in INBOX Processed Quarantine; do
+  doveadm -c "$DOVECOT_CONF" mailbox status -u crm messages "$folder"
+done
