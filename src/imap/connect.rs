@@ -2,16 +2,13 @@
 
 use super::error::{is_temporary, server_text, ImapError};
 use super::stream::Stream;
+use super::tls::{handshake, tls_connector};
 use crate::config::{Mailbox, TlsMode};
 use async_imap::imap_proto::{Response, Status};
 use secrecy::{ExposeSecret, SecretString};
 use std::io;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
 /// An authenticated async-imap session over our stream.
@@ -19,7 +16,7 @@ pub(super) type Session = async_imap::Session<Stream>;
 type Client = async_imap::Client<Stream>;
 
 /// Limit of the TCP connect and of the TLS handshake.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Stall limit until logged in (a server may delay failed logins).
 const LOGIN_STALL: Duration = Duration::from_secs(30);
 
@@ -88,89 +85,6 @@ async fn tcp_connect(mailbox: &Mailbox, addr: &str) -> Result<TcpStream, ImapErr
     // IMAP is request/response: Nagle + delayed ACK would stall each command.
     let _ = tcp.set_nodelay(true);
     Ok(tcp)
-}
-
-/// A connector trusting the webpki roots plus the mailbox's `ca_file`.
-fn tls_connector(mailbox: &Mailbox) -> Result<TlsConnector, ImapError> {
-    let config_error = |message: String| ImapError::Config {
-        mailbox: mailbox.name.clone(),
-        message,
-    };
-    let mut roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = &mailbox.ca_file {
-        let file = std::fs::File::open(path)
-            .map_err(|e| config_error(format!("cannot read ca_file {}: {e}", path.display())))?;
-        let mut added = 0;
-        for cert in rustls_pemfile::certs(&mut io::BufReader::new(file)) {
-            let cert = cert.map_err(|e| {
-                config_error(format!("cannot parse ca_file {}: {e}", path.display()))
-            })?;
-            roots.add(cert).map_err(|e| {
-                config_error(format!(
-                    "cannot use a certificate of ca_file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(config_error(format!(
-                "ca_file {} holds no PEM certificate",
-                path.display()
-            )));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| config_error(format!("cannot set up TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
-}
-
-/// The TLS handshake, verifying the certificate against `mailbox.host`.
-async fn handshake(
-    connector: &TlsConnector,
-    mailbox: &Mailbox,
-    addr: &str,
-    tcp: TcpStream,
-) -> Result<TlsStream<TcpStream>, ImapError> {
-    let tls_error = |source: io::Error| ImapError::Tls {
-        addr: addr.to_string(),
-        source,
-    };
-    let name = ServerName::try_from(mailbox.host.clone()).map_err(|e| {
-        tls_error(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{:?} is not a valid TLS server name: {e}", mailbox.host),
-        ))
-    })?;
-    let result = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp)).await;
-    match result {
-        Ok(Ok(tls)) => Ok(tls),
-        // A certificate or protocol verdict: permanent.
-        Ok(Err(e)) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
-            Err(tls_error(e))
-        }
-        // The connection dropped during the handshake: transient.
-        Ok(Err(source)) => Err(ImapError::Io {
-            addr: addr.to_string(),
-            source,
-        }),
-        Err(_) => Err(ImapError::Io {
-            addr: addr.to_string(),
-            source: io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!(
-                    "TLS handshake timed out after {} s",
-                    CONNECT_TIMEOUT.as_secs()
-                ),
-            ),
-        }),
-    }
 }
 
 /// Reads the server's greeting; async-imap does not, and would otherwise

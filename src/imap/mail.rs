@@ -13,7 +13,7 @@ impl ImapSession {
     /// `UID SEARCH UID n:*` then one `UID FETCH` of that batch (BODY.PEEK[],
     /// so nothing is flagged, and INTERNALDATE): memory is bounded by
     /// `limit` messages. Messages expunged in between are simply absent.
-    #[instrument(skip_all, fields(mailbox = %self.name, after_uid, limit))]
+    #[instrument(skip_all, fields(mailbox = %self.name, after_uid = after_uid, limit = limit))]
     pub async fn fetch_after(
         &mut self,
         after_uid: u32,
@@ -75,7 +75,7 @@ impl ImapSession {
     }
 
     /// Flags the message `\Seen`.
-    #[instrument(skip_all, fields(mailbox = %self.name, uid))]
+    #[instrument(skip_all, fields(mailbox = %self.name, uid = uid))]
     pub async fn mark_seen(&mut self, uid: u32) -> Result<(), ImapError> {
         self.usable()?;
         let session = &mut self.session;
@@ -97,7 +97,7 @@ impl ImapSession {
     /// Moves the message to `folder` (UTF-8, as configured), creating the
     /// folder when missing. Without the MOVE capability: UID COPY and flag
     /// `\Seen`; nothing is ever deleted.
-    #[instrument(skip_all, fields(mailbox = %self.name, uid, folder))]
+    #[instrument(skip_all, fields(mailbox = %self.name, uid = uid, folder = %folder))]
     pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
         self.usable()?;
         let name = encode_folder(folder);

@@ -22,6 +22,7 @@ mod idle;
 mod mail;
 mod names;
 mod stream;
+mod tls;
 
 pub use error::ImapError;
 
@@ -113,7 +114,7 @@ impl ImapSession {
     }
 
     /// Selects `folder` (UTF-8, as configured) read-write.
-    #[instrument(skip_all, fields(mailbox = %self.name, folder))]
+    #[instrument(skip_all, fields(mailbox = %self.name, folder = %folder))]
     pub async fn select(&mut self, folder: &str) -> Result<FolderState, ImapError> {
         self.usable()?;
         let result = self.session.select(names::encode_folder(folder)).await;

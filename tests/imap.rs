@@ -1,0 +1,491 @@
+//! The IMAP adapter against a real Dovecot, started once for this test
+//! binary by `scripts/dovecot.sh`. Each test logs in as its own user, so it
+//! has its own mailbox on the shared server.
+//!
+//! Without a `dovecot` binary the tests print why and pass, except under
+//! `CI=true`, where a missing Dovecot is a failure.
+
+use leadmail::config::{Mailbox, SecretSource, TlsMode};
+use leadmail::imap::{IdleOutcome, ImapError, ImapSession};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// The shared Dovecot and the values its start script wrote.
+struct Dovecot {
+    dir: PathBuf,
+    env: HashMap<String, String>,
+}
+
+/// The shared server, or `None` when Dovecot is not installed (not in CI).
+fn dovecot() -> Option<&'static Dovecot> {
+    static SERVER: OnceLock<Option<Dovecot>> = OnceLock::new();
+    SERVER.get_or_init(start_dovecot).as_ref()
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/dovecot.sh")
+}
+
+fn start_dovecot() -> Option<Dovecot> {
+    let installed = Command::new("sh")
+        .args(["-c", "command -v dovecot"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "dovecot is not installed but CI=true: run scripts/dovecot.sh install"
+        );
+        println!("skipping IMAP tests: dovecot is not installed (run scripts/dovecot.sh install)");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("leadmail-imap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new("bash")
+        .arg(script())
+        .arg("start")
+        .arg(&dir)
+        .output()
+        .expect("run scripts/dovecot.sh start");
+    assert!(
+        out.status.success(),
+        "scripts/dovecot.sh start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stop_when_this_process_exits(&dir);
+    let env = std::fs::read_to_string(dir.join("env"))
+        .expect("Dovecot's env file")
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Some(Dovecot { dir, env })
+}
+
+/// Statics are never dropped: a watcher stops Dovecot once we exit.
+fn stop_when_this_process_exits(dir: &Path) {
+    let watcher = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; bash '{script}' stop '{dir}'; rm -rf '{dir}'",
+        pid = std::process::id(),
+        script = script().display(),
+        dir = dir.display(),
+    );
+    let _ = Command::new("sh")
+        .args(["-c", &watcher])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+}
+
+impl Dovecot {
+    fn get(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing from Dovecot's env file"))
+    }
+
+    fn port(&self, key: &str) -> u16 {
+        self.get(key).parse().expect("a port number")
+    }
+
+    /// Saves each message into `user`'s INBOX (`doveadm save`).
+    fn deliver(&self, user: &str, files: &[PathBuf]) {
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("deliver")
+            .arg(&self.dir)
+            .arg(user)
+            .args(files)
+            .output()
+            .expect("run scripts/dovecot.sh deliver");
+        assert!(
+            out.status.success(),
+            "deliver failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn doveadm(&self, args: &[&str]) -> String {
+        let out = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.get("DOVECOT_CONF"))
+            .args(args)
+            .output()
+            .expect("run doveadm");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Messages in `user`'s `folder` (0 when it does not exist).
+    fn count(&self, user: &str, folder: &str) -> usize {
+        // Flow format: `<folder> messages=<n>`; nothing when it is missing.
+        let args = [
+            "-f", "flow", "mailbox", "status", "-u", user, "messages", folder,
+        ];
+        self.doveadm(&args)
+            .trim()
+            .rsplit_once("messages=")
+            .and_then(|(_, n)| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// `\Seen` messages in `user`'s `folder`.
+    fn seen(&self, user: &str, folder: &str) -> usize {
+        self.doveadm(&["search", "-u", user, "mailbox", folder, "SEEN"])
+            .lines()
+            .count()
+    }
+}
+
+/// One test's files (password, messages), removed at the end.
+struct Fixture {
+    server: &'static Dovecot,
+    user: String,
+    dir: tempfile::TempDir,
+}
+
+/// The fixture for `user`, or `None` (skip) without Dovecot.
+fn fixture(user: &str) -> Option<Fixture> {
+    let server = dovecot()?;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("password"), server.get("IMAP_PASSWORD")).expect("password");
+    Some(Fixture {
+        server,
+        user: user.to_string(),
+        dir,
+    })
+}
+
+impl Fixture {
+    /// The `[[mailboxes]]` entry for this user, trusting the test CA.
+    fn mailbox(&self, tls: TlsMode) -> Mailbox {
+        let port = match tls {
+            TlsMode::Implicit => self.server.port("IMAPS_PORT"),
+            TlsMode::Starttls | TlsMode::None => self.server.port("IMAP_PORT"),
+        };
+        Mailbox {
+            name: format!("test-{}", self.user),
+            host: self.server.get("IMAP_HOST").to_string(),
+            port,
+            tls,
+            ca_file: Some(PathBuf::from(self.server.get("IMAP_CA"))),
+            username: self.user.clone(),
+            password: Some(SecretSource::File(self.dir.path().join("password"))),
+            oauth2_token: None,
+            folder: "INBOX".into(),
+            processed_folder: None,
+            quarantine_folder: None,
+            idle: true,
+            poll_interval_secs: 60,
+        }
+    }
+
+    /// Writes `n` distinct CRLF messages (Dovecot serves CRLF, so the
+    /// fetched bytes equal the files) and delivers them.
+    fn deliver(&self, n: usize) -> Vec<Vec<u8>> {
+        let start = std::fs::read_dir(self.dir.path())
+            .expect("temp dir")
+            .count();
+        let (files, bodies): (Vec<PathBuf>, Vec<Vec<u8>>) = (start..start + n)
+            .map(|i| {
+                let body = format!(
+                    "From: Jane Doe <jane{i}@example.test>\r\n\
+                     To: {user}@acme.test\r\n\
+                     Subject: Message {i}\r\n\
+                     Message-ID: <{i}.{user}@example.test>\r\n\
+                     Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\
+                     \r\n\
+                     Hello number {i}.\r\n",
+                    user = self.user
+                )
+                .into_bytes();
+                let path = self.dir.path().join(format!("{i}.eml"));
+                std::fs::write(&path, &body).expect("message file");
+                (path, body)
+            })
+            .unzip();
+        self.server.deliver(&self.user, &files);
+        bodies
+    }
+
+    async fn connect(&self, tls: TlsMode) -> ImapSession {
+        ImapSession::connect(&self.mailbox(tls))
+            .await
+            .unwrap_or_else(|e| panic!("connect {tls:?}: {e}"))
+    }
+}
+
+#[tokio::test]
+async fn implicit_tls_fetches_delivered_messages_in_uid_order_byte_for_byte() {
+    let Some(fx) = fixture("implicit") else {
+        return;
+    };
+    let bodies = fx.deliver(3);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    let folder = session.select("INBOX").await.expect("select");
+    assert_eq!(folder.exists, 3);
+    assert!(folder.uid_validity > 0);
+    assert_eq!(folder.uid_next, Some(4));
+
+    let mails = session.fetch_after(0, 10).await.expect("fetch");
+    let uids: Vec<u32> = mails.iter().map(|m| m.uid).collect();
+    assert_eq!(uids, [1, 2, 3]);
+    for (mail, body) in mails.iter().zip(&bodies) {
+        assert_eq!(&mail.raw, body, "uid {}", mail.uid);
+        assert!(mail.internal_date.is_some());
+    }
+    // `UID 4:*` matches the last message when nothing is above 3.
+    assert!(session.fetch_after(3, 10).await.expect("fetch").is_empty());
+    assert_eq!(
+        fx.server.seen(&fx.user, "INBOX"),
+        0,
+        "BODY.PEEK must not flag"
+    );
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn starttls_connects_with_a_verified_certificate() {
+    let Some(fx) = fixture("starttls") else {
+        return;
+    };
+    fx.deliver(1);
+    let mut mailbox = fx.mailbox(TlsMode::Starttls);
+    mailbox.host = "localhost".into(); // verified as a DNS name this time
+    let mut session = ImapSession::connect(&mailbox).await.expect("connect");
+    assert!(session.supports_idle());
+    assert_eq!(session.select("INBOX").await.expect("select").exists, 1);
+    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn plain_text_works_on_loopback() {
+    let Some(fx) = fixture("plain") else { return };
+    let mut session = fx.connect(TlsMode::None).await;
+    assert_eq!(session.select("INBOX").await.expect("select").exists, 0);
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn fetch_after_with_a_limit_returns_batches_in_uid_order() {
+    let Some(fx) = fixture("batches") else { return };
+    fx.deliver(5);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    let mut after = 0;
+    let mut batches = Vec::new();
+    loop {
+        let batch = session.fetch_after(after, 2).await.expect("fetch");
+        let Some(last) = batch.last() else { break };
+        after = last.uid;
+        batches.push(batch.iter().map(|m| m.uid).collect::<Vec<_>>());
+    }
+    assert_eq!(batches, [vec![1, 2], vec![3, 4], vec![5]]);
+}
+
+#[tokio::test]
+async fn mark_seen_sets_the_seen_flag() {
+    let Some(fx) = fixture("seen") else { return };
+    fx.deliver(2);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    session.fetch_after(0, 10).await.expect("fetch");
+    session.mark_seen(2).await.expect("mark seen");
+    session
+        .mark_seen(2)
+        .await
+        .expect("marking twice is harmless");
+    assert_eq!(fx.server.seen(&fx.user, "INBOX"), 1);
+    let seen = fx
+        .server
+        .doveadm(&["search", "-u", &fx.user, "mailbox", "INBOX", "SEEN"]);
+    assert!(
+        seen.trim().ends_with(" 2"),
+        "uid 2 is the seen one: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn move_to_creates_the_folder_and_the_message_leaves_the_inbox() {
+    let Some(fx) = fixture("move") else { return };
+    fx.deliver(3);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    assert!(session.supports_move());
+    session
+        .move_to(1, "Processed")
+        .await
+        .expect("move to a new folder");
+    session
+        .move_to(2, "Processed")
+        .await
+        .expect("move to an existing folder");
+    session
+        .move_to(3, "Traités & co")
+        .await
+        .expect("move to a non-ASCII folder");
+    assert_eq!(fx.server.count(&fx.user, "INBOX"), 0);
+    assert_eq!(fx.server.count(&fx.user, "Processed"), 2);
+    assert_eq!(fx.server.count(&fx.user, "Traités & co"), 1);
+    // The moved messages are gone from the selected folder for us too.
+    assert!(session.fetch_after(0, 10).await.expect("fetch").is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_an_auth_error_that_never_shows_the_password() {
+    let Some(fx) = fixture("wrongpass") else {
+        return;
+    };
+    let password = fx.dir.path().join("password");
+    std::fs::write(&password, "s3cret-wrong").expect("password");
+    let error = ImapSession::connect(&fx.mailbox(TlsMode::Implicit))
+        .await
+        .expect_err("a wrong password must fail");
+    assert!(error.is_auth(), "{error}");
+    assert!(!error.is_transient(), "{error}");
+    let text = format!("{error} {error:?}");
+    assert!(!text.contains("s3cret-wrong"), "{text}");
+    assert!(text.contains("cannot log in to 127.0.0.1:"), "{text}");
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transient_connect_error() {
+    let Some(fx) = fixture("closed") else { return };
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut mailbox = fx.mailbox(TlsMode::Implicit);
+    mailbox.port = port;
+    let error = ImapSession::connect(&mailbox)
+        .await
+        .expect_err("nothing listens");
+    assert!(matches!(error, ImapError::Connect { .. }), "{error:?}");
+    assert!(error.is_transient());
+    assert!(!error.is_auth());
+    assert!(error
+        .to_string()
+        .starts_with(&format!("cannot connect to 127.0.0.1:{port}")));
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_tls_error() {
+    let Some(fx) = fixture("untrusted") else {
+        return;
+    };
+    for tls in [TlsMode::Implicit, TlsMode::Starttls] {
+        let mut mailbox = fx.mailbox(tls);
+        mailbox.ca_file = None;
+        let error = ImapSession::connect(&mailbox)
+            .await
+            .expect_err("untrusted CA");
+        assert!(matches!(error, ImapError::Tls { .. }), "{tls:?}: {error:?}");
+        assert!(!error.is_transient() && !error.is_auth(), "{error}");
+        assert!(
+            error.to_string().contains("cannot establish TLS"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn idle_returns_changed_soon_after_a_delivery() {
+    let Some(fx) = fixture("idle") else { return };
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    assert!(session.fetch_after(0, 10).await.expect("fetch").is_empty());
+    let message = fx.dir.path().join("late.eml");
+    std::fs::write(
+        &message,
+        b"From: a@example.test\r\nSubject: late\r\n\r\nhi\r\n",
+    )
+    .expect("file");
+    let (server, user) = (fx.server, fx.user.clone());
+    let delivery = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        server.deliver(&user, &[message]);
+        Instant::now()
+    });
+    let cancel = CancellationToken::new();
+    let (mut session, outcome) = session
+        .idle(Duration::from_secs(30), &cancel)
+        .await
+        .expect("idle");
+    let delivered = delivery.await.expect("delivery");
+    assert_eq!(outcome, IdleOutcome::Changed);
+    assert!(
+        delivered.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        delivered.elapsed()
+    );
+    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn idle_ends_on_cancel_and_on_timeout_and_the_session_stays_usable() {
+    let Some(fx) = fixture("idlestop") else {
+        return;
+    };
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    let cancel = CancellationToken::new();
+    let (session, outcome) = session
+        .idle(Duration::from_millis(300), &cancel)
+        .await
+        .expect("idle");
+    assert_eq!(outcome, IdleOutcome::TimedOut);
+
+    let canceller = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let (mut session, outcome) = session
+        .idle(Duration::from_secs(60), &cancel)
+        .await
+        .expect("idle");
+    assert_eq!(outcome, IdleOutcome::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(session.select("INBOX").await.expect("select").exists, 0);
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
+    let Some(fx) = fixture("race") else { return };
+    fx.deliver(1);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    // A message arrives while we acknowledge the first: the server tells
+    // us with the STORE's answer, not during the IDLE that follows.
+    fx.deliver(1);
+    session.mark_seen(1).await.expect("mark seen");
+    let started = Instant::now();
+    let (mut session, outcome) = session
+        .idle(Duration::from_secs(20), &CancellationToken::new())
+        .await
+        .expect("idle");
+    assert_eq!(outcome, IdleOutcome::Changed);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let uids: Vec<u32> = session
+        .fetch_after(1, 10)
+        .await
+        .expect("fetch")
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(uids, [2]);
+}
