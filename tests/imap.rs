@@ -5,142 +5,14 @@
 //! Without a `dovecot` binary the tests print why and pass, except under
 //! `CI=true`, where a missing Dovecot is a failure.
 
+mod support;
+
 use leadmail::config::{Mailbox, SecretSource, TlsMode};
 use leadmail::imap::{IdleOutcome, ImapError, ImapSession};
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use support::{dovecot, Dovecot};
 use tokio_util::sync::CancellationToken;
-
-/// The shared Dovecot and the values its start script wrote.
-struct Dovecot {
-    dir: PathBuf,
-    env: HashMap<String, String>,
-}
-
-/// The shared server, or `None` when Dovecot is not installed (not in CI).
-fn dovecot() -> Option<&'static Dovecot> {
-    static SERVER: OnceLock<Option<Dovecot>> = OnceLock::new();
-    SERVER.get_or_init(start_dovecot).as_ref()
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/dovecot.sh")
-}
-
-fn start_dovecot() -> Option<Dovecot> {
-    let installed = Command::new("sh")
-        .args(["-c", "command -v dovecot"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !installed {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "dovecot is not installed but CI=true: run scripts/dovecot.sh install"
-        );
-        println!("skipping IMAP tests: dovecot is not installed (run scripts/dovecot.sh install)");
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("leadmail-imap-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new("bash")
-        .arg(script())
-        .arg("start")
-        .arg(&dir)
-        .output()
-        .expect("run scripts/dovecot.sh start");
-    assert!(
-        out.status.success(),
-        "scripts/dovecot.sh start failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stop_when_this_process_exits(&dir);
-    let env = std::fs::read_to_string(dir.join("env"))
-        .expect("Dovecot's env file")
-        .lines()
-        .filter_map(|line| line.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Some(Dovecot { dir, env })
-}
-
-/// Statics are never dropped: a watcher stops Dovecot once we exit.
-fn stop_when_this_process_exits(dir: &Path) {
-    let watcher = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; bash '{script}' stop '{dir}'; rm -rf '{dir}'",
-        pid = std::process::id(),
-        script = script().display(),
-        dir = dir.display(),
-    );
-    let _ = Command::new("sh")
-        .args(["-c", &watcher])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-}
-
-impl Dovecot {
-    fn get(&self, key: &str) -> &str {
-        self.env
-            .get(key)
-            .unwrap_or_else(|| panic!("{key} missing from Dovecot's env file"))
-    }
-
-    fn port(&self, key: &str) -> u16 {
-        self.get(key).parse().expect("a port number")
-    }
-
-    /// Saves each message into `user`'s INBOX (`doveadm save`).
-    fn deliver(&self, user: &str, files: &[PathBuf]) {
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("deliver")
-            .arg(&self.dir)
-            .arg(user)
-            .args(files)
-            .output()
-            .expect("run scripts/dovecot.sh deliver");
-        assert!(
-            out.status.success(),
-            "deliver failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn doveadm(&self, args: &[&str]) -> String {
-        let out = Command::new("doveadm")
-            .arg("-c")
-            .arg(self.get("DOVECOT_CONF"))
-            .args(args)
-            .output()
-            .expect("run doveadm");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Messages in `user`'s `folder` (0 when it does not exist).
-    fn count(&self, user: &str, folder: &str) -> usize {
-        // Flow format: `<folder> messages=<n>`; nothing when it is missing.
-        let args = [
-            "-f", "flow", "mailbox", "status", "-u", user, "messages", folder,
-        ];
-        self.doveadm(&args)
-            .trim()
-            .rsplit_once("messages=")
-            .and_then(|(_, n)| n.parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// `\Seen` messages in `user`'s `folder`.
-    fn seen(&self, user: &str, folder: &str) -> usize {
-        self.doveadm(&["search", "-u", user, "mailbox", folder, "SEEN"])
-            .lines()
-            .count()
-    }
-}
 
 /// One test's files (password, messages), removed at the end.
 struct Fixture {

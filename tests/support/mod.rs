@@ -124,7 +124,13 @@ impl Dovecot {
             .count()
     }
 
-    fn doveadm(&self, args: &[&str]) -> String {
+    /// A port the start script wrote (`IMAP_PORT`, `IMAPS_PORT`).
+    pub fn port(&self, key: &str) -> u16 {
+        self.get(key).parse().expect("a port number")
+    }
+
+    /// Runs doveadm against this server and returns its stdout.
+    pub fn doveadm(&self, args: &[&str]) -> String {
         let out = Command::new("doveadm")
             .arg("-c")
             .arg(self.get("DOVECOT_CONF"))
