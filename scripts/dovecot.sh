@@ -138,39 +138,9 @@ cmd_install() {
   echo "$prog: installed $(dovecot --version 2>/dev/null || echo dovecot)" >&2
 }
 
-# make_certs DIR: a CA (DIR/ca.pem, key DIR/ca.key) and a server certificate
-# it signs (DIR/server.pem, key DIR/server.key). ECDSA P-256: fast to
-# generate, accepted by rustls (ring), OpenSSL and Python.
-#
-# rustls/webpki is strict: the server certificate must be an end-entity
-# (basicConstraints=critical,CA:FALSE; a bare `openssl req -x509` cert is a
-# CA and fails with CaUsedAsEndEntity), the host must be in the SAN (the CN is
-# ignored), and the CA must be a real CA (CA:TRUE, keyCertSign).
+# make_certs DIR: a test CA and a loopback server certificate (scripts/test-certs.sh).
 make_certs() {
-  local d="$1"
-  (
-    cd "$d"
-    umask 077
-    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -keyout ca.key -out ca.pem -days 3650 -subj "/CN=leadmail test CA $(date +%s%N)" \
-      -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-    cat >server.ext <<'EOF'
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 16)" \
-      -days 825 -sha256 -extfile server.ext -out server.pem 2>/dev/null
-    rm -f server.csr server.ext
-    # Clients (which may not run as root) need to read the trust root.
-    chmod 644 ca.pem server.pem
-  ) || die "openssl failed to generate the test certificates in $d"
+  bash "$(dirname "${BASH_SOURCE[0]}")/test-certs.sh" "$1" || die "openssl failed to generate the test certificates in $1"
 }
 
 # free_ports N: N distinct free TCP ports on 127.0.0.1, one per line. All

@@ -117,36 +117,9 @@ cmd_install() {
   echo "$prog: installed $aiosmtpd_req into $venv" >&2
 }
 
-# make_certs DIR: CA (DIR/ca.pem) + server certificate it signs
-# (DIR/server.pem, DIR/server.key), ECDSA P-256. Same recipe as
-# scripts/dovecot.sh: rustls wants an end-entity certificate
-# (basicConstraints=critical,CA:FALSE) with the host in the SAN, issued by a
-# real CA that clients trust as the root.
+# make_certs DIR: a test CA and a loopback server certificate (scripts/test-certs.sh).
 make_certs() {
-  local d="$1"
-  command -v openssl >/dev/null 2>&1 || die "openssl is not installed (apt-get install openssl, or pass --no-tls)"
-  (
-    cd "$d"
-    umask 077
-    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -keyout ca.key -out ca.pem -days 3650 -subj "/CN=leadmail test CA $(date +%s%N)" \
-      -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-    cat >server.ext <<'EOF'
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 16)" \
-      -days 825 -sha256 -extfile server.ext -out server.pem 2>/dev/null
-    rm -f server.csr server.ext
-    chmod 644 ca.pem server.pem
-  ) || die "openssl failed to generate the test certificates in $d"
+  bash "$(dirname "${BASH_SOURCE[0]}")/test-certs.sh" "$1" || die "openssl failed to generate the test certificates in $1"
 }
 
 cmd_start() {
