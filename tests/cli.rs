@@ -1,57 +1,15 @@
 //! CLI tests: the real binary on the demo Maildir, checked through `--json`.
 
+mod support;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use support::{offline_app as spawn_app, repo, App};
 
-struct App {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-}
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A fresh database and the fixture config pointing at it.
-fn spawn_app() -> App {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let template = std::fs::read_to_string(repo().join("tests/fixtures/leadmail.toml"))
-        .expect("fixture config");
-    let config = dir.path().join("leadmail.toml");
-    std::fs::write(
-        &config,
-        template.replace("sqlite://unused.db", "sqlite://leadmail.db"),
-    )
-    .expect("write config");
-    App { dir, config }
-}
-
-impl App {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_leadmail"))
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .output()
-            .expect("run leadmail")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("valid JSON")
-    }
-
-    fn ingest_demo(&self) -> Vec<Value> {
-        let maildir = repo().join("tests/fixtures/demo");
-        let value = self.json(&["ingest", "--maildir", maildir.to_str().unwrap(), "--json"]);
-        value.as_array().expect("array").clone()
-    }
+/// Ingests the demo Maildir and returns the `--json` reports.
+fn ingest_demo(app: &App) -> Vec<Value> {
+    let maildir = repo().join("tests/fixtures/demo");
+    let value = app.json(&["ingest", "--maildir", maildir.to_str().unwrap(), "--json"]);
+    value.as_array().expect("array").clone()
 }
 
 fn outcomes(reports: &[Value]) -> Vec<String> {
@@ -64,7 +22,7 @@ fn outcomes(reports: &[Value]) -> Vec<String> {
 #[test]
 fn a_morning_of_mixed_mail_files_what_a_sales_manager_expects() {
     let app = spawn_app();
-    let reports = app.ingest_demo();
+    let reports = ingest_demo(&app);
     assert_eq!(
         outcomes(&reports),
         [
@@ -123,7 +81,7 @@ fn a_morning_of_mixed_mail_files_what_a_sales_manager_expects() {
 #[test]
 fn a_prospect_who_replies_is_flagged_and_a_bounce_marks_the_contact() {
     let app = spawn_app();
-    app.ingest_demo();
+    ingest_demo(&app);
     let prospects = app.json(&["prospects", "list", "--json"]);
     let initech = &prospects[0];
     assert_eq!(initech["kind"], "prospect");
@@ -155,7 +113,7 @@ fn a_prospect_who_replies_is_flagged_and_a_bounce_marks_the_contact() {
 #[test]
 fn spoofed_and_unknown_senders_are_quarantined_with_reasons() {
     let app = spawn_app();
-    app.ingest_demo();
+    ingest_demo(&app);
     let quarantine = app.json(&["quarantine", "list", "--json"]);
     let reasons: Vec<&str> = quarantine
         .as_array()
@@ -173,13 +131,13 @@ fn spoofed_and_unknown_senders_are_quarantined_with_reasons() {
 #[test]
 fn ingesting_the_same_maildir_twice_changes_nothing() {
     let app = spawn_app();
-    app.ingest_demo();
+    ingest_demo(&app);
     let before = (
         app.json(&["leads", "list", "--all", "--json"]),
         app.json(&["contacts", "list", "--json"]),
         app.json(&["quarantine", "list", "--json"]),
     );
-    let again = app.ingest_demo();
+    let again = ingest_demo(&app);
     assert!(
         outcomes(&again).iter().all(|o| o == "duplicate"),
         "{again:?}"
@@ -195,7 +153,7 @@ fn ingesting_the_same_maildir_twice_changes_nothing() {
 #[test]
 fn a_rep_converts_a_prospect_and_moves_a_lead_through_the_pipeline() {
     let app = spawn_app();
-    app.ingest_demo();
+    ingest_demo(&app);
     let out = app.run(&["prospects", "convert", "2", "--as", "alice@acme.test"]);
     assert!(
         out.status.success(),

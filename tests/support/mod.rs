@@ -174,11 +174,28 @@ impl Default for MailboxOptions<'_> {
     }
 }
 
-/// A config for `user` on the shared Dovecot (fixture people, fresh database).
-pub fn spawn_app(server: &Dovecot, user: &str, options: MailboxOptions<'_>) -> App {
+/// A fresh database and the fixture config, without any mailbox (offline commands).
+pub fn offline_app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let base = std::fs::read_to_string(repo().join("tests/fixtures/leadmail.toml"))
         .expect("fixture config");
+    let config = dir.path().join("leadmail.toml");
+    std::fs::write(
+        &config,
+        base.replace("sqlite://unused.db", "sqlite://leadmail.db"),
+    )
+    .expect("write config");
+    App {
+        dir,
+        config,
+        user: String::new(),
+    }
+}
+
+/// A config for `user` on the shared Dovecot (fixture people, fresh database).
+pub fn spawn_app(server: &Dovecot, user: &str, options: MailboxOptions<'_>) -> App {
+    let mut app = offline_app();
+    app.user = user.to_string();
     let port = if options.tls == "implicit" {
         server.get("IMAPS_PORT")
     } else {
@@ -193,19 +210,14 @@ pub fn spawn_app(server: &Dovecot, user: &str, options: MailboxOptions<'_>) -> A
         .processed_folder
         .map(|f| format!("processed_folder = \"{f}\"\n"))
         .unwrap_or_default();
-    std::fs::write(dir.path().join("password"), options.password).expect("password file");
+    std::fs::write(app.dir.path().join("password"), options.password).expect("password file");
     let mailbox = format!(
         "\n[[mailboxes]]\nname = \"crm\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_file = \"password\"\nfolder = \"INBOX\"\n{processed}quarantine_folder = \"Quarantine\"\nidle = true\npoll_interval_secs = 1\n",
         tls = options.tls
     );
-    let config = dir.path().join("leadmail.toml");
-    let text = base.replace("sqlite://unused.db", "sqlite://leadmail.db") + &mailbox;
-    std::fs::write(&config, text).expect("write config");
-    App {
-        dir,
-        config,
-        user: user.to_string(),
-    }
+    let text = std::fs::read_to_string(&app.config).expect("read config") + &mailbox;
+    std::fs::write(&app.config, text).expect("write config");
+    app
 }
 
 impl App {
