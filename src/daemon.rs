@@ -80,7 +80,7 @@ pub async fn serve_once(
     cancel: &CancellationToken,
 ) -> anyhow::Result<PassReport> {
     let mut session = ImapSession::connect(mailbox).await?;
-    let report = sync_pass(&mut session, mailbox, settings, store, cancel).await;
+    let report = sync_pass(&mut session, mailbox, settings, store, cancel, true).await;
     record(store, mailbox, report.as_ref().err()).await;
     let _ = session.logout().await;
     report
@@ -126,8 +126,10 @@ async fn watch(
 ) -> anyhow::Result<()> {
     let mut session = ImapSession::connect(mailbox).await?;
     tracing::info!(mailbox = %mailbox.name, host = %mailbox.host, "connected");
+    let mut first_pass = true;
     loop {
-        sync_pass(&mut session, mailbox, settings, store, cancel).await?;
+        sync_pass(&mut session, mailbox, settings, store, cancel, first_pass).await?;
+        first_pass = false;
         *attempt = 0;
         record(store, mailbox, None).await;
         if cancel.is_cancelled() {
@@ -171,12 +173,24 @@ async fn sync_pass(
     settings: &Settings,
     store: &Store,
     cancel: &CancellationToken,
+    sweep: bool,
 ) -> anyhow::Result<PassReport> {
     let folder = session.select(&mailbox.folder).await?;
     let mut after = store
         .resume_uid(&mailbox.name, &mailbox.folder, folder.uid_validity)
         .await?;
     let mut report = PassReport::default();
+    if sweep {
+        reacknowledge(
+            session,
+            mailbox,
+            settings,
+            store,
+            folder.uid_validity,
+            after,
+        )
+        .await?;
+    }
     while !cancel.is_cancelled() {
         let batch = session.fetch_after(after, BATCH).await?;
         let Some(last) = batch.last().map(|m| m.uid) else {
@@ -199,6 +213,36 @@ async fn sync_pass(
         after = last;
     }
     Ok(report)
+}
+
+/// Acknowledges messages at or below the checkpoint that a crash left
+/// unacknowledged (committed, not yet flagged or moved). Their records are
+/// already there, so applying them again reports a duplicate and only the
+/// acknowledgement happens.
+async fn reacknowledge(
+    session: &mut ImapSession,
+    mailbox: &Mailbox,
+    settings: &Settings,
+    store: &Store,
+    uid_validity: u32,
+    up_to: u32,
+) -> anyhow::Result<()> {
+    let uids = session
+        .unacknowledged_uids(up_to, mailbox.processed_folder.is_none())
+        .await?;
+    for chunk in uids.chunks(BATCH) {
+        for mail in session.fetch(chunk).await? {
+            let checkpoint = Checkpoint {
+                mailbox: mailbox.name.clone(),
+                folder: mailbox.folder.clone(),
+                uid_validity,
+                uid: mail.uid,
+            };
+            let outcome = process(session, mailbox, settings, store, &mail, &checkpoint).await?;
+            tracing::info!(mailbox = %mailbox.name, uid = mail.uid, outcome = outcome.as_str(), "acknowledged again after an interrupted run");
+        }
+    }
+    Ok(())
 }
 
 /// Plans, commits, then (only then) acknowledges one message on the server.

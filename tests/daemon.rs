@@ -67,6 +67,34 @@ fn a_second_pass_changes_nothing() {
 }
 
 #[test]
+fn mail_committed_but_not_acknowledged_before_a_crash_is_acknowledged_on_the_next_run() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "reack",
+        MailboxOptions {
+            processed_folder: None,
+            ..MailboxOptions::default()
+        },
+    );
+    server.deliver(&app.user, &demo_messages()[..3]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    let before = outcome_counts(&app);
+    // What a kill -9 between the commit and the \Seen flag leaves behind.
+    server.doveadm(&[
+        "flags", "remove", "-u", &app.user, "\\Seen", "mailbox", "INBOX", "ALL",
+    ]);
+    assert_eq!(server.seen(&app.user, "INBOX"), 0);
+    assert!(app.run(&["run", "--once"]).status.success());
+    assert_eq!(
+        server.seen(&app.user, "INBOX"),
+        3,
+        "the next run acknowledges them again"
+    );
+    assert_eq!(outcome_counts(&app), before, "and files nothing twice");
+}
+
+#[test]
 fn starttls_works_and_a_wrong_password_is_a_clear_failure() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(

@@ -51,6 +51,42 @@ impl ImapSession {
         Ok(mails)
     }
 
+    /// UIDs at or below `up_to` still waiting to be acknowledged: all of
+    /// them when processed mail is moved away, the UNSEEN ones when it is
+    /// only flagged. After a crash between a commit and its acknowledgement,
+    /// these are the messages to acknowledge again.
+    pub async fn unacknowledged_uids(
+        &mut self,
+        up_to: u32,
+        unseen_only: bool,
+    ) -> Result<Vec<u32>, ImapError> {
+        if up_to == 0 {
+            return Ok(Vec::new());
+        }
+        let unseen = if unseen_only { " UNSEEN" } else { "" };
+        let found = self
+            .session
+            .uid_search(format!("UID 1:{up_to}{unseen}"))
+            .await;
+        let found = self.check(found, || "search for unacknowledged messages".into())?;
+        self.drain();
+        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid <= up_to).collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// Fetches these UIDs (sorted), in UID order.
+    pub async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sorted = uids.to_vec();
+        sorted.sort_unstable();
+        let mails = self.fetch_uids(&sorted).await?;
+        self.drain();
+        Ok(mails)
+    }
+
     /// One `UID FETCH` of sorted `uids`; the answer sorted by UID.
     async fn fetch_uids(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
         let set = uid_set(uids);
