@@ -39,22 +39,12 @@ set -euo pipefail
 
 prog="scripts/dovecot.sh"
 die() { echo "$prog: $*" >&2; exit 1; }
+# shellcheck source=scripts/server-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 usage() {
   sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
-}
-
-# as_root CMD...: run CMD as root: directly when we are root, through sudo
-# when it exists, else fail with a clear message.
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "need root to run '$*' (not root and no sudo)"
-  fi
 }
 
 require_root() {
@@ -85,21 +75,6 @@ pid_is_our_dovecot() {
     *dovecot*" -c $conf"*) return 0 ;;
     *) return 1 ;;
   esac
-}
-
-# alive PID: true if PID is a live process. A zombie counts as dead: once
-# this script has exited, the master's parent may be an init that is slow to
-# reap, and `kill -0` alone would report a zombie as running.
-alive() {
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-# env_value DIR KEY: KEY's value from DIR/env (empty when absent).
-env_value() {
-  [ -f "$1/env" ] || return 0
-  sed -n "s/^$2=//p" "$1/env" | tail -n 1
 }
 
 cmd_install() {
@@ -361,20 +336,7 @@ cmd_stop() {
     echo "$prog: no Dovecot from $dir is running" >&2
     return 0
   fi
-  local t0; t0="$(date +%s%N)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + 10 ))
-  while alive "$pid" && [ "$(date +%s)" -lt "$deadline" ]; do
-    sleep 0.05
-  done
-  if alive "$pid"; then
-    # Its children (auth, imap, login processes) notice the master's death
-    # through their pipe to it and exit by themselves.
-    echo "$prog: Dovecot (pid $pid) still running after 10 s; sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  local t1; t1="$(date +%s%N)"
-  echo "$prog: Dovecot stopped in $(( (t1 - t0) / 1000000 )) ms" >&2
+  stop_pid "$pid" "Dovecot"
 }
 
 [ $# -ge 1 ] || usage

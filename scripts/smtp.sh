@@ -32,22 +32,12 @@ sink="$repo/scripts/smtp-sink.py"
 aiosmtpd_req="aiosmtpd==1.4.6"
 
 die() { echo "$prog: $*" >&2; exit 1; }
+# shellcheck source=scripts/server-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 usage() {
   sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
-}
-
-# as_root CMD...: run CMD as root: directly when we are root, through sudo
-# when it exists, else fail with a clear message.
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "need root to run '$*' (not root and no sudo)"
-  fi
 }
 
 # abs_dir DIR: DIR as an absolute path; rejects characters that the env file
@@ -61,14 +51,6 @@ abs_dir() {
   printf '%s\n' "$d"
 }
 
-# alive PID: true if PID is a live process (a zombie counts as dead: the
-# sink's parent after this script exits may be an init that is slow to reap).
-alive() {
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
 # pid_is_our_sink PID DIR: PID is alive and is smtp-sink.py writing to DIR/mail
 # (guards against signalling a reused pid).
 pid_is_our_sink() {
@@ -79,11 +61,6 @@ pid_is_our_sink() {
     *smtp-sink.py*" --out $dir/mail "*) return 0 ;;
     *) return 1 ;;
   esac
-}
-
-env_value() {
-  [ -f "$1/env" ] || return 0
-  sed -n "s/^$2=//p" "$1/env" | tail -n 1
 }
 
 venv_ok() {
@@ -197,18 +174,7 @@ cmd_stop() {
     echo "$prog: no SMTP sink from $dir is running" >&2
     return 0
   fi
-  local t0; t0="$(date +%s%N)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + 10 ))
-  while alive "$pid" && [ "$(date +%s)" -lt "$deadline" ]; do
-    sleep 0.02
-  done
-  if alive "$pid"; then
-    echo "$prog: SMTP sink (pid $pid) still running after 10 s; sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  local t1; t1="$(date +%s%N)"
-  echo "$prog: SMTP sink stopped in $(( (t1 - t0) / 1000000 )) ms" >&2
+  stop_pid "$pid" "SMTP sink"
 }
 
 [ $# -ge 1 ] || usage
