@@ -64,16 +64,10 @@ fn print_line(origin: &str, report: &IngestReport) -> anyhow::Result<()> {
         .map_or(String::new(), |id| format!(" lead {id}"));
     outln!(
         "{origin}: {}{lead} — {}",
-        report.outcome_text(),
+        report.outcome.as_str(),
         report.reason
     );
     Ok(())
-}
-
-impl IngestReport {
-    fn outcome_text(&self) -> &'static str {
-        self.outcome.as_str()
-    }
 }
 
 /// Prints the plan for one file without touching the database.
