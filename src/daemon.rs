@@ -9,9 +9,9 @@
 
 use crate::config::{Mailbox, Settings};
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
-use crate::ingest::plan::Outcome;
+use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::plan_message;
-use crate::store::{Checkpoint, Store};
+use crate::store::{FolderMessage, FolderRef, Store};
 use anyhow::Context;
 use chrono::Utc;
 use std::sync::Arc;
@@ -179,107 +179,149 @@ async fn sync_pass(
     let mut after = store
         .resume_uid(&mailbox.name, &mailbox.folder, folder.uid_validity)
         .await?;
-    let mut report = PassReport::default();
+    let reader = FolderReader {
+        mailbox,
+        settings,
+        store,
+        uid_validity: folder.uid_validity,
+    };
     if sweep {
-        reacknowledge(
-            session,
-            mailbox,
-            settings,
-            store,
-            folder.uid_validity,
-            after,
-        )
-        .await?;
+        reader.reacknowledge(session, after).await?;
     }
+    let mut report = PassReport::default();
     while !cancel.is_cancelled() {
         let batch = session.fetch_after(after, BATCH).await?;
         let Some(last) = batch.last().map(|m| m.uid) else {
             break;
         };
-        for mail in batch {
-            if cancel.is_cancelled() {
-                break;
-            }
-            let checkpoint = Checkpoint {
-                mailbox: mailbox.name.clone(),
-                folder: mailbox.folder.clone(),
-                uid_validity: folder.uid_validity,
-                uid: mail.uid,
-            };
-            let outcome = process(session, mailbox, settings, store, &mail, &checkpoint).await?;
-            report.processed += 1;
-            report.quarantined += usize::from(outcome == Outcome::Quarantined);
-        }
+        let outcomes = reader.process(session, &batch).await?;
+        report.processed += outcomes.len();
+        report.quarantined += outcomes
+            .iter()
+            .filter(|(_, outcome)| *outcome == Outcome::Quarantined)
+            .count();
         after = last;
     }
     Ok(report)
 }
 
-/// Acknowledges messages at or below the checkpoint that a crash left
-/// unacknowledged (committed, not yet flagged or moved). Their records are
-/// already there, so applying them again reports a duplicate and only the
-/// acknowledgement happens.
-async fn reacknowledge(
-    session: &mut ImapSession,
-    mailbox: &Mailbox,
-    settings: &Settings,
-    store: &Store,
+/// One selected folder of a mailbox: turns fetched batches into commits,
+/// then acknowledgements.
+struct FolderReader<'a> {
+    mailbox: &'a Mailbox,
+    settings: &'a Settings,
+    store: &'a Store,
     uid_validity: u32,
-    up_to: u32,
-) -> anyhow::Result<()> {
-    let uids = session
-        .unacknowledged_uids(up_to, mailbox.processed_folder.is_none())
-        .await?;
-    for chunk in uids.chunks(BATCH) {
-        for mail in session.fetch(chunk).await? {
-            let checkpoint = Checkpoint {
-                mailbox: mailbox.name.clone(),
-                folder: mailbox.folder.clone(),
-                uid_validity,
-                uid: mail.uid,
-            };
-            let outcome = process(session, mailbox, settings, store, &mail, &checkpoint).await?;
-            tracing::info!(mailbox = %mailbox.name, uid = mail.uid, outcome = outcome.as_str(), "acknowledged again after an interrupted run");
-        }
-    }
-    Ok(())
 }
 
-/// Plans, commits, then (only then) acknowledges one message on the server.
-async fn process(
-    session: &mut ImapSession,
-    mailbox: &Mailbox,
-    settings: &Settings,
-    store: &Store,
-    mail: &RawMail,
-    checkpoint: &Checkpoint,
-) -> anyhow::Result<Outcome> {
-    let arrived_at = mail.internal_date.unwrap_or_else(Utc::now);
-    let plan = plan_message(&mail.raw, settings, arrived_at);
-    let applied = store
-        .apply_from_mailbox(&plan, &mail.raw, checkpoint)
-        .await?;
-    tracing::info!(mailbox = %mailbox.name, uid = mail.uid, key = %plan.key, outcome = applied.outcome.as_str(), rule = plan.rule, "processed");
-    acknowledge(session, mailbox, mail.uid, applied.outcome).await?;
-    Ok(applied.outcome)
+impl FolderReader<'_> {
+    fn folder(&self) -> FolderRef<'_> {
+        FolderRef {
+            mailbox: &self.mailbox.name,
+            folder: &self.mailbox.folder,
+            uid_validity: self.uid_validity,
+        }
+    }
+
+    /// Acknowledges messages at or below the checkpoint that a crash left
+    /// unacknowledged (committed, not yet flagged or moved). Their records
+    /// are already there, so applying them again reports a duplicate and
+    /// only the acknowledgement happens.
+    async fn reacknowledge(&self, session: &mut ImapSession, up_to: u32) -> anyhow::Result<()> {
+        let uids = session
+            .unacknowledged_uids(up_to, self.mailbox.processed_folder.is_none())
+            .await?;
+        for chunk in uids.chunks(BATCH) {
+            let mails = session.fetch(chunk).await?;
+            for (uid, outcome) in self.process(session, &mails).await? {
+                tracing::info!(mailbox = %self.mailbox.name, uid, outcome = outcome.as_str(), "acknowledged again after an interrupted run");
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans the batch, commits it, then (only then) acknowledges it on the
+    /// server. When the batch cannot be committed as a whole, its messages
+    /// are committed one by one, so one bad message names itself.
+    async fn process(
+        &self,
+        session: &mut ImapSession,
+        mails: &[RawMail],
+    ) -> anyhow::Result<Vec<(u32, Outcome)>> {
+        let plans: Vec<IngestPlan> = mails.iter().map(|mail| self.plan(mail)).collect();
+        let messages: Vec<FolderMessage<'_>> = mails
+            .iter()
+            .zip(&plans)
+            .map(|(mail, plan)| FolderMessage {
+                plan,
+                raw: &mail.raw,
+                uid: mail.uid,
+            })
+            .collect();
+        let outcomes = match self
+            .store
+            .apply_batch_from_mailbox(&self.folder(), &messages)
+            .await
+        {
+            Ok(applied) => applied.into_iter().map(|a| a.outcome).collect(),
+            Err(error) => {
+                tracing::warn!(mailbox = %self.mailbox.name, error = %error, "a batch failed to commit; committing its messages one by one");
+                self.apply_one_by_one(&messages).await?
+            }
+        };
+        let outcomes: Vec<(u32, Outcome)> = mails.iter().map(|m| m.uid).zip(outcomes).collect();
+        for (message, (uid, outcome)) in messages.iter().zip(&outcomes) {
+            tracing::info!(mailbox = %self.mailbox.name, uid, key = %message.plan.key, outcome = outcome.as_str(), rule = message.plan.rule, "processed");
+        }
+        acknowledge(session, self.mailbox, &outcomes).await?;
+        Ok(outcomes)
+    }
+
+    fn plan(&self, mail: &RawMail) -> IngestPlan {
+        let arrived_at = mail.internal_date.unwrap_or_else(Utc::now);
+        plan_message(&mail.raw, self.settings, arrived_at)
+    }
+
+    async fn apply_one_by_one(
+        &self,
+        messages: &[FolderMessage<'_>],
+    ) -> anyhow::Result<Vec<Outcome>> {
+        let folder = self.folder();
+        let mut outcomes = Vec::with_capacity(messages.len());
+        for message in messages {
+            let checkpoint = folder.checkpoint(message.uid);
+            let applied = self
+                .store
+                .apply_from_mailbox(message.plan, message.raw, &checkpoint)
+                .await?;
+            outcomes.push(applied.outcome);
+        }
+        Ok(outcomes)
+    }
 }
 
 /// Quarantined mail to the quarantine folder, the rest to the processed
-/// folder, or only `\Seen` where no folder is configured. Never deletes.
+/// folder, or only `\Seen` where no folder is configured: one command per
+/// destination. Never deletes.
 async fn acknowledge(
     session: &mut ImapSession,
     mailbox: &Mailbox,
-    uid: u32,
-    outcome: Outcome,
+    outcomes: &[(u32, Outcome)],
 ) -> Result<(), ImapError> {
-    let target = match outcome {
-        Outcome::Quarantined => mailbox.quarantine_folder.as_deref(),
-        _ => mailbox.processed_folder.as_deref(),
-    };
-    match target {
-        Some(folder) => session.move_to(uid, folder).await,
-        None => session.mark_seen(uid).await,
+    let (quarantined, others): (Vec<_>, Vec<_>) = outcomes
+        .iter()
+        .partition(|(_, outcome)| *outcome == Outcome::Quarantined);
+    let uids = |list: Vec<&(u32, Outcome)>| list.iter().map(|(uid, _)| *uid).collect::<Vec<_>>();
+    for (uids, target) in [
+        (uids(quarantined), mailbox.quarantine_folder.as_deref()),
+        (uids(others), mailbox.processed_folder.as_deref()),
+    ] {
+        match target {
+            Some(folder) => session.move_to(&uids, folder).await?,
+            None => session.mark_seen(&uids).await?,
+        }
     }
+    Ok(())
 }
 
 async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>) {

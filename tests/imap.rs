@@ -168,9 +168,9 @@ async fn mark_seen_sets_the_seen_flag() {
     let mut session = fx.connect(TlsMode::Implicit).await;
     session.select("INBOX").await.expect("select");
     session.fetch_after(0, 10).await.expect("fetch");
-    session.mark_seen(2).await.expect("mark seen");
+    session.mark_seen(&[2]).await.expect("mark seen");
     session
-        .mark_seen(2)
+        .mark_seen(&[2])
         .await
         .expect("marking twice is harmless");
     assert_eq!(fx.server.seen(&fx.user, "INBOX"), 1);
@@ -191,15 +191,15 @@ async fn move_to_creates_the_folder_and_the_message_leaves_the_inbox() {
     session.select("INBOX").await.expect("select");
     assert!(session.supports_move());
     session
-        .move_to(1, "Processed")
+        .move_to(&[1], "Processed")
         .await
         .expect("move to a new folder");
     session
-        .move_to(2, "Processed")
+        .move_to(&[2], "Processed")
         .await
         .expect("move to an existing folder");
     session
-        .move_to(3, "Traités & co")
+        .move_to(&[3], "Traités & co")
         .await
         .expect("move to a non-ASCII folder");
     assert_eq!(fx.server.count(&fx.user, "INBOX"), 0);
@@ -340,7 +340,7 @@ async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
     // A message arrives while we acknowledge the first: the server tells
     // us with the STORE's answer, not during the IDLE that follows.
     fx.deliver(1);
-    session.mark_seen(1).await.expect("mark seen");
+    session.mark_seen(&[1]).await.expect("mark seen");
     let started = Instant::now();
     let (mut session, outcome) = session
         .idle(Duration::from_secs(20), &CancellationToken::new())

@@ -110,55 +110,59 @@ impl ImapSession {
         Ok(mails)
     }
 
-    /// Flags the message `\Seen`.
-    #[instrument(skip_all, fields(mailbox = %self.name, uid = uid))]
-    pub async fn mark_seen(&mut self, uid: u32) -> Result<(), ImapError> {
+    /// Flags these messages `\Seen` (one `UID STORE` for the whole set).
+    #[instrument(skip_all, fields(mailbox = %self.name, count = uids.len()))]
+    pub async fn mark_seen(&mut self, uids: &[u32]) -> Result<(), ImapError> {
         self.usable()?;
+        let Some(set) = sorted_set(uids) else {
+            return Ok(());
+        };
         let session = &mut self.session;
         let result = async {
-            let updates = session
-                .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
-                .await?;
+            let updates = session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").await?;
             let mut updates = std::pin::pin!(updates);
             while updates.try_next().await?.is_some() {}
             Ok::<_, ImapLibError>(())
         }
         .await;
-        self.check(result, || format!("flag message {uid} as seen"))?;
+        self.check(result, || format!("flag messages {set} as seen"))?;
         self.drain();
         debug!("imap marked seen");
         Ok(())
     }
 
-    /// Moves the message to `folder` (UTF-8, as configured), creating the
-    /// folder when missing. Without the MOVE capability: UID COPY and flag
-    /// `\Seen`; nothing is ever deleted.
-    #[instrument(skip_all, fields(mailbox = %self.name, uid = uid, folder = %folder))]
-    pub async fn move_to(&mut self, uid: u32, folder: &str) -> Result<(), ImapError> {
+    /// Moves these messages to `folder` (UTF-8, as configured) with one
+    /// command, creating the folder when missing. Without the MOVE
+    /// capability: UID COPY and flag `\Seen`; nothing is ever deleted.
+    #[instrument(skip_all, fields(mailbox = %self.name, count = uids.len(), folder = %folder))]
+    pub async fn move_to(&mut self, uids: &[u32], folder: &str) -> Result<(), ImapError> {
         self.usable()?;
+        let Some(set) = sorted_set(uids) else {
+            return Ok(());
+        };
         let name = encode_folder(folder);
-        let result = match self.transfer(uid, &name).await {
+        let result = match self.transfer(&set, &name).await {
             Err(ImapLibError::No(raw)) if raw.contains("TryCreate") => {
                 self.create_folder(&name, folder).await?;
-                self.transfer(uid, &name).await
+                self.transfer(&set, &name).await
             }
             other => other,
         };
-        self.check(result, || format!("move message {uid} to {folder}"))?;
+        self.check(result, || format!("move messages {set} to {folder}"))?;
         self.drain();
         if !self.supports_move() {
-            self.mark_seen(uid).await?;
+            self.mark_seen(uids).await?;
         }
         debug!(moved = self.supports_move(), "imap moved");
         Ok(())
     }
 
     /// UID MOVE, or UID COPY without the MOVE capability.
-    async fn transfer(&mut self, uid: u32, name: &str) -> Result<(), ImapLibError> {
+    async fn transfer(&mut self, set: &str, name: &str) -> Result<(), ImapLibError> {
         if self.supports_move() {
-            self.session.uid_mv(uid.to_string(), name).await
+            self.session.uid_mv(set, name).await
         } else {
-            self.session.uid_copy(uid.to_string(), name).await
+            self.session.uid_copy(set, name).await
         }
     }
 
@@ -179,6 +183,14 @@ impl ImapSession {
         debug!(folder, "imap folder created");
         Ok(())
     }
+}
+
+/// The IMAP set of these UIDs in any order, or `None` when there are none.
+fn sorted_set(uids: &[u32]) -> Option<String> {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    (!sorted.is_empty()).then(|| uid_set(&sorted))
 }
 
 /// Our type for one FETCH answer, if it is one of `wanted` (sorted) and

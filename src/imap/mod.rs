@@ -3,7 +3,7 @@
 //! A thin layer over async-imap that converts wire types into ours
 //! ([`RawMail`], [`FolderState`], [`ImapError`]) and knows nothing of the CRM.
 //! The daemon drives it: `connect` → `select` → `fetch_after` in batches →
-//! `mark_seen` / `move_to` after each commit → `idle` (or sleep) → again.
+//! `mark_seen` / `move_to` (UID sets) after each commit → `idle` (or sleep) → again.
 //!
 //! - `connect`: TCP (15 s limit), TLS per [`TlsMode`](crate::config::TlsMode)
 //!   verified against the webpki roots plus `ca_file`, the greeting, then

@@ -100,9 +100,8 @@ fn plan_user(action: &Action) -> Option<EmailAddress> {
 }
 
 impl Store {
-    /// Applies a plan in one transaction: the processed-message record first
-    /// (a key seen before rolls back and reports `Duplicate`), then contacts,
-    /// companies, leads, timeline, commands and quarantine rows. `origin`
+    /// Applies a plan in one transaction (see [`apply_in`]); a key seen
+    /// before writes nothing and reports `Duplicate`. `origin`
     /// says where the bytes came from (mailbox name, file path…).
     pub async fn apply(
         &self,
@@ -124,13 +123,43 @@ impl Store {
         raw: &[u8],
         checkpoint: &Checkpoint,
     ) -> Result<Applied, StoreError> {
-        let origin = format!(
-            "imap:{}/{}/{}",
-            checkpoint.mailbox, checkpoint.folder, checkpoint.uid
-        );
+        let folder = FolderRef {
+            mailbox: &checkpoint.mailbox,
+            folder: &checkpoint.folder,
+            uid_validity: checkpoint.uid_validity,
+        };
+        let origin = folder.origin(checkpoint.uid);
         self.apply_once(plan, raw, &origin, Some(checkpoint))
             .await
             .map_err(|error| error.in_message(plan.key.as_str()))
+    }
+
+    /// Applies the messages of one fetched batch in ONE transaction (one
+    /// fsync), in order, and advances the folder's checkpoint to the last
+    /// UID. Any error rolls the whole batch back; the caller can then apply
+    /// the messages one by one to find the culprit.
+    pub async fn apply_batch_from_mailbox(
+        &self,
+        folder: &FolderRef<'_>,
+        messages: &[FolderMessage<'_>],
+    ) -> Result<Vec<Applied>, StoreError> {
+        let Some(last) = messages.last() else {
+            return Ok(Vec::new());
+        };
+        let now = Utc::now();
+        let mut tx = self.begin_write().await?;
+        let mut applied = Vec::with_capacity(messages.len());
+        for message in messages {
+            let origin = folder.origin(message.uid);
+            let done = apply_in(&mut tx, message.plan, message.raw, &origin, now)
+                .await
+                .map_err(|error| error.in_message(message.plan.key.as_str()))?;
+            applied.push(done);
+        }
+        let checkpoint = folder.checkpoint(last.uid);
+        mailboxes::advance(&mut tx, &checkpoint, messages.len()).await?;
+        tx.commit().await?;
+        Ok(applied)
     }
 
     async fn apply_once(
@@ -140,38 +169,88 @@ impl Store {
         origin: &str,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<Applied, StoreError> {
-        let now = Utc::now();
         let mut tx = self.begin_write().await?;
         if let Some(checkpoint) = checkpoint {
-            mailboxes::advance(&mut tx, checkpoint).await?;
+            mailboxes::advance(&mut tx, checkpoint, 1).await?;
         }
-        if !processed::claim(&mut tx, plan, origin, now).await? {
-            let lead_ids = processed::lead_ids(&mut tx, plan.key.as_str()).await?;
-            if checkpoint.is_some() {
-                tx.commit().await?;
-            } else {
-                tx.rollback().await?;
-            }
-            tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
-            let outcome = Outcome::Duplicate;
-            return Ok(Applied {
-                outcome,
-                lead_ids,
-                quarantine_id: None,
-            });
+        let applied = apply_in(&mut tx, plan, raw, origin, Utc::now()).await?;
+        if applied.outcome == Outcome::Duplicate && checkpoint.is_none() {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
         }
-        let mut ctx = Ctx::new(plan, raw, now);
-        let outcome = mail::dispatch(&mut tx, &mut ctx).await?;
-        report_rejected(&mut tx, &mut ctx, outcome).await?;
-        processed::finish(&mut tx, plan.key.as_str(), outcome, &ctx.lead_ids).await?;
-        tx.commit().await?;
-        tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
-        Ok(Applied {
-            outcome,
-            lead_ids: ctx.lead_ids,
-            quarantine_id: ctx.quarantine_id,
-        })
+        Ok(applied)
     }
+}
+
+/// A folder of a configured mailbox, as the daemon reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct FolderRef<'a> {
+    /// The configured mailbox name.
+    pub mailbox: &'a str,
+    /// The IMAP folder.
+    pub folder: &'a str,
+    /// The folder's UIDVALIDITY.
+    pub uid_validity: u32,
+}
+
+impl FolderRef<'_> {
+    /// The checkpoint of the message with this UID.
+    pub fn checkpoint(&self, uid: u32) -> Checkpoint {
+        Checkpoint {
+            mailbox: self.mailbox.to_string(),
+            folder: self.folder.to_string(),
+            uid_validity: self.uid_validity,
+            uid,
+        }
+    }
+
+    /// Where a message came from, as recorded with it.
+    fn origin(&self, uid: u32) -> String {
+        format!("imap:{}/{}/{uid}", self.mailbox, self.folder)
+    }
+}
+
+/// One message of a batch: its plan, its bytes and its UID.
+#[derive(Debug, Clone, Copy)]
+pub struct FolderMessage<'a> {
+    /// The message's plan.
+    pub plan: &'a IngestPlan,
+    /// The message's bytes.
+    pub raw: &'a [u8],
+    /// Its UID in the folder.
+    pub uid: u32,
+}
+
+/// Applies one plan inside the caller's transaction: the processed-message
+/// record first (a key seen before writes nothing and reports `Duplicate`),
+/// then contacts, companies, leads, timeline, commands and quarantine rows.
+async fn apply_in(
+    conn: &mut Conn,
+    plan: &IngestPlan,
+    raw: &[u8],
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Result<Applied, StoreError> {
+    if !processed::claim(conn, plan, origin, now).await? {
+        let lead_ids = processed::lead_ids(conn, plan.key.as_str()).await?;
+        tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
+        return Ok(Applied {
+            outcome: Outcome::Duplicate,
+            lead_ids,
+            quarantine_id: None,
+        });
+    }
+    let mut ctx = Ctx::new(plan, raw, now);
+    let outcome = mail::dispatch(conn, &mut ctx).await?;
+    report_rejected(conn, &mut ctx, outcome).await?;
+    processed::finish(conn, plan.key.as_str(), outcome, &ctx.lead_ids).await?;
+    tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
+    Ok(Applied {
+        outcome,
+        lead_ids: ctx.lead_ids,
+        quarantine_id: ctx.quarantine_id,
+    })
 }
 
 /// Commands that could not be read or applied go to quarantine as

@@ -47,23 +47,28 @@ type StateRow = (
     Option<String>,
 );
 
-/// Advances the checkpoint to `checkpoint.uid` (never backwards), inside the
-/// caller's transaction.
-pub(super) async fn advance(conn: &mut Conn, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+/// Advances the checkpoint to `checkpoint.uid` (never backwards) and counts
+/// `messages` more processed, inside the caller's transaction.
+pub(super) async fn advance(
+    conn: &mut Conn,
+    checkpoint: &Checkpoint,
+    messages: usize,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_uid, processed) \
-         VALUES ($1, $2, $3, $4, 1) \
+         VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (mailbox, folder) DO UPDATE SET \
            last_uid = CASE WHEN mailbox_state.uid_validity = excluded.uid_validity \
                            AND mailbox_state.last_uid > excluded.last_uid \
                       THEN mailbox_state.last_uid ELSE excluded.last_uid END, \
            uid_validity = excluded.uid_validity, \
-           processed = mailbox_state.processed + 1",
+           processed = mailbox_state.processed + excluded.processed",
     )
     .bind(&checkpoint.mailbox)
     .bind(&checkpoint.folder)
     .bind(i64::from(checkpoint.uid_validity))
     .bind(i64::from(checkpoint.uid))
+    .bind(i64::try_from(messages).unwrap_or(i64::MAX))
     .execute(&mut *conn)
     .await?;
     Ok(())

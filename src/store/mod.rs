@@ -42,7 +42,7 @@ mod views;
 #[cfg(test)]
 mod tests;
 
-pub use apply::Applied;
+pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
 pub use mailboxes::{Checkpoint, MailboxState};
 pub use users::UserRecord;

@@ -99,3 +99,45 @@ async fn sync_errors_are_recorded_and_cleared() {
     assert_eq!(states[0].processed, 1);
     assert!(states[0].last_sync_at.is_some());
 }
+
+#[tokio::test]
+async fn a_batch_commits_together_dedupes_inside_itself_and_moves_the_checkpoint_to_its_end() {
+    let db = fresh().await;
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 7,
+    };
+    let one = lead_plan("b1@x.test", "2026-11-20T10:00:00Z");
+    let two = lead_plan("b2@x.test", "2026-11-20T11:00:00Z");
+    let message = |plan, uid| crate::store::FolderMessage {
+        plan,
+        raw: b"raw",
+        uid,
+    };
+    let applied = db
+        .store
+        .apply_batch_from_mailbox(
+            &folder,
+            &[message(&one, 4), message(&one, 5), message(&two, 6)],
+        )
+        .await
+        .unwrap();
+    let outcomes: Vec<Outcome> = applied.iter().map(|a| a.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::CreatedLead, Outcome::Duplicate, Outcome::Appended],
+        "the second mail from the same person goes on her open lead"
+    );
+    assert_eq!(applied[1].lead_ids, applied[0].lead_ids);
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 6);
+    let state = &db.store.mailbox_states().await.unwrap()[0];
+    assert_eq!(state.processed, 3);
+    let empty = db
+        .store
+        .apply_batch_from_mailbox(&folder, &[])
+        .await
+        .unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 6);
+}
