@@ -5,7 +5,11 @@
 #   scripts/dovecot.sh start DIR            config, certificates, start; prints DIR/env
 #   scripts/dovecot.sh deliver DIR USER FILE...
 #                                           save each FILE into USER's INBOX
-#   scripts/dovecot.sh stop DIR             SIGTERM the master, SIGKILL after 10 s
+#   scripts/dovecot.sh import DIR USER FILE...
+#                                           the same in bulk (thousands per second):
+#                                           one `doveadm import` of a staged Maildir
+#   scripts/dovecot.sh stop DIR             SIGTERM the master (SIGKILL after 10 s)
+#                                           and the client processes it leaves
 #
 # What `start DIR` sets up (everything lives in DIR, nothing else is touched):
 #   - DIR/dovecot.conf: listen on 127.0.0.1 only, an IMAP port (plaintext, and
@@ -43,7 +47,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 . "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -326,6 +330,32 @@ cmd_deliver() {
   done
 }
 
+cmd_import() {
+  [ $# -ge 3 ] || usage
+  require_root import
+  local dir; dir="$(abs_dir "$1")"; local user="$2"; shift 2
+  local conf="$dir/dovecot.conf"
+  [ -f "$conf" ] || die "no $conf (run: $prog start $dir)"
+  # doveadm runs as nobody and writes index files into the source Maildir,
+  # so stage the files in a Maildir of our own inside DIR, owned by nobody.
+  local stage; stage="$(mktemp -d "$dir/import.XXXXXX")"
+  mkdir -p "$stage/cur" "$stage/new" "$stage/tmp"
+  local f n=0
+  if [ -z "$(printf '%s\n' "$@" | sed 's|.*/||' | sort | uniq -d)" ]; then
+    cp -t "$stage/cur" -- "$@" || die "cannot stage the message files"
+  else
+    for f in "$@"; do  # same file names from different folders: number them
+      n=$((n + 1))
+      cp -- "$f" "$stage/cur/$(printf '%09d' "$n").eml" || die "no such message file: $f"
+    done
+  fi
+  chown -R nobody:nogroup "$stage"
+  chmod 755 "$stage"
+  doveadm -c "$conf" import -u "$user" -s "maildir:$stage" "" all \
+    || { rm -rf "$stage"; die "doveadm import for $user failed (see $dir/dovecot.log)"; }
+  rm -rf "$stage"
+}
+
 cmd_stop() {
   [ $# -eq 1 ] || usage
   [ -d "$1" ] || die "no such directory: $1"
@@ -337,6 +367,13 @@ cmd_stop() {
     return 0
   fi
   stop_pid "$pid" "Dovecot"
+  # Logged-in imap processes outlive their master (they are re-parented
+  # to init and keep serving their connection); a stopped server must drop
+  # its clients, so end them too. Their titles start with the instance name.
+  local instance; instance="$(sed -n 's/^instance_name = //p' "$conf")"
+  if [ -n "$instance" ]; then
+    pkill -TERM -f "^dovecot-$instance/" 2>/dev/null || true
+  fi
 }
 
 [ $# -ge 1 ] || usage
@@ -345,6 +382,7 @@ case "$sub" in
   install) cmd_install "$@" ;;
   start) cmd_start "$@" ;;
   deliver) cmd_deliver "$@" ;;
+  import) cmd_import "$@" ;;
   stop) cmd_stop "$@" ;;
   -h|--help|help) usage ;;
   *) echo "$prog: unknown subcommand '$sub'" >&2; usage ;;

@@ -61,6 +61,25 @@ pub enum Command {
     /// Messages put aside.
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// Per mailbox: last sync, checkpoint, messages processed, last error.
+    Status {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the config, the database, every IMAP mailbox and SMTP; one line each.
+    Doctor,
+    /// Score the mail reading against the corpora's ground truth (EVALUATION.md).
+    Eval {
+        /// The shared corpus directory (e.g. ../shared/corpus).
+        corpus: PathBuf,
+        /// Where the labelled signature set lives.
+        #[arg(long, default_value = "tests/fixtures")]
+        fixtures: PathBuf,
+        /// Also list up to this many missed cases per row.
+        #[arg(long, default_value_t = 0)]
+        misses: usize,
+    },
 }
 
 /// Where `ingest` reads messages from.

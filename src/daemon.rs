@@ -79,10 +79,14 @@ pub async fn serve_once(
     store: &Store,
     cancel: &CancellationToken,
 ) -> anyhow::Result<PassReport> {
-    let mut session = ImapSession::connect(mailbox).await?;
-    let report = sync_pass(&mut session, mailbox, settings, store, cancel, true).await;
+    let report = async {
+        let mut session = ImapSession::connect(mailbox).await?;
+        let report = sync_pass(&mut session, mailbox, settings, store, cancel, true).await;
+        let _ = session.logout().await;
+        report
+    }
+    .await;
     record(store, mailbox, report.as_ref().err()).await;
-    let _ = session.logout().await;
     report
 }
 

@@ -6,13 +6,18 @@
 //! - [`config`]: the TOML file, validated once into [`config::Settings`].
 //! - [`ingest`]: the pure pipeline, raw bytes + settings + arrival time →
 //!   [`ingest::plan::IngestPlan`]. No I/O, so it is tested with fixture files.
+//! - [`digest`]: the pure morning digest: rows → sections → text and HTML,
+//!   when it is due, and the commands in a reply to it.
 //! - [`store`]: the only module that speaks SQL; applies a plan in one
 //!   transaction and answers the listings.
 //! - [`imap`]: the async-imap adapter (TLS, login, UID fetch, flag/move,
 //!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
+//! - [`smtp`]: the lettre adapter that sends finished messages; no CRM logic.
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
+//! - [`eval`]: scores the mail-reading parts against the shared corpora
+//!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
 //! The pure core (`domain`, `ingest`) imports no tokio or sqlx: the clock and
 //! the configuration are arguments.
@@ -21,8 +26,11 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod digest;
 pub mod domain;
+pub mod eval;
 pub mod imap;
 pub mod ingest;
+pub mod smtp;
 pub mod store;
 pub mod telemetry;

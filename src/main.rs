@@ -13,6 +13,15 @@ fn main() -> ExitCode {
         "warn"
     };
     telemetry::init(cli.log_format, level);
+    if let Command::Eval {
+        corpus,
+        fixtures,
+        misses,
+    } = &cli.command
+    {
+        // Needs no configuration: it scores the pure pipeline on files.
+        return finish(app::evaluate(corpus, fixtures, *misses));
+    }
     let settings = match Settings::load(&cli.config) {
         Ok(settings) => settings,
         Err(error) => {
@@ -30,7 +39,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(app::dispatch(cli.command, settings)) {
+    finish(runtime.block_on(app::dispatch(cli.command, settings)))
+}
+
+/// The exit code for a command's result, printing the error.
+fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if app::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {

@@ -159,7 +159,7 @@ fn an_untrusted_certificate_is_refused() {
 fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "idle", MailboxOptions::default());
-    let mut daemon = app.command(&["run"]).spawn().expect("start the daemon");
+    let mut daemon = app.start_daemon(&["run"]);
     std::thread::sleep(Duration::from_millis(1500));
     let delivered = Instant::now();
     server.deliver(&app.user, &demo_messages()[..1]);
@@ -188,4 +188,150 @@ fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
     assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
     assert!(stopping.elapsed() < Duration::from_secs(10));
     assert_eq!(server.count(&app.user, "Processed"), 1);
+}
+
+#[test]
+fn without_idle_the_daemon_polls_and_files_new_mail() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "polling",
+        MailboxOptions {
+            idle: false,
+            ..MailboxOptions::default()
+        },
+    );
+    let mut daemon = app.start_daemon(&["run"]);
+    assert!(
+        support::wait_until(Duration::from_secs(15), || app.status()["mailboxes"][0]
+            ["last_sync_at"]
+            .is_string()),
+        "the first (empty) pass finished: {}",
+        app.daemon_log()
+    );
+    server.deliver(&app.user, &demo_messages()[..1]);
+    let filed = support::wait_until(Duration::from_secs(15), || outcome_counts(&app).0 == 1);
+    stop(&mut daemon);
+    assert!(filed, "a poll a second later found the new message");
+    assert_eq!(server.count(&app.user, "Processed"), 1);
+}
+
+#[test]
+fn a_new_uidvalidity_rescans_the_folder_without_filing_anything_twice() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(
+        server,
+        "uidvalidity",
+        MailboxOptions {
+            processed_folder: None,
+            ..MailboxOptions::default()
+        },
+    );
+    let demo = demo_messages();
+    server.deliver(&app.user, &demo[..3]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    let before = outcome_counts(&app);
+    let old_validity = app.status()["mailboxes"][0]["uid_validity"].clone();
+    server.doveadm(&[
+        "mailbox",
+        "update",
+        "-u",
+        &app.user,
+        "--uid-validity",
+        "4242",
+        "INBOX",
+    ]);
+    server.deliver(&app.user, &demo[3..4]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    let status = app.status();
+    let mailbox = &status["mailboxes"][0];
+    assert_ne!(mailbox["uid_validity"], old_validity);
+    assert_eq!(mailbox["uid_validity"], 4242);
+    assert_eq!(status["totals"]["messages"], 4, "3 duplicates and 1 new");
+    let after = outcome_counts(&app);
+    assert_eq!(after.0 + after.1, before.0 + before.1 + 1);
+    assert_eq!(server.seen(&app.user, "INBOX"), 4);
+}
+
+#[test]
+fn several_mailboxes_are_served_at_once_and_a_broken_one_stops_none_of_the_others() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "multi-a", MailboxOptions::default());
+    app.add_mailbox(server, "second", "multi-b", MailboxOptions::default());
+    app.add_mailbox(
+        server,
+        "broken",
+        "multi-c",
+        MailboxOptions {
+            password: "wrong",
+            ..MailboxOptions::default()
+        },
+    );
+    let demo = demo_messages();
+    server.deliver("multi-a", &demo[..2]);
+    server.deliver("multi-b", &demo[2..4]);
+    let mut daemon = app.start_daemon(&["run"]);
+    let broken_error = |status: &serde_json::Value| {
+        status["mailboxes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["mailbox"] == "broken"))
+            .and_then(|m| m["last_error"].as_str())
+            .map(str::to_string)
+    };
+    let caught_up = support::wait_until(Duration::from_secs(20), || {
+        server.count("multi-a", "INBOX") + server.count("multi-b", "INBOX") == 0
+            && broken_error(&app.status()).is_some()
+    });
+    let status = app.status();
+    stop(&mut daemon);
+    assert!(
+        caught_up,
+        "both good mailboxes were processed, the broken one has its error recorded: {}",
+        app.daemon_log()
+    );
+    assert_eq!(status["totals"]["messages"], 4);
+    let error = broken_error(&status).expect("the broken mailbox shows its error");
+    assert!(error.contains("log in"), "{error}");
+    assert!(!error.contains("wrong"), "no password in the status");
+}
+
+#[test]
+fn doctor_checks_each_part_and_names_the_broken_one() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "doctor", MailboxOptions::default());
+    let out = app.run(&["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("ok    database"), "{stdout}");
+    assert!(
+        stdout.contains("ok    imap crm: doctor@127.0.0.1"),
+        "{stdout}"
+    );
+
+    let broken = spawn_app(
+        server,
+        "doctor-bad",
+        MailboxOptions {
+            trust_ca: false,
+            ..MailboxOptions::default()
+        },
+    );
+    let out = broken.run(&["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ok    database"), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL  imap crm"))
+        .unwrap_or_else(|| panic!("no failed IMAP line in {stdout}"));
+    assert!(line.to_lowercase().contains("certificate"), "{line}");
+}
+
+/// SIGTERM, then wait for a clean exit.
+fn stop(daemon: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let status = daemon.wait().expect("the daemon exits");
+    assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
 }

@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod health;
 mod ingest;
 mod leads;
 mod listing;
@@ -37,13 +38,21 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 
 /// Runs one command.
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
-    if let Command::Explain { file } = &command {
-        return ingest::explain(file, &settings);
+    match &command {
+        Command::Explain { file } => return ingest::explain(file, &settings),
+        Command::Doctor => return health::doctor(&settings).await,
+        _ => {}
     }
     let store = open_store(&settings).await?;
     match command {
         Command::Run { once } => run(settings, store, once).await,
-        Command::Explain { .. } => Ok(()),
+        Command::Explain { .. } | Command::Doctor => Ok(()),
+        Command::Eval {
+            corpus,
+            fixtures,
+            misses,
+        } => evaluate(&corpus, &fixtures, misses),
+        Command::Status { json } => health::status(&settings, &store, json).await,
         Command::Ingest(args) => ingest::run(&args, &settings, &store).await,
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
         Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,
@@ -53,6 +62,27 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
             listing::quarantine(&store, json).await
         }
     }
+}
+
+/// `eval CORPUS`: prints the evaluation table; fails when a row misses its
+/// bar. Needs no configuration.
+pub fn evaluate(
+    corpus: &std::path::Path,
+    fixtures: &std::path::Path,
+    misses: usize,
+) -> anyhow::Result<()> {
+    let report = crate::eval::evaluate(corpus, fixtures)?;
+    outln!("{}", report.table());
+    if misses > 0 {
+        outln!("{}", report.misses(misses));
+    }
+    let failures = report.failures();
+    anyhow::ensure!(
+        failures.is_empty(),
+        "{} row(s) below their bar",
+        failures.len()
+    );
+    Ok(())
 }
 
 /// `run [--once]`: the daemon, stopped cleanly by SIGTERM or SIGINT.

@@ -34,6 +34,23 @@ pub struct MailboxState {
     pub last_sync_at: Option<String>,
     /// The last error, if any since.
     pub last_error: Option<String>,
+    /// When that error happened.
+    pub last_error_at: Option<String>,
+}
+
+/// What the database holds, for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreTotals {
+    /// Messages ever applied (deduplicated by key).
+    pub messages: i64,
+    /// Open leads (todo or standby).
+    pub open_leads: i64,
+    /// Open prospects.
+    pub open_prospects: i64,
+    /// Quarantine entries not released.
+    pub quarantined: i64,
+    /// Entries on all timelines.
+    pub timeline_entries: i64,
 }
 
 /// A `mailbox_state` row as selected by [`Store::mailbox_states`].
@@ -43,6 +60,7 @@ type StateRow = (
     i64,
     i64,
     i64,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
@@ -99,6 +117,8 @@ impl Store {
     }
 
     /// Records the outcome of a sync pass: success clears the last error.
+    /// A mailbox that never synced (say its login fails) gets a row too, so
+    /// `status` can show the error.
     pub async fn record_sync(
         &self,
         mailbox: &str,
@@ -108,8 +128,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let at = stamp(now);
         let query = match error {
-            None => "UPDATE mailbox_state SET last_sync_at = $3, last_error = NULL WHERE mailbox = $1 AND folder = $2",
-            Some(_) => "UPDATE mailbox_state SET last_error = $4, last_error_at = $3 WHERE mailbox = $1 AND folder = $2",
+            None => "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_sync_at) \
+                     VALUES ($1, $2, 0, $3) ON CONFLICT (mailbox, folder) DO UPDATE SET \
+                     last_sync_at = excluded.last_sync_at, last_error = NULL, last_error_at = NULL",
+            Some(_) => "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_error, last_error_at) \
+                        VALUES ($1, $2, 0, $4, $3) ON CONFLICT (mailbox, folder) DO UPDATE SET \
+                        last_error = excluded.last_error, last_error_at = excluded.last_error_at",
         };
         sqlx::query(query)
             .bind(mailbox)
@@ -121,10 +145,37 @@ impl Store {
         Ok(())
     }
 
+    /// Counts of what the database holds.
+    pub async fn totals(&self) -> Result<StoreTotals, StoreError> {
+        let (messages, open_leads, open_prospects, quarantined, timeline_entries): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM processed_messages), \
+                        (SELECT COUNT(*) FROM leads WHERE kind = 'lead' AND status IN ('todo', 'standby')), \
+                        (SELECT COUNT(*) FROM leads WHERE kind = 'prospect' AND status IN ('todo', 'standby')), \
+                        (SELECT COUNT(*) FROM quarantine WHERE released_at IS NULL), \
+                        (SELECT COUNT(*) FROM timeline)",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(StoreTotals {
+            messages,
+            open_leads,
+            open_prospects,
+            quarantined,
+            timeline_entries,
+        })
+    }
+
     /// Every mailbox's stored state.
     pub async fn mailbox_states(&self) -> Result<Vec<MailboxState>, StoreError> {
         let rows: Vec<StateRow> = sqlx::query_as(
-            "SELECT mailbox, folder, uid_validity, last_uid, processed, last_sync_at, last_error \
+            "SELECT mailbox, folder, uid_validity, last_uid, processed, last_sync_at, last_error, last_error_at \
              FROM mailbox_state ORDER BY mailbox, folder",
         )
         .fetch_all(&self.pool)
@@ -132,7 +183,16 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(mailbox, folder, validity, last, processed, last_sync_at, last_error)| {
+                |(
+                    mailbox,
+                    folder,
+                    validity,
+                    last,
+                    processed,
+                    last_sync_at,
+                    last_error,
+                    last_error_at,
+                )| {
                     MailboxState {
                         mailbox,
                         folder,
@@ -141,6 +201,7 @@ impl Store {
                         processed,
                         last_sync_at,
                         last_error,
+                        last_error_at,
                     }
                 },
             )

@@ -44,7 +44,7 @@ mod tests;
 
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
-pub use mailboxes::{Checkpoint, MailboxState};
+pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use users::UserRecord;
 pub use views::{
     AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,
@@ -71,14 +71,16 @@ impl Store {
     /// embedded migrations. Only `sqlite:` URLs are supported for now.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let options = connect_options(url)?;
+        let database = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|cause| StoreError::Open {
                 url: url.to_string(),
                 cause,
             })?;
+        let lock = migration_lock(&database).await;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -86,6 +88,7 @@ impl Store {
                 url: url.to_string(),
                 cause,
             })?;
+        drop(lock);
         Ok(Store { pool })
     }
 
@@ -100,6 +103,37 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Two processes starting on a new database (the daemon and a `status`,
+/// say) must not both run the first migration: they take turns on a lock
+/// file beside the database. Waits up to 30 s, then goes ahead (the
+/// migration itself then reports any clash). No lock for in-memory databases.
+async fn migration_lock(database: &std::path::Path) -> Option<std::fs::File> {
+    if database.as_os_str().is_empty() || database.to_string_lossy().starts_with(':') {
+        return None;
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push("-migrate.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .ok()?;
+    for _ in 0..600 {
+        match file.try_lock() {
+            Ok(()) => return Some(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(std::fs::TryLockError::Error(error)) => {
+                tracing::debug!(%error, "no migration lock");
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// SQLite: the connection settings — create the file if missing, WAL,

@@ -3,6 +3,8 @@
 //! configuration per test that points at its own Dovecot user.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -40,20 +42,44 @@ fn start_dovecot() -> Option<Dovecot> {
     }
     let dir = std::env::temp_dir().join(format!("leadmail-it-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("start")
-        .arg(&dir)
-        .output()
-        .expect("run dovecot.sh");
-    assert!(
-        out.status.success(),
-        "dovecot.sh start failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let server = Dovecot::start_in(&dir, &[]);
     stop_when_this_process_exits(&script, &dir);
-    let env = read_env(&dir.join("env"));
-    Some(Dovecot { dir, env })
+    Some(server)
+}
+
+/// A Dovecot of one test's own (to stop and restart it), stopped on drop.
+pub struct PrivateDovecot(pub Dovecot);
+
+impl PrivateDovecot {
+    /// Starts one in a fresh directory named after `name`; `None` where the
+    /// shared one cannot run either.
+    pub fn start(name: &str) -> Option<PrivateDovecot> {
+        dovecot()?;
+        let dir = std::env::temp_dir().join(format!("lm-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(PrivateDovecot(Dovecot::start_in(&dir, &[])))
+    }
+
+    /// Stops the server (mail stays on disk).
+    pub fn stop(&self) {
+        self.0.script(&["stop"]);
+    }
+
+    /// Starts it again on the same ports, with the same mail.
+    pub fn restart(&mut self) {
+        let ports = [
+            ("DOVECOT_IMAP_PORT", self.0.get("IMAP_PORT").to_string()),
+            ("DOVECOT_IMAPS_PORT", self.0.get("IMAPS_PORT").to_string()),
+        ];
+        self.0 = Dovecot::start_in(&self.0.dir, &ports);
+    }
+}
+
+impl Drop for PrivateDovecot {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.0.dir);
+    }
 }
 
 /// Statics are never dropped, so a watcher stops Dovecot after the test binary exits.
@@ -82,6 +108,52 @@ fn read_env(path: &Path) -> HashMap<String, String> {
 }
 
 impl Dovecot {
+    /// Runs `dovecot.sh start DIR` (with extra environment) and reads its env file.
+    fn start_in(dir: &Path, env: &[(&str, String)]) -> Dovecot {
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/dovecot.sh"))
+            .arg("start")
+            .arg(dir)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .expect("run dovecot.sh");
+        assert!(
+            out.status.success(),
+            "dovecot.sh start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Dovecot {
+            dir: dir.to_path_buf(),
+            env: read_env(&dir.join("env")),
+        }
+    }
+
+    /// Runs a `dovecot.sh` subcommand on this server's directory, then `args`.
+    fn script(&self, command: &[&str]) -> Output {
+        let (sub, rest) = command.split_first().expect("a subcommand");
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/dovecot.sh"))
+            .arg(sub)
+            .arg(&self.dir)
+            .args(rest)
+            .output()
+            .expect("run dovecot.sh");
+        assert!(
+            out.status.success(),
+            "dovecot.sh {sub} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Delivers many message files into `user`'s INBOX at once.
+    pub fn import(&self, user: &str, files: &[PathBuf]) {
+        let mut args = vec!["import".to_string(), user.to_string()];
+        args.extend(files.iter().map(|f| f.display().to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.script(&args);
+    }
+
     /// A value the start script wrote.
     pub fn get(&self, key: &str) -> &str {
         self.env
@@ -90,22 +162,12 @@ impl Dovecot {
             .unwrap_or_else(|| panic!("{key} missing from dovecot env"))
     }
 
-    /// Delivers message files into `user`'s INBOX.
+    /// Delivers message files into `user`'s INBOX, one by one.
     pub fn deliver(&self, user: &str, files: &[PathBuf]) {
-        let script = repo().join("scripts/dovecot.sh");
-        let out = Command::new("bash")
-            .arg(script)
-            .arg("deliver")
-            .arg(&self.dir)
-            .arg(user)
-            .args(files)
-            .output()
-            .expect("deliver");
-        assert!(
-            out.status.success(),
-            "deliver failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut args = vec!["deliver".to_string(), user.to_string()];
+        args.extend(files.iter().map(|f| f.display().to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.script(&args);
     }
 
     /// Number of messages in a folder of `user` (0 when the folder does not exist).
@@ -161,6 +223,10 @@ pub struct MailboxOptions<'a> {
     pub processed_folder: Option<&'a str>,
     /// Trust the test CA.
     pub trust_ca: bool,
+    /// Use IMAP IDLE (else poll every second).
+    pub idle: bool,
+    /// Connect here instead of the server's port (a proxy in front of it).
+    pub port: Option<u16>,
 }
 
 impl Default for MailboxOptions<'_> {
@@ -170,6 +236,8 @@ impl Default for MailboxOptions<'_> {
             password: "testpass",
             processed_folder: Some("Processed"),
             trust_ca: true,
+            idle: true,
+            port: None,
         }
     }
 }
@@ -196,31 +264,64 @@ pub fn offline_app() -> App {
 pub fn spawn_app(server: &Dovecot, user: &str, options: MailboxOptions<'_>) -> App {
     let mut app = offline_app();
     app.user = user.to_string();
-    let port = if options.tls == "implicit" {
-        server.get("IMAPS_PORT")
-    } else {
-        server.get("IMAP_PORT")
-    };
-    let ca = if options.trust_ca {
-        format!("ca_file = \"{}\"\n", server.get("IMAP_CA"))
-    } else {
-        String::new()
-    };
-    let processed = options
-        .processed_folder
-        .map(|f| format!("processed_folder = \"{f}\"\n"))
-        .unwrap_or_default();
-    std::fs::write(app.dir.path().join("password"), options.password).expect("password file");
-    let mailbox = format!(
-        "\n[[mailboxes]]\nname = \"crm\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_file = \"password\"\nfolder = \"INBOX\"\n{processed}quarantine_folder = \"Quarantine\"\nidle = true\npoll_interval_secs = 1\n",
-        tls = options.tls
-    );
-    let text = std::fs::read_to_string(&app.config).expect("read config") + &mailbox;
-    std::fs::write(&app.config, text).expect("write config");
+    app.add_mailbox(server, "crm", user, options);
     app
 }
 
 impl App {
+    /// Adds a `[[mailboxes]]` entry named `name` for `user` on `server`.
+    pub fn add_mailbox(
+        &self,
+        server: &Dovecot,
+        name: &str,
+        user: &str,
+        options: MailboxOptions<'_>,
+    ) {
+        let port = options.port.unwrap_or_else(|| match options.tls {
+            "implicit" => server.port("IMAPS_PORT"),
+            _ => server.port("IMAP_PORT"),
+        });
+        let ca = if options.trust_ca {
+            format!("ca_file = \"{}\"\n", server.get("IMAP_CA"))
+        } else {
+            String::new()
+        };
+        let processed = options
+            .processed_folder
+            .map(|f| format!("processed_folder = \"{f}\"\n"))
+            .unwrap_or_default();
+        let password_file = format!("password-{name}");
+        std::fs::write(self.dir.path().join(&password_file), options.password)
+            .expect("password file");
+        let mailbox = format!(
+            "\n[[mailboxes]]\nname = \"{name}\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_file = \"{password_file}\"\nfolder = \"INBOX\"\n{processed}quarantine_folder = \"Quarantine\"\nidle = {idle}\npoll_interval_secs = 1\n",
+            tls = options.tls,
+            idle = options.idle,
+        );
+        let text = std::fs::read_to_string(&self.config).expect("read config") + &mailbox;
+        std::fs::write(&self.config, text).expect("write config");
+    }
+
+    /// Starts `leadmail ARGS` in the background, its log in `daemon.log`.
+    pub fn start_daemon(&self, args: &[&str]) -> std::process::Child {
+        let log = std::fs::File::create(self.dir.path().join("daemon.log")).expect("log file");
+        self.command(args)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start the daemon")
+    }
+
+    /// What the background daemon logged so far.
+    pub fn daemon_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    /// `status --json`.
+    pub fn status(&self) -> serde_json::Value {
+        self.json(&["status", "--json"])
+    }
+
     /// Runs the binary to completion.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run leadmail")
@@ -253,4 +354,37 @@ pub fn demo_messages() -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// `n` BCC'd mails from Alice, each to a new person (so each makes one
+/// prospect with one timeline entry), of about 6 KB, written into `dir`.
+pub fn outbound_mails(dir: &Path, tag: &str, n: usize) -> Vec<PathBuf> {
+    let filler: String = (0..80)
+        .map(|line| format!("Paragraph {line}: we would love to show you how the pilot went.\r\n"))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let path = dir.join(format!("{tag}-{i:06}.eml"));
+            let mail = format!(
+                "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+                 From: Alice <alice@acme.test>\r\nTo: Person {i} <p{i}@{tag}{i}.example>\r\n\
+                 Bcc: crm@acme.test\r\nSubject: Intro {i}\r\nMessage-ID: <{tag}.{i}@acme.test>\r\n\
+                 Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nHello {i},\r\n{filler}"
+            );
+            std::fs::write(&path, mail).expect("write a generated mail");
+            path
+        })
+        .collect()
+}
+
+/// Polls `check` every 100 ms until it holds or `limit` passes.
+pub fn wait_until(limit: std::time::Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    check()
 }

@@ -81,13 +81,46 @@ pub(super) fn text_recipients(text: &str, own: &[String]) -> Option<Vec<String>>
     from_strict.chain(from_loose).find_map(non_empty)
 }
 
-/// `Final-Recipient: rfc822; …` written into the body.
+/// `Final-Recipient: rfc822; …` written into the body: one address per recipient group
+/// (blank-line separated), the Final-Recipient, else the Original-Recipient (an alias
+/// expanded by the receiving server has both).
 pub(super) fn dsn_field_recipients(lines: &[&str]) -> Vec<String> {
     let field = static_regex!(r"(?i)^\s*(final|original)-recipient\s*:\s*(.*)$");
-    lines
-        .iter()
-        .filter_map(|line| typed_address(field.captures(line)?.get(2)?.as_str()))
-        .collect()
+    let mut picked = Vec::new();
+    let (mut final_recipient, mut original_recipient) = (None, None);
+    let mut close_group = |final_recipient: &mut Option<String>, original: &mut Option<String>| {
+        picked.extend(final_recipient.take().or(original.take()));
+        *original = None;
+    };
+    for line in lines {
+        if line.trim().is_empty() {
+            close_group(&mut final_recipient, &mut original_recipient);
+            continue;
+        }
+        let Some(captures) = field.captures(line) else {
+            continue;
+        };
+        let Some(address) = captures.get(2).and_then(|v| typed_address(v.as_str())) else {
+            continue;
+        };
+        let is_final = captures[1].eq_ignore_ascii_case("final");
+        let taken = if is_final {
+            final_recipient.is_some()
+        } else {
+            original_recipient.is_some()
+        };
+        if taken {
+            // The same field again without a blank line: a new recipient.
+            close_group(&mut final_recipient, &mut original_recipient);
+        }
+        if is_final {
+            final_recipient = Some(address);
+        } else {
+            original_recipient = Some(address);
+        }
+    }
+    close_group(&mut final_recipient, &mut original_recipient);
+    picked
 }
 
 /// Exim's "The following address(es) failed:", Sendmail's "----- The following addresses
@@ -129,11 +162,19 @@ fn address_led_recipients(lines: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// Also Sendmail's "554 <a@b>... reason" (an SMTP code before the bracketed address and
+/// its "...") and "Recipient: <a@b>" lists (au/EZweb).
 pub(super) fn leading_address(line: &str) -> Option<String> {
     let led = static_regex!(
-        r#"^\s*(?:[-*•]\s*)?["'(<\[]*(?:mailto:|rfc822;\s*)?([^\s<>"'()\[\],;:]+@[^\s<>"'()\[\],;:]+)"#
+        r#"(?i)^\s*(?:[-*•]\s*)?(?:recipient:\s*)?["'(<\[]*(?:mailto:|rfc822;\s*)?([^\s<>"'()\[\],;:]+@[^\s<>"'()\[\],;:]+)"#
     );
-    let captured = led.captures(line)?.get(1)?.as_str();
+    let sendmail =
+        static_regex!(r"^\s*[45]\d\d(?:\s+[45]\.\d{1,3}\.\d{1,3})?\s+<([^<>\s]+@[^<>\s]+)>\.\.\.");
+    let captured = led
+        .captures(line)
+        .or_else(|| sendmail.captures(line))?
+        .get(1)?
+        .as_str();
     first_address(captured)
 }
 
@@ -157,9 +198,9 @@ pub(super) fn is_original_message_marker(line: &str) -> bool {
     .is_match(line)
 }
 
-/// `RCPT TO:<a@b>` in an SMTP transcript.
+/// `RCPT TO:<a@b>` (or without brackets) in an SMTP transcript or a bounce's summary.
 pub(super) fn rcpt_to_recipients(lines: &[&str]) -> Vec<String> {
-    let rcpt = static_regex!(r"(?i)rcpt to:?\s*<([^>\s]+)>");
+    let rcpt = static_regex!(r"(?i)rcpt to:?\s*<?([^<>\s]+@[^<>\s]+)");
     lines
         .iter()
         .flat_map(|line| rcpt.captures_iter(line))

@@ -34,11 +34,22 @@ static INTRO_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// "2011/4/7 Name <address>" and "02.04.2012 14:20 пользователь <address> написал:".
+/// "2011/4/7 Name <address>", "02.04.2012 14:20 пользователь <address> написал:" and
+/// Yandex's "26.06.2014, 14:41, "Name" <address>:".
 static DATE_ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s(?:.*\d{1,2}:\d{2}.*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*[>:]",
+        r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4},?\s(?:.*\d{1,2}:\d{2}.*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+.*[>:]",
         r"|.*<\s*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+\s*>)$"
+    ))
+    .unwrap()
+});
+
+/// A date and time, then a bracketed address and a colon, with no verb: Mail.ru's
+/// "Thu, 26 Jun 2014 14:00:51 +0400 от Name <address>:".
+static DATE_TIME_ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:\p{L}{2,12}\.?,?\s+)?\d{1,4}\b.{0,60}\b\d{1,2}:\d{2}\b.{0,120}",
+        r"<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>\s*:\s*$"
     ))
     .unwrap()
 });
@@ -59,11 +70,15 @@ pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line.
+/// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line; also with
+/// the quoted text on the same line when the attribution names an address in brackets
+/// (Gmail's HTML quote flattened to text: "Reply On …, Bob <bob@example.com> wrote: Test").
 pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?P<reply>.*?[^\s-])[\s-]*\s",
-        r"(?P<quote>On\s.*\d.*\b(?i:wrote)(?:\s*:|\s*-{2,})[\s-]*)$"
+        r"^(?P<reply>.*?[^\s-])(?:[\s-]*\s",
+        r"(?P<quote>On\s.*\d.*\b(?i:wrote)(?:\s*:|\s*-{2,})[\s-]*)",
+        r"|[\s-]*(?P<quote_with_text>On\s.*\d.*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>\s*(?i:wrote)\s*:)",
+        r"\s*(?P<quoted>\S.*))$"
     ))
     .unwrap()
 });
@@ -79,18 +94,25 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-static HEADER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)^[\s*]*(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|l[äa]hett[äa]j[äa]|felad[óo]",
-        r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
-        r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
-        r"|dato|tarih)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para|aan|til|till|per|do|komu",
-        r"|reply-to|vastaanottaja|c[íi]mzett|kime)|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia)",
-        r"|(?P<subject>subject|betreff|objet|assunto|asunto|onderwerp|emne|[äa]mne|oggetto|temat",
-        r"|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu))[\s*]*:"
-    ))
-    .unwrap()
-});
+/// The header labels of a quoted header block, one named group per field.
+const FIELD_LABELS: &str = concat!(
+    r"(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
+    r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
+    r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
+    r"|dato|tarih|отправлено|дата|надіслано)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para",
+    r"|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja|c[íi]mzett|kime)",
+    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія)",
+    r"|(?P<subject>subject|betreff|objet|assunto|asunto|onderwerp|emne|[äa]mne|oggetto|temat",
+    r"|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|тема))"
+);
+
+static HEADER_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[\s*]*{FIELD_LABELS}[\s*]*:")).unwrap());
+
+/// A second header on the same line ("From: bob@example.com Date: Thu, 24 Mar 2016"), as
+/// HTML-to-text gives when the headers were inline bold elements.
+static INLINE_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)\s\*?{FIELD_LABELS}\*?:\s")).unwrap());
 
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@\[\]]+@[^\s<>@\[\]]+\.[^\s<>@\[\]]+|mailto:").unwrap());
@@ -146,7 +168,9 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
 fn is_attribution(joined: &str, line_count: usize) -> bool {
     INTRO_ATTRIBUTION.is_match(joined)
         || (line_count <= 3
-            && (DATE_ADDRESS_ATTRIBUTION.is_match(joined) || ADDRESS_ATTRIBUTION.is_match(joined)))
+            && (DATE_ADDRESS_ATTRIBUTION.is_match(joined)
+                || DATE_TIME_ADDRESS_ATTRIBUTION.is_match(joined)
+                || ADDRESS_ATTRIBUTION.is_match(joined)))
 }
 
 /// Which header of an Outlook-style quote header block a line is.
@@ -159,7 +183,10 @@ enum Field {
 }
 
 fn header_field(line: &str) -> Option<Field> {
-    let captures = HEADER_FIELD.captures(line)?;
+    field_of(&HEADER_FIELD.captures(line)?)
+}
+
+fn field_of(captures: &regex::Captures<'_>) -> Option<Field> {
     let field = if captures.name("from").is_some() {
         Field::From
     } else if captures.name("date").is_some() {
@@ -176,6 +203,11 @@ fn header_field(line: &str) -> Option<Field> {
 fn header_block_len(lines: &[&str], start: usize) -> Option<usize> {
     let first = header_field(lines[start]).filter(|f| matches!(f, Field::From | Field::Date))?;
     let mut fields = vec![first];
+    fields.extend(
+        INLINE_FIELD
+            .captures_iter(lines[start])
+            .filter_map(|captures| field_of(&captures)),
+    );
     let mut from_has_address = first == Field::From && ADDRESS.is_match(lines[start]);
     let mut last = start;
     let end = lines.len().min(start + MAX_HEADER_BLOCK_LINES);

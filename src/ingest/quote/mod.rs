@@ -109,9 +109,18 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
         let shared = (!is_quote_line(line) && !LEADING_INTRO.is_match(line))
             .then(|| SHARED_ATTRIBUTION.captures(line))
             .flatten();
-        match shared.and_then(|c| Some((c.name("reply")?, c.name("quote")?))) {
-            Some((reply, quote)) => lines.extend([reply.as_str(), quote.as_str()]),
-            None => lines.push(line),
+        let Some(captures) = shared else {
+            lines.push(line);
+            continue;
+        };
+        let part = |name| captures.name(name).map(|m| m.as_str());
+        match (part("reply"), part("quote"), part("quote_with_text")) {
+            (Some(reply), Some(quote), _) => lines.extend([reply, quote]),
+            (Some(reply), None, Some(quote)) => {
+                lines.extend([reply, quote]);
+                lines.extend(part("quoted"));
+            }
+            _ => lines.push(line),
         }
     }
     lines

@@ -1,4 +1,5 @@
-//! Unit tests of quote stripping and signature splitting; the corpora in `tests/corpus.rs`.
+//! Unit tests of quote stripping and signature splitting; the corpora (scored by `crate::eval`)
+//! in `tests/corpus.rs`.
 
 use super::*;
 
@@ -211,4 +212,38 @@ fn a_large_quoted_message_is_stripped_quickly() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn russian_and_yandex_attributions_without_a_verb_are_removed() {
+    let mail_ru = "Hi. I am fine.\n\nThu, 26 Jun 2014 14:00:51 +0400 от Alexander L <abc@example.com>:\nHello!";
+    assert_eq!(strip_quoted(mail_ru), "Hi. I am fine.");
+    let yandex = "Hi. I am fine.\n\n26.06.2014, 14:41, \"Alexander L\" <abc@example.com>:\nHello!";
+    assert_eq!(strip_quoted(yandex), "Hi. I am fine.");
+}
+
+#[test]
+fn a_russian_outlook_header_block_cuts_the_rest() {
+    let text =
+        "Hi. I am fine.\n\nОт:\u{a0}Alexander L\nОтправлено:\u{a0}четверг, 26 июня 2014 г. 15:05\n\
+                Кому:\u{a0}Alex\n\nHello! How are you?";
+    assert_eq!(strip_quoted(text), "Hi. I am fine.");
+}
+
+#[test]
+fn a_from_and_date_header_on_one_line_start_a_quoted_block() {
+    let text = "Reply\nFrom: bob@example.com Date: Thu, 24 Mar 2016 08:07:12 -0700\nQuoted message";
+    assert_eq!(strip_quoted(text), "Reply");
+    let prose = "Reply\nFrom: the team, thanks again\nMore text";
+    assert_eq!(strip_quoted(prose), prose);
+}
+
+#[test]
+fn a_gmail_quote_flattened_onto_the_reply_line_is_cut() {
+    let text = "Reply On 11-Apr-2011, at 6:54 PM, Bob <bob@example.com> wrote: Test";
+    assert_eq!(strip_quoted(text), "Reply");
+    let compact = "ReplyOn 11-Apr-2011, at 6:54 PM, Bob <bob@example.com> wrote:Test";
+    assert_eq!(strip_quoted(compact), "Reply");
+    let prose = "On 3 May you wrote: send the pricing. Here it is.";
+    assert_eq!(strip_quoted(prose), prose);
 }

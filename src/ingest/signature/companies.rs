@@ -11,8 +11,9 @@ static LEGAL_SUFFIX_ANY_CASE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:^|[\s,])(?:ltd\.?|limited|gmbh|g\.m\.b\.h\.|s\.\s?a\.|lda\.?|l\.da\.?|ltda\.?",
         r"|b\.\s?v\.|inc\.?|incorporated|llc|l\.l\.c\.|llp|plc|sarl|s\.a\.r\.l\.|s\.l\.|s\.a\.s\.",
-        r"|n\.\s?v\.|sp\.\s?z\s?o\.\s?o\.?|s\.r\.l\.|s\.p\.a\.|corp\.?|corporation|unipessoal",
-        r"|co\.\s?kg|e\.k\.)$"
+        r"|n\.\s?v\.|sp\.\s?z\s?o\.\s?o\.?|s\.r\.l\.|srl|sprl|s\.p\.a\.|corp\.?|corporation",
+        r"|unipessoal|co\.\s?kg|e\.k\.|s\.\s?a\.\s?de\s?c\.\s?v\.|s\.\s?r\.\s?o\.|a\.\s?s\.",
+        r"|pty\.?\s?ltd\.?|pvt\.?\s?ltd\.?|k\.\s?k\.|sp\.\s?j\.|sp\.\s?k\.)$"
     ))
     .unwrap()
 });
@@ -71,9 +72,16 @@ pub(super) fn has_legal_suffix(text: &str) -> bool {
     LEGAL_SUFFIX_ANY_CASE.is_match(text) || LEGAL_SUFFIX_UPPER.is_match(text)
 }
 
+/// A part of a country or market ("West Region", "Área Norte"): the rest of a title.
+static AREA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:region|regio|r[ée]gion|area|[áa]rea|territory|zone|district|markets?)\b")
+        .unwrap()
+});
+
 pub(super) fn is_company_name(text: &str) -> bool {
     let lower = text.to_lowercase();
     !text.is_empty()
+        && !AREA.is_match(text)
         && word_count(text) <= 6
         && text
             .chars()

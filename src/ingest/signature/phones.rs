@@ -36,6 +36,32 @@ static PHONE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// "Tel./Fax:", "Phone/Fax": one number for both, so a phone.
+static PHONE_AND_FAX_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:^|[^\p{L}])(?:tel|t[ée]l|phone|telefon|telefone|telefoon|tel[ée]fono|tlf)\.?",
+        r"\s*/\s*(?:tele)?fax\b[^\p{L}\d]*$"
+    ))
+    .unwrap()
+});
+
+/// Labels of numbers that are not telephones: company, tax and bank identifiers, order
+/// and case references, share capital. A number after one of them (on the same stretch of
+/// line, with no phone label in between) is never a phone. Short codes count in capitals
+/// only ("REA", not the name "Rea").
+static IDENTIFIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[^\p{L}])(?:(?i:iban|swift|siret|siren|cnpj|regon|gstin|kvk|btw|ust-?id-?nr",
+        r"|steuer-?nr|steuernummer|st\.-?nr|amtsgericht|handelsregister|partita\s+iva",
+        r"|organisasjonsnummer|org\.?\s?nr|orgnr|company\s+(?:no|number|reg)|registered",
+        r"|registration|reg\.?\s?no|konto|sort\s+code|order|reference|ref|invoice|rechnung",
+        r"|bestellung|auftrag|ticket|capital\s+social|share\s+capital|stammkapital|capital\s+de)",
+        r"|ABN|ACN|VAT|TVA|IVA|NIF|NIE|CIF|NIPC|REA|NAF|APE|RCS|HRB|HRA|NIP|KRS|CVR|BIC|BLZ|CPF",
+        r"|IČO|DIČ|IČ)(?:[^\p{L}]|$)"
+    ))
+    .unwrap()
+});
+
 static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2})$")
         .unwrap()
@@ -58,6 +84,9 @@ pub(super) fn labelled_phones(text: &str, default_country_code: Option<&str>) ->
         for candidate in PHONE_CANDIDATE.find_iter(line) {
             let label = phone_label(line.get(previous_end..candidate.start()).unwrap_or(""));
             previous_end = candidate.end();
+            let Some(label) = label else {
+                continue;
+            };
             for part in split_joined_numbers(candidate.as_str()) {
                 if let Some(number) = accept_phone(part, label, default_country_code) {
                     found.push(FoundPhone { number, label });
@@ -68,7 +97,18 @@ pub(super) fn labelled_phones(text: &str, default_country_code: Option<&str>) ->
     found
 }
 
-fn phone_label(before: &str) -> PhoneLabel {
+/// The label of the number that follows `before`; `None` when `before` names a company,
+/// tax, bank or order identifier and no phone label follows it.
+fn phone_label(before: &str) -> Option<PhoneLabel> {
+    if PHONE_AND_FAX_LABEL.is_match(before) {
+        return Some(PhoneLabel::Phone);
+    }
+    let label = written_label(before);
+    let identifier = IDENTIFIER_LABEL.is_match(before);
+    (label != PhoneLabel::Unlabelled || !identifier).then_some(label)
+}
+
+fn written_label(before: &str) -> PhoneLabel {
     match PHONE_LABEL.captures(before) {
         Some(c) if c.name("mobile").is_some() => PhoneLabel::Mobile,
         Some(c) if c.name("fax").is_some() => PhoneLabel::Fax,

@@ -2,6 +2,8 @@
 
 use super::*;
 
+mod hard_cases;
+
 fn fields(signature: &str, name: Option<&str>, cc: Option<&str>) -> SignatureFields {
     extract_signature_fields(signature, name, cc)
 }

@@ -30,7 +30,31 @@ static TITLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         r"|charg[ée]|charg[ée]e|associ[ée]|associ[ée]e|pdg|eigenaar|bedrijfsleider|adviseur",
         r"|accountmanager|verkoop|inkoop|inkoper|verkoper|zaakvoerder|hoofd|medewerker|medewerkster",
         r"|oprichter|directora|jefe|comprador|compradora|acheteur|acheteuse",
-        r"|jefa|socio|socia|ingeniero|ingeniera|ventas|responsable)\b"
+        r"|jefa|socio|socia|ingeniero|ingeniera|ventas|responsable|ventes|achats|acheteuse",
+        r"|direttore|direttrice|responsabile|amministratore|amministratrice|titolare|acquisti",
+        r"|vendite|impiegato|impiegata|kierownik|kierowniczka|dyrektor|prezes|specjalista",
+        r"|specjalistka|w[łl]a[śs]ciciel|w[łl]a[śs]cicielka|przedstawiciel|handlowy|handlowiec",
+        r"|s[äa]ljare|s[æa]lger|selger|konsulent|leder|direkt[øö]r|projektledare",
+        r"|ředitel|ředitelka|jednatel|jednatelka|obchodní|manažer|manažerka|vedoucí",
+        r"|gestionnaire|asystent|asystentka|ejecutivo|ejecutiva|ink[öo]pare|indk[øo]ber|innkj[øo]per",
+        r"|johtaja|\w*p[äa][äa]llikk[öo]|\w+(?:chef|sjef|leiter|leiterin|managerin|manager))\b"
+    ))
+    .unwrap()
+});
+
+/// Groups of people rather than one person's job ("The Sales Team", "Marketing Department").
+static GROUP_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:team|department|dept|abteilung|[ée]quipe|equipo|afdeling|avdelning|group|gruppe)\b",
+    )
+    .unwrap()
+});
+
+/// Words that make a group name a person's job again ("Team Lead", "Head of Department").
+static ROLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:lead|leader|head|manager|director|coordinator|assistant|member|chef|leiter",
+        r"|leiterin|responsable|jefe|jefa|hoofd|leder)\b"
     ))
     .unwrap()
 });
@@ -59,6 +83,7 @@ pub(super) fn is_title(text: &str) -> bool {
         && !text.chars().any(|c| c.is_ascii_digit() || c == '@')
         && !URL.is_match(text)
         && TITLE_WORDS.is_match(text)
+        && (!GROUP_WORDS.is_match(text) || ROLE_WORDS.is_match(text))
 }
 
 pub(super) fn title_and_company(
@@ -70,10 +95,12 @@ pub(super) fn title_and_company(
     let mut title_index = None;
     for (index, segment) in segments.iter().enumerate() {
         let text = segment.text;
-        if is_not_title_or_company(text, name) {
+        // "Name, Title" starts with the name, so it is split before the name is skipped.
+        let split = split_title_company(text, name);
+        if split.is_none() && is_not_title_or_company(text, name) {
             continue;
         }
-        if let Some((found_title, found_company)) = split_title_company(text, name) {
+        if let Some((found_title, found_company)) = split {
             if title.is_none() {
                 title = Some(found_title);
                 title_index = Some(index);

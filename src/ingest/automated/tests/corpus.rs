@@ -1,29 +1,20 @@
-//! Walks the labelled bounce / auto-reply / report corpora in ../shared/corpus.
+//! The labelled bounce / auto-reply / report corpora, scored by [`crate::eval`], stay above
+//! their bars; every corpus file classifies without a panic, and the same whatever its line
+//! endings.
 
-use crate::ingest::automated::report::typed_address;
+use crate::eval::{automated, testing};
 use crate::ingest::automated::{classify, normalise_line_endings, AutomatedKind, AutomatedVerdict};
 use mail_parser::MessageParser;
-use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-mod sisimai;
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
-fn corpus_dir(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(CORPUS).join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        println!("skipping: corpus not found at {}", path.display());
-        None
-    }
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+#[test]
+fn the_labelled_automated_mail_is_classified_like_its_ground_truth() {
+    let Some(corpus) = testing::corpus("") else {
+        return;
+    };
+    let rows = automated::all(&corpus).expect("the ground truth is readable");
+    testing::assert_bars(&rows);
 }
 
 /// `None` when the bytes do not parse or classification panicked.
@@ -35,90 +26,6 @@ fn classify_bytes(raw: &[u8]) -> Option<AutomatedVerdict> {
     }))
     .ok()
     .flatten()
-}
-
-fn classify_file(path: &Path) -> Option<AutomatedVerdict> {
-    classify_bytes(&std::fs::read(path).ok()?)
-}
-
-fn expected_kind(category: &str) -> AutomatedKind {
-    match category {
-        "bounce" => AutomatedKind::Bounce,
-        "auto_reply" => AutomatedKind::AutoReply,
-        "feedback_report" => AutomatedKind::FeedbackReport,
-        "delivery_success_notification" | "read_receipt_mdn" => AutomatedKind::DeliveryReport,
-        _ => AutomatedKind::Human,
-    }
-}
-
-fn percent(part: usize, total: usize) -> f64 {
-    if total == 0 {
-        100.0
-    } else {
-        part as f64 * 100.0 / total as f64
-    }
-}
-
-#[test]
-fn the_mimekit_reports_match_their_expectations() {
-    let Some(root) = corpus_dir("mimekit") else {
-        return;
-    };
-    let expected = read_json(&root.join("expected.json"));
-    let mut ran = 0;
-    for case in expected["messages"].as_array().into_iter().flatten() {
-        let file = case["file"].as_str().unwrap_or_default();
-        let verdict = classify_file(&root.join(file)).expect("classifies");
-        let kind = expected_kind(case["category"].as_str().unwrap_or_default());
-        assert_eq!(verdict.kind, kind, "{file}: {}", verdict.signal);
-        for group in case["expected"]["status_groups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if let Some(recipient) = group["Final-Recipient"].as_str().and_then(typed_address) {
-                assert!(
-                    verdict.bounced.iter().any(|b| b.address == recipient),
-                    "{file}: {recipient}"
-                );
-            }
-        }
-        ran += 1;
-    }
-    println!("== mimekit: {ran} report cases passed");
-    assert!(ran > 0);
-}
-
-#[test]
-fn the_mikel_multipart_reports_match_their_expectations() {
-    let Some(root) = corpus_dir("mikel-mail") else {
-        return;
-    };
-    let expected = read_json(&root.join("expected_multipart_report.json"));
-    let mut ran = 0;
-    for case in expected["cases"].as_array().into_iter().flatten() {
-        let file = case["file"].as_str().unwrap_or_default();
-        let verdict = classify_file(&root.join(file)).expect("classifies");
-        assert_eq!(verdict.kind, AutomatedKind::Bounce, "{file}");
-        assert!(!verdict.bounced.is_empty(), "{file}: no recipient");
-        if let Some(recipient) = case["final_recipient"].as_str().and_then(typed_address) {
-            let found = verdict
-                .bounced
-                .iter()
-                .find(|b| b.address == recipient)
-                .expect("recipient found");
-            assert_eq!(
-                found.status.as_deref(),
-                case["error_status"].as_str(),
-                "{file}"
-            );
-            let retryable = case["retryable"].as_bool().unwrap_or(false);
-            assert_eq!(found.permanent, !retryable, "{file}");
-        }
-        ran += 1;
-    }
-    println!("== mikel-mail: {ran} multipart/report cases passed");
-    assert!(ran > 0);
 }
 
 fn files_under(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -141,7 +48,7 @@ fn files_under(dir: &Path, found: &mut Vec<PathBuf>) {
 
 #[test]
 fn no_corpus_file_makes_classify_panic() {
-    let Some(root) = corpus_dir("") else {
+    let Some(root) = testing::corpus("") else {
         return;
     };
     let mut files = Vec::new();
@@ -165,4 +72,60 @@ fn no_corpus_file_makes_classify_panic() {
         panicked.len()
     );
     assert!(!files.is_empty() && panicked.is_empty(), "{panicked:?}");
+}
+
+fn essence(verdict: &AutomatedVerdict) -> (AutomatedKind, Vec<(String, bool)>) {
+    let bounced = verdict
+        .bounced
+        .iter()
+        .map(|b| (b.address.clone(), b.hard))
+        .collect();
+    (verdict.kind, bounced)
+}
+
+/// The same bytes with every line ending (LF or CRLF) replaced by `ending`.
+fn with_line_endings(raw: &[u8], ending: &[u8]) -> Vec<u8> {
+    let mut converted = Vec::with_capacity(raw.len() * 2);
+    for (index, &byte) in raw.iter().enumerate() {
+        match byte {
+            b'\r' if raw.get(index + 1) == Some(&b'\n') => {}
+            b'\n' => converted.extend_from_slice(ending),
+            _ => converted.push(byte),
+        }
+    }
+    converted
+}
+
+#[test]
+fn every_sisimai_mail_gets_the_same_verdict_with_crlf_and_cr_line_endings() {
+    let Some(root) = testing::corpus("sisimai-set-of-emails/maildir/bsd") else {
+        return;
+    };
+    let mut compared = 0;
+    let mut differing = Vec::new();
+    for path in std::fs::read_dir(&root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+    {
+        let Ok(lf) = std::fs::read(&path) else {
+            continue;
+        };
+        let original = classify_bytes(&lf).map(|v| essence(&v));
+        for (name, ending) in [("crlf", &b"\r\n"[..]), ("cr", &b"\r"[..])] {
+            let bytes = with_line_endings(&lf, ending);
+            compared += 1;
+            if classify_bytes(&bytes).map(|v| essence(&v)) != original {
+                differing.push(format!("{} ({name})", path.display()));
+            }
+        }
+    }
+    println!(
+        "line-ending variants compared: {compared}, differing: {}",
+        differing.len()
+    );
+    differing.iter().for_each(|line| println!("  DIFF {line}"));
+    assert!(compared > 0, "no sisimai file ran");
+    assert!(differing.is_empty(), "verdicts depend on line endings");
 }

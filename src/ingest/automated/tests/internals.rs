@@ -129,3 +129,49 @@ fn static_status_checks() -> bool {
         && !status_keeps_address("5.2.1")
         && judge_status("5.1.1") == Some(true)
 }
+
+#[test]
+fn an_alias_expanded_by_the_server_counts_once_by_its_final_recipient() {
+    let lines = [
+        "Final-Recipient: rfc822; alias-target@a.example",
+        "Original-Recipient: rfc822; alias@b.example",
+        "Action: failed",
+        "",
+        "Original-Recipient: rfc822; only-original@c.example",
+        "Action: failed",
+        "Final-Recipient: rfc822; second@d.example",
+        "Final-Recipient: rfc822; third@d.example",
+    ];
+    assert_eq!(
+        dsn_field_recipients(&lines),
+        [
+            "alias-target@a.example",
+            "second@d.example",
+            "third@d.example"
+        ]
+    );
+}
+
+#[test]
+fn sendmail_transcripts_and_recipient_lists_lead_with_the_failed_address() {
+    assert_eq!(
+        leading_address("554 <kijitora@example.edu>... Remote protocol error"),
+        Some("kijitora@example.edu".into())
+    );
+    assert_eq!(
+        leading_address("550 5.1.1 <mike@example.org>... User unknown"),
+        Some("mike@example.org".into())
+    );
+    assert_eq!(
+        leading_address("    Recipient: <someone@example.com>"),
+        Some("someone@example.com".into())
+    );
+    assert_eq!(
+        leading_address("<<< 501 <sender@example.jp>... no access"),
+        None
+    );
+    assert_eq!(
+        rcpt_to_recipients(&["  RCPT TO: straycat@vtext.example.com"]),
+        ["straycat@vtext.example.com"]
+    );
+}

@@ -1,13 +1,32 @@
-//! Signature splits against talon's inline cases and its `stripped/` and `P/` fixtures.
+//! Where the signature starts, scored on talon's inline cases and its `stripped/` and `P/`
+//! fixtures (the signature must equal talon's after whitespace normalisation).
 
-use super::{cases, normalise, read_text, text_of, Tally};
+use super::{combined, items, load_json, read_text, squash, text_of, Bar, Row, Tally};
 use crate::ingest::quote::{split_signature_for, strip_quoted};
 use serde_json::Value;
 use std::path::Path;
 
-pub(super) fn talon_inline_signatures(talon: &Value) -> Tally {
-    let mut tally = Tally::new("talon inline signature splits");
-    for case in cases(talon, "inline_cases") {
+const CORPUS: &str = "talon signature split";
+
+/// Inline and fixture rows, and the combined row with its bar.
+pub(crate) fn talon(dir: &Path) -> anyhow::Result<Vec<Row>> {
+    let talon = load_json(&dir.join("expected.json"))?;
+    let mut tally = Tally::new(CORPUS);
+    inline_cases(&talon, &mut tally);
+    fixture_cases(dir, &talon, &mut tally);
+    let mut rows = tally.into_rows();
+    let mut all = combined(CORPUS, "signature (all)", &rows);
+    all.bar = Some(Bar::Accuracy(0.9));
+    rows.push(all);
+    Ok(rows)
+}
+
+fn same_signature(got: Option<&str>, want: Option<&str>) -> bool {
+    squash(got.unwrap_or("")) == squash(want.unwrap_or(""))
+}
+
+fn inline_cases(talon: &Value, tally: &mut Tally) {
+    for case in items(talon, "inline_cases") {
         let sender = match text_of(case, "function") {
             "bruteforce.extract_signature" => None,
             "signature.extract(body, sender)" => case["sender"].as_str(),
@@ -16,22 +35,16 @@ pub(super) fn talon_inline_signatures(talon: &Value) -> Tally {
         let (text, signature) = split_signature_for(text_of(case, "input"), sender);
         let want_text = case["expected_text"].as_str();
         let want_signature = case["expected_signature"].as_str();
-        let ok = want_text.is_none_or(|w| normalise(w) == normalise(&text))
+        let ok = want_text.is_none_or(|w| squash(w) == squash(&text))
             && same_signature(signature.as_deref(), want_signature);
-        tally.check(text_of(case, "id"), ok, || {
+        tally.check("inline cases", text_of(case, "id"), ok, || {
             format!("got ({text:?}, {signature:?}), want ({want_text:?}, {want_signature:?})")
         });
     }
-    tally
 }
 
-fn same_signature(got: Option<&str>, want: Option<&str>) -> bool {
-    normalise(got.unwrap_or("")) == normalise(want.unwrap_or(""))
-}
-
-pub(super) fn talon_fixture_signatures(dir: &Path, talon: &Value) -> Tally {
-    let mut tally = Tally::new("talon fixture signature splits");
-    for case in cases(talon, "fixture_cases") {
+fn fixture_cases(dir: &Path, talon: &Value, tally: &mut Tally) {
+    for case in items(talon, "fixture_cases") {
         let file = text_of(case, "file");
         let expected = match text_of(case, "task") {
             "signature_extraction" => stripped_case(dir, case),
@@ -39,15 +52,15 @@ pub(super) fn talon_fixture_signatures(dir: &Path, talon: &Value) -> Tally {
             _ => continue,
         };
         let Some((body, sender, want)) = expected else {
-            tally.skipped.push(format!("{file} (missing)"));
+            tally.check("fixtures", file, false, || "file missing".into());
             continue;
         };
         let (_, got) = split_signature_for(&strip_quoted(&body), sender.as_deref());
-        tally.check(file, same_signature(got.as_deref(), Some(&want)), || {
+        let ok = same_signature(got.as_deref(), Some(&want));
+        tally.check("fixtures", file, ok, || {
             format!("got {got:?}, want {want:?}")
         });
     }
-    tally
 }
 
 fn without_markers(text: &str) -> String {

@@ -1,0 +1,224 @@
+//! `status` (what the daemon did, from the database) and `doctor` (can it
+//! work: config, database, IMAP, SMTP), one line per item.
+
+use super::print_json;
+use crate::config::{Mailbox, Settings};
+use crate::imap::ImapSession;
+use crate::smtp::Mailer;
+use crate::store::{MailboxState, Store, StoreTotals};
+use serde::Serialize;
+use std::time::Duration;
+
+/// One mailbox in `status --json`: its config joined with its stored state.
+#[derive(Debug, Serialize)]
+struct MailboxStatus {
+    mailbox: String,
+    folder: String,
+    /// Still in the config (a removed mailbox keeps its stored state).
+    configured: bool,
+    /// `host:port` when configured.
+    server: Option<String>,
+    uid_validity: Option<u32>,
+    last_uid: Option<u32>,
+    processed: i64,
+    last_sync_at: Option<String>,
+    last_error: Option<String>,
+    last_error_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Status {
+    mailboxes: Vec<MailboxStatus>,
+    totals: StoreTotals,
+}
+
+/// `status [--json]`.
+pub(super) async fn status(settings: &Settings, store: &Store, json: bool) -> anyhow::Result<()> {
+    let states = store.mailbox_states().await?;
+    let status = Status {
+        mailboxes: join_states(&settings.mailboxes, states),
+        totals: store.totals().await?,
+    };
+    if json {
+        return print_json(&status);
+    }
+    for mailbox in &status.mailboxes {
+        outln!("{}", mailbox_line(mailbox));
+    }
+    let t = &status.totals;
+    outln!(
+        "database: {} messages, {} open leads, {} open prospects, {} in quarantine",
+        t.messages,
+        t.open_leads,
+        t.open_prospects,
+        t.quarantined
+    );
+    Ok(())
+}
+
+fn join_states(mailboxes: &[Mailbox], states: Vec<MailboxState>) -> Vec<MailboxStatus> {
+    let mut rows: Vec<MailboxStatus> = mailboxes
+        .iter()
+        .map(|m| {
+            let state = states
+                .iter()
+                .find(|s| s.mailbox == m.name && s.folder == m.folder);
+            row(&m.name, &m.folder, Some(m), state)
+        })
+        .collect();
+    for state in &states {
+        let configured = mailboxes
+            .iter()
+            .any(|m| m.name == state.mailbox && m.folder == state.folder);
+        if !configured {
+            rows.push(row(&state.mailbox, &state.folder, None, Some(state)));
+        }
+    }
+    rows
+}
+
+fn row(
+    name: &str,
+    folder: &str,
+    config: Option<&Mailbox>,
+    state: Option<&MailboxState>,
+) -> MailboxStatus {
+    let synced = state.filter(|s| s.uid_validity != 0);
+    MailboxStatus {
+        mailbox: name.to_string(),
+        folder: folder.to_string(),
+        configured: config.is_some(),
+        server: config.map(|m| format!("{}:{}", m.host, m.port)),
+        uid_validity: synced.map(|s| s.uid_validity),
+        last_uid: synced.map(|s| s.last_uid),
+        processed: state.map_or(0, |s| s.processed),
+        last_sync_at: state.and_then(|s| s.last_sync_at.clone()),
+        last_error: state.and_then(|s| s.last_error.clone()),
+        last_error_at: state.and_then(|s| s.last_error_at.clone()),
+    }
+}
+
+fn mailbox_line(m: &MailboxStatus) -> String {
+    let checkpoint = match (m.uid_validity, m.last_uid) {
+        (Some(validity), Some(uid)) => format!("UIDVALIDITY {validity} UID {uid}"),
+        _ => "no checkpoint yet".to_string(),
+    };
+    let error = match (&m.last_error, &m.last_error_at) {
+        (Some(error), Some(at)) => format!("; last error at {at}: {error}"),
+        (Some(error), None) => format!("; last error: {error}"),
+        _ => String::new(),
+    };
+    let gone = if m.configured {
+        ""
+    } else {
+        " (no longer configured)"
+    };
+    format!(
+        "mailbox {} ({}){gone}: last sync {}, {checkpoint}, {} processed{error}",
+        m.mailbox,
+        m.folder,
+        m.last_sync_at.as_deref().unwrap_or("never"),
+        m.processed
+    )
+}
+
+/// How long a server check may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `doctor`: every check prints `ok` or `FAIL` with its cause; fails when any did.
+pub(super) async fn doctor(settings: &Settings) -> anyhow::Result<()> {
+    outln!("ok    config: {}", config_summary(settings));
+    let mut failed = 0;
+    failed += report("database", check_database(settings).await)?;
+    for mailbox in &settings.mailboxes {
+        let what = format!("imap {}", mailbox.name);
+        failed += report(&what, check_mailbox(mailbox).await)?;
+    }
+    match &settings.smtp {
+        Some(smtp) => failed += report("smtp", check_smtp(smtp).await)?,
+        None => outln!("skip  smtp: no [smtp] section, digests cannot be sent"),
+    }
+    anyhow::ensure!(failed == 0, "{failed} check(s) failed");
+    Ok(())
+}
+
+fn report(what: &str, result: anyhow::Result<String>) -> anyhow::Result<usize> {
+    match result {
+        Ok(detail) => {
+            outln!("ok    {what}: {detail}");
+            Ok(0)
+        }
+        Err(error) => {
+            outln!("FAIL  {what}: {error:#}");
+            Ok(1)
+        }
+    }
+}
+
+fn config_summary(settings: &Settings) -> String {
+    format!(
+        "{} users, {} partners, {} form sources, {} mailboxes, smtp {}",
+        settings.users.len(),
+        settings.partners.len(),
+        settings.sources.len(),
+        settings.mailboxes.len(),
+        if settings.smtp.is_some() {
+            "configured"
+        } else {
+            "not configured"
+        }
+    )
+}
+
+async fn check_database(settings: &Settings) -> anyhow::Result<String> {
+    let store = super::open_store(settings).await?;
+    let totals = store.totals().await?;
+    store.close().await;
+    Ok(format!(
+        "{} (migrated, writable): {} messages, {} open leads",
+        settings.database_url, totals.messages, totals.open_leads
+    ))
+}
+
+async fn check_mailbox(mailbox: &Mailbox) -> anyhow::Result<String> {
+    let check = async {
+        let mut session = ImapSession::connect(mailbox).await?;
+        let folder = session.select(&mailbox.folder).await?;
+        let idle = session.supports_idle();
+        let _ = session.logout().await;
+        Ok::<_, anyhow::Error>(format!(
+            "{}@{}:{} logged in, {} has {} messages (UIDVALIDITY {}), {}",
+            mailbox.username,
+            mailbox.host,
+            mailbox.port,
+            mailbox.folder,
+            folder.exists,
+            folder.uid_validity,
+            if idle && mailbox.idle {
+                "IDLE"
+            } else {
+                "polling"
+            }
+        ))
+    };
+    tokio::time::timeout(CHECK_TIMEOUT, check)
+        .await
+        .map_err(|_| anyhow::anyhow!("no answer within {}s", CHECK_TIMEOUT.as_secs()))?
+}
+
+async fn check_smtp(smtp: &crate::config::Smtp) -> anyhow::Result<String> {
+    let mailer = Mailer::new(smtp)?;
+    tokio::time::timeout(CHECK_TIMEOUT, mailer.check())
+        .await
+        .map_err(|_| anyhow::anyhow!("no answer within {}s", CHECK_TIMEOUT.as_secs()))??;
+    Ok(format!(
+        "{}:{} accepted the connection{}",
+        smtp.host,
+        smtp.port,
+        if smtp.username.is_some() {
+            " and the login"
+        } else {
+            ""
+        }
+    ))
+}

@@ -1,0 +1,52 @@
+//! The morning digest, pure: rows + user + clock → [`content::Digest`] →
+//! subject, text and HTML; when it is due; how it is named; and the reply
+//! commands a user sends back. No I/O: the store fills the rows, the SMTP
+//! adapter sends, the daemon schedules (DESIGN §3, §4).
+//!
+//! # Layout
+//!
+//! - [`model`]: the input rows ([`model::DigestInput`]) the store fills.
+//! - [`content`]: rows → sections ([`content::build`]), and the per-rep
+//!   tally ([`content::Rules::tally`]) with the same rules.
+//! - [`sections`], [`words`]: the wording both parts share (titles, items,
+//!   subject, localised dates).
+//! - [`render_text`], [`render_html`]: the two parts of the mail.
+//! - [`schedule`]: which local day's digest is due now, and when next.
+//! - [`ids`]: deterministic Message-IDs and the `X-Leadmail` header.
+//! - [`reply`], [`confirmation`]: a reply's commands, and the answer to it.
+
+pub mod confirmation;
+pub mod content;
+pub mod ids;
+pub mod model;
+pub mod render_html;
+pub mod render_text;
+pub mod reply;
+pub mod schedule;
+pub mod sections;
+pub mod words;
+
+#[cfg(test)]
+mod tests;
+
+use content::Digest;
+
+/// A digest ready to be put in a multipart/alternative mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedDigest {
+    /// "Your day: 3 overdue, 5 today, 2 new leads".
+    pub subject: String,
+    /// The text/plain part.
+    pub text: String,
+    /// The text/html part.
+    pub html: String,
+}
+
+/// Renders the subject and both parts of a digest.
+pub fn render(digest: &Digest) -> RenderedDigest {
+    RenderedDigest {
+        subject: words::subject(digest),
+        text: render_text::render_text(digest),
+        html: render_html::render_html(digest),
+    }
+}

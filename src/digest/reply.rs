@@ -1,0 +1,216 @@
+//! A user's reply to their digest, read as commands: `done 12`, `snooze 12
+//! 2d`, `next 12 friday call back`, `won 12`, `lost 12 too expensive`,
+//! `cancel 12`, `convert 12`, `step 12 Proposal`, `status 12 standby until
+//! monday`. One command per line, any case, bullets allowed.
+//!
+//! Reading stops at the quoted digest, at a `-- ` signature and at "On …
+//! wrote:" and Outlook header blocks (the ingest quote stripper finds those);
+//! `>` lines are skipped. Steps, statuses and due dates are read by the same
+//! code as commands in a forwarded note, so both speak one vocabulary. A line
+//! that names a command or a lead but cannot be read is reported back,
+//! never guessed; prose ("Thanks!") is ignored.
+
+use super::words::DIGEST_MARKER;
+use crate::domain::LeadStatus;
+use crate::ingest::commands::{commands_from_note, CommandContext};
+use crate::ingest::plan::{Command, NextActionDraft};
+use crate::ingest::quote::strip_quoted;
+use chrono::{DateTime, Utc};
+
+/// The command words a reply understands.
+pub const VERBS: &[&str] = &[
+    "done", "snooze", "next", "won", "lost", "cancel", "convert", "step", "status",
+];
+
+/// One understood line of a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyCommand {
+    /// The lead it acts on.
+    pub lead_id: i64,
+    /// What to do.
+    pub action: ReplyAction,
+    /// The line as the user wrote it (for the timeline entry).
+    pub line: String,
+}
+
+/// What a reply line asks for; each maps to one store action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyAction {
+    /// Mark the open next action done.
+    Done,
+    /// Move the open next action to `until`, keeping what it says (a lead
+    /// without one gets a follow-up then).
+    Snooze {
+        /// The new due date.
+        until: DateTime<Utc>,
+    },
+    /// Replace the next action.
+    Next(NextActionDraft),
+    /// Set the status (won, lost, cancelled, standby until…, todo).
+    Status {
+        /// The new status.
+        status: LeadStatus,
+        /// The standby reminder date.
+        until: Option<DateTime<Utc>>,
+        /// Why it was won, lost or cancelled.
+        reason: Option<String>,
+    },
+    /// Move to a configured pipeline step (its configured spelling).
+    Step {
+        /// The step.
+        step: String,
+    },
+    /// Convert a prospect into a lead.
+    Convert,
+}
+
+/// The commands of a reply, and the lines that looked like commands but
+/// could not be read (each with the reason, for the confirmation mail).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParsedReply {
+    /// Understood commands, in reply order.
+    pub commands: Vec<ReplyCommand>,
+    /// `"line": why` for every line that failed.
+    pub not_understood: Vec<String>,
+}
+
+/// Reads the commands of a digest reply's text body; relative dates count
+/// from `ctx.reference` (the reply's date) in the user's calendar.
+pub fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
+    let mut parsed = ParsedReply::default();
+    for line in own_lines(&strip_quoted(body)) {
+        match read_line(&line, ctx) {
+            Some(Ok(command)) => parsed.commands.push(command),
+            Some(Err(why)) => parsed.not_understood.push(format!("\"{line}\": {why}")),
+            None => {}
+        }
+    }
+    parsed
+}
+
+/// The user's own lines: up to a signature or our digest's text, without
+/// quotes, bullets and blank lines.
+fn own_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        let lower = line.to_lowercase();
+        if raw.trim_end() == "--" || lower.starts_with(DIGEST_MARKER) {
+            break;
+        }
+        if line.starts_with('>') {
+            continue;
+        }
+        let bare = strip_bullet(line);
+        if !bare.is_empty() {
+            lines.push(bare.to_string());
+        }
+    }
+    lines
+}
+
+/// Drops a leading `-`, `*`, `•`, `·`, `–` or `1.` / `1)` list marker.
+fn strip_bullet(line: &str) -> &str {
+    let unbulleted = line.trim_start_matches(['-', '*', '•', '·', '–', '+']);
+    let digits = unbulleted.len()
+        - unbulleted
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let numbered = digits > 0 && unbulleted[digits..].starts_with(['.', ')']);
+    let rest = if numbered {
+        &unbulleted[digits + 1..]
+    } else {
+        unbulleted
+    };
+    rest.trim()
+}
+
+/// `None` for prose, else the command or why it cannot be read.
+fn read_line(line: &str, ctx: &CommandContext<'_>) -> Option<Result<ReplyCommand, String>> {
+    let mut words = line.split_whitespace();
+    let verb = words.next()?.trim_end_matches(':').to_lowercase();
+    let id_word = words.next();
+    let rest = words.collect::<Vec<_>>().join(" ");
+    if !VERBS.contains(&verb.as_str()) {
+        return id_word.and_then(lead_id).map(|_| {
+            Err(format!(
+                "unknown command \"{verb}\" (try {})",
+                VERBS.join(", ")
+            ))
+        });
+    }
+    let Some(lead_id) = id_word.and_then(lead_id) else {
+        return Some(Err(format!(
+            "which lead? write its number after \"{verb}\", e.g. {verb} 12"
+        )));
+    };
+    Some(read_action(&verb, &rest, ctx).map(|action| ReplyCommand {
+        lead_id,
+        action,
+        line: line.to_string(),
+    }))
+}
+
+/// `12`, `#12`, `12:` or `12,` → 12.
+fn lead_id(word: &str) -> Option<i64> {
+    let digits = word
+        .trim_start_matches('#')
+        .trim_end_matches([':', ',', '.']);
+    digits.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+fn read_action(verb: &str, rest: &str, ctx: &CommandContext<'_>) -> Result<ReplyAction, String> {
+    let reason = (!rest.is_empty()).then(|| rest.to_string());
+    let closed = |status| {
+        Ok(ReplyAction::Status {
+            status,
+            until: None,
+            reason: reason.clone(),
+        })
+    };
+    match verb {
+        "done" => Ok(ReplyAction::Done),
+        "convert" => Ok(ReplyAction::Convert),
+        "won" => closed(LeadStatus::Won),
+        "lost" => closed(LeadStatus::Lost),
+        "cancel" => closed(LeadStatus::Cancelled),
+        "snooze" => ctx
+            .calendar
+            .parse_due(rest, ctx.reference)
+            .map(|until| ReplyAction::Snooze { until })
+            .ok_or_else(|| "snooze until when? (try 2d, tomorrow, monday, 2026-12-01)".into()),
+        _ => note_command(verb, rest, ctx),
+    }
+}
+
+/// Reads `next`, `step` and `status` with the note commands' own reader.
+fn note_command(key: &str, value: &str, ctx: &CommandContext<'_>) -> Result<ReplyAction, String> {
+    let note_line = format!("{key}: {value}");
+    let read = commands_from_note(&note_line, ctx);
+    if let Some(why) = read.rejected.first() {
+        let prefix = format!("\"{}\": ", note_line.trim());
+        return Err(why.strip_prefix(&prefix).unwrap_or(why).to_string());
+    }
+    read.accepted
+        .into_iter()
+        .find_map(reply_action)
+        .ok_or_else(|| format!("cannot read \"{value}\""))
+}
+
+/// The reply action of a note command; `None` for tags and the like.
+fn reply_action(command: Command) -> Option<ReplyAction> {
+    match command {
+        Command::Next(draft) => Some(ReplyAction::Next(draft)),
+        Command::Step { step } => Some(ReplyAction::Step { step }),
+        Command::Status {
+            status,
+            until,
+            reason,
+        } => Some(ReplyAction::Status {
+            status,
+            until,
+            reason,
+        }),
+        _ => None,
+    }
+}

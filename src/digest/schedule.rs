@@ -1,0 +1,85 @@
+//! When a user's digest is due: once per local calendar day, at or after the
+//! user's `digest_at` in their time zone, DST-correct. Pure: the clock and the
+//! last sent day are arguments, so the daemon's scheduler is tested without
+//! waiting.
+//!
+//! A `digest_at` that a spring-forward skips (02:30 in New York on 8 March)
+//! falls due at the first valid instant after the gap (03:00 EDT); one that a
+//! fall-back repeats falls due at its first occurrence, once. A daemon that
+//! was down at digest time sends the missed digest when it comes back the same
+//! local day; a day already sent is never sent again.
+
+use chrono::offset::LocalResult;
+use chrono::{
+    DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike, Utc,
+};
+use chrono_tz::Tz;
+
+/// Longest stretch of local time a transition can skip (Samoa skipped a day).
+const LONGEST_GAP_MINUTES: i64 = 26 * 60;
+
+/// The local date whose digest should be sent at `now`, if any.
+///
+/// `last_sent` is the local date of the user's last digest (from the outbox).
+/// Only today's digest is ever due: a day missed entirely is not sent late.
+pub fn due_digest_date(
+    tz: Tz,
+    digest_at: NaiveTime,
+    last_sent: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Option<NaiveDate> {
+    let today = local_date(tz, now);
+    let already_sent = last_sent.is_some_and(|day| day >= today);
+    let time_has_come = now >= digest_instant(tz, today, digest_at);
+    (!already_sent && time_has_come).then_some(today)
+}
+
+/// When the scheduler should next look at this user: `now` when a digest is
+/// due, else the instant the next unsent day's digest falls due.
+pub fn next_digest_at(
+    tz: Tz,
+    digest_at: NaiveTime,
+    last_sent: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let today = local_date(tz, now);
+    let day = match last_sent {
+        Some(sent) if sent >= today => sent.succ_opt().unwrap_or(sent),
+        _ => today,
+    };
+    digest_instant(tz, day, digest_at).max(now)
+}
+
+/// The instant `day`'s digest falls due in `tz`: `digest_at` local time, its
+/// first occurrence when repeated, the end of the gap when skipped.
+pub fn digest_instant(tz: Tz, day: NaiveDate, digest_at: NaiveTime) -> DateTime<Utc> {
+    let local = day.and_time(digest_at);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(at) => at.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => first_valid_after_gap(tz, local),
+    }
+}
+
+/// The user's local date at `now`.
+pub fn local_date(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&tz).date_naive()
+}
+
+/// The first whole minute of local time after `skipped` that exists in `tz`.
+fn first_valid_after_gap(tz: Tz, skipped: NaiveDateTime) -> DateTime<Utc> {
+    let minute = skipped
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(skipped);
+    (1..=LONGEST_GAP_MINUTES)
+        .map(|m| minute + Duration::minutes(m))
+        .find_map(|candidate| tz.from_local_datetime(&candidate).earliest())
+        .map_or_else(
+            || {
+                let offset = tz.offset_from_utc_datetime(&skipped).fix();
+                Utc.from_utc_datetime(&(skipped - offset))
+            },
+            |at| at.with_timezone(&Utc),
+        )
+}

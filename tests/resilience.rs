@@ -1,0 +1,155 @@
+//! `leadmail run` when things break: the server restarts, the link drops in
+//! the middle of a FETCH, the daemon is killed with SIGKILL again and again
+//! during a large backlog. Each ends with every message processed once.
+
+mod support;
+
+use std::process::{Child, Command};
+use std::time::Duration;
+use support::proxy::CuttingProxy;
+use support::{
+    dovecot, outbound_mails, spawn_app, wait_until, App, MailboxOptions, PrivateDovecot,
+};
+
+fn sigterm(daemon: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let status = daemon.wait().expect("the daemon exits");
+    assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
+}
+
+/// Messages, timeline entries and open prospects in the database.
+fn totals(app: &App) -> (i64, i64, i64) {
+    let status = app.status();
+    let t = &status["totals"];
+    (
+        t["messages"].as_i64().unwrap_or(-1),
+        t["timeline_entries"].as_i64().unwrap_or(-1),
+        t["open_prospects"].as_i64().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn the_daemon_reconnects_after_the_server_restarts() {
+    let Some(mut server) = PrivateDovecot::start("restart") else {
+        return;
+    };
+    let app = spawn_app(&server.0, "restart", MailboxOptions::default());
+    let mail = tempfile::tempdir().expect("temp dir");
+    let batches = outbound_mails(mail.path(), "restart", 2);
+    let mut daemon = app.start_daemon(&["run"]);
+    server.0.deliver(&app.user, &batches[..1]);
+    assert!(
+        wait_until(Duration::from_secs(15), || totals(&app).0 == 1),
+        "the first message is filed before the restart: {}",
+        app.daemon_log()
+    );
+    server.stop();
+    std::thread::sleep(Duration::from_secs(1));
+    server.restart();
+    server.0.deliver(&app.user, &batches[1..]);
+    let recovered = wait_until(Duration::from_secs(40), || totals(&app).0 == 2);
+    sigterm(&mut daemon);
+    let log = app.daemon_log();
+    assert!(
+        recovered,
+        "the daemon came back and filed the second: {log}"
+    );
+    assert!(
+        log.contains("mailbox error"),
+        "the outage was logged: {log}"
+    );
+    assert_eq!(totals(&app), (2, 2, 2));
+    assert_eq!(server.0.count(&app.user, "Processed"), 2);
+}
+
+#[test]
+fn a_link_cut_in_the_middle_of_a_fetch_loses_and_repeats_nothing() {
+    let Some(server) = dovecot() else { return };
+    // The first two connections drop after 300 KB and 900 KB from the
+    // server: in the middle of the first batch's FETCH (about 1.2 MB).
+    let proxy = CuttingProxy::start(server.port("IMAP_PORT"), vec![300_000, 900_000]);
+    let app = spawn_app(
+        server,
+        "proxycut",
+        MailboxOptions {
+            tls: "none",
+            trust_ca: false,
+            port: Some(proxy.port()),
+            ..MailboxOptions::default()
+        },
+    );
+    let mail = tempfile::tempdir().expect("temp dir");
+    let n = 300;
+    server.import(&app.user, &outbound_mails(mail.path(), "cut", n));
+    let mut daemon = app.start_daemon(&["run"]);
+    let done = wait_until(Duration::from_secs(60), || {
+        server.count(&app.user, "INBOX") == 0 && totals(&app).0 == n as i64
+    });
+    sigterm(&mut daemon);
+    let log = app.daemon_log();
+    assert!(done, "all {n} messages filed after the cuts: {log}");
+    assert!(
+        proxy.connections() >= 3,
+        "two cut links, then one that held"
+    );
+    assert!(log.contains("mailbox error"), "the cuts were logged: {log}");
+    assert_eq!(totals(&app), (n as i64, n as i64, n as i64));
+    assert_eq!(server.count(&app.user, "Processed"), n);
+}
+
+#[test]
+fn sigkill_during_a_large_backlog_again_and_again_ends_with_every_message_once() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "sigkill", MailboxOptions::default());
+    let mail = tempfile::tempdir().expect("temp dir");
+    let n = 3000;
+    server.import(&app.user, &outbound_mails(mail.path(), "kill", n));
+    let mut random = Lcg(0x5eed_2026);
+    let mut kills = 0;
+    let mut finished = false;
+    for _ in 0..40 {
+        let mut daemon = app.start_daemon(&["run", "--once"]);
+        let deadline = Duration::from_millis(300 + random.next() % 1500);
+        std::thread::sleep(deadline);
+        if daemon.try_wait().expect("poll the daemon").is_some() {
+            let status = daemon.wait().expect("exit status");
+            assert!(status.success(), "a run failed: {}", app.daemon_log());
+            finished = true;
+            break;
+        }
+        daemon.kill().expect("SIGKILL");
+        daemon.wait().expect("reap");
+        kills += 1;
+    }
+    if !finished {
+        let status = app
+            .start_daemon(&["run", "--once"])
+            .wait()
+            .expect("the last run");
+        assert!(status.success(), "{}", app.daemon_log());
+    }
+    println!("killed {kills} times before the backlog of {n} was done");
+    assert!(kills >= 3, "the backlog outlived several kills ({kills})");
+    assert_eq!(
+        totals(&app),
+        (n as i64, n as i64, n as i64),
+        "every message once: (messages, timeline entries, prospects)"
+    );
+    assert_eq!(server.count(&app.user, "INBOX"), 0);
+    assert_eq!(server.count(&app.user, "Processed"), n);
+}
+
+/// A small deterministic random number generator (Knuth's MMIX LCG).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
