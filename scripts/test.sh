@@ -9,5 +9,6 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 # The integration tests run against a real Dovecot on loopback.
 bash scripts/dovecot.sh install
+bash scripts/smtp.sh install
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cargo test --all-targets --locked

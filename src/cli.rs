@@ -67,6 +67,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The morning digest: preview it, or send it now through the outbox.
+    #[command(subcommand)]
+    Digest(DigestCommand),
     /// Check the config, the database, every IMAP mailbox and SMTP; one line each.
     Doctor,
     /// Score the mail reading against the corpora's ground truth (EVALUATION.md).
@@ -248,6 +251,35 @@ pub enum ContactsCommand {
 pub enum QuarantineCommand {
     /// List quarantined messages.
     List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `digest …`
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Print the digest that would be sent (text part, or HTML with --html).
+    Preview {
+        /// The user's e-mail address.
+        #[arg(long)]
+        user: String,
+        /// The local day (YYYY-MM-DD) at the user's digest time; default now.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Print the HTML part instead of the text part.
+        #[arg(long)]
+        html: bool,
+    },
+    /// Queue today's digest (if not queued yet) and send the user's pending mail now.
+    Send {
+        /// The user's e-mail address.
+        #[arg(long)]
+        user: String,
+    },
+    /// List the outbox (digests and confirmations, sent or pending).
+    Outbox {
         /// JSON output.
         #[arg(long)]
         json: bool,

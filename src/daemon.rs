@@ -5,7 +5,9 @@
 //! with IDLE (re-issued every 25 minutes) or poll. A message is flagged or
 //! moved only after its records are committed. Errors reconnect with capped
 //! exponential backoff and jitter; a failed login waits longer. A
-//! cancellation (SIGTERM/SIGINT) lets the message in hand finish.
+//! cancellation (SIGTERM/SIGINT) lets the batch in hand finish. Beside the
+//! mailboxes, the sender ([`crate::sending::run`]) queues digests when they
+//! fall due and works the outbox.
 
 use crate::config::{Mailbox, Settings};
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
@@ -59,6 +61,13 @@ pub async fn run(
                 Ok(())
             };
             result.with_context(|| format!("mailbox {name}"))
+        });
+    }
+    if !once {
+        let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
+        tasks.spawn(async move {
+            crate::sending::run(&settings, &store, &cancel).await;
+            Ok(())
         });
     }
     let mut failures = Vec::new();

@@ -13,6 +13,7 @@
 //! - [`imap`]: the async-imap adapter (TLS, login, UID fetch, flag/move,
 //!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
 //! - [`smtp`]: the lettre adapter that sends finished messages; no CRM logic.
+//! - [`sending`]: store → digest → outbox → [`smtp`], the outgoing side.
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
@@ -31,6 +32,7 @@ pub mod domain;
 pub mod eval;
 pub mod imap;
 pub mod ingest;
+pub mod sending;
 pub mod smtp;
 pub mod store;
 pub mod telemetry;

@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod digest;
 mod health;
 mod ingest;
 mod leads;
@@ -53,6 +54,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
             misses,
         } => evaluate(&corpus, &fixtures, misses),
         Command::Status { json } => health::status(&settings, &store, json).await,
+        Command::Digest(cmd) => digest::digest(cmd, &settings, &store).await,
         Command::Ingest(args) => ingest::run(&args, &settings, &store).await,
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
         Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,

@@ -1,6 +1,10 @@
 //! The SMTP adapter: a lettre transport built from `[smtp]`, for digests and
 //! confirmations. Knows nothing of the CRM; callers hand it finished bytes.
 
+mod compose;
+
+pub use compose::compose;
+
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::address::Envelope;

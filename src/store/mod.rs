@@ -26,6 +26,7 @@
 mod actions;
 mod apply;
 mod contacts;
+mod digest_rows;
 mod error;
 mod leads;
 mod listings;
@@ -33,6 +34,7 @@ mod mail;
 mod mailboxes;
 mod matching;
 mod ops;
+mod outbox;
 mod processed;
 mod quarantine;
 mod stamp;
@@ -45,6 +47,7 @@ mod tests;
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
+pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use users::UserRecord;
 pub use views::{
     AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,

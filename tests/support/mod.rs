@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod proxy;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -98,7 +99,7 @@ fn stop_when_this_process_exits(script: &Path, dir: &Path) {
         .spawn();
 }
 
-fn read_env(path: &Path) -> HashMap<String, String> {
+pub(crate) fn read_env(path: &Path) -> HashMap<String, String> {
     std::fs::read_to_string(path)
         .expect("dovecot env file")
         .lines()
@@ -315,6 +316,17 @@ impl App {
     /// What the background daemon logged so far.
     pub fn daemon_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    /// Adds an `[smtp]` section pointing at a local sink (STARTTLS with its CA).
+    pub fn add_smtp(&self, sink: &smtp::SmtpSink) {
+        let section = format!(
+            "\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\nca_file = \"{}\"\nfrom = \"leadmail <crm@acme.test>\"\n",
+            sink.port(),
+            sink.ca()
+        );
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        std::fs::write(&self.config, text + &section).expect("write config");
     }
 
     /// `status --json`.

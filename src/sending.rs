@@ -1,0 +1,263 @@
+//! The outgoing side, wired in one place: store rows → digest → outbox →
+//! SMTP. The daemon runs [`run`]; `digest preview|send` call the pieces.
+//!
+//! A digest is queued in the outbox (one per user and local day, enforced by
+//! the database) before anything is sent; the sender then works the outbox,
+//! retrying with capped backoff, so a crash or an SMTP outage neither loses
+//! a digest nor sends it twice (the Message-ID is fixed at queue time).
+
+use crate::config::{Role, Settings, User};
+use crate::digest::content::{build, Digest, Rules};
+use crate::digest::model::{DigestInput, RepCounts};
+use crate::digest::{ids, render, schedule, RenderedDigest};
+use crate::smtp::{compose, Mailer};
+use crate::store::{OutboxDraft, OutboxMail, Store};
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use tokio_util::sync::CancellationToken;
+
+/// How often the sender looks for due digests and mail to retry.
+const TICK: std::time::Duration = std::time::Duration::from_secs(20);
+/// The longest wait between two attempts at one mail.
+const MAX_RETRY: Duration = Duration::hours(1);
+
+/// A user's digest at `now`, built from the database.
+pub async fn digest_for(
+    settings: &Settings,
+    store: &Store,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Digest, RenderedDigest)> {
+    let email = user.email.to_string();
+    let since = store
+        .last_digest(&email)
+        .await?
+        .map(|(_, at)| at)
+        .filter(|at| *at < now);
+    let input = DigestInput {
+        user: user.clone(),
+        now,
+        since,
+        leads: store.digest_leads(&email).await?,
+        quarantined: store.digest_quarantine(&email).await?,
+        team_counts: team_counts(settings, store, user, now, since).await?,
+    };
+    let digest = build(&input, settings.crm.stale_after_days);
+    let rendered = render(&digest);
+    Ok((digest, rendered))
+}
+
+/// Per-rep counts: a team lead's team, or everyone for an admin.
+async fn team_counts(
+    settings: &Settings,
+    store: &Store,
+    user: &User,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> anyhow::Result<Vec<RepCounts>> {
+    let reps = settings.users.iter().filter(|rep| {
+        rep.active
+            && match user.role {
+                Role::Admin => true,
+                Role::TeamLead => user.team.is_some() && rep.team == user.team,
+                Role::User => false,
+            }
+    });
+    let rules = Rules::new(
+        user.calendar.time_zone,
+        now,
+        since,
+        settings.crm.stale_after_days,
+    );
+    let mut counts = Vec::new();
+    for rep in reps {
+        let email = rep.email.to_string();
+        let leads = store.digest_leads(&email).await?;
+        counts.push(rules.tally(&rep.name, &email, &leads));
+    }
+    Ok(counts)
+}
+
+/// The outbox row of `user`'s digest for local `day`.
+pub fn digest_draft(
+    settings: &Settings,
+    user: &User,
+    day: NaiveDate,
+    rendered: RenderedDigest,
+) -> anyhow::Result<OutboxDraft> {
+    let smtp = settings
+        .smtp
+        .as_ref()
+        .context("no [smtp] section: digests cannot be sent")?;
+    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    Ok(OutboxDraft {
+        kind: ids::DIGEST_KIND,
+        user_email: user.email.to_string(),
+        local_date: Some(day),
+        message_id: ids::digest_message_id(&user.email, day, &domain),
+        in_reply_to: None,
+        recipient: user.email.to_string(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: Some(rendered.html),
+        header_value: ids::digest_header_value(&user.email, day),
+    })
+}
+
+/// Queues `user`'s digest for their local day at `now`; `false` when that
+/// day's digest was queued already, or it is empty and `skip_empty` holds.
+pub async fn queue_digest(
+    settings: &Settings,
+    store: &Store,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let (digest, rendered) = digest_for(settings, store, user, now).await?;
+    if digest.is_empty() && settings.digest.skip_empty {
+        tracing::info!(user = %user.email, "digest empty: skipped");
+        return Ok(false);
+    }
+    let day = schedule::local_date(user.calendar.time_zone, now);
+    let draft = digest_draft(settings, user, day, rendered)?;
+    Ok(store.queue_mail(&draft, now).await?)
+}
+
+/// Queues every active user's digest that is due at `now`.
+pub async fn queue_due_digests(
+    settings: &Settings,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    for user in settings.users.iter().filter(|u| u.active) {
+        let last = store.last_digest(user.email.as_ref()).await?;
+        let due = schedule::due_digest_date(
+            user.calendar.time_zone,
+            user.digest_at,
+            last.map(|(day, _)| day),
+            now,
+        );
+        if due.is_some() && queue_digest(settings, store, user, now).await? {
+            tracing::info!(user = %user.email, "digest queued");
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// What one delivery round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// Mails the SMTP server accepted.
+    pub sent: usize,
+    /// Mails that failed this time (retried later unless refused for good).
+    pub failed: usize,
+}
+
+/// Sends every mail of the outbox that is due; failures are recorded with
+/// their next attempt (capped exponential backoff), 5xx refusals for good.
+pub async fn deliver_due(
+    store: &Store,
+    mailer: &Mailer,
+    from: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Delivery> {
+    let mails = store.due_mail(now).await?;
+    deliver(store, mailer, from, mails, now).await
+}
+
+/// Sends these queued mails, recording each outcome.
+pub async fn deliver(
+    store: &Store,
+    mailer: &Mailer,
+    from: &str,
+    mails: Vec<OutboxMail>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Delivery> {
+    let mut delivery = Delivery::default();
+    for mail in mails {
+        match send_one(mailer, from, &mail).await {
+            Ok(()) => {
+                store.mark_sent(mail.id, Utc::now()).await?;
+                tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");
+                delivery.sent += 1;
+            }
+            Err((error, permanent)) => {
+                let retry_at = (!permanent).then(|| now + retry_after(mail.attempts));
+                tracing::warn!(to = %mail.draft.recipient, error = %error, ?retry_at, "mail not sent");
+                store.mark_failed(mail.id, &error, now, retry_at).await?;
+                delivery.failed += 1;
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+async fn send_one(mailer: &Mailer, from: &str, mail: &OutboxMail) -> Result<(), (String, bool)> {
+    let bytes = compose(&mail.draft, from).map_err(|e| (format!("{e:#}"), true))?;
+    let envelope_from = from
+        .rsplit('<')
+        .next()
+        .unwrap_or(from)
+        .trim_end_matches('>')
+        .trim();
+    mailer
+        .send(
+            envelope_from,
+            std::slice::from_ref(&mail.draft.recipient),
+            &bytes,
+        )
+        .await
+        .map_err(|e| (e.to_string(), e.permanent))
+}
+
+/// 30 s, 1 min, 2 min … capped at an hour.
+pub fn retry_after(attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(0, 10)).unwrap_or(10);
+    (Duration::seconds(30) * 2i32.pow(exponent)).min(MAX_RETRY)
+}
+
+/// The daemon's sender: queues due digests and works the outbox until cancelled.
+pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken) {
+    let Some(smtp) = settings.smtp.as_ref().filter(|_| settings.digest.enabled) else {
+        tracing::info!("digests off: no [smtp] section or [digest] enabled = false");
+        return;
+    };
+    let mailer = match Mailer::new(smtp) {
+        Ok(mailer) => mailer,
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "cannot set up SMTP: no digests"
+            );
+            return;
+        }
+    };
+    while !cancel.is_cancelled() {
+        let now = Utc::now();
+        if let Err(error) = queue_due_digests(settings, store, now).await {
+            tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
+        }
+        if let Err(error) = deliver_due(store, &mailer, &smtp.from, now).await {
+            tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(TICK) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_and_stop_growing_at_an_hour() {
+        assert_eq!(retry_after(0), Duration::seconds(30));
+        assert_eq!(retry_after(1), Duration::seconds(60));
+        assert_eq!(retry_after(3), Duration::seconds(240));
+        assert_eq!(retry_after(9), MAX_RETRY);
+        assert_eq!(retry_after(500), MAX_RETRY);
+    }
+}

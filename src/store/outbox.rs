@@ -1,0 +1,255 @@
+//! The outbox: mail leadmail sends, written before it is sent, so a digest
+//! or a confirmation goes out exactly once whatever crashes in between.
+
+use super::stamp::{parse_stamp, stamp};
+use super::{Conn, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+/// A mail to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxDraft {
+    /// `digest` or `confirmation`.
+    pub kind: &'static str,
+    /// The user it is for.
+    pub user_email: String,
+    /// Digests: the user's local day it covers.
+    pub local_date: Option<NaiveDate>,
+    /// The fixed Message-ID (`<…>`).
+    pub message_id: String,
+    /// The message it answers, for confirmations.
+    pub in_reply_to: Option<String>,
+    /// The address it goes to.
+    pub recipient: String,
+    /// The subject.
+    pub subject: String,
+    /// The text/plain part.
+    pub text: String,
+    /// The text/html part, if any.
+    pub html: Option<String>,
+    /// The `X-Leadmail` header's value.
+    pub header_value: String,
+}
+
+/// A queued mail, as read back to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// The row id.
+    pub id: i64,
+    /// The draft it was queued as.
+    pub draft: OutboxDraft,
+    /// Send attempts so far.
+    pub attempts: i64,
+}
+
+/// A row of the outbox for listings and tests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxEntry {
+    /// The row id.
+    pub id: i64,
+    /// `digest` or `confirmation`.
+    pub kind: String,
+    /// The user it is for.
+    pub user_email: String,
+    /// Digests: the local day.
+    pub local_date: Option<String>,
+    /// The Message-ID.
+    pub message_id: String,
+    /// Send attempts so far.
+    pub attempts: i64,
+    /// When it was accepted by the SMTP server.
+    pub sent_at: Option<String>,
+    /// The last failure.
+    pub last_error: Option<String>,
+}
+
+/// An outbox row as selected by [`Store::outbox`].
+type EntryRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+/// Queues a mail inside the caller's transaction; `false` when a mail with
+/// its Message-ID (or the user's digest for that day) is already queued.
+pub(super) async fn queue(
+    conn: &mut Conn,
+    draft: &OutboxDraft,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let at = stamp(now);
+    let inserted = sqlx::query(
+        "INSERT INTO outbox (kind, user_email, local_date, message_id, in_reply_to, recipient, \
+         subject, text_body, html_body, header_value, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT DO NOTHING",
+    )
+    .bind(draft.kind)
+    .bind(&draft.user_email)
+    .bind(draft.local_date.map(|d| d.to_string()))
+    .bind(&draft.message_id)
+    .bind(&draft.in_reply_to)
+    .bind(&draft.recipient)
+    .bind(&draft.subject)
+    .bind(&draft.text)
+    .bind(&draft.html)
+    .bind(&draft.header_value)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+impl Store {
+    /// Queues a mail in its own transaction (see [`queue`]).
+    pub async fn queue_mail(
+        &self,
+        draft: &OutboxDraft,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let queued = queue(&mut tx, draft, now).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// The latest local day a digest was queued for this user, and when.
+    pub async fn last_digest(
+        &self,
+        user_email: &str,
+    ) -> Result<Option<(NaiveDate, DateTime<Utc>)>, StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT local_date, created_at FROM outbox WHERE kind = 'digest' AND user_email = $1 \
+             ORDER BY local_date DESC LIMIT 1",
+        )
+        .bind(user_email)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((day, at)) = row else {
+            return Ok(None);
+        };
+        let day = day.parse::<NaiveDate>().map_err(|_| StoreError::Corrupt {
+            what: "local date",
+            value: day.clone(),
+        })?;
+        Ok(Some((day, parse_stamp(&at)?)))
+    }
+
+    /// Mails not yet sent whose next attempt is due at `now`, oldest first.
+    pub async fn due_mail(&self, now: DateTime<Utc>) -> Result<Vec<OutboxMail>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, subject, \
+             text_body, html_body, header_value, attempts FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 100",
+        )
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outbox_mail).collect()
+    }
+
+    /// `user`'s mails not yet sent (nor refused for good), whatever their
+    /// next attempt time: what `digest send` pushes out now.
+    pub async fn pending_mail_for(&self, user_email: &str) -> Result<Vec<OutboxMail>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, subject, \
+             text_body, html_body, header_value, attempts FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND user_email = $1 ORDER BY id",
+        )
+        .bind(user_email)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outbox_mail).collect()
+    }
+
+    /// The SMTP server accepted the mail.
+    pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A failed attempt: retried at `retry_at`, or never when `None` (refused for good).
+    pub async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
+             next_attempt_at = COALESCE($3, next_attempt_at), \
+             failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END WHERE id = $1",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(retry_at.map(stamp))
+        .bind(stamp(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every outbox row, newest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<EntryRow> = sqlx::query_as(
+            "SELECT id, kind, user_email, local_date, message_id, attempts, sent_at, last_error \
+                 FROM outbox ORDER BY id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, kind, user_email, local_date, message_id, attempts, sent_at, last_error)| {
+                    OutboxEntry {
+                        id,
+                        kind,
+                        user_email,
+                        local_date,
+                        message_id,
+                        attempts,
+                        sent_at,
+                        last_error,
+                    }
+                },
+            )
+            .collect())
+    }
+}
+
+fn outbox_mail(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let local_date: Option<String> = row.try_get("local_date")?;
+    Ok(OutboxMail {
+        id: row.try_get("id")?,
+        attempts: row.try_get("attempts")?,
+        draft: OutboxDraft {
+            kind: if kind == "digest" {
+                "digest"
+            } else {
+                "confirmation"
+            },
+            user_email: row.try_get("user_email")?,
+            local_date: local_date.and_then(|d| d.parse().ok()),
+            message_id: row.try_get("message_id")?,
+            in_reply_to: row.try_get("in_reply_to")?,
+            recipient: row.try_get("recipient")?,
+            subject: row.try_get("subject")?,
+            text: row.try_get("text_body")?,
+            html: row.try_get("html_body")?,
+            header_value: row.try_get("header_value")?,
+        },
+    })
+}

@@ -1,0 +1,188 @@
+//! The morning digest through a real SMTP receiver: content and headers,
+//! escaping of hostile mail, exactly once (also across a daemon restart),
+//! and a send that fails while the server is down and succeeds after.
+
+mod support;
+
+use mail_parser::{Message, MessageParser};
+use std::time::Duration;
+use support::smtp::SmtpSink;
+use support::{dovecot, offline_app, spawn_app, wait_until, App, MailboxOptions};
+
+const HOSTILE: &str = "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+From: Alice Martins <alice@acme.test>\r\n\
+To: crm@acme.test\r\n\
+Subject: Fwd: <script>alert(\"x\")</script> & \"quotes\"\r\n\
+Message-ID: <hostile-1@acme.test>\r\n\
+Date: Mon, 23 Nov 2026 08:00:00 +0000\r\n\
+\r\n\
+---------- Forwarded message ---------\r\n\
+From: Mallory <mallory@hostile.example>\r\n\
+Date: Mon, 23 Nov 2026 07:50:00 +0000\r\n\
+Subject: <script>alert(\"x\")</script> & \"quotes\"\r\n\
+To: Alice Martins <alice@acme.test>\r\n\
+\r\n\
+Hello <img src=x onerror=alert(1)> we want 40 seats.\r\n";
+
+/// The fixture config with the demo morning and one hostile forward ingested.
+fn app_with_mail(sink: &SmtpSink) -> App {
+    let app = offline_app();
+    app.add_smtp(sink);
+    let hostile = app.dir.path().join("hostile.eml");
+    std::fs::write(&hostile, HOSTILE).expect("write the hostile mail");
+    let demo = support::repo().join("tests/fixtures/demo");
+    for args in [
+        vec!["ingest", "--maildir", demo.to_str().unwrap()],
+        vec!["ingest", hostile.to_str().unwrap()],
+    ] {
+        let out = app.run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    app
+}
+
+fn parse(bytes: &[u8]) -> Message<'_> {
+    MessageParser::default()
+        .parse(bytes)
+        .expect("the digest parses")
+}
+
+fn header(message: &Message<'_>, name: &str) -> String {
+    message
+        .header_raw(name)
+        .map(|value| value.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn for_alice(sink: &SmtpSink) -> usize {
+    sink.messages()
+        .iter()
+        .filter(|m| header(&parse(m), "To").contains("alice@acme.test"))
+        .count()
+}
+
+#[test]
+fn digest_send_delivers_one_readable_digest_with_hostile_text_escaped() {
+    let Some(sink) = SmtpSink::start("send", &[]) else {
+        return;
+    };
+    let app = app_with_mail(&sink);
+    let out = app.run(&["digest", "send", "--user", "alice@acme.test"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let received = sink.messages();
+    assert_eq!(received.len(), 1);
+    let digest = parse(&received[0]);
+    let subject = digest.subject().unwrap_or_default();
+    assert!(subject.starts_with("Your day:"), "{subject}");
+    assert!(subject.contains("new lead"), "{subject}");
+    let id = digest.message_id().unwrap_or_default();
+    assert!(
+        id.starts_with("digest.") && id.ends_with("@acme.test"),
+        "{id}"
+    );
+    assert_eq!(header(&digest, "Auto-Submitted"), "auto-generated");
+    assert!(header(&digest, "X-Leadmail").starts_with("digest; alice@acme.test;"));
+    let text = digest.body_text(0).expect("a text part");
+    let html = digest.body_html(0).expect("an HTML part");
+    assert!(text.contains("NEW LEADS"), "{text}");
+    assert!(text.contains("Pricing for 40 seats"), "{text}");
+    assert!(
+        html.contains("&lt;script&gt;"),
+        "the hostile subject is escaped"
+    );
+    assert!(!html.contains("<script"), "no script tag in the HTML part");
+    assert!(
+        !html.contains("<img"),
+        "no image from the mail in the HTML part"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
+
+    let again = app.run(&["digest", "send", "--user", "alice@acme.test"]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("queued before"));
+    assert_eq!(sink.messages().len(), 1, "one digest per user and day");
+}
+
+#[test]
+fn a_digest_that_cannot_be_sent_stays_in_the_outbox_and_goes_out_once_the_server_is_back() {
+    let Some(mut sink) = SmtpSink::start("down", &[]) else {
+        return;
+    };
+    let app = app_with_mail(&sink);
+    sink.stop();
+    let out = app.run(&["digest", "send", "--user", "alice@acme.test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not sent"), "{stderr}");
+    let outbox = app.json(&["digest", "outbox", "--json"]);
+    assert_eq!(outbox[0]["attempts"], 1);
+    assert!(outbox[0]["sent_at"].is_null());
+    assert!(outbox[0]["last_error"]
+        .as_str()
+        .is_some_and(|e| e.contains("127.0.0.1")));
+
+    sink.restart();
+    let out = app.run(&["digest", "send", "--user", "alice@acme.test"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sink.messages().len(), 1);
+    let outbox = app.json(&["digest", "outbox", "--json"]);
+    assert_eq!(
+        outbox.as_array().map(Vec::len),
+        Some(1),
+        "the same digest, not a second"
+    );
+    assert!(outbox[0]["sent_at"].is_string());
+}
+
+#[test]
+fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
+    let Some(server) = dovecot() else { return };
+    let Some(sink) = SmtpSink::start("daemon", &[]) else {
+        return;
+    };
+    let app = spawn_app(server, "digestd", MailboxOptions::default());
+    app.add_smtp(&sink);
+    // Alice's digest is due from midnight, so it is due whenever this runs.
+    let config = std::fs::read_to_string(&app.config).unwrap().replacen(
+        "workday_start = \"09:00\"",
+        "workday_start = \"09:00\"\ndigest_at = \"00:00\"",
+        1,
+    );
+    std::fs::write(&app.config, config).unwrap();
+    let demo = support::repo().join("tests/fixtures/demo");
+    assert!(app
+        .run(&["ingest", "--maildir", demo.to_str().unwrap()])
+        .status
+        .success());
+
+    for round in 0..2 {
+        let mut daemon = app.start_daemon(&["run"]);
+        let sent = wait_until(Duration::from_secs(15), || for_alice(&sink) >= 1);
+        std::thread::sleep(Duration::from_secs(2));
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &daemon.id().to_string()])
+            .status();
+        assert!(daemon.wait().expect("exit").success());
+        assert!(
+            sent,
+            "round {round}: the digest went out: {}",
+            app.daemon_log()
+        );
+        assert_eq!(for_alice(&sink), 1, "round {round}: never two for one day");
+    }
+}
