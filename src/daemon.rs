@@ -18,6 +18,7 @@ use anyhow::Context;
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// Messages fetched per round trip during a backlog (bounds memory).
@@ -48,8 +49,11 @@ pub async fn run(
         "no [[mailboxes]] configured: nothing to watch"
     );
     let mut tasks = tokio::task::JoinSet::new();
+    // Mail a pass committed may have queued a confirmation: wake the sender.
+    let outbox_wake = Arc::new(Notify::new());
     for mailbox in settings.mailboxes.clone() {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
+        let wake = outbox_wake.clone();
         tasks.spawn(async move {
             let name = mailbox.name.clone();
             let result = if once {
@@ -57,7 +61,7 @@ pub async fn run(
                     .await
                     .map(|_| ())
             } else {
-                serve_forever(&mailbox, &settings, &store, &cancel).await;
+                serve_forever(&mailbox, &settings, &store, &cancel, &wake).await;
                 Ok(())
             };
             result.with_context(|| format!("mailbox {name}"))
@@ -65,8 +69,9 @@ pub async fn run(
     }
     if !once {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
+        let wake = outbox_wake.clone();
         tasks.spawn(async move {
-            crate::sending::run(&settings, &store, &cancel).await;
+            crate::sending::run(&settings, &store, &cancel, &wake).await;
             Ok(())
         });
     }
@@ -105,10 +110,11 @@ async fn serve_forever(
     settings: &Settings,
     store: &Store,
     cancel: &CancellationToken,
+    wake: &Notify,
 ) {
     let mut attempt: u32 = 0;
     while !cancel.is_cancelled() {
-        match watch(mailbox, settings, store, cancel, &mut attempt).await {
+        match watch(mailbox, settings, store, cancel, wake, &mut attempt).await {
             Ok(()) => return,
             Err(error) => {
                 let wait = backoff(
@@ -135,13 +141,17 @@ async fn watch(
     settings: &Settings,
     store: &Store,
     cancel: &CancellationToken,
+    wake: &Notify,
     attempt: &mut u32,
 ) -> anyhow::Result<()> {
     let mut session = ImapSession::connect(mailbox).await?;
     tracing::info!(mailbox = %mailbox.name, host = %mailbox.host, "connected");
     let mut first_pass = true;
     loop {
-        sync_pass(&mut session, mailbox, settings, store, cancel, first_pass).await?;
+        let report = sync_pass(&mut session, mailbox, settings, store, cancel, first_pass).await?;
+        if report.processed > 0 {
+            wake.notify_one();
+        }
         first_pass = false;
         *attempt = 0;
         record(store, mailbox, None).await;

@@ -14,6 +14,7 @@ use crate::smtp::{compose, Mailer};
 use crate::store::{OutboxDraft, OutboxMail, Store};
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// How often the sender looks for due digests and mail to retry.
@@ -218,7 +219,9 @@ pub fn retry_after(attempts: i64) -> Duration {
 }
 
 /// The daemon's sender: queues due digests and works the outbox until cancelled.
-pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken) {
+/// `wake` fires when a mailbox pass committed mail (a digest reply queues
+/// its confirmation), so confirmations do not wait for the next tick.
+pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken, wake: &Notify) {
     let Some(smtp) = settings.smtp.as_ref().filter(|_| settings.digest.enabled) else {
         tracing::info!("digests off: no [smtp] section or [digest] enabled = false");
         return;
@@ -244,6 +247,7 @@ pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken)
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(TICK) => {}
+            _ = wake.notified() => {}
         }
     }
 }

@@ -217,3 +217,25 @@ fn explain_shows_the_rule_without_touching_the_database() {
         "explain must not create the database"
     );
 }
+
+#[test]
+fn several_processes_opening_a_new_database_at_once_all_succeed() {
+    let app = support::offline_app();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            app.command(&["status", "--json"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start leadmail")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -186,3 +186,115 @@ fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
         assert_eq!(for_alice(&sink), 1, "round {round}: never two for one day");
     }
 }
+
+/// Alice's reply to `digest_id`: commands, a bad line, the quoted digest.
+fn reply_to(digest_id: &str) -> String {
+    format!(
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+         From: Alice Martins <alice@acme.test>\r\n\
+         To: leadmail <crm@acme.test>\r\n\
+         Subject: Re: Your day\r\n\
+         Message-ID: <reply-1@acme.test>\r\n\
+         In-Reply-To: <{digest_id}>\r\n\
+         References: <{digest_id}>\r\n\
+         Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\
+         \r\n\
+         done 1\r\n\
+         step 1 Proposal\r\n\
+         snooze 5 2d\r\n\
+         won 9999\r\n\
+         step 1 Banana\r\n\
+         \r\n\
+         > NEW LEADS AND REFERRALS (3)\r\n\
+         > done 6\r\n"
+    )
+}
+
+#[test]
+fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
+    let Some(server) = dovecot() else { return };
+    let Some(sink) = SmtpSink::start("reply", &[]) else {
+        return;
+    };
+    let app = spawn_app(server, "digestreply", MailboxOptions::default());
+    app.add_smtp(&sink);
+    let demo = support::repo().join("tests/fixtures/demo");
+    assert!(app
+        .run(&["ingest", "--maildir", demo.to_str().unwrap()])
+        .status
+        .success());
+    assert!(app
+        .run(&["digest", "send", "--user", "alice@acme.test"])
+        .status
+        .success());
+    let digest_bytes = sink.messages().remove(0);
+    let digest_id = parse(&digest_bytes)
+        .message_id()
+        .unwrap_or_default()
+        .to_string();
+
+    let reply = app.dir.path().join("reply.eml");
+    std::fs::write(&reply, reply_to(&digest_id)).unwrap();
+    server.deliver(&app.user, &[reply]);
+    let mut daemon = app.start_daemon(&["run"]);
+    let confirmations = || -> Vec<Vec<u8>> {
+        sink.messages()
+            .into_iter()
+            .filter(|m| header(&parse(m), "X-Leadmail").starts_with("confirmation"))
+            .collect()
+    };
+    let confirmed = wait_until(Duration::from_secs(20), || confirmations().len() == 1);
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    assert!(daemon.wait().expect("exit").success());
+    assert!(confirmed, "a confirmation came back: {}", app.daemon_log());
+
+    let lead = app.json(&["leads", "show", "1", "--json"]);
+    assert_eq!(lead["step"], "Proposal");
+    assert!(
+        lead["next_action"].is_null(),
+        "done 1 closed its next action"
+    );
+    let six = app.json(&["leads", "show", "6", "--json"]);
+    assert!(
+        six["next_action"].is_object(),
+        "a quoted line is not a command"
+    );
+    let five = app.json(&["leads", "show", "5", "--json"]);
+    let due = five["next_action"]["due_at"].as_str().unwrap_or_default();
+    assert!(due.starts_with("2026-11-25"), "snoozed two days: {due}");
+    let timeline = app.json(&["timeline", "1", "--json"]);
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "step_change" && e["actor"] == "alice@acme.test"),
+        "{timeline}"
+    );
+
+    let confirmation_bytes = confirmations().remove(0);
+    let confirmation = parse(&confirmation_bytes);
+    assert_eq!(
+        header(&confirmation, "X-Leadmail"),
+        "confirmation; alice@acme.test"
+    );
+    assert_eq!(
+        confirmation.in_reply_to().as_text(),
+        Some("reply-1@acme.test")
+    );
+    let subject = confirmation.subject().unwrap_or_default();
+    assert_eq!(subject, "leadmail: 3 changes applied, 2 not understood");
+    let body = confirmation.body_text(0).unwrap_or_default();
+    assert!(body.contains("9999") && body.contains("Banana"), "{body}");
+
+    // The same reply again (a second copy) is a duplicate: no second confirmation.
+    server.deliver(&app.user, &[app.dir.path().join("reply.eml")]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    assert!(app
+        .run(&["digest", "send", "--user", "alice@acme.test"])
+        .status
+        .success());
+    assert_eq!(confirmations().len(), 1);
+}

@@ -89,6 +89,7 @@ fn action_name(action: &Action) -> &'static str {
         Action::Outbound(_) => "file outbound mail (prospects)",
         Action::Thread(_) => "append to the matching lead, else fallback",
         Action::Bounce(_) => "mark bouncing addresses",
+        Action::DigestReply(_) => "apply the digest reply's commands, queue a confirmation",
     }
 }
 

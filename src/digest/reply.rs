@@ -23,7 +23,7 @@ pub const VERBS: &[&str] = &[
 ];
 
 /// One understood line of a reply.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReplyCommand {
     /// The lead it acts on.
     pub lead_id: i64,
@@ -34,7 +34,8 @@ pub struct ReplyCommand {
 }
 
 /// What a reply line asks for; each maps to one store action.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
 pub enum ReplyAction {
     /// Mark the open next action done.
     Done,

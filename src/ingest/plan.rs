@@ -85,6 +85,27 @@ pub enum Action {
     Thread(ThreadMail),
     /// A delivery failure.
     Bounce(BounceMail),
+    /// A user's reply to their digest: commands on their leads, then a
+    /// confirmation mail.
+    DigestReply(DigestReplyMail),
+}
+
+/// What a reply to a digest asks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestReplyMail {
+    /// The user who replied (authenticated).
+    pub user: EmailAddress,
+    /// The commands read, in order.
+    pub commands: Vec<crate::digest::reply::ReplyCommand>,
+    /// Lines that looked like commands but could not be read, with why.
+    pub not_understood: Vec<String>,
+    /// The reply's Message-ID (`<…>`), which the confirmation answers.
+    pub reply_message_id: Option<String>,
+    /// The confirmation's Message-ID, fixed here so a reprocessed reply
+    /// cannot queue a second one.
+    pub confirmation_id: String,
+    /// The user's time zone name, for the dates in the confirmation.
+    pub time_zone: String,
 }
 
 /// A quarantine entry.

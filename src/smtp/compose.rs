@@ -102,6 +102,11 @@ mod tests {
             .parse(&bytes[..])
             .unwrap();
         assert_eq!(parsed.in_reply_to().as_text(), Some("reply-1@acme.test"));
-        assert!(parsed.body_html(0).is_none() || parsed.html_body_count() == 0);
+        let content_type = String::from_utf8_lossy(&bytes).to_lowercase();
+        assert!(
+            content_type.contains("content-type: text/plain")
+                && !content_type.contains("multipart/alternative"),
+            "a confirmation is plain text only"
+        );
     }
 }

@@ -94,6 +94,7 @@ fn plan_user(action: &Action) -> Option<EmailAddress> {
             Fallback::Quarantine(draft) => draft.user.as_ref(),
             Fallback::Record => None,
         },
+        Action::DigestReply(reply) => Some(&reply.user),
         Action::Record | Action::Bounce(_) => None,
     };
     user.cloned()

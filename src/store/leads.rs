@@ -176,6 +176,21 @@ pub(super) async fn replace_next_action(
 
 /// Closes the open next action as `done`, `replaced` or `dropped`; returns
 /// its kind and note, or `None` when there was none.
+/// The open next action's kind and note, if the lead has one.
+pub(super) async fn open_next_action(
+    conn: &mut Conn,
+    lead_id: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query_as(
+            "SELECT kind, note FROM next_actions WHERE lead_id = $1 AND done_at IS NULL",
+        )
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await?,
+    )
+}
+
 pub(super) async fn close_next_action(
     conn: &mut Conn,
     lead_id: i64,

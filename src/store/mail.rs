@@ -21,6 +21,7 @@ pub(super) async fn dispatch(conn: &mut Conn, ctx: &mut Ctx<'_>) -> Result<Outco
         Action::Outbound(mail) => outbound(conn, ctx, mail).await,
         Action::Thread(mail) => thread(conn, ctx, mail).await,
         Action::Bounce(mail) => bounce(conn, ctx, mail).await,
+        Action::DigestReply(mail) => super::digest_reply::apply(conn, ctx, mail).await,
     }
 }
 

@@ -26,6 +26,7 @@
 mod actions;
 mod apply;
 mod contacts;
+mod digest_reply;
 mod digest_rows;
 mod error;
 mod leads;
@@ -75,6 +76,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let options = connect_options(url)?;
         let database = options.get_filename().to_path_buf();
+        let lock = open_lock(&database).await;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.clone())
@@ -83,7 +85,6 @@ impl Store {
                 url: url.to_string(),
                 cause,
             })?;
-        let lock = migration_lock(&database).await;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -108,11 +109,12 @@ impl Store {
     }
 }
 
-/// Two processes starting on a new database (the daemon and a `status`,
-/// say) must not both run the first migration: they take turns on a lock
-/// file beside the database. Waits up to 30 s, then goes ahead (the
-/// migration itself then reports any clash). No lock for in-memory databases.
-async fn migration_lock(database: &std::path::Path) -> Option<std::fs::File> {
+/// Two processes opening a new database at once (the daemon and a
+/// `status`, say) would race to create it, switch it to WAL and run the
+/// first migration ("database is locked"): they take turns on a lock file
+/// beside the database from connecting until the migrations are done.
+/// Waits up to 30 s, then goes ahead. No lock for in-memory databases.
+async fn open_lock(database: &std::path::Path) -> Option<std::fs::File> {
     if database.as_os_str().is_empty() || database.to_string_lossy().starts_with(':') {
         return None;
     }

@@ -1,6 +1,7 @@
 //! Step 4–6 of the pipeline: who sent a message, what it is, what to file.
 
 mod automated_mail;
+mod digest_reply;
 mod form_source;
 mod original;
 mod partner;

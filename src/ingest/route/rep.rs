@@ -1,4 +1,5 @@
-//! Mail from a rep: a forwarded inquiry, a BCC'd outbound mail, or a note to a lead.
+//! Mail from a rep: a reply to their digest, a forwarded inquiry, a BCC'd
+//! outbound mail, or a note to a lead.
 
 use super::original::{self, Original};
 use super::{first_action, title_from, Ctx};
@@ -16,6 +17,9 @@ const PROSPECT_FOLLOW_UP_DAYS: i64 = 3;
 
 /// Plans a rep's mail.
 pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPlan {
+    if let Some(reply) = super::digest_reply::plan(ctx, user) {
+        return reply;
+    }
     let mail = ctx.mail;
     let recipients: Vec<&Person> = mail.to.iter().chain(&mail.cc).collect();
     let externals = ctx.external_recipients(&recipients);

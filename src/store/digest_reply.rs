@@ -1,0 +1,146 @@
+//! Applies a reply to a digest: each command on a lead the user may act on
+//! (their own, or any for an admin), then queues the confirmation mail in
+//! the same transaction, so it goes out exactly once.
+
+use super::apply::Ctx;
+use super::leads;
+use super::ops::{self, Change};
+use super::outbox::{self, OutboxDraft};
+use super::{Conn, StoreError};
+use crate::digest::confirmation::render_confirmation;
+use crate::digest::ids;
+use crate::digest::reply::{ReplyAction, ReplyCommand};
+use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
+
+/// Applies the commands; refusals join the lines not understood.
+pub(super) async fn apply(
+    conn: &mut Conn,
+    ctx: &mut Ctx<'_>,
+    mail: &DigestReplyMail,
+) -> Result<Outcome, StoreError> {
+    let user = mail.user.to_string();
+    let change = Change {
+        at: ctx.plan.occurred_at,
+        actor: Some(user.as_str()),
+        message_key: Some(ctx.plan.key.as_str()),
+    };
+    let admin = is_admin(conn, &user).await?;
+    let mut applied = Vec::new();
+    let mut refused = mail.not_understood.clone();
+    for command in &mail.commands {
+        match run(conn, command, &user, admin, change).await {
+            Ok(()) => {
+                applied.push(command.clone());
+                ctx.touch(command.lead_id);
+            }
+            Err(why) if is_refusal(&why) => refused.push(format!("\"{}\": {why}", command.line)),
+            Err(other) => return Err(other),
+        }
+    }
+    queue_confirmation(conn, ctx, mail, &applied, &refused).await?;
+    Ok(Outcome::Appended)
+}
+
+/// A command the lead's state or ownership refuses, as opposed to a failure.
+fn is_refusal(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::Invalid { .. } | StoreError::LeadNotFound { .. }
+    )
+}
+
+async fn is_admin(conn: &mut Conn, user: &str) -> Result<bool, StoreError> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE email = $1")
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(role.as_deref() == Some("admin"))
+}
+
+async fn run(
+    conn: &mut Conn,
+    command: &ReplyCommand,
+    user: &str,
+    admin: bool,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    let lead_id = command.lead_id;
+    check_owner(conn, lead_id, user, admin).await?;
+    match &command.action {
+        ReplyAction::Done => ops::complete_next_action(conn, lead_id, change).await,
+        ReplyAction::Snooze { until } => snooze(conn, lead_id, *until, change).await,
+        ReplyAction::Next(draft) => ops::set_next_action(conn, lead_id, draft, change).await,
+        ReplyAction::Status {
+            status,
+            until,
+            reason,
+        } => ops::set_status(conn, lead_id, *status, *until, reason.as_deref(), change).await,
+        ReplyAction::Step { step } => ops::set_step(conn, lead_id, step, change).await,
+        ReplyAction::Convert => ops::convert(conn, lead_id, change).await,
+    }
+}
+
+/// Only the owner (or an admin) acts on a lead by mail.
+async fn check_owner(
+    conn: &mut Conn,
+    lead_id: i64,
+    user: &str,
+    admin: bool,
+) -> Result<(), StoreError> {
+    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner FROM leads WHERE id = $1")
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match owner {
+        None => Err(StoreError::LeadNotFound { lead_id }),
+        Some(owner) if admin || owner.as_deref() == Some(user) => Ok(()),
+        Some(_) => Err(StoreError::Invalid {
+            lead_id,
+            action: "act on",
+            why: "it is not yours".to_string(),
+        }),
+    }
+}
+
+/// Moves the open next action to `until`, keeping what it says; a lead
+/// without one gets a follow-up then.
+async fn snooze(
+    conn: &mut Conn,
+    lead_id: i64,
+    until: chrono::DateTime<chrono::Utc>,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    let open = leads::open_next_action(conn, lead_id).await?;
+    let (kind, note) = open.unwrap_or_else(|| ("follow_up".to_string(), "Follow up".to_string()));
+    let draft = NextActionDraft {
+        due_at: until,
+        kind,
+        note,
+    };
+    ops::set_next_action(conn, lead_id, &draft, change).await
+}
+
+async fn queue_confirmation(
+    conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    mail: &DigestReplyMail,
+    applied: &[ReplyCommand],
+    refused: &[String],
+) -> Result<(), StoreError> {
+    let tz = mail.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let (subject, text) = render_confirmation(applied, refused, tz, ctx.now);
+    let draft = OutboxDraft {
+        kind: ids::CONFIRMATION_KIND,
+        user_email: mail.user.to_string(),
+        local_date: None,
+        message_id: mail.confirmation_id.clone(),
+        in_reply_to: mail.reply_message_id.clone(),
+        recipient: mail.user.to_string(),
+        subject,
+        text,
+        html: None,
+        header_value: ids::confirmation_header_value(&mail.user),
+    };
+    outbox::queue(conn, &draft, ctx.now).await?;
+    Ok(())
+}
