@@ -10,14 +10,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "demo.sh: cargo is not installed (install Rust stable first)" >&2; exit 1; }
 bash scripts/dovecot.sh install
+bash scripts/smtp.sh install
 cargo build --quiet --locked
 bin="$PWD/target/debug/leadmail"
 work="$(mktemp -d -t leadmail-demo.XXXXXX)"
 chmod 755 "$work"
-trap 'bash scripts/dovecot.sh stop "$work/dovecot" >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/dovecot.sh stop "$work/dovecot" >/dev/null 2>&1 || true; bash scripts/smtp.sh stop "$work/smtp" >/dev/null 2>&1 || true' EXIT
 bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
 # shellcheck disable=SC1091
 . "$work/dovecot/env"
+bash scripts/smtp.sh start "$work/smtp" >/dev/null
+. "$work/smtp/env"
 bash scripts/dovecot.sh deliver "$work/dovecot" crm tests/fixtures/demo/cur/*.eml
 printf '%s' "$IMAP_PASSWORD" > "$work/imap-password"
 sed "s|sqlite://unused.db|sqlite://$work/leadmail.db|" tests/fixtures/leadmail.toml > "$work/leadmail.toml"
@@ -34,9 +37,18 @@ password_file = "imap-password"
 folder = "INBOX"
 processed_folder = "Processed"
 quarantine_folder = "Quarantine"
+
+[smtp]
+host = "127.0.0.1"
+port = $SMTP_PORT
+tls = "starttls"
+ca_file = "$SMTP_CA"
+from = "leadmail <crm@acme.test>"
 TOML
 export LEADMAIL_CONFIG="$work/leadmail.toml"
-echo "== Dovecot on 127.0.0.1:$IMAPS_PORT, config and database in $work"
+echo "== Dovecot on 127.0.0.1:$IMAPS_PORT, SMTP receiver on 127.0.0.1:$SMTP_PORT, config and database in $work"
+echo "== leadmail doctor"
+"$bin" doctor
 echo "== leadmail run --once"
 "$bin" run --once
 echo; echo "== leads"; "$bin" leads list
@@ -45,6 +57,14 @@ echo; echo "== contacts"; "$bin" contacts list
 echo; echo "== quarantine"; "$bin" quarantine list
 echo; echo "== timeline of lead 2"; "$bin" timeline 2
 echo; echo "== lead 1 as JSON"; "$bin" leads show 1 --json
+echo; echo "== status"; "$bin" status
+echo; echo "== Alice's morning digest (digest preview; add --html for the HTML part)"
+"$bin" digest preview --user alice@acme.test
+echo "== digest send: through the outbox to the SMTP receiver"
+"$bin" digest send --user alice@acme.test
+received="$(ls "$SMTP_OUT"/*.eml | head -n 1)"
+echo "-- received as $received:"
+grep -E '^(Subject|Message-ID|Auto-Submitted|X-Leadmail|Content-Type): ' "$received" | head -n 6
 echo; echo "== Dovecot folders after the run"
 for folder in INBOX Processed Quarantine; do
   doveadm -c "$DOVECOT_CONF" mailbox status -u crm messages "$folder"
