@@ -253,12 +253,34 @@ impl SecretSource {
         let value = match self {
             SecretSource::Env(name) => std::env::var(name)
                 .map_err(|_| anyhow::anyhow!("environment variable {name} is not set"))?,
-            SecretSource::File(path) => std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("cannot read secret file {}: {e}", path.display()))?
-                .trim_end_matches(['\r', '\n'])
-                .to_string(),
+            SecretSource::File(path) => {
+                warn_if_others_can_read(path, "secret file");
+                std::fs::read_to_string(path)
+                    .map_err(|e| {
+                        anyhow::anyhow!("cannot read secret file {}: {e}", path.display())
+                    })?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string()
+            }
         };
         Ok(SecretString::from(value))
+    }
+}
+
+/// Secrets (or a config that may hold them) should not be readable by
+/// other users: warn, naming the file and its mode, without refusing.
+fn warn_if_others_can_read(path: &Path, what: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o004 != 0 {
+        tracing::warn!(
+            "{what} {} is readable by every user (mode {mode:o}); run: chmod o-rwx {}",
+            path.display(),
+            path.display()
+        );
     }
 }
 
@@ -363,6 +385,7 @@ impl Settings {
             path: path.to_path_buf(),
             source,
         })?;
+        warn_if_others_can_read(path, "config file");
         let base = path.parent().unwrap_or(Path::new("."));
         Self::from_toml(&text, base).map_err(|e| match e {
             ConfigError::Parse { message, .. } => ConfigError::Parse {

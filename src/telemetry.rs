@@ -11,10 +11,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// async-imap traces every command it sends, LOGIN with its password
+/// included: that logger never goes below info, whatever `RUST_LOG` says.
+const WIRE_LOGGER: &str = "async_imap::imap_stream";
+
+fn never_below_info(target: &str) -> tracing_subscriber::filter::Directive {
+    format!("{target}=info").parse().expect("a valid directive")
+}
+
 /// Installs the global subscriber; `default_level` applies when `RUST_LOG` is unset.
 pub fn init(format: LogFormat, default_level: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_level))
+        .add_directive(never_below_info(WIRE_LOGGER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

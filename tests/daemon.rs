@@ -335,3 +335,45 @@ fn stop(daemon: &mut std::process::Child) {
     let status = daemon.wait().expect("the daemon exits");
     assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
 }
+
+#[test]
+fn a_password_never_appears_in_logs_errors_doctor_or_status() {
+    let Some(server) = dovecot() else { return };
+    let secret = "S3cret-Pa55-never-print-me";
+    let app = spawn_app(
+        server,
+        "secrets",
+        MailboxOptions {
+            password: secret,
+            ..MailboxOptions::default()
+        },
+    );
+    let mut everything = String::new();
+    for args in [
+        &["--log-format", "json", "run", "--once"][..],
+        &["run", "--once"],
+        &["doctor"],
+        &["status", "--json"],
+    ] {
+        let out = app
+            .command(args)
+            .env("RUST_LOG", "trace")
+            .output()
+            .expect("run leadmail");
+        everything.push_str(&String::from_utf8_lossy(&out.stdout));
+        everything.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(
+        everything.contains("AUTHENTICATIONFAILED"),
+        "the runs did try to log in"
+    );
+    assert!(
+        everything.contains("readable by every user"),
+        "a world-readable config or secret file is warned about"
+    );
+    assert!(!everything.contains(secret), "the password leaked");
+    assert!(
+        !everything.contains(&secret.to_lowercase()),
+        "the password leaked"
+    );
+}
