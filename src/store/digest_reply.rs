@@ -12,6 +12,10 @@ use crate::digest::ids;
 use crate::digest::reply::{ReplyAction, ReplyCommand};
 use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
 
+/// At most this many confirmations per user and hour: two robots answering
+/// each other through leadmail stop here (the commands still apply).
+const CONFIRMATIONS_PER_HOUR: i64 = 10;
+
 /// Applies the commands; refusals join the lines not understood.
 pub(super) async fn apply(
     conn: &mut Conn,
@@ -127,6 +131,11 @@ async fn queue_confirmation(
     applied: &[ReplyCommand],
     refused: &[String],
 ) -> Result<(), StoreError> {
+    if recent_confirmations(conn, &mail.user.to_string(), ctx.now).await? >= CONFIRMATIONS_PER_HOUR
+    {
+        tracing::warn!(user = %mail.user, "confirmation not sent: more than {CONFIRMATIONS_PER_HOUR} in the last hour (a mail loop?)");
+        return Ok(());
+    }
     let tz = mail.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let (subject, text) = render_confirmation(applied, refused, tz, ctx.now);
     let draft = OutboxDraft {
@@ -143,4 +152,19 @@ async fn queue_confirmation(
     };
     outbox::queue(conn, &draft, ctx.now).await?;
     Ok(())
+}
+
+async fn recent_confirmations(
+    conn: &mut Conn,
+    user: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, StoreError> {
+    let since = super::stamp::stamp(now - chrono::Duration::hours(1));
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'confirmation' AND user_email = $1 AND created_at > $2",
+    )
+    .bind(user)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod apply;
 mod commands;
+mod digest_reply;
 mod mailboxes;
 mod threads;
 mod views;
