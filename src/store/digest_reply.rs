@@ -131,8 +131,7 @@ async fn queue_confirmation(
     applied: &[ReplyCommand],
     refused: &[String],
 ) -> Result<(), StoreError> {
-    if recent_confirmations(conn, &mail.user.to_string(), ctx.now).await? >= CONFIRMATIONS_PER_HOUR
-    {
+    if recent_confirmations(conn, mail.user.as_ref(), ctx.now).await? >= CONFIRMATIONS_PER_HOUR {
         tracing::warn!(user = %mail.user, "confirmation not sent: more than {CONFIRMATIONS_PER_HOUR} in the last hour (a mail loop?)");
         return Ok(());
     }
