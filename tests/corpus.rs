@@ -61,3 +61,79 @@ fn every_corpus_file_gets_a_plan_without_panicking() {
     );
     assert!(panicked.is_empty(), "panicked on:\n{}", panicked.join("\n"));
 }
+
+/// A small deterministic generator (splitmix64), so a failure reproduces.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Damaged copies of a message: cut at a random point, and with random
+/// bytes overwritten (some with CR, LF, NUL, `:`, `=`, `<`, non-ASCII).
+fn damaged(raw: &[u8], random: &mut SplitMix) -> [Vec<u8>; 2] {
+    let cut = raw[..random.below(raw.len() + 1)].to_vec();
+    let mut flipped = raw.to_vec();
+    const NASTY: [u8; 8] = [b'\r', b'\n', 0, b':', b'=', b'<', 0xC3, 0xFF];
+    for _ in 0..(1 + raw.len() / 200) {
+        if flipped.is_empty() {
+            break;
+        }
+        let at = random.below(flipped.len());
+        flipped[at] = if random.next() % 2 == 0 {
+            NASTY[random.below(NASTY.len())]
+        } else {
+            random.next() as u8
+        };
+    }
+    [cut, flipped]
+}
+
+#[test]
+fn every_corpus_file_truncated_or_with_bytes_flipped_still_gets_a_plan() {
+    let dir = corpus_dir();
+    if !dir.is_dir() {
+        println!("skipping: corpus not found at {}", dir.display());
+        return;
+    }
+    let settings =
+        Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
+            .expect("fixture config");
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    files.sort();
+    let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
+    // LEADMAIL_MUTATION_SEED explores other damage; the default is fixed.
+    let seed = std::env::var("LEADMAIL_MUTATION_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x1ead_3a11);
+    let mut random = SplitMix(seed);
+    let (mut planned, mut panicked) = (0, Vec::new());
+    for file in &files {
+        let raw = std::fs::read(file).expect("readable corpus file");
+        for (variant, bytes) in damaged(&raw, &mut random).iter().enumerate() {
+            match std::panic::catch_unwind(|| plan_message(bytes, &settings, arrived)) {
+                Ok(plan) if !plan.rule.is_empty() => planned += 1,
+                Ok(_) => panicked.push(format!("{} (variant {variant}): no rule", file.display())),
+                Err(_) => panicked.push(format!("{} (variant {variant})", file.display())),
+            }
+        }
+    }
+    println!(
+        "{planned} damaged copies planned, {} failed",
+        panicked.len()
+    );
+    assert_eq!(planned, files.len() * 2);
+    assert!(panicked.is_empty(), "failed on:\n{}", panicked.join("\n"));
+}
