@@ -236,6 +236,8 @@ pub struct Security {
     pub trusted_authserv_ids: Vec<String>,
     /// Larger messages are quarantined unparsed.
     pub max_message_bytes: usize,
+    /// Timeline bodies are cut above this many bytes, with a marker.
+    pub max_body_bytes: usize,
 }
 
 /// Where a secret comes from.

@@ -90,7 +90,7 @@ fn damaged(raw: &[u8], random: &mut SplitMix) -> [Vec<u8>; 2] {
             break;
         }
         let at = random.below(flipped.len());
-        flipped[at] = if random.next() % 2 == 0 {
+        flipped[at] = if random.next().is_multiple_of(2) {
             NASTY[random.below(NASTY.len())]
         } else {
             random.next() as u8

@@ -54,6 +54,8 @@ struct SecurityRaw {
     trusted_authserv_ids: Vec<String>,
     #[serde(default = "default_max_bytes")]
     max_message_bytes: usize,
+    #[serde(default = "default_max_body_bytes")]
+    max_body_bytes: usize,
 }
 
 impl Default for SecurityRaw {
@@ -62,6 +64,7 @@ impl Default for SecurityRaw {
             sender_auth: default_sender_auth(),
             trusted_authserv_ids: Vec::new(),
             max_message_bytes: default_max_bytes(),
+            max_body_bytes: default_max_body_bytes(),
         }
     }
 }
@@ -191,6 +194,11 @@ fn default_time_zone() -> String {
 fn default_sender_auth() -> String {
     "dmarc".into()
 }
+/// Timeline bodies above this are cut, with a marker (64 KiB of text).
+fn default_max_body_bytes() -> usize {
+    64 * 1024
+}
+
 fn default_max_bytes() -> usize {
     25 * 1024 * 1024
 }
@@ -369,10 +377,17 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
             "must be at least 1024",
         ));
     }
+    if raw.max_body_bytes < 256 {
+        return Err(ConfigError::invalid(
+            "security.max_body_bytes",
+            "must be at least 256",
+        ));
+    }
     Ok(Security {
         sender_auth,
         trusted_authserv_ids: raw.trusted_authserv_ids,
         max_message_bytes: raw.max_message_bytes,
+        max_body_bytes: raw.max_body_bytes,
     })
 }
 

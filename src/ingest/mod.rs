@@ -11,6 +11,7 @@ pub mod dates;
 pub mod extract;
 pub mod form;
 pub mod forward;
+mod limits;
 pub mod parse;
 pub mod plan;
 pub mod quote;
@@ -47,7 +48,9 @@ pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) 
     }
     let mail = parse::facts(&message, raw);
     let occurred_at = message_time(mail.date, arrived_at);
-    route::route(&message, &mail, settings, occurred_at)
+    let mut plan = route::route(&message, &mail, settings, occurred_at);
+    limits::cap_bodies(&mut plan, settings.security.max_body_bytes);
+    plan
 }
 
 /// True when the parse found at least one header every real message carries.
