@@ -79,6 +79,7 @@ impl Store {
         let lock = open_lock(&database).await;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }))
             .connect_with(options.clone())
             .await
             .map_err(|cause| StoreError::Open {
@@ -107,6 +108,19 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A connection whose transaction SQLite already ended (it rolls back by
+/// itself on "database or disk is full") keeps sqlx's transaction count
+/// above zero, because the ROLLBACK sqlx sends then fails; every later
+/// BEGIN on it would fail. Such a connection is closed rather than reused.
+fn stuck_in_transaction(conn: &mut sqlx::SqliteConnection) -> bool {
+    use sqlx::Connection;
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::warn!("dropping a database connection left inside a failed transaction");
+    }
+    stuck
 }
 
 /// Two processes opening a new database at once (the daemon and a
