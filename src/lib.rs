@@ -35,4 +35,5 @@ pub mod ingest;
 pub mod sending;
 pub mod smtp;
 pub mod store;
+pub mod synth;
 pub mod telemetry;

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# leadmail's benchmark (BENCHMARKS.md): a private Dovecot on loopback, a
+# generated mailbox of N messages, and side by side in one run:
+#
+#   scripts/bench.sh [--n N] [--runs R] [--latency-n L] [--seed S] [--keep]
+#   scripts/bench.sh --smoke     N=200, one run each, 20 latency messages;
+#                                fails when a step fails (never on timings)
+#   --bin-dir DIR                use DIR/leadmail and DIR/bench instead of
+#                                building (the smoke test passes its own)
+#
+#   1. mbsync (isync) downloading the mailbox into a Maildir (FSync yes)
+#   2. the bare fetch client (`bench fetch`: one UID FETCH 1:* BODY.PEEK[])
+#   3. `leadmail run --once` from an empty database to an empty INBOX
+#      (wall time and peak RSS, GNU time), checked with `status --json`
+#   4. latency: APPEND → commit under IDLE (`bench latency`, L messages)
+#   5. the pure pipeline and the store alone (`bench pipeline` / `bench store`)
+#
+# Each of 1–3 runs R times (default 3) on a fresh copy: fresh Maildir for
+# mbsync, a fresh Dovecot user and database for leadmail; medians printed.
+# Defaults: N=10000, R=3, L=1000, S=1. Needs root (Dovecot), python3; installs
+# dovecot, isync and time with apt-get where missing. Builds with cargo in
+# release mode into $CARGO_TARGET_DIR (default: target).
+set -euo pipefail
+
+prog="scripts/bench.sh"
+die() { echo "$prog: $*" >&2; exit 1; }
+say() { echo "== $*" >&2; }
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$(pwd -P)"
+
+n=10000 runs=3 latency_n=1000 seed=1 keep="" smoke="" bin=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --n) n="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --latency-n) latency_n="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --bin-dir) bin="$2"; shift 2 ;;
+    --smoke) smoke=1; n=200; runs=1; latency_n=20; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+micro_n=$(( n < 10000 ? n : 10000 ))   # the microbenchmarks hold their corpus in memory
+single_n=$(( n < 1000 ? n : 1000 ))    # one transaction per message: slow, fewer
+pipeline_runs=5 store_runs=3
+[ -n "$smoke" ] && pipeline_runs=1 store_runs=1
+
+[ "$(id -u)" -eq 0 ] || die "needs root (Dovecot's master must be root)"
+command -v python3 >/dev/null || die "python3 is needed (free ports, JSON)"
+
+# ---- install what is missing
+bash scripts/dovecot.sh install
+missing=()
+command -v mbsync >/dev/null || missing+=(isync)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >/dev/null 2>&1 || die "apt-get install ${missing[*]} failed"
+fi
+
+# ---- build
+if [ -z "$bin" ]; then
+  target="${CARGO_TARGET_DIR:-$repo/target}"
+  say "cargo build --release (target dir $target)"
+  CARGO_TARGET_DIR="$target" cargo build --release --quiet --bin leadmail --bin bench
+  bin="$target/release"
+fi
+if [ ! -x "$bin/leadmail" ] || [ ! -x "$bin/bench" ]; then die "no leadmail and bench binaries in $bin"; fi
+
+# ---- server and corpus
+work="$(mktemp -d /tmp/lmbench-XXXXXX)"; chmod 755 "$work"
+cleanup() {
+  bash "$repo/scripts/dovecot.sh" stop "$work/dovecot" >/dev/null 2>&1 || true
+  if [ -n "$keep" ]; then echo "$prog: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
+# shellcheck disable=SC1091
+. "$work/dovecot/env"
+printf '%s' "$IMAP_PASSWORD" >"$work/password"
+results="$work/results.jsonl"
+: >"$results"
+# record STEP RUN JSON: one line of the results file.
+record() {
+  python3 -c 'import json, sys; print(json.dumps({"step": sys.argv[1], "run": int(sys.argv[2]), "data": json.loads(sys.argv[3])}))' \
+    "$1" "$2" "$3" >>"$results"
+}
+
+loadavg() { printf '"%s"' "$(cut -d' ' -f1-3 /proc/loadavg)"; }
+record load 0 "{\"start\":$(loadavg)}"
+say "generating $n messages (seed $seed)"
+"$bin/bench" write --n "$n" --seed "$seed" --out "$work/corpus" >"$work/corpus.json"
+record corpus 0 "$(cat "$work/corpus.json")"
+
+# import USER: the corpus into USER's INBOX, in file-name (= generation) order.
+import() {
+  find "$work/corpus" -name '*.eml' | sort | xargs -n 5000 bash scripts/dovecot.sh import "$work/dovecot" "$1"
+  local count; count="$(inbox_count "$1")"
+  [ "$count" -eq "$n" ] || die "imported $count of $n messages for $1"
+}
+inbox_count() {
+  doveadm -c "$DOVECOT_CONF" mailbox status -u "$1" messages INBOX | sed 's/.*=//'
+}
+
+# config USER IDLE DB: a leadmail config (the fixture's people, the default
+# 25 MB size limit) watching USER's INBOX over plaintext loopback.
+config() {
+  local file="$work/$1.toml"
+  sed -e "s|sqlite://unused.db|sqlite://$3|" -e '/^max_message_bytes/d' tests/fixtures/leadmail.toml >"$file"
+  cat >>"$file" <<EOF
+
+[[mailboxes]]
+name = "bench"
+host = "127.0.0.1"
+port = $IMAP_PORT
+tls = "none"
+username = "$1"
+password_file = "$work/password"
+folder = "INBOX"
+processed_folder = "Processed"
+quarantine_folder = "Quarantine"
+idle = $2
+poll_interval_secs = 1
+EOF
+  printf '%s\n' "$file"
+}
+
+# timed OUT CMD…: runs CMD under GNU time into OUT.time; prints wall seconds.
+timed() {
+  local out="$1"; shift
+  local t0 t1; t0="$(date +%s%N)"
+  /usr/bin/time -v -o "$out.time" "$@" >"$out.out" 2>"$out.err" \
+    || { tail -n 20 "$out.err" >&2; die "failed: $*"; }
+  t1="$(date +%s%N)"
+  python3 -c "print(($t1 - $t0) / 1e9)"
+}
+peak_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1.time"; }
+
+say "importing the source mailbox for mbsync and the fetch client"
+import src
+
+cat >"$work/mbsyncrc" <<EOF
+IMAPAccount bench
+Host 127.0.0.1
+Port $IMAP_PORT
+User src
+Pass $IMAP_PASSWORD
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore far
+Account bench
+
+MaildirStore near
+Path $work/maildir/
+Inbox $work/maildir/INBOX
+
+Channel bench
+Far :far:
+Near :near:
+Patterns INBOX
+Sync Pull
+Create Near
+SyncState *
+EOF
+
+for run in $(seq 1 "$runs"); do
+  say "run $run/$runs: mbsync"
+  rm -rf "$work/maildir"; mkdir -p "$work/maildir"
+  secs="$(timed "$work/mbsync-$run" mbsync -c "$work/mbsyncrc" bench)"
+  got="$(find "$work/maildir/INBOX" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l)"
+  [ "$got" -eq "$n" ] || die "mbsync stored $got of $n messages"
+  record mbsync "$run" "{\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/mbsync-$run")}"
+
+  say "run $run/$runs: bare fetch"
+  secs="$(timed "$work/fetch-$run" "$bin/bench" fetch --port "$IMAP_PORT" --user src --password-file "$work/password")"
+  record fetch "$run" "{\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/fetch-$run"),\"client\":$(cat "$work/fetch-$run.out")}"
+
+  say "run $run/$runs: leadmail run --once (importing a fresh copy first, untimed)"
+  import "run$run"
+  cfg="$(config "run$run" false "$work/run$run.db")"
+  secs="$(timed "$work/leadmail-$run" "$bin/leadmail" --config "$cfg" run --once)"
+  "$bin/leadmail" --config "$cfg" status --json >"$work/status-$run.json"
+  left="$(inbox_count "run$run")"
+  python3 - "$work/status-$run.json" "$n" "$left" <<'EOF' || die "leadmail run --once did not process every message"
+import json, sys
+status, n, left = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+messages = status["totals"]["messages"]
+ok = messages == n and left == 0
+print(f"   status: totals.messages={messages} (want {n}), INBOX left={left}", file=sys.stderr)
+sys.exit(0 if ok else 1)
+EOF
+  record leadmail "$run" "{\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/leadmail-$run"),\"status\":$(cat "$work/status-$run.json")}"
+done
+
+say "latency: $latency_n APPENDs under IDLE"
+cfg="$(config lat true "$work/lat.db")"
+"$bin/bench" latency --config "$cfg" --user lat --dovecot-dir "$work/dovecot" --n "$latency_n" \
+  --seed $((seed + 1)) --leadmail "$bin/leadmail" --log "$work/latency.log" >"$work/latency.out"
+record latency 0 "$(cat "$work/latency.out")"
+
+say "pipeline alone ($micro_n messages, $pipeline_runs runs)"
+"$bin/bench" pipeline --n "$micro_n" --seed "$seed" --runs "$pipeline_runs" --config "$cfg" >"$work/pipeline.out"
+record pipeline 0 "$(cat "$work/pipeline.out")"
+say "store alone ($micro_n messages in batches of 200, $store_runs runs; $single_n one per transaction)"
+"$bin/bench" store --n "$micro_n" --seed "$seed" --runs "$store_runs" --batch 200 --config "$cfg" >"$work/store.out"
+record store_batch 0 "$(cat "$work/store.out")"
+"$bin/bench" store --n "$single_n" --seed "$seed" --runs "$store_runs" --batch 1 --config "$cfg" >"$work/store1.out"
+record store_single 0 "$(cat "$work/store1.out")"
+
+record load 1 "{\"end\":$(loadavg)}"
+
+python3 - "$results" "$n" "$runs" "$(nproc)" "$seed" "$smoke" <<'EOF'
+import json, statistics, sys, datetime, subprocess
+rows = [json.loads(l) for l in open(sys.argv[1])]
+n, runs, nproc, seed, smoke = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+step = lambda name: [r["data"] for r in rows if r["step"] == name]
+med = lambda name, key: statistics.median(d[key] for d in step(name))
+corpus = step("corpus")[0]
+rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
+print(f"\nleadmail benchmark  {datetime.date.today()}  nproc={nproc}  N={n}  "
+      f"({corpus['bytes']/1e6:.0f} MB, seed {seed})  runs={runs}  git {rev}"
+      f"{'  [smoke: timings not meaningful]' if smoke else ''}")
+load = step("load")
+print(f"load average (1/5/15 min) at start {load[0]['start']}, at end {load[1]['end']}")
+print(f"{'client':<28}{'median s':>10}{'msg/s':>10}{'peak RSS MB':>13}   runs (s)")
+for name, label in (("mbsync", "mbsync (FSync yes)"), ("fetch", "bare fetch (floor)"), ("leadmail", "leadmail run --once")):
+    s = med(name, "secs")
+    rss = statistics.median(d["peak_kb"] for d in step(name)) / 1024
+    all_runs = " ".join(f"{d['secs']:.2f}" for d in step(name))
+    print(f"{label:<28}{s:>10.2f}{n/s:>10.0f}{rss:>13.1f}   {all_runs}")
+lm, mb, fe = med("leadmail", "secs"), med("mbsync", "secs"), med("fetch", "secs")
+print(f"ratios (wall time): leadmail/mbsync = {lm/mb:.2f} (target <= 0.5)   leadmail/fetch = {lm/fe:.1f} (target <= 4)")
+lat = step("latency")[0]
+a, w = lat["append_to_commit"], lat["idle_wake_to_commit"]
+print(f"latency ({lat['appended']} APPENDs, {lat['missing']} not processed): APPEND->commit p50 {a['p50_ms']:.0f} / p99 {a['p99_ms']:.0f} / max {a['max_ms']:.0f} ms; "
+      f"IDLE wake->commit ({w['count']} msgs) p50 {w['p50_ms']:.1f} / p99 {w['p99_ms']:.1f} / max {w['max_ms']:.1f} ms")
+p = step("pipeline")[0]
+print(f"pipeline alone, 1 thread: {p['messages_per_sec']:.0f} msg/s ({p['messages']} messages, median of {len(p['runs_secs'])})")
+for name, label in (("store_batch", "store alone, 200 per transaction"), ("store_single", "store alone, 1 per transaction")):
+    s = step(name)[0]
+    print(f"{label}: {s['messages_per_sec']:.0f} msg/s ({s['messages']} messages, median of {len(s['runs_secs'])})")
+ok = lat["missing"] == 0 and a["count"] > 0
+sys.exit(0 if ok else 1)
+EOF

@@ -1,0 +1,142 @@
+//! `bench`: the measuring tools behind `scripts/bench.sh` (see BENCHMARKS.md).
+//!
+//! Each subcommand prints one JSON object on stdout (for the script) and a
+//! readable line on stderr. The corpus is `leadmail::synth`'s, from a seed.
+
+#[path = "bench/fetch.rs"]
+mod fetch;
+#[path = "bench/latency.rs"]
+mod latency;
+#[path = "bench/micro.rs"]
+mod micro;
+#[path = "bench/stats.rs"]
+mod stats;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Benchmarks for leadmail.
+#[derive(Debug, Parser)]
+#[command(name = "bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write N generated messages as DIR/NNNNNNN-KIND.eml.
+    Write {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Messages/second of the pure pipeline, one thread (median of the runs).
+    Pipeline {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The leadmail config the messages are planned with.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Messages/second of the store applying plans to a fresh SQLite file.
+    Store {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Messages per transaction (200 as the daemon; 1 = `Store::apply` each).
+        #[arg(long, default_value_t = 200)]
+        batch: usize,
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// The floor: LOGIN, SELECT INBOX, one `UID FETCH 1:* BODY.PEEK[]`, count bytes.
+    Fetch {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        password_file: PathBuf,
+    },
+    /// APPEND messages one at a time to a mailbox `leadmail run` watches;
+    /// time from each APPEND's completion to its `processed` log line.
+    Latency(latency::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = match cli.command {
+        Command::Write { n, seed, out } => write(n, seed, &out)?,
+        Command::Pipeline {
+            n,
+            seed,
+            runs,
+            config,
+        } => micro::pipeline(&micro::settings(&config)?, n, seed, runs),
+        Command::Store {
+            n,
+            seed,
+            runs,
+            batch,
+            config,
+        } => runtime.block_on(micro::store(
+            &micro::settings(&config)?,
+            n,
+            seed,
+            runs,
+            batch,
+        ))?,
+        Command::Fetch {
+            host,
+            port,
+            user,
+            password_file,
+        } => {
+            let password = std::fs::read_to_string(&password_file)
+                .with_context(|| format!("cannot read {}", password_file.display()))?;
+            runtime.block_on(fetch::fetch_all(&host, port, &user, password.trim()))?
+        }
+        Command::Latency(args) => runtime.block_on(latency::run(&args))?,
+    };
+    println!("{report}");
+    Ok(())
+}
+
+/// Writes the corpus; reports the count per kind and the bytes.
+fn write(n: usize, seed: u64, out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+    let mut bytes = 0usize;
+    for index in 0..n {
+        let mail = leadmail::synth::generate(seed, index);
+        let path = out.join(format!("{index:07}-{}.eml", mail.kind.as_str()));
+        std::fs::write(&path, &mail.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        *kinds.entry(mail.kind.as_str()).or_default() += 1;
+        bytes += mail.bytes.len();
+    }
+    eprintln!(
+        "bench write: {n} messages, {:.1} MB, into {}",
+        bytes as f64 / 1e6,
+        out.display()
+    );
+    Ok(serde_json::json!({ "messages": n, "bytes": bytes, "kinds": kinds }))
+}

@@ -1,0 +1,142 @@
+//! Microbenchmarks without a server: the pure pipeline, and the store
+//! applying plans to a fresh SQLite file.
+
+use super::stats::median;
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use leadmail::config::Settings;
+use leadmail::ingest::plan::IngestPlan;
+use leadmail::ingest::plan_message;
+use leadmail::store::{FolderMessage, FolderRef};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+/// Loads a leadmail config.
+pub fn settings(path: &Path) -> anyhow::Result<Settings> {
+    Settings::load(path).with_context(|| format!("cannot load {}", path.display()))
+}
+
+/// After every generated Date, so none counts as in the future.
+fn arrival() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+fn corpus(n: usize, seed: u64) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| leadmail::synth::generate(seed, i).bytes)
+        .collect()
+}
+
+/// Plans the corpus `runs` times on this thread; the median rate, and
+/// which rules fired.
+pub fn pipeline(settings: &Settings, n: usize, seed: u64, runs: usize) -> Value {
+    let mails = corpus(n, seed);
+    let bytes: usize = mails.iter().map(Vec::len).sum();
+    let mut secs = Vec::with_capacity(runs);
+    let mut rules = BTreeMap::<&'static str, usize>::new();
+    for run in 0..runs.max(1) {
+        let start = Instant::now();
+        for raw in &mails {
+            let plan = plan_message(raw, settings, arrival());
+            if run == 0 {
+                *rules.entry(plan.rule).or_default() += 1;
+            }
+            black_box(plan);
+        }
+        secs.push(start.elapsed().as_secs_f64());
+    }
+    let rate = n as f64 / median(&secs);
+    eprintln!(
+        "bench pipeline: {n} messages ({:.1} MB), median of {} runs: {rate:.0} msg/s, {:.1} MB/s",
+        bytes as f64 / 1e6,
+        secs.len(),
+        bytes as f64 / 1e6 / median(&secs)
+    );
+    json!({ "messages": n, "bytes": bytes, "runs_secs": secs, "median_secs": median(&secs),
+            "messages_per_sec": rate, "rules": rules })
+}
+
+/// Applies the planned corpus to a fresh database `runs` times, `batch`
+/// messages per transaction; the median rate.
+pub async fn store(
+    settings: &Settings,
+    n: usize,
+    seed: u64,
+    runs: usize,
+    batch: usize,
+) -> anyhow::Result<Value> {
+    let mails = corpus(n, seed);
+    let plans: Vec<IngestPlan> = mails
+        .iter()
+        .map(|raw| plan_message(raw, settings, arrival()))
+        .collect();
+    let mut secs = Vec::with_capacity(runs);
+    for run in 0..runs.max(1) {
+        let dir =
+            std::env::temp_dir().join(format!("leadmail-bench-store-{}-{run}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut settings = settings.clone();
+        settings.database_url = format!("sqlite://{}", dir.join("bench.db").display());
+        let store = leadmail::app::open_store(&settings).await?;
+        let start = Instant::now();
+        apply_all(&store, &mails, &plans, batch).await?;
+        secs.push(start.elapsed().as_secs_f64());
+        let totals = store.totals().await?;
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        anyhow::ensure!(
+            totals.messages == n as i64,
+            "the store holds {} processed messages after applying {n}",
+            totals.messages
+        );
+    }
+    let rate = n as f64 / median(&secs);
+    eprintln!(
+        "bench store: {n} messages, {batch} per transaction, median of {} runs: {rate:.0} msg/s",
+        secs.len()
+    );
+    Ok(
+        json!({ "messages": n, "batch": batch, "runs_secs": secs, "median_secs": median(&secs),
+               "messages_per_sec": rate }),
+    )
+}
+
+async fn apply_all(
+    store: &leadmail::store::Store,
+    mails: &[Vec<u8>],
+    plans: &[IngestPlan],
+    batch: usize,
+) -> anyhow::Result<()> {
+    if batch <= 1 {
+        for (raw, plan) in mails.iter().zip(plans) {
+            store.apply(plan, raw, "bench").await?;
+        }
+        return Ok(());
+    }
+    let folder = FolderRef {
+        mailbox: "bench",
+        folder: "INBOX",
+        uid_validity: 1,
+    };
+    let messages: Vec<FolderMessage<'_>> = mails
+        .iter()
+        .zip(plans)
+        .enumerate()
+        .map(|(i, (raw, plan))| FolderMessage {
+            plan,
+            raw,
+            uid: i as u32 + 1,
+        })
+        .collect();
+    for chunk in messages.chunks(batch) {
+        store.apply_batch_from_mailbox(&folder, chunk).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `scripts/bench.sh --smoke` with this build's binaries: a private Dovecot,
+//! 200 generated messages through mbsync, the bare fetch client, `leadmail
+//! run --once`, 20 APPENDs under IDLE and the microbenchmarks. It checks that
+//! the benchmark works (every message processed, the INBOX emptied, every
+//! APPEND committed), not how fast. Needs root and Dovecot; outside CI it is
+//! skipped where Dovecot or mbsync is missing.
+
+use std::path::Path;
+use std::process::Command;
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_benchmark_runs_end_to_end_at_a_small_size() {
+    let in_ci = std::env::var("CI").as_deref() == Ok("true");
+    let tools = have("dovecot") && have("mbsync") && Path::new("/usr/bin/time").exists();
+    if !in_ci && !tools {
+        println!(
+            "skipping: needs dovecot, mbsync (isync) and GNU time (scripts/bench.sh installs them)"
+        );
+        return;
+    }
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_leadmail"))
+        .parent()
+        .expect("the binaries' folder");
+    assert!(
+        bin_dir.join("bench").exists(),
+        "no bench binary next to leadmail"
+    );
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench.sh"))
+        .arg("--smoke")
+        .arg("--bin-dir")
+        .arg(bin_dir)
+        .output()
+        .expect("run scripts/bench.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench.sh --smoke failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("leadmail run --once"),
+        "no results table:\n{stdout}"
+    );
+    assert!(stdout.contains("0 not processed"), "{stdout}");
+}
