@@ -137,3 +137,27 @@ fn every_corpus_file_truncated_or_with_bytes_flipped_still_gets_a_plan() {
     assert_eq!(planned, files.len() * 2);
     assert!(panicked.is_empty(), "failed on:\n{}", panicked.join("\n"));
 }
+
+#[test]
+fn inputs_the_fuzzer_crashed_on_are_quarantined_as_unparseable() {
+    let settings =
+        Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
+            .expect("fixture config");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    assert!(
+        !files.is_empty(),
+        "the regression inputs are in tests/fixtures/fuzz"
+    );
+    let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "eml"))
+    {
+        let raw = std::fs::read(file).expect("readable");
+        let plan = plan_message(&raw, &settings, arrived);
+        assert!(!plan.rule.is_empty(), "{}", file.display());
+        println!("{}: {} ({})", file.display(), plan.rule, plan.reason);
+    }
+}

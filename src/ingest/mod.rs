@@ -30,8 +30,24 @@ use plan::{Action, IngestPlan, QuarantineDraft};
 const CLOCK_SKEW: i64 = 15 * 60;
 
 /// Decides what one message is and what to do with it. Never panics and
-/// never fails: unreadable mail becomes a quarantine plan.
+/// never fails: unreadable mail becomes a quarantine plan. A panic inside
+/// the MIME parser (fuzzing found one in mail-parser 0.11.9: "Invalid part
+/// ID, could not find multipart") is caught and the message quarantined as
+/// unparseable, so one hostile message cannot stop a mailbox.
 pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
+    let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        plan_unguarded(raw, settings, arrived_at)
+    }));
+    planned.unwrap_or_else(|_| {
+        unparseable(
+            raw,
+            arrived_at,
+            "the MIME parser failed on this message (an internal error, caught)",
+        )
+    })
+}
+
+fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
     if raw.len() > settings.security.max_message_bytes {
         return too_large(raw, settings, arrived_at);
     }
