@@ -23,6 +23,20 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file under `dir`, sorted (a stable order, so failures reproduce).
+fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    files_under(dir, &mut files);
+    files.sort();
+    files
+}
+
+/// The configuration the golden fixtures are planned with.
+fn fixture_settings() -> Settings {
+    Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
+        .expect("fixture config")
+}
+
 #[test]
 fn every_corpus_file_gets_a_plan_without_panicking() {
     let dir = corpus_dir();
@@ -30,12 +44,8 @@ fn every_corpus_file_gets_a_plan_without_panicking() {
         println!("skipping: corpus not found at {}", dir.display());
         return;
     }
-    let settings =
-        Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
-            .expect("fixture config");
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
-    files.sort();
+    let settings = fixture_settings();
+    let files = sorted_files(&dir);
     let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
     let mut planned = 0;
     let mut panicked = Vec::new();
@@ -106,12 +116,8 @@ fn every_corpus_file_truncated_or_with_bytes_flipped_still_gets_a_plan() {
         println!("skipping: corpus not found at {}", dir.display());
         return;
     }
-    let settings =
-        Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
-            .expect("fixture config");
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
-    files.sort();
+    let settings = fixture_settings();
+    let files = sorted_files(&dir);
     let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
     // LEADMAIL_MUTATION_SEED explores other damage; the default is fixed.
     let seed = std::env::var("LEADMAIL_MUTATION_SEED")
@@ -140,12 +146,9 @@ fn every_corpus_file_truncated_or_with_bytes_flipped_still_gets_a_plan() {
 
 #[test]
 fn inputs_the_fuzzer_crashed_on_are_quarantined_as_unparseable() {
-    let settings =
-        Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml"))
-            .expect("fixture config");
+    let settings = fixture_settings();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
+    let files = sorted_files(&dir);
     assert!(
         !files.is_empty(),
         "the regression inputs are in tests/fixtures/fuzz"
