@@ -149,7 +149,12 @@ impl Dovecot {
 
     /// Delivers many message files into `user`'s INBOX at once.
     pub fn import(&self, user: &str, files: &[PathBuf]) {
-        let mut args = vec!["import".to_string(), user.to_string()];
+        self.put_mail("import", user, files);
+    }
+
+    /// `dovecot.sh deliver|import DIR USER FILE…`.
+    fn put_mail(&self, how: &str, user: &str, files: &[PathBuf]) {
+        let mut args = vec![how.to_string(), user.to_string()];
         args.extend(files.iter().map(|f| f.display().to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.script(&args);
@@ -165,10 +170,7 @@ impl Dovecot {
 
     /// Delivers message files into `user`'s INBOX, one by one.
     pub fn deliver(&self, user: &str, files: &[PathBuf]) {
-        let mut args = vec!["deliver".to_string(), user.to_string()];
-        args.extend(files.iter().map(|f| f.display().to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.script(&args);
+        self.put_mail("deliver", user, files);
     }
 
     /// Number of messages in a folder of `user` (0 when the folder does not exist).
