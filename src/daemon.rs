@@ -21,8 +21,12 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-/// Messages fetched per round trip during a backlog (bounds memory).
+/// Messages fetched per round trip and committed per transaction (bounds
+/// memory: two batches are in hand at once).
 const BATCH: usize = 200;
+/// Committed messages acknowledged per `UID MOVE`/`UID STORE`: each MOVE
+/// makes the server expunge, at a cost that grows with the folder.
+const ACK_BATCH: usize = 2_000;
 /// IDLE is re-issued before the 29-minute limit of RFC 2177.
 const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 /// The longest wait between reconnection attempts.
@@ -89,7 +93,7 @@ pub async fn run(
 /// One connection, one backlog pass, logout (`run --once`).
 pub async fn serve_once(
     mailbox: &Mailbox,
-    settings: &Settings,
+    settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
 ) -> anyhow::Result<PassReport> {
@@ -107,7 +111,7 @@ pub async fn serve_once(
 /// Reconnects forever with backoff; returns when cancelled.
 async fn serve_forever(
     mailbox: &Mailbox,
-    settings: &Settings,
+    settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
     wake: &Notify,
@@ -138,7 +142,7 @@ async fn serve_forever(
 /// Connects, catches up, then waits for new mail until cancelled or an error.
 async fn watch(
     mailbox: &Mailbox,
-    settings: &Settings,
+    settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
     wake: &Notify,
@@ -189,11 +193,13 @@ async fn wait_for_mail(
     }
 }
 
-/// Processes every message above the checkpoint, in UID order, in batches.
+/// Processes every message above the checkpoint, in UID order: one search,
+/// then the found UIDs in batches ([`FolderReader::process`]), and again
+/// until a search finds nothing new.
 async fn sync_pass(
     session: &mut ImapSession,
     mailbox: &Mailbox,
-    settings: &Settings,
+    settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
     sweep: bool,
@@ -213,26 +219,30 @@ async fn sync_pass(
     }
     let mut report = PassReport::default();
     while !cancel.is_cancelled() {
-        let batch = session.fetch_after(after, BATCH).await?;
-        let Some(last) = batch.last().map(|m| m.uid) else {
+        let uids = session.uids_after(after).await?;
+        let Some(&last) = uids.last() else {
             break;
         };
-        let outcomes = reader.process(session, &batch).await?;
-        report.processed += outcomes.len();
-        report.quarantined += outcomes
-            .iter()
-            .filter(|(_, outcome)| *outcome == Outcome::Quarantined)
-            .count();
+        for (_, outcome) in reader.process(session, &uids, cancel).await? {
+            report.processed += 1;
+            report.quarantined += usize::from(outcome == Outcome::Quarantined);
+        }
         after = last;
     }
     Ok(report)
+}
+
+/// One fetched batch with its plans.
+struct Planned {
+    mails: Vec<RawMail>,
+    plans: Vec<IngestPlan>,
 }
 
 /// One selected folder of a mailbox: turns fetched batches into commits,
 /// then acknowledgements.
 struct FolderReader<'a> {
     mailbox: &'a Mailbox,
-    settings: &'a Settings,
+    settings: &'a Arc<Settings>,
     store: &'a Store,
     uid_validity: u32,
 }
@@ -254,27 +264,87 @@ impl FolderReader<'_> {
         let uids = session
             .unacknowledged_uids(up_to, self.mailbox.processed_folder.is_none())
             .await?;
-        for chunk in uids.chunks(BATCH) {
-            let mails = session.fetch(chunk).await?;
-            for (uid, outcome) in self.process(session, &mails).await? {
-                tracing::info!(mailbox = %self.mailbox.name, uid, outcome = outcome.as_str(), "acknowledged again after an interrupted run");
-            }
+        let never = CancellationToken::new();
+        for (uid, outcome) in self.process(session, &uids, &never).await? {
+            tracing::info!(mailbox = %self.mailbox.name, uid, outcome = outcome.as_str(), "acknowledged again after an interrupted run");
         }
         Ok(())
     }
 
-    /// Plans the batch, commits it, then (only then) acknowledges it on the
-    /// server. When the batch cannot be committed as a whole, its messages
-    /// are committed one by one, so one bad message names itself.
+    /// Fetches, plans, commits and acknowledges these UIDs (sorted), as a
+    /// pipeline: while batch k commits, batch k+1 is fetched and planned
+    /// (on a blocking thread). Acknowledgements wait until [`ACK_BATCH`]
+    /// committed messages (or the end) so the server expunges rarely; none
+    /// is sent before its message's commit. Stops early when cancelled,
+    /// after the batch in hand.
     async fn process(
         &self,
         session: &mut ImapSession,
-        mails: &[RawMail],
+        uids: &[u32],
+        cancel: &CancellationToken,
     ) -> anyhow::Result<Vec<(u32, Outcome)>> {
-        let plans: Vec<IngestPlan> = mails.iter().map(|mail| self.plan(mail)).collect();
-        let messages: Vec<FolderMessage<'_>> = mails
+        let mut chunks = uids.chunks(BATCH);
+        let mut next = match chunks.next() {
+            Some(chunk) => Some(self.fetch_planned(session, chunk).await?),
+            None => None,
+        };
+        let mut done = Vec::with_capacity(uids.len());
+        let mut unacknowledged = 0;
+        while let Some(batch) = next.take() {
+            let upcoming = chunks.next().filter(|_| !cancel.is_cancelled());
+            let (committed, fetched) = tokio::join!(self.commit(&batch), async {
+                match upcoming {
+                    Some(chunk) => self.fetch_planned(session, chunk).await.map(Some),
+                    None => Ok(None),
+                }
+            });
+            let committed = match committed {
+                Ok(outcomes) => outcomes,
+                Err(error) => {
+                    // What is committed is still acknowledged when possible.
+                    let _ =
+                        acknowledge(session, self.mailbox, &done[done.len() - unacknowledged..])
+                            .await;
+                    return Err(error);
+                }
+            };
+            unacknowledged += committed.len();
+            done.extend(committed);
+            next = fetched?;
+            if unacknowledged >= ACK_BATCH || next.is_none() {
+                acknowledge(session, self.mailbox, &done[done.len() - unacknowledged..]).await?;
+                unacknowledged = 0;
+            }
+        }
+        Ok(done)
+    }
+
+    /// One `UID FETCH` of `uids`, then their plans, made on a blocking
+    /// thread so a commit running meanwhile is not held up.
+    async fn fetch_planned(
+        &self,
+        session: &mut ImapSession,
+        uids: &[u32],
+    ) -> anyhow::Result<Planned> {
+        let mails = session.fetch(uids).await?;
+        let settings = Arc::clone(self.settings);
+        let planned = tokio::task::spawn_blocking(move || {
+            let plans = mails.iter().map(|mail| plan(mail, &settings)).collect();
+            Planned { mails, plans }
+        })
+        .await
+        .context("the planning thread failed")?;
+        Ok(planned)
+    }
+
+    /// Commits the batch in one transaction. When it cannot be committed
+    /// as a whole, its messages are committed one by one, so one bad
+    /// message names itself.
+    async fn commit(&self, batch: &Planned) -> anyhow::Result<Vec<(u32, Outcome)>> {
+        let messages: Vec<FolderMessage<'_>> = batch
+            .mails
             .iter()
-            .zip(&plans)
+            .zip(&batch.plans)
             .map(|(mail, plan)| FolderMessage {
                 plan,
                 raw: &mail.raw,
@@ -292,17 +362,11 @@ impl FolderReader<'_> {
                 self.apply_one_by_one(&messages).await?
             }
         };
-        let outcomes: Vec<(u32, Outcome)> = mails.iter().map(|m| m.uid).zip(outcomes).collect();
+        let outcomes: Vec<(u32, Outcome)> = messages.iter().map(|m| m.uid).zip(outcomes).collect();
         for (message, (uid, outcome)) in messages.iter().zip(&outcomes) {
             tracing::info!(mailbox = %self.mailbox.name, uid, key = %message.plan.key, outcome = outcome.as_str(), rule = message.plan.rule, "processed");
         }
-        acknowledge(session, self.mailbox, &outcomes).await?;
         Ok(outcomes)
-    }
-
-    fn plan(&self, mail: &RawMail) -> IngestPlan {
-        let arrived_at = mail.internal_date.unwrap_or_else(Utc::now);
-        plan_message(&mail.raw, self.settings, arrived_at)
     }
 
     async fn apply_one_by_one(
@@ -321,6 +385,12 @@ impl FolderReader<'_> {
         }
         Ok(outcomes)
     }
+}
+
+/// A message's plan, at its arrival time (INTERNALDATE) or now.
+fn plan(mail: &RawMail, settings: &Settings) -> IngestPlan {
+    let arrived_at = mail.internal_date.unwrap_or_else(Utc::now);
+    plan_message(&mail.raw, settings, arrived_at)
 }
 
 /// Quarantined mail to the quarantine folder, the rest to the processed

@@ -8,24 +8,31 @@ use futures::TryStreamExt;
 use tracing::{debug, instrument};
 
 impl ImapSession {
-    /// Messages with UID > `after_uid`, at most `limit`, in UID order.
-    ///
-    /// `UID SEARCH UID n:*` then one `UID FETCH` of that batch (BODY.PEEK[],
-    /// so nothing is flagged, and INTERNALDATE): memory is bounded by
-    /// `limit` messages. Messages expunged in between are simply absent.
+    /// Messages with UID > `after_uid`, at most `limit`, in UID order:
+    /// [`ImapSession::uids_after`], then one `UID FETCH` of the first `limit`.
     #[instrument(skip_all, fields(mailbox = %self.name, after_uid = after_uid, limit = limit))]
     pub async fn fetch_after(
         &mut self,
         after_uid: u32,
         limit: usize,
     ) -> Result<Vec<RawMail>, ImapError> {
+        let mut uids = self.uids_after(after_uid).await?;
+        uids.truncate(limit);
+        self.fetch(&uids).await
+    }
+
+    /// Every UID above `after_uid`, sorted: one `UID SEARCH UID n:*`.
+    ///
+    /// A backlog pass searches once and then fetches by UID in batches, so
+    /// the server scans the folder once per pass, not once per batch (the
+    /// list costs 4 bytes a message). Messages expunged before their fetch
+    /// are simply absent from it.
+    #[instrument(skip_all, fields(mailbox = %self.name, after_uid = after_uid))]
+    pub async fn uids_after(&mut self, after_uid: u32) -> Result<Vec<u32>, ImapError> {
         self.usable()?;
         let Some(first) = after_uid.checked_add(1) else {
             return Ok(Vec::new());
         };
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
         // New-mail notices from before this search are covered by it.
         self.drain();
         self.pending_change = false;
@@ -35,20 +42,13 @@ impl ImapSession {
         // `n:*` also matches the highest UID when it is below n.
         let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid > after_uid).collect();
         uids.sort_unstable();
-        uids.truncate(limit);
-        if uids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mails = self.fetch_uids(&uids).await?;
-        self.drain();
         debug!(
             found = uids.len(),
-            fetched = mails.len(),
-            first = mails.first().map(|m| m.uid),
-            last = mails.last().map(|m| m.uid),
-            "imap fetched"
+            first = uids.first(),
+            last = uids.last(),
+            "imap searched"
         );
-        Ok(mails)
+        Ok(uids)
     }
 
     /// UIDs at or below `up_to` still waiting to be acknowledged: all of
@@ -75,8 +75,10 @@ impl ImapSession {
         Ok(uids)
     }
 
-    /// Fetches these UIDs (sorted), in UID order.
+    /// Fetches these UIDs (any order) with one `UID FETCH`, answered in UID
+    /// order; UIDs no longer in the folder are absent from the answer.
     pub async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
+        self.usable()?;
         if uids.is_empty() {
             return Ok(Vec::new());
         }
