@@ -7,37 +7,138 @@ use crate::domain::EmailAddress;
 use crate::ingest::plan::{BouncedAddress, CompanyDraft, ContactDraft};
 use chrono::{DateTime, Utc};
 
+/// A contact as the matching needs it after an upsert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ContactRef {
+    /// The contact's id.
+    pub id: i64,
+    /// Created by this upsert: it can have no leads yet.
+    pub created: bool,
+    /// Its company, if any.
+    pub company: Option<CompanyRef>,
+}
+
+/// A contact's company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CompanyRef {
+    /// The company's id.
+    pub id: i64,
+    /// It has a domain (only such companies match leads by company).
+    pub has_domain: bool,
+    /// Created by this upsert: it can have no leads yet.
+    pub created: bool,
+}
+
 /// Upserts every contact of a group, keeping their order (primary first).
 pub(super) async fn upsert_all(
     conn: &mut Conn,
     drafts: &[ContactDraft],
     at: DateTime<Utc>,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(drafts.len());
+) -> Result<Vec<ContactRef>, StoreError> {
+    let mut contacts: Vec<ContactRef> = Vec::with_capacity(drafts.len());
     for draft in drafts {
-        let id = upsert(conn, draft, at).await?;
-        if !ids.contains(&id) {
-            ids.push(id);
+        let contact = upsert(conn, draft, at).await?;
+        if !contacts.iter().any(|known| known.id == contact.id) {
+            contacts.push(contact);
         }
     }
-    Ok(ids)
+    Ok(contacts)
 }
 
 /// The contact with this address, created when unknown; known fields are
-/// never overwritten, empty ones are filled from the draft.
+/// never overwritten, empty ones are filled from the draft (and only then
+/// is the row written).
 pub(super) async fn upsert(
     conn: &mut Conn,
     draft: &ContactDraft,
     at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let company = match &draft.company {
+) -> Result<ContactRef, StoreError> {
+    let draft_company = match &draft.company {
         Some(company) => upsert_company(conn, company, at).await?,
         None => None,
     };
-    let id = match find_by_address(conn, &draft.email).await? {
-        Some(id) => id,
-        None => insert_contact(conn, &draft.email, at).await?,
+    let Some(known) = find_known(conn, &draft.email).await? else {
+        let id = insert_contact(conn, draft, draft_company.map(|c| c.id), at).await?;
+        return Ok(ContactRef {
+            id,
+            created: true,
+            company: draft_company,
+        });
     };
+    if known.would_fill(draft, draft_company.is_some()) {
+        fill_contact(conn, known.id, draft, draft_company.map(|c| c.id), at).await?;
+    }
+    Ok(ContactRef {
+        id: known.id,
+        created: false,
+        company: known.company.or(draft_company),
+    })
+}
+
+/// A stored contact's fields that an upsert may fill.
+struct KnownContact {
+    id: i64,
+    name: Option<String>,
+    phone: Option<String>,
+    title: Option<String>,
+    company: Option<CompanyRef>,
+}
+
+impl KnownContact {
+    /// True when the draft has a value for a field the contact lacks.
+    fn would_fill(&self, draft: &ContactDraft, has_company: bool) -> bool {
+        let empty = |field: &Option<String>| field.as_deref().is_none_or(str::is_empty);
+        (empty(&self.name) && non_empty(&draft.name).is_some())
+            || (empty(&self.phone) && non_empty(&draft.phone).is_some())
+            || (empty(&self.title) && non_empty(&draft.title).is_some())
+            || (self.company.is_none() && has_company)
+    }
+}
+
+type KnownRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<bool>,
+);
+
+/// The contact owning this address with its fillable fields, in one query.
+async fn find_known(
+    conn: &mut Conn,
+    address: &EmailAddress,
+) -> Result<Option<KnownContact>, StoreError> {
+    let row: Option<KnownRow> = sqlx::query_as(
+        "SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL \
+         FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
+         LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $1",
+    )
+    .bind(address.canonical())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(
+        |(id, name, phone, title, company, has_domain)| KnownContact {
+            id,
+            name,
+            phone,
+            title,
+            company: company.map(|id| CompanyRef {
+                id,
+                has_domain: has_domain.unwrap_or(false),
+                created: false,
+            }),
+        },
+    ))
+}
+
+async fn fill_contact(
+    conn: &mut Conn,
+    id: i64,
+    draft: &ContactDraft,
+    company: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE contacts SET \
            name = CASE WHEN name IS NULL OR name = '' THEN $2 ELSE name END, \
@@ -54,7 +155,7 @@ pub(super) async fn upsert(
     .bind(stamp(at))
     .execute(&mut *conn)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// The contact owning this address (compared canonically: case, `+tag`).
@@ -67,34 +168,6 @@ pub(super) async fn find_by_address(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(id)
-}
-
-/// The company of a contact, when it has one with a domain.
-pub(super) async fn company_with_domain(
-    conn: &mut Conn,
-    contact_id: i64,
-) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
-        "SELECT co.id FROM contacts c JOIN companies co ON co.id = c.company_id \
-         WHERE c.id = $1 AND co.domain IS NOT NULL",
-    )
-    .bind(contact_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(id)
-}
-
-/// The company of a contact, if any.
-pub(super) async fn company_of(
-    conn: &mut Conn,
-    contact_id: i64,
-) -> Result<Option<i64>, StoreError> {
-    let id: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT company_id FROM contacts WHERE id = $1")
-            .bind(contact_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(id.flatten())
 }
 
 /// Marks an address as bouncing; returns its contact, if the address is known.
@@ -117,26 +190,28 @@ pub(super) async fn mark_bounced(
     Ok(contact)
 }
 
+/// Inserts the contact and its address in one round trip. SQLite: two
+/// statements in one query string, the second using `last_insert_rowid()`.
 async fn insert_contact(
     conn: &mut Conn,
-    email: &EmailAddress,
+    draft: &ContactDraft,
+    company: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO contacts (created_at, updated_at) VALUES ($1, $1) RETURNING id",
+        "INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+           VALUES ($1, $2, $3, $4, $5, $5); \
+         INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+           VALUES (last_insert_rowid(), $6, $7, $5) RETURNING contact_id",
     )
+    .bind(non_empty(&draft.name))
+    .bind(non_empty(&draft.phone))
+    .bind(non_empty(&draft.title))
+    .bind(company)
     .bind(stamp(at))
+    .bind(draft.email.as_str())
+    .bind(draft.email.canonical())
     .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(email.as_str())
-    .bind(email.canonical())
-    .bind(stamp(at))
-    .execute(&mut *conn)
     .await?;
     Ok(id)
 }
@@ -146,7 +221,7 @@ async fn upsert_company(
     conn: &mut Conn,
     draft: &CompanyDraft,
     at: DateTime<Utc>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<CompanyRef>, StoreError> {
     let name = draft.name.trim();
     let domain = draft
         .domain
@@ -160,8 +235,12 @@ async fn upsert_company(
         Some(domain) => find_company_by_domain(conn, domain).await?,
         None => find_company_by_name(conn, name).await?,
     };
-    if let Some(id) = found {
-        return Ok(Some(id));
+    if let Some((id, has_domain)) = found {
+        return Ok(Some(CompanyRef {
+            id,
+            has_domain,
+            created: false,
+        }));
     }
     let name = if name.is_empty() {
         domain.as_deref().unwrap_or_default()
@@ -178,27 +257,39 @@ async fn upsert_company(
     .bind(stamp(at))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Some(id))
+    Ok(Some(CompanyRef {
+        id,
+        has_domain: domain.is_some(),
+        created: true,
+    }))
 }
 
-async fn find_company_by_domain(conn: &mut Conn, domain: &str) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1")
+/// The company with this domain, and `true` (it has one).
+async fn find_company_by_domain(
+    conn: &mut Conn,
+    domain: &str,
+) -> Result<Option<(i64, bool)>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1")
         .bind(domain)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(id)
+    Ok(id.map(|id| (id, true)))
 }
 
 /// By name, case-insensitively; a company with a domain wins over one without.
-async fn find_company_by_name(conn: &mut Conn, name: &str) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
-        "SELECT id FROM companies WHERE name_key = $1 \
+/// Returns the id and whether it has a domain.
+async fn find_company_by_name(
+    conn: &mut Conn,
+    name: &str,
+) -> Result<Option<(i64, bool)>, StoreError> {
+    let found = sqlx::query_as(
+        "SELECT id, domain IS NOT NULL FROM companies WHERE name_key = $1 \
          ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
     )
     .bind(name_key(name))
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id)
+    Ok(found)
 }
 
 /// The key company names are matched by (Unicode-aware lower case).

@@ -21,17 +21,21 @@ pub(super) struct LeadState {
 }
 
 /// Creates a lead (status `todo`, no step: the rep sets the first step) with
-/// its first next action; `created_at` and last activity are the message's time.
+/// its first next action; `created_at` and last activity are the message's
+/// time. SQLite: one round trip, the next action using `last_insert_rowid()`.
 pub(super) async fn create(
     conn: &mut Conn,
     new: &NewLead,
     company: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let action = &new.first_action;
     let id = sqlx::query_scalar(
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
            created_at, last_activity_at, updated_at) \
-         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7) RETURNING id",
+         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7); \
+         INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+         VALUES (last_insert_rowid(), $8, $9, $10, $6) RETURNING lead_id",
     )
     .bind(new.kind.as_str())
     .bind(&new.title)
@@ -40,9 +44,11 @@ pub(super) async fn create(
     .bind(company)
     .bind(stamp(at))
     .bind(stamp(Utc::now()))
+    .bind(&action.kind)
+    .bind(&action.note)
+    .bind(stamp(action.due_at))
     .fetch_one(&mut *conn)
     .await?;
-    replace_next_action(conn, id, &new.first_action, at).await?;
     Ok(id)
 }
 
@@ -97,37 +103,34 @@ pub(super) async fn fill_company(
 }
 
 /// Writes a timeline entry. Every kind but bounces and auto-replies counts as
-/// activity: the lead's `last_activity_at` moves forward (never back).
+/// activity: the lead's `last_activity_at` moves forward (never back), in
+/// the same round trip (SQLite: two statements in one query string).
 pub(super) async fn add_entry(
     conn: &mut Conn,
     lead_id: i64,
     entry: &TimelineDraft,
     message_key: Option<&str>,
 ) -> Result<(), StoreError> {
-    let at = stamp(entry.occurred_at);
-    sqlx::query(
-        "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, message_key, \
-           created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
+    const INSERT: &str = "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, \
+           body, message_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    const INSERT_AND_TOUCH: &str = "INSERT INTO timeline (lead_id, kind, occurred_at, actor, \
+           subject, body, message_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8); \
+         UPDATE leads SET last_activity_at = \
+           CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1";
+    let counts_as_activity = !matches!(entry.kind, TimelineKind::Bounce | TimelineKind::AutoReply);
+    sqlx::query(if counts_as_activity {
+        INSERT_AND_TOUCH
+    } else {
+        INSERT
+    })
     .bind(lead_id)
     .bind(entry.kind.as_str())
-    .bind(&at)
+    .bind(stamp(entry.occurred_at))
     .bind(entry.actor.as_deref())
     .bind(&entry.subject)
     .bind(&entry.body)
     .bind(message_key)
     .bind(stamp(Utc::now()))
-    .execute(&mut *conn)
-    .await?;
-    if matches!(entry.kind, TimelineKind::Bounce | TimelineKind::AutoReply) {
-        return Ok(());
-    }
-    sqlx::query(
-        "UPDATE leads SET last_activity_at = \
-           CASE WHEN last_activity_at < $2 THEN $2 ELSE last_activity_at END WHERE id = $1",
-    )
-    .bind(lead_id)
-    .bind(&at)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -143,7 +143,7 @@ async fn thread_append(
     ctx.touch(lead_id);
     if let (Some(sender), true) = (&mail.sender, mail.match_sender) {
         let contact = contacts::upsert(conn, sender, at).await?;
-        leads::link_contacts(conn, lead_id, &[contact]).await?;
+        leads::link_contacts(conn, lead_id, &[contact.id]).await?;
     }
     append(conn, ctx, lead_id, &mail.entry).await?;
     if mail.flag_replied && leads::state(conn, lead_id).await?.kind == LeadKind::Prospect {

@@ -3,7 +3,8 @@
 //! Open means status `todo` or `standby` (`LeadStatus::is_open`), spelled out
 //! in the SQL below.
 
-use super::{contacts, leads, Conn, StoreError};
+use super::contacts::{self, ContactRef};
+use super::{leads, Conn, StoreError};
 use crate::domain::MessageKey;
 use crate::ingest::plan::{ContactDraft, NewLead};
 use chrono::{DateTime, Utc};
@@ -25,42 +26,43 @@ pub(super) async fn resolve(
     new: &NewLead,
     at: DateTime<Utc>,
 ) -> Result<Resolved, StoreError> {
-    let ids = contacts::upsert_all(conn, drafts, at).await?;
-    let company = match ids.first() {
-        Some(primary) => contacts::company_of(conn, *primary).await?,
-        None => None,
-    };
-    let (lead_id, created) = match find_open(conn, &ids).await? {
+    let contacts = contacts::upsert_all(conn, drafts, at).await?;
+    let company = contacts.first().and_then(|primary| primary.company);
+    let (lead_id, created) = match find_open(conn, &contacts).await? {
         Some(lead_id) => {
-            leads::fill_company(conn, lead_id, company).await?;
+            leads::fill_company(conn, lead_id, company.map(|c| c.id)).await?;
             (lead_id, false)
         }
-        None => (leads::create(conn, new, company, at).await?, true),
+        None => (
+            leads::create(conn, new, company.map(|c| c.id), at).await?,
+            true,
+        ),
     };
+    let ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
     leads::link_contacts(conn, lead_id, &ids).await?;
     Ok(Resolved { lead_id, created })
 }
 
-/// The open lead of the first contact that has one, else the open lead of
-/// the first contact's company that has a domain.
-async fn find_open(conn: &mut Conn, contacts: &[i64]) -> Result<Option<i64>, StoreError> {
-    for contact in contacts {
-        if let Some(lead) = open_lead_of_contact(conn, *contact).await? {
+/// The open lead of the first contact that has one, else of the first
+/// company (with a domain) that has one. Contacts and companies this
+/// message just created have no leads, so they are not asked about.
+async fn find_open(conn: &mut Conn, contacts: &[ContactRef]) -> Result<Option<i64>, StoreError> {
+    for contact in contacts.iter().filter(|c| !c.created) {
+        if let Some(lead) = open_lead_of_contact(conn, contact.id).await? {
             return Ok(Some(lead));
         }
     }
     for contact in contacts {
-        let Some(company) = contacts::company_with_domain(conn, *contact).await? else {
+        let Some(company) = contact.company.filter(|c| c.has_domain && !c.created) else {
             continue;
         };
-        if let Some(lead) = open_lead_of_company(conn, company).await? {
+        if let Some(lead) = open_lead_of_company(conn, company.id).await? {
             return Ok(Some(lead));
         }
     }
     Ok(None)
 }
 
-/// The contact's open lead or prospect; the most recently active one wins.
 pub(super) async fn open_lead_of_contact(
     conn: &mut Conn,
     contact: i64,

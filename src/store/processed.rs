@@ -73,19 +73,34 @@ fn bind_record<'q>(
         .bind(stamp(now))
 }
 
-/// Records the outcome and the leads touched, in order.
+/// Records the outcome and the leads touched, in order: one round trip for
+/// a message that touched at most one lead (SQLite: two statements in one
+/// query string), one more per further lead.
 pub(super) async fn finish(
     conn: &mut Conn,
     key: &str,
     outcome: Outcome,
     lead_ids: &[i64],
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE processed_messages SET outcome = $2 WHERE message_key = $1")
-        .bind(key)
-        .bind(outcome.as_str())
-        .execute(&mut *conn)
-        .await?;
-    for (position, lead_id) in (0_i64..).zip(lead_ids) {
+    const OUTCOME: &str = "UPDATE processed_messages SET outcome = $2 WHERE message_key = $1";
+    const OUTCOME_AND_LEAD: &str = "UPDATE processed_messages SET outcome = $2 \
+         WHERE message_key = $1; \
+         INSERT INTO processed_message_leads (message_key, lead_id, position) VALUES ($1, $3, 0)";
+    let (first, rest) = match lead_ids.split_first() {
+        Some((first, rest)) => (Some(*first), rest),
+        None => (None, &[][..]),
+    };
+    sqlx::query(if first.is_some() {
+        OUTCOME_AND_LEAD
+    } else {
+        OUTCOME
+    })
+    .bind(key)
+    .bind(outcome.as_str())
+    .bind(first)
+    .execute(&mut *conn)
+    .await?;
+    for (position, lead_id) in (1_i64..).zip(rest) {
         sqlx::query(
             "INSERT INTO processed_message_leads (message_key, lead_id, position) \
              VALUES ($1, $2, $3)",

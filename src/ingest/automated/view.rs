@@ -92,12 +92,16 @@ pub(super) fn collapse_whitespace(value: &str) -> String {
 }
 
 /// The message's own readable text (text parts, reports, original headers; not the text of
-/// attached messages), capped at [`MAX_SCAN_BYTES`].
+/// attached messages), capped at [`MAX_SCAN_BYTES`]. The HTML alternative of a text body is
+/// skipped: it says the same, and converting HTML is the dearest step of the scan.
 fn readable_text(message: &Message<'_>) -> String {
     let mut text = String::new();
-    for part in &message.parts {
+    for (index, part) in (0_u32..).zip(&message.parts) {
         if text.len() >= MAX_SCAN_BYTES {
             break;
+        }
+        if is_html_alternative(message, index) {
+            continue;
         }
         if let Some(piece) = part_text(part) {
             text.push_str(&piece);
@@ -107,6 +111,17 @@ fn readable_text(message: &Message<'_>) -> String {
     let end = prefix(&text, MAX_SCAN_BYTES).len();
     text.truncate(end);
     text
+}
+
+/// An HTML body part next to a text one (multipart/alternative): mail-parser lists it
+/// among the HTML bodies but not among the text bodies.
+fn is_html_alternative(message: &Message<'_>, index: u32) -> bool {
+    message.html_body.contains(&index)
+        && !message.text_body.contains(&index)
+        && matches!(
+            message.parts.get(index as usize).map(|p| &p.body),
+            Some(PartType::Html(_))
+        )
 }
 
 pub(super) fn part_text<'p>(part: &'p MessagePart<'_>) -> Option<Cow<'p, str>> {
