@@ -70,6 +70,8 @@ pub enum Command {
     /// The morning digest: preview it, or send it now through the outbox.
     #[command(subcommand)]
     Digest(DigestCommand),
+    /// Write leads and prospects as CSV (formula-safe) to stdout or a file.
+    Export(ExportArgs),
     /// Check the config, the database, every IMAP mailbox and SMTP; one line each.
     Doctor,
     /// Score the mail reading against the corpora's ground truth (EVALUATION.md).
@@ -108,6 +110,23 @@ pub struct IngestArgs {
     /// One JSON object per message.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `export` arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// CSV (RFC 4180, cells that look like formulas get a leading `'`).
+    #[arg(long, required = true)]
+    pub csv: bool,
+    /// Write here (created with mode 0600, replaced atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Only `lead` or `prospect` records (default: both).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only open ones (todo, standby).
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Who does a rep action (recorded on the timeline).

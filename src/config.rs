@@ -238,6 +238,20 @@ pub struct Security {
     pub max_message_bytes: usize,
     /// Timeline bodies are cut above this many bytes, with a marker.
     pub max_body_bytes: usize,
+    /// More header fields than this: quarantined unparsed.
+    pub max_header_count: usize,
+    /// A header line longer than this (bytes): quarantined unparsed.
+    pub max_header_line_bytes: usize,
+}
+
+impl Security {
+    /// The header-block bounds checked before parsing.
+    pub fn header_bounds(&self) -> crate::ingest::header_bounds::HeaderBounds {
+        crate::ingest::header_bounds::HeaderBounds {
+            max_count: self.max_header_count,
+            max_line_bytes: self.max_header_line_bytes,
+        }
+    }
 }
 
 /// Where a secret comes from.
@@ -378,6 +392,17 @@ pub struct Settings {
     pub smtp: Option<Smtp>,
     /// Digest options.
     pub digest: DigestSettings,
+    /// `[attachments]`: where attachment bytes are kept, if anywhere.
+    pub attachments: AttachmentSettings,
+}
+
+/// `[attachments]`: metadata is always recorded; bytes only with a `dir`.
+#[derive(Debug, Clone, Default)]
+pub struct AttachmentSettings {
+    /// Where attachment files are written (named by their SHA-256); none: not kept.
+    pub dir: Option<PathBuf>,
+    /// An attachment larger than this (decoded bytes) is not written.
+    pub max_bytes: u64,
 }
 
 impl Settings {

@@ -17,6 +17,7 @@
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
+//! - [`export`]: pure CSV export of the leads, safe against formula injection.
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
@@ -30,6 +31,7 @@ pub mod daemon;
 pub mod digest;
 pub mod domain;
 pub mod eval;
+pub mod export;
 pub mod imap;
 pub mod ingest;
 pub mod sending;

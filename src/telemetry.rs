@@ -32,3 +32,36 @@ pub fn init(format: LogFormat, default_level: &str) {
         LogFormat::Json => builder.json().try_init(),
     };
 }
+
+/// Text from a mail (a subject, a name, a key), shown in a log line with
+/// every control character escaped (`\r`, `\n`, `\u{1b}`…), so a header
+/// cannot end the line and forge another one in the human format. Log such
+/// fields as `field = %LogText(&text)`.
+pub struct LogText<'a>(pub &'a str);
+
+impl std::fmt::Display for LogText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogText;
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_kept() {
+        let forged = "hi\r\n2026-01-01T00:00:00Z  INFO forged\u{1b}[2K\u{85}é";
+        assert_eq!(
+            LogText(forged).to_string(),
+            "hi\\r\\n2026-01-01T00:00:00Z  INFO forged\\u{1b}[2K\\u{85}é"
+        );
+    }
+}

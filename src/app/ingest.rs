@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::ingest::plan::{Action, Outcome};
 use crate::ingest::plan_message;
 use crate::store::Store;
+use crate::telemetry::LogText;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ pub(super) async fn run(
             .apply(&plan, &message.raw, &message.origin)
             .await
             .with_context(|| format!("cannot store {} ({})", message.origin, plan.key))?;
-        tracing::info!(origin = %message.origin, key = %plan.key, outcome = applied.outcome.as_str(), rule = plan.rule);
+        log_applied(&message.origin, &plan, applied.outcome);
         let report = IngestReport {
             message_id: plan.key.to_string(),
             outcome: applied.outcome,
@@ -56,6 +57,20 @@ pub(super) async fn run(
         print_json(&reports)?;
     }
     Ok(())
+}
+
+/// One log line per message; the texts that come from the mail are escaped.
+fn log_applied(origin: &str, plan: &crate::ingest::plan::IngestPlan, outcome: Outcome) {
+    let from = plan.from.as_deref().unwrap_or_default();
+    tracing::info!(
+        origin = %LogText(origin),
+        key = %LogText(plan.key.as_str()),
+        from = %LogText(from),
+        subject = %LogText(&plan.subject),
+        outcome = outcome.as_str(),
+        rule = plan.rule,
+        "ingested"
+    );
 }
 
 fn print_line(origin: &str, report: &IngestReport) -> anyhow::Result<()> {

@@ -84,6 +84,15 @@ pub(super) async fn timeline(store: &Store, id: i64, json: bool) -> anyhow::Resu
         for line in e.body.lines().take(6) {
             outln!("    {line}");
         }
+        for a in &e.attachments {
+            let kept = if a.stored { " (kept)" } else { "" };
+            outln!(
+                "    attachment: {} ({}, {} bytes){kept}",
+                a.name,
+                a.mime_type,
+                a.size
+            );
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ macro_rules! outln {
 }
 
 mod digest;
+mod export;
 mod health;
 mod ingest;
 mod leads;
@@ -58,6 +59,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Ingest(args) => ingest::run(&args, &settings, &store).await,
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
         Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,
+        Command::Export(args) => export::export(&args, &store).await,
         Command::Timeline { id, json } => listing::timeline(&store, id, json).await,
         Command::Contacts(ContactsCommand::List { json }) => listing::contacts(&store, json).await,
         Command::Quarantine(QuarantineCommand::List { json }) => {

@@ -20,6 +20,30 @@ pub(super) struct File {
     smtp: Option<SmtpRaw>,
     #[serde(default)]
     digest: DigestRaw,
+    #[serde(default)]
+    attachments: AttachmentsRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentsRaw {
+    dir: Option<PathBuf>,
+    #[serde(default = "default_attachment_max_bytes")]
+    max_bytes: u64,
+}
+
+impl Default for AttachmentsRaw {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            max_bytes: default_attachment_max_bytes(),
+        }
+    }
+}
+
+/// 10 MiB: a brochure or a signed contract, not a video.
+fn default_attachment_max_bytes() -> u64 {
+    10 * 1024 * 1024
 }
 
 #[derive(Deserialize)]
@@ -56,6 +80,10 @@ struct SecurityRaw {
     max_message_bytes: usize,
     #[serde(default = "default_max_body_bytes")]
     max_body_bytes: usize,
+    #[serde(default = "default_max_header_count")]
+    max_header_count: usize,
+    #[serde(default = "default_max_header_line_bytes")]
+    max_header_line_bytes: usize,
 }
 
 impl Default for SecurityRaw {
@@ -65,6 +93,8 @@ impl Default for SecurityRaw {
             trusted_authserv_ids: Vec::new(),
             max_message_bytes: default_max_bytes(),
             max_body_bytes: default_max_body_bytes(),
+            max_header_count: default_max_header_count(),
+            max_header_line_bytes: default_max_header_line_bytes(),
         }
     }
 }
@@ -199,6 +229,16 @@ fn default_max_body_bytes() -> usize {
     64 * 1024
 }
 
+/// Real mail carries tens of header fields (a long relay path: ~100).
+fn default_max_header_count() -> usize {
+    1000
+}
+/// RFC 5322 caps a line at 998 bytes; broken mailers write unfolded
+/// References or DKIM lines of a few KiB. 64 KiB leaves room for both.
+fn default_max_header_line_bytes() -> usize {
+    64 * 1024
+}
+
 fn default_max_bytes() -> usize {
     25 * 1024 * 1024
 }
@@ -262,6 +302,10 @@ pub(super) fn validate(file: File, base: &Path) -> Result<Settings, ConfigError>
         digest: DigestSettings {
             enabled: file.digest.enabled,
             skip_empty: file.digest.skip_empty,
+        },
+        attachments: AttachmentSettings {
+            dir: file.attachments.dir.map(|d| base.join(d)),
+            max_bytes: file.attachments.max_bytes,
         },
     })
 }
@@ -383,12 +427,32 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
             "must be at least 256",
         ));
     }
+    check_header_bounds(&raw)?;
     Ok(Security {
         sender_auth,
         trusted_authserv_ids: raw.trusted_authserv_ids,
         max_message_bytes: raw.max_message_bytes,
         max_body_bytes: raw.max_body_bytes,
+        max_header_count: raw.max_header_count,
+        max_header_line_bytes: raw.max_header_line_bytes,
     })
+}
+
+/// Bounds so low that ordinary mail would be quarantined are a mistake.
+fn check_header_bounds(raw: &SecurityRaw) -> Result<(), ConfigError> {
+    if raw.max_header_count < 50 {
+        return Err(ConfigError::invalid(
+            "security.max_header_count",
+            "must be at least 50",
+        ));
+    }
+    if raw.max_header_line_bytes < 998 {
+        return Err(ConfigError::invalid(
+            "security.max_header_line_bytes",
+            "must be at least 998 (the RFC 5322 line limit)",
+        ));
+    }
+    Ok(())
 }
 
 fn validate_users(raw: Vec<UserRaw>, default_tz: Tz) -> Result<Vec<User>, ConfigError> {

@@ -81,6 +81,16 @@ fn an_owner_who_is_not_a_user_is_named_with_the_partner() {
 }
 
 #[test]
+fn header_bounds_default_to_1000_fields_and_64_kib_lines_and_refuse_tiny_values() {
+    let settings = sample_settings();
+    assert_eq!(settings.security.max_header_count, 1000);
+    assert_eq!(settings.security.max_header_line_bytes, 64 * 1024);
+    let text = SAMPLE.replace("[security]", "[security]\nmax_header_count = 10");
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("security.max_header_count"), "{error}");
+}
+
+#[test]
 fn a_bad_time_zone_names_the_key() {
     let text = SAMPLE.replace(
         "name = \"Bruno Costa\"",

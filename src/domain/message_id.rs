@@ -17,7 +17,7 @@ impl MessageKey {
             .trim_start_matches('<')
             .trim_end_matches('>')
             .trim();
-        if id.is_empty() || id.len() > 998 || id.chars().any(char::is_whitespace) {
+        if id.is_empty() || id.len() > 998 || id.chars().any(unfit_for_an_id) {
             return None;
         }
         let normalised = match id.rsplit_once('@') {
@@ -53,6 +53,13 @@ impl MessageKey {
     }
 }
 
+/// Whitespace and control characters (line breaks, ESC…) never belong in a
+/// Message-ID; such a header is treated as missing, so a key is always safe
+/// to print on one line.
+fn unfit_for_an_id(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
 impl fmt::Display for MessageKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -74,6 +81,12 @@ mod tests {
     #[test]
     fn an_empty_message_id_is_no_key() {
         assert_eq!(MessageKey::from_header(" <> "), None);
+    }
+
+    #[test]
+    fn a_message_id_with_control_characters_is_no_key() {
+        assert_eq!(MessageKey::from_header("<a\u{1b}[2K@x.example>"), None);
+        assert_eq!(MessageKey::from_header("<a\r\nINFO@x.example>"), None);
     }
 
     #[test]

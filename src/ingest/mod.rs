@@ -1,9 +1,10 @@
 //! The pure message pipeline: raw bytes + settings + arrival time → plan.
 //!
-//! Steps (DESIGN §2): size limit, parse, key, automated mail, who sent it
+//! Steps (DESIGN §2): size and header limits, parse, key, automated mail, who sent it
 //! (with sender authentication), what it is, extraction. Matching against
 //! existing records and the commit are the store's, driven by the plan.
 
+pub mod attachments;
 pub mod auth;
 pub mod automated;
 pub mod commands;
@@ -11,6 +12,7 @@ pub mod dates;
 pub mod extract;
 pub mod form;
 pub mod forward;
+pub mod header_bounds;
 mod limits;
 pub mod parse;
 pub mod plan;
@@ -51,7 +53,11 @@ fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) ->
     if raw.len() > settings.security.max_message_bytes {
         return too_large(raw, settings, arrived_at);
     }
+    // After the line endings are normalised: a message with lone CRs is not one long line.
     let normalised = automated::normalise_line_endings(raw);
+    if let Err(breach) = header_bounds::check(&normalised, settings.security.header_bounds()) {
+        return header_breach(&normalised, breach, arrived_at);
+    }
     let Some(message) = MessageParser::default().parse(normalised.as_ref()) else {
         return unparseable(raw, arrived_at, "the bytes are not an RFC 5322 message");
     };
@@ -66,6 +72,8 @@ fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) ->
     let occurred_at = message_time(mail.date, arrived_at);
     let mut plan = route::route(&message, &mail, settings, occurred_at);
     limits::cap_bodies(&mut plan, settings.security.max_body_bytes);
+    let files_it = !matches!(plan.action, Action::Quarantine(_) | Action::Record);
+    plan.attachments = attachments::extract(&message, &settings.attachments, files_it);
     plan
 }
 
@@ -115,6 +123,7 @@ pub fn quarantine_plan(
         rule,
         reason: draft.detail.clone(),
         action: Action::Quarantine(draft),
+        attachments: Vec::new(),
     }
 }
 
@@ -131,7 +140,35 @@ fn unparseable(raw: &[u8], arrived_at: DateTime<Utc>, why: &str) -> IngestPlan {
 /// Over the limit: only the header block is looked at, for a key and a From.
 fn too_large(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
     let head_end = find_header_end(raw).unwrap_or(raw.len().min(64 * 1024));
-    let head = &raw[..head_end];
+    let (key, from) = key_and_from(&raw[..head_end], raw);
+    let detail = format!(
+        "{} bytes is over security.max_message_bytes = {}",
+        raw.len(),
+        settings.security.max_message_bytes
+    );
+    bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail)
+}
+
+/// A header block over its bounds: quarantined as `too_large` unparsed; the
+/// key and From are read from the fields before the breach (at most 64 KiB).
+fn header_breach(
+    raw: &[u8],
+    breach: header_bounds::HeaderBreach,
+    arrived_at: DateTime<Utc>,
+) -> IngestPlan {
+    let head = &raw[..breach.offset.min(64 * 1024)];
+    let (key, from) = key_and_from(head, raw);
+    bare_quarantine(
+        key,
+        from,
+        arrived_at,
+        QuarantineReason::TooLarge,
+        breach.detail,
+    )
+}
+
+/// The Message-ID key (else the byte hash of `raw`) and the From, from `head`.
+fn key_and_from(head: &[u8], raw: &[u8]) -> (MessageKey, Option<String>) {
     let parsed = MessageParser::default().parse_headers(head);
     let key = parsed
         .as_ref()
@@ -141,12 +178,7 @@ fn too_large(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> Inge
         .as_ref()
         .and_then(|m| m.header_raw("From"))
         .map(|f| parse::one_line(f.trim()));
-    let detail = format!(
-        "{} bytes is over security.max_message_bytes = {}",
-        raw.len(),
-        settings.security.max_message_bytes
-    );
-    bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail)
+    (key, from)
 }
 
 fn find_header_end(raw: &[u8]) -> Option<usize> {
@@ -177,5 +209,6 @@ fn bare_quarantine(
             detail,
             user: None,
         }),
+        attachments: Vec::new(),
     }
 }

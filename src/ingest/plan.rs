@@ -27,6 +27,36 @@ pub struct IngestPlan {
     pub reason: String,
     /// What to do.
     pub action: Action,
+    /// The message's attachments (metadata; bytes only when they are kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentDraft>,
+}
+
+/// One attachment of the message, recorded with the processed message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentDraft {
+    /// The file name, sanitised (no separators or control characters, bounded).
+    pub name: String,
+    /// `type/subtype`, lower-cased.
+    pub mime_type: String,
+    /// Decoded size in bytes.
+    pub size: u64,
+    /// SHA-256 of the decoded bytes, lower-case hex.
+    pub sha256: String,
+    /// Why the bytes were not kept although `[attachments] dir` is set.
+    pub note: Option<String>,
+    /// The bytes and the file to write them to, when they are kept.
+    #[serde(skip)]
+    pub save: Option<SaveTo>,
+}
+
+/// Where an attachment's bytes go (a file named by their SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveTo {
+    /// The target file.
+    pub path: std::path::PathBuf,
+    /// The decoded bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// The final result of applying a plan, as reported by `ingest --json`.

@@ -245,6 +245,7 @@ async fn apply_in(
     let mut ctx = Ctx::new(plan, raw, now);
     let outcome = mail::dispatch(conn, &mut ctx).await?;
     report_rejected(conn, &mut ctx, outcome).await?;
+    super::attachments::record(conn, plan).await?;
     processed::finish(conn, plan.key.as_str(), outcome, &ctx.lead_ids).await?;
     tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
     Ok(Applied {

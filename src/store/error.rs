@@ -61,6 +61,14 @@ pub enum StoreError {
         /// The id asked for.
         id: i64,
     },
+    /// An attachment's bytes could not be written to `[attachments] dir`.
+    #[error("cannot write attachment file {path}: {cause}")]
+    AttachmentFile {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        cause: std::io::Error,
+    },
     /// A stored value is not one this version understands.
     #[error("cannot read stored {what} {value:?}")]
     Corrupt {
@@ -85,6 +93,7 @@ impl StoreError {
             StoreError::Open { cause, .. }
             | StoreError::Database { cause }
             | StoreError::Apply { cause, .. } => transient(cause),
+            StoreError::AttachmentFile { .. } => true,
             _ => false,
         }
     }

@@ -101,16 +101,27 @@ impl Store {
         }
     }
 
-    /// A lead's timeline, oldest first (by time, then by insertion).
+    /// A lead's timeline, oldest first (by time, then by insertion); a
+    /// message's attachments are shown on its first entry.
     pub async fn timeline(&self, lead_id: i64) -> Result<Vec<TimelineView>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
         let rows: Vec<EntryRow> = sqlx::query_as(
             "SELECT kind, occurred_at, actor, subject, body, message_key FROM timeline \
              WHERE lead_id = $1 ORDER BY occurred_at, id",
         )
         .bind(lead_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
-        rows.into_iter().map(entry_view).collect()
+        let mut seen = std::collections::HashSet::new();
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut view = entry_view(row)?;
+            if let Some(key) = view.message_id.clone().filter(|k| seen.insert(k.clone())) {
+                view.attachments = super::attachments::of_message(&mut conn, &key).await?;
+            }
+            views.push(view);
+        }
+        Ok(views)
     }
 
     /// Every contact, by id.
@@ -244,5 +255,6 @@ fn entry_view(row: EntryRow) -> Result<TimelineView, StoreError> {
         subject: row.subject,
         body: row.body,
         message_id: row.message_key,
+        attachments: Vec::new(),
     })
 }

@@ -20,11 +20,13 @@
 //! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first).
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
+//! - `attachments`: attachment rows and the kept files (`[attachments] dir`).
 //! - `quarantine`, `users`, `listings` + `views`: the other tables and the
 //!   JSON views of §6b.
 
 mod actions;
 mod apply;
+mod attachments;
 mod contacts;
 mod digest_reply;
 mod digest_rows;
@@ -51,8 +53,8 @@ pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use users::UserRecord;
 pub use views::{
-    AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,
-    QuarantineView, TimelineView,
+    AmountView, AttachmentView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView,
+    NextActionView, QuarantineView, TimelineView,
 };
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -110,6 +110,25 @@ pub struct TimelineView {
     pub body: String,
     /// The message it came from, if any.
     pub message_id: Option<String>,
+    /// The message's attachments (on the message's first entry only).
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// An attachment of a message (metadata; the bytes only when kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentView {
+    /// The file name, sanitised.
+    pub name: String,
+    /// `type/subtype`.
+    pub mime_type: String,
+    /// Decoded size in bytes.
+    pub size: u64,
+    /// SHA-256 of the decoded bytes (hex): the file name in `[attachments] dir`.
+    pub sha256: String,
+    /// True when the bytes were written to `[attachments] dir`.
+    pub stored: bool,
+    /// Why the bytes were not kept (over `max_bytes`), if so.
+    pub note: Option<String>,
 }
 
 /// A contact (`contacts list --json`).

@@ -45,6 +45,7 @@ impl Ctx<'_> {
             rule,
             reason: reason.into(),
             action,
+            attachments: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod actions;
 mod apply;
+mod attachments;
 mod commands;
 mod digest_reply;
 mod mailboxes;
@@ -153,6 +154,7 @@ fn plan(message_id: &str, when: &str, action: Action) -> IngestPlan {
         rule: "test_rule",
         reason: "built by hand".into(),
         action,
+        attachments: Vec::new(),
     }
 }
 

@@ -85,6 +85,7 @@ async fn timeline_contacts_and_quarantine_json_use_the_contract_names() {
         keys(&timeline[0]),
         [
             "actor",
+            "attachments",
             "body",
             "kind",
             "message_id",

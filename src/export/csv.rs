@@ -1,0 +1,214 @@
+//! Leads and prospects as CSV (RFC 4180), safe to open in a spreadsheet.
+//!
+//! Every text in a lead may come from a stranger's mail, so a cell that a
+//! spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`,
+//! TAB or CR) gets a leading `'` (OWASP "CSV injection"), and is then quoted
+//! when it holds a comma, a quote or a line break. Lines end with CRLF.
+
+use crate::store::LeadView;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The header row, in the order [`lead_row`] writes the cells.
+pub const COLUMNS: [&str; 16] = [
+    "id",
+    "kind",
+    "status",
+    "step",
+    "title",
+    "company",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "owner",
+    "next_action_kind",
+    "next_action_due",
+    "amount",
+    "currency",
+    "created_at",
+    "last_activity_at",
+];
+
+/// The first characters that make a spreadsheet evaluate a cell.
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The whole document: the header row, then one row per lead.
+pub fn leads_csv(leads: &[LeadView]) -> String {
+    let mut out = csv_line(COLUMNS.iter().map(|c| c.to_string()));
+    for lead in leads {
+        out.push_str(&csv_line(lead_row(lead)));
+    }
+    out
+}
+
+/// One lead's cells, as plain text (not yet escaped).
+pub fn lead_row(lead: &LeadView) -> Vec<String> {
+    let contact = lead.contacts.first();
+    let next = lead.next_action.as_ref();
+    vec![
+        lead.id.to_string(),
+        lead.kind.to_string(),
+        lead.status.to_string(),
+        lead.step.clone().unwrap_or_default(),
+        lead.title.clone(),
+        lead.company
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        contact.and_then(|c| c.name.clone()).unwrap_or_default(),
+        contact
+            .and_then(|c| c.emails.first().cloned())
+            .unwrap_or_default(),
+        contact.and_then(|c| c.phone.clone()).unwrap_or_default(),
+        lead.owner.clone().unwrap_or_default(),
+        next.map(|n| n.kind.clone()).unwrap_or_default(),
+        next.map(|n| stamp(&n.due_at)).unwrap_or_default(),
+        lead.amount
+            .as_ref()
+            .map(|a| a.value.to_string())
+            .unwrap_or_default(),
+        lead.amount
+            .as_ref()
+            .map(|a| a.currency.clone())
+            .unwrap_or_default(),
+        stamp(&lead.created_at),
+        stamp(&lead.last_activity_at),
+    ]
+}
+
+fn stamp(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// One CSV record: the escaped cells joined by commas, ended by CRLF.
+pub fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
+    let mut line = cells
+        .into_iter()
+        .map(|cell| csv_cell(&cell))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// One cell, neutralised against formulas, then quoted when it must be.
+pub fn csv_cell(text: &str) -> String {
+    let safe = neutralise_formula(text);
+    if needs_quotes(&safe) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}
+
+/// Prefixes `'` to a text a spreadsheet would evaluate as a formula.
+pub fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(FORMULA_TRIGGERS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn needs_quotes(text: &str) -> bool {
+    text.contains([',', '"', '\r', '\n'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LeadKind, LeadStatus};
+    use crate::store::{CompanyView, LeadContactView, NextActionView};
+
+    #[test]
+    fn formula_triggers_get_a_leading_quote() {
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1:A9)"), "'@SUM(A1:A9)");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("\tcmd"), "'\tcmd");
+    }
+
+    #[test]
+    fn a_hyperlink_formula_is_neutralised_and_quoted() {
+        assert_eq!(
+            csv_cell(r#"=HYPERLINK("http://x","y")"#),
+            r#""'=HYPERLINK(""http://x"",""y"")""#
+        );
+    }
+
+    #[test]
+    fn a_leading_carriage_return_is_neutralised_and_quoted() {
+        assert_eq!(csv_cell("\r=cmd"), "\"'\r=cmd\"");
+    }
+
+    #[test]
+    fn commas_quotes_and_line_breaks_are_quoted_per_rfc_4180() {
+        assert_eq!(csv_cell("Acme, Inc."), "\"Acme, Inc.\"");
+        assert_eq!(csv_cell(r#"the "best" deal"#), r#""the ""best"" deal""#);
+        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn plain_text_and_inner_triggers_are_left_alone() {
+        assert_eq!(csv_cell("Pricing for 40 seats"), "Pricing for 40 seats");
+        assert_eq!(csv_cell("a=b+c-d@e"), "a=b+c-d@e");
+        assert_eq!(csv_cell(""), "");
+    }
+
+    #[test]
+    fn a_record_joins_cells_with_commas_and_ends_with_crlf() {
+        let line = csv_line(["1".to_string(), "a,b".to_string(), "=x".to_string()]);
+        assert_eq!(line, "1,\"a,b\",'=x\r\n");
+    }
+
+    #[test]
+    fn a_hostile_lead_exports_with_every_cell_neutralised() {
+        let csv = leads_csv(&[hostile_lead()]);
+        let mut lines = csv.split("\r\n");
+        assert_eq!(lines.next(), Some(COLUMNS.join(",").as_str()));
+        let row = lines.next().unwrap();
+        assert!(
+            row.starts_with(
+                r#"7,lead,todo,Demo,"'=HYPERLINK(""http://x"",""y"")","'+Evil, Inc.",'@SUM(A1),"#
+            ),
+            "{row}"
+        );
+        assert!(row.contains(",'-2 555,"), "{row}");
+        assert!(row.contains(",call,2026-11-24T09:00:00Z,"), "{row}");
+    }
+
+    fn hostile_lead() -> LeadView {
+        let at = DateTime::parse_from_rfc3339("2026-11-23T08:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        LeadView {
+            id: 7,
+            kind: LeadKind::Lead,
+            title: r#"=HYPERLINK("http://x","y")"#.to_string(),
+            status: LeadStatus::Todo,
+            step: Some("Demo".to_string()),
+            source: "direct".to_string(),
+            owner: Some("alice@acme.test".to_string()),
+            company: Some(CompanyView {
+                name: "+Evil, Inc.".to_string(),
+                domain: None,
+            }),
+            contacts: vec![LeadContactView {
+                name: Some("@SUM(A1)".to_string()),
+                emails: vec!["x@evil.example".to_string()],
+                phone: Some("-2 555".to_string()),
+                title: None,
+            }],
+            next_action: Some(NextActionView {
+                due_at: at + chrono::Duration::minutes(24 * 60 + 55),
+                kind: "call".to_string(),
+                note: String::new(),
+            }),
+            tags: vec![],
+            flags: vec![],
+            amount: None,
+            created_at: at,
+            last_activity_at: at,
+        }
+    }
+}

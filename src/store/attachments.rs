@@ -1,0 +1,127 @@
+//! Attachment records: one row per attachment of a processed message, and
+//! the kept bytes written to `[attachments] dir` before the transaction
+//! commits (files are named by their SHA-256, so a rolled-back or repeated
+//! write leaves nothing wrong behind).
+
+use super::views::AttachmentView;
+use super::{Conn, Store, StoreError};
+use crate::ingest::plan::{AttachmentDraft, IngestPlan, SaveTo};
+use std::path::Path;
+use tokio::io::AsyncWriteExt as _;
+
+/// Writes the plan's kept attachment files, then records every attachment
+/// against the processed message (updating the rows of a released message).
+pub(super) async fn record(conn: &mut Conn, plan: &IngestPlan) -> Result<(), StoreError> {
+    for (i, draft) in plan.attachments.iter().enumerate() {
+        if let Some(save) = &draft.save {
+            write_file(save).await?;
+        }
+        insert(conn, plan.key.as_str(), i + 1, draft).await?;
+    }
+    Ok(())
+}
+
+async fn insert(
+    conn: &mut Conn,
+    key: &str,
+    position: usize,
+    draft: &AttachmentDraft,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO attachments (message_key, position, name, mime_type, size, sha256, stored, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (message_key, position) DO UPDATE SET \
+           name = excluded.name, mime_type = excluded.mime_type, size = excluded.size, \
+           sha256 = excluded.sha256, stored = excluded.stored, note = excluded.note",
+    )
+    .bind(key)
+    .bind(position as i64)
+    .bind(&draft.name)
+    .bind(&draft.mime_type)
+    .bind(i64::try_from(draft.size).unwrap_or(i64::MAX))
+    .bind(&draft.sha256)
+    .bind(draft.save.is_some())
+    .bind(draft.note.as_deref())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the bytes to a temporary file beside the target, syncs it and
+/// renames it into place; a file already there (same hash) is kept.
+async fn write_file(save: &SaveTo) -> Result<(), StoreError> {
+    if tokio::fs::try_exists(&save.path).await.unwrap_or(false) {
+        return Ok(());
+    }
+    let failed = |cause| StoreError::AttachmentFile {
+        path: save.path.display().to_string(),
+        cause,
+    };
+    let temp = temp_path(&save.path);
+    let written = write_and_sync(&temp, &save.bytes).await;
+    if let Err(cause) = written {
+        let _ = tokio::fs::remove_file(&temp).await;
+        return Err(failed(cause));
+    }
+    tokio::fs::rename(&temp, &save.path).await.map_err(failed)
+}
+
+fn temp_path(target: &Path) -> std::path::PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(format!(".tmp-{}", std::process::id()));
+    name.into()
+}
+
+async fn write_and_sync(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    let mut file = tokio::fs::File::create(path).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await
+}
+
+/// An attachment row.
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    name: String,
+    mime_type: String,
+    size: i64,
+    sha256: String,
+    stored: bool,
+    note: Option<String>,
+}
+
+impl Store {
+    /// The attachments of one processed message, in message order.
+    pub async fn attachments(&self, message_key: &str) -> Result<Vec<AttachmentView>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        of_message(&mut conn, message_key).await
+    }
+}
+
+/// The attachments of one processed message, on an open connection.
+pub(super) async fn of_message(
+    conn: &mut Conn,
+    message_key: &str,
+) -> Result<Vec<AttachmentView>, StoreError> {
+    let rows: Vec<AttachmentRow> = sqlx::query_as(
+        "SELECT name, mime_type, size, sha256, stored, note FROM attachments \
+         WHERE message_key = $1 ORDER BY position",
+    )
+    .bind(message_key)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+fn view(row: AttachmentRow) -> AttachmentView {
+    AttachmentView {
+        name: row.name,
+        mime_type: row.mime_type,
+        size: u64::try_from(row.size).unwrap_or_default(),
+        sha256: row.sha256,
+        stored: row.stored,
+        note: row.note,
+    }
+}
