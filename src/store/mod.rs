@@ -8,8 +8,11 @@
 //!   standard SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`, partial indexes),
 //!   so PostgreSQL needs new migrations, not new queries. SQLite specifics
 //!   live in [`Store::open`] (the pragmas), `Store::begin_write`
-//!   (`BEGIN IMMEDIATE`) and the migrations' row-id and BLOB columns, each
-//!   marked "SQLite:".
+//!   (`BEGIN IMMEDIATE`), the migrations' row-id and BLOB columns, and the
+//!   hot path of applying a plan, each marked "SQLite:": there, two
+//!   statements share one query string (and `last_insert_rowid()`), because
+//!   every query is a round trip to sqlx's SQLite worker thread and those
+//!   round trips, not SQLite, were the cost of a commit (BENCHMARKS.md).
 //! - Times are TEXT, RFC 3339 in UTC with six fractional digits and a `Z`
 //!   (module `stamp`): text order is time order, so SQL compares them as text.
 //! - No record is deleted: users become inactive, leads close, next actions
