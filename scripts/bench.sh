@@ -3,7 +3,9 @@
 # generated mailbox of N messages, and side by side in one run:
 #
 #   scripts/bench.sh [--n N] [--runs R] [--latency-n L] [--seed S] [--keep]
-#   scripts/bench.sh --smoke     N=200, one run each, 20 latency messages;
+#                    [--digest-users U] [--digest-leads D]
+#   scripts/bench.sh --smoke     N=200, one run each, 20 latency messages,
+#                                digests of 20 users over 500 leads;
 #                                fails when a step fails (never on timings)
 #   --bin-dir DIR                use DIR/leadmail and DIR/bench instead of
 #                                building (the smoke test passes its own)
@@ -14,12 +16,15 @@
 #      (wall time and peak RSS, GNU time), checked with `status --json`
 #   4. latency: APPEND → commit under IDLE (`bench latency`, L messages)
 #   5. the pure pipeline and the store alone (`bench pipeline` / `bench store`)
+#   6. the morning digests (`bench digest`): U users over D seeded leads,
+#      built R times, then sent R times to an SMTP sink (scripts/smtp.sh)
 #
 # Each of 1–3 runs R times (default 3) on a fresh copy: fresh Maildir for
 # mbsync, a fresh Dovecot user and database for leadmail; medians printed.
-# Defaults: N=10000, R=3, L=1000, S=1. Needs root (Dovecot), python3; installs
-# dovecot, isync and time with apt-get where missing. Builds with cargo in
-# release mode into $CARGO_TARGET_DIR (default: target).
+# Defaults: N=10000, R=3, L=1000, S=1, U=1000, D=100000. Needs root
+# (Dovecot), python3; installs dovecot, isync and time with apt-get where
+# missing, and the SMTP sink's venv (scripts/smtp.sh install). Builds with
+# cargo in release mode into $CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 
 prog="scripts/bench.sh"
@@ -29,6 +34,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd -P)"
 
 n=10000 runs=3 latency_n=1000 seed=1 keep="" smoke="" bin=""
+digest_users=1000 digest_leads=100000
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) n="$2"; shift 2 ;;
@@ -37,8 +43,10 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --bin-dir) bin="$2"; shift 2 ;;
-    --smoke) smoke=1; n=200; runs=1; latency_n=20; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --digest-users) digest_users="$2"; shift 2 ;;
+    --digest-leads) digest_leads="$2"; shift 2 ;;
+    --smoke) smoke=1; n=200; runs=1; latency_n=20; digest_users=20; digest_leads=500; shift ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -52,6 +60,7 @@ command -v python3 >/dev/null || die "python3 is needed (free ports, JSON)"
 
 # ---- install what is missing
 bash scripts/dovecot.sh install
+bash scripts/smtp.sh install
 missing=()
 command -v mbsync >/dev/null || missing+=(isync)
 [ -x /usr/bin/time ] || missing+=(time)
@@ -74,6 +83,7 @@ if [ ! -x "$bin/leadmail" ] || [ ! -x "$bin/bench" ]; then die "no leadmail and 
 work="$(mktemp -d /tmp/lmbench-XXXXXX)"; chmod 755 "$work"
 cleanup() {
   bash "$repo/scripts/dovecot.sh" stop "$work/dovecot" >/dev/null 2>&1 || true
+  if [ -d "$work/smtp" ]; then bash "$repo/scripts/smtp.sh" stop "$work/smtp" >/dev/null 2>&1 || true; fi
   if [ -n "$keep" ]; then echo "$prog: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -211,6 +221,23 @@ record store_batch 0 "$(cat "$work/store.out")"
 "$bin/bench" store --n "$single_n" --seed "$seed" --runs "$store_runs" --batch 1 --config "$cfg" >"$work/store1.out"
 record store_single 0 "$(cat "$work/store1.out")"
 
+say "digests: $digest_users users over $digest_leads leads, built and sent $runs times (SMTP sink)"
+bash scripts/smtp.sh start "$work/smtp" --no-tls >/dev/null
+smtp_port="$(sed -n 's/^SMTP_PORT=//p' "$work/smtp/env")"
+"$bin/bench" digest --users "$digest_users" --leads "$digest_leads" --runs "$runs" --seed "$seed" \
+  --smtp "127.0.0.1:$smtp_port" --dir "$work/digest" >"$work/digest.out" 2>"$work/digest.err" \
+  || { tail -n 20 "$work/digest.err" >&2; die "bench digest failed"; }
+bash scripts/smtp.sh stop "$work/smtp" >/dev/null
+received="$(find "$work/smtp/mail" -name '*.json' | wc -l)"
+python3 - "$work/digest.out" "$received" <<'EOF' || die "the SMTP sink did not receive every digest sent"
+import json, sys
+d, received = json.load(open(sys.argv[1])), int(sys.argv[2])
+sent = sum(r["sent"] for r in d["send"]["runs"])
+print(f"   digests: {sent} sent in {len(d['send']['runs'])} run(s), {received} received by the sink", file=sys.stderr)
+sys.exit(0 if sent == received and sent > 0 else 1)
+EOF
+record digest 0 "$(cat "$work/digest.out")"
+
 record load 1 "{\"end\":$(loadavg)}"
 
 python3 - "$results" "$n" "$runs" "$(nproc)" "$seed" "$smoke" <<'EOF'
@@ -243,6 +270,14 @@ print(f"pipeline alone, 1 thread: {p['messages_per_sec']:.0f} msg/s ({p['message
 for name, label in (("store_batch", "store alone, 200 per transaction"), ("store_single", "store alone, 1 per transaction")):
     s = step(name)[0]
     print(f"{label}: {s['messages_per_sec']:.0f} msg/s ({s['messages']} messages, median of {len(s['runs_secs'])})")
+d = step("digest")[0]
+b, snd = d["build"], d["send"]
+build_runs = " ".join(f"{x:.2f}" for x in b["runs_secs"])
+send_runs = " ".join(f"{r['secs']:.2f}" for r in snd["runs"])
+print(f"digests of {d['users']} users over {d['leads']} leads ({d['digest_bytes']/1e6:.1f} MB): "
+      f"build median {b['median_secs']:.2f} s (target < 2 s; runs {build_runs}); "
+      f"sending {snd['runs'][0]['sent']} to the SMTP sink median {snd['median_secs']:.2f} s (target < 10 s; "
+      f"queue {snd['median_queue_secs']:.2f} s, deliver {snd['median_deliver_secs']:.2f} s; runs {send_runs})")
 ok = lat["missing"] == 0 and a["count"] > 0
 sys.exit(0 if ok else 1)
 EOF

@@ -5,15 +5,20 @@
 //! the database) before anything is sent; the sender then works the outbox,
 //! retrying with capped backoff, so a crash or an SMTP outage neither loses
 //! a digest nor sends it twice (the Message-ID is fixed at queue time).
+//!
+//! The digests due in one round are built from rows read once for all of
+//! them ([`DigestRows`]): 1,000 users' digests over 100,000 leads take one
+//! pass over the leads instead of a query per user and per counted rep.
 
 use crate::config::{Role, Settings, User};
-use crate::digest::content::{build, Digest, Rules};
-use crate::digest::model::{DigestInput, RepCounts};
+use crate::digest::content::{build, Digest, Reach, Rules};
+use crate::digest::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
 use crate::digest::{ids, render, schedule, RenderedDigest};
 use crate::smtp::{compose, Mailer};
 use crate::store::{OutboxDraft, OutboxMail, Store};
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::{BTreeSet, HashMap};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -22,6 +27,167 @@ const TICK: std::time::Duration = std::time::Duration::from_secs(20);
 /// The longest wait between two attempts at one mail.
 const MAX_RETRY: Duration = Duration::hours(1);
 
+/// The rows a set of digests is built from, read once: for each user,
+/// when their previous digest was built, their quarantined messages, and
+/// the open leads of theirs and of the reps in their team counts. Building
+/// many digests from one `DigestRows` replaces a query per user and per
+/// counted rep with one pass, which leaves out the leads that no section
+/// or count of these digests can take (see [`Reach`]).
+#[derive(Debug, Default)]
+pub struct DigestRows {
+    /// Each user's instant and previous digest, by address.
+    users: HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)>,
+    leads: HashMap<String, Vec<DigestLead>>,
+    quarantined: HashMap<String, Vec<DigestQuarantined>>,
+}
+
+impl DigestRows {
+    /// Reads what the digests of `users`, each built at its instant, need.
+    /// A query per owner while they are few (an eighth of the users or
+    /// less), else one pass over the leads within the digests' reach.
+    pub async fn load(
+        settings: &Settings,
+        store: &Store,
+        users: &[(&User, DateTime<Utc>)],
+    ) -> anyhow::Result<Self> {
+        let mut rows = DigestRows::default();
+        let mut reach: Option<Reach> = None;
+        for (user, now) in users {
+            let since = previous_digest(store, user, *now).await?;
+            let mine = rules(settings, user, *now, since).reach();
+            reach = Some(reach.map_or(mine, |all| all.union(mine)));
+            rows.users.insert(user.email.to_string(), (*now, since));
+        }
+        let owners: BTreeSet<String> = users
+            .iter()
+            .flat_map(|(user, _)| std::iter::once(*user).chain(reps(settings, user)))
+            .map(|owner| owner.email.to_string())
+            .collect();
+        let one_pass = |n: usize| n * 8 > settings.users.len();
+        rows.leads = match reach {
+            Some(reach) if one_pass(owners.len()) => {
+                let mut all = store.digest_leads_within(&reach).await?;
+                all.retain(|owner, _| owners.contains(owner));
+                all
+            }
+            _ => leads_of_each(store, owners).await?,
+        };
+        rows.quarantined = if one_pass(users.len()) {
+            store.digest_quarantine_by_user().await?
+        } else {
+            quarantine_of_each(store, rows.users.keys()).await?
+        };
+        Ok(rows)
+    }
+
+    /// `user`'s digest at the instant it was loaded for.
+    pub fn digest(
+        &self,
+        settings: &Settings,
+        user: &User,
+    ) -> anyhow::Result<(Digest, RenderedDigest)> {
+        let email = user.email.to_string();
+        let &(now, since) = self
+            .users
+            .get(&email)
+            .with_context(|| format!("no digest rows were read for {email}"))?;
+        let input = DigestInput {
+            user: user.clone(),
+            now,
+            since,
+            leads: self.leads_of(&email).to_vec(),
+            quarantined: self.quarantined.get(&email).cloned().unwrap_or_default(),
+            team_counts: self.team_counts(settings, user, now, since),
+        };
+        let digest = build(&input, settings.crm.stale_after_days);
+        let rendered = render(&digest);
+        Ok((digest, rendered))
+    }
+
+    fn leads_of(&self, email: &str) -> &[DigestLead] {
+        self.leads.get(email).map_or(&[], Vec::as_slice)
+    }
+
+    /// Per-rep counts: a team lead's team, or everyone for an admin.
+    fn team_counts(
+        &self,
+        settings: &Settings,
+        user: &User,
+        now: DateTime<Utc>,
+        since: Option<DateTime<Utc>>,
+    ) -> Vec<RepCounts> {
+        let rules = rules(settings, user, now, since);
+        reps(settings, user)
+            .map(|rep| {
+                let email = rep.email.to_string();
+                rules.tally(&rep.name, &email, self.leads_of(&email))
+            })
+            .collect()
+    }
+}
+
+/// When `user`'s previous digest was queued, if before `now`.
+async fn previous_digest(
+    store: &Store,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let last = store.last_digest(user.email.as_ref()).await?;
+    Ok(last.map(|(_, at)| at).filter(|at| *at < now))
+}
+
+/// The open leads of each owner, a query each.
+async fn leads_of_each(
+    store: &Store,
+    owners: BTreeSet<String>,
+) -> anyhow::Result<HashMap<String, Vec<DigestLead>>> {
+    let mut leads = HashMap::new();
+    for owner in owners {
+        let theirs = store.digest_leads(&owner).await?;
+        leads.insert(owner, theirs);
+    }
+    Ok(leads)
+}
+
+/// The held quarantine entries of each user, a query each.
+async fn quarantine_of_each(
+    store: &Store,
+    users: impl Iterator<Item = &String>,
+) -> anyhow::Result<HashMap<String, Vec<DigestQuarantined>>> {
+    let mut held = HashMap::new();
+    for email in users {
+        held.insert(email.clone(), store.digest_quarantine(email).await?);
+    }
+    Ok(held)
+}
+
+/// The rules of `user`'s digest at `now`.
+fn rules(
+    settings: &Settings,
+    user: &User,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Rules {
+    Rules::new(
+        user.calendar.time_zone,
+        now,
+        since,
+        settings.crm.stale_after_days,
+    )
+}
+
+/// The reps in `user`'s team counts: a team lead's team, everyone for an admin.
+fn reps<'a>(settings: &'a Settings, user: &'a User) -> impl Iterator<Item = &'a User> + 'a {
+    settings.users.iter().filter(move |rep| {
+        rep.active
+            && match user.role {
+                Role::Admin => true,
+                Role::TeamLead => user.team.is_some() && rep.team == user.team,
+                Role::User => false,
+            }
+    })
+}
+
 /// A user's digest at `now`, built from the database.
 pub async fn digest_for(
     settings: &Settings,
@@ -29,54 +195,8 @@ pub async fn digest_for(
     user: &User,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Digest, RenderedDigest)> {
-    let email = user.email.to_string();
-    let since = store
-        .last_digest(&email)
-        .await?
-        .map(|(_, at)| at)
-        .filter(|at| *at < now);
-    let input = DigestInput {
-        user: user.clone(),
-        now,
-        since,
-        leads: store.digest_leads(&email).await?,
-        quarantined: store.digest_quarantine(&email).await?,
-        team_counts: team_counts(settings, store, user, now, since).await?,
-    };
-    let digest = build(&input, settings.crm.stale_after_days);
-    let rendered = render(&digest);
-    Ok((digest, rendered))
-}
-
-/// Per-rep counts: a team lead's team, or everyone for an admin.
-async fn team_counts(
-    settings: &Settings,
-    store: &Store,
-    user: &User,
-    now: DateTime<Utc>,
-    since: Option<DateTime<Utc>>,
-) -> anyhow::Result<Vec<RepCounts>> {
-    let reps = settings.users.iter().filter(|rep| {
-        rep.active
-            && match user.role {
-                Role::Admin => true,
-                Role::TeamLead => user.team.is_some() && rep.team == user.team,
-                Role::User => false,
-            }
-    });
-    let rules = Rules::new(
-        user.calendar.time_zone,
-        now,
-        since,
-        settings.crm.stale_after_days,
-    );
-    let mut counts = Vec::new();
-    for rep in reps {
-        let email = rep.email.to_string();
-        let leads = store.digest_leads(&email).await?;
-        counts.push(rules.tally(&rep.name, &email, &leads));
-    }
-    Ok(counts)
+    let rows = DigestRows::load(settings, store, &[(user, now)]).await?;
+    rows.digest(settings, user)
 }
 
 /// The outbox row of `user`'s digest for local `day`.
@@ -113,7 +233,19 @@ pub async fn queue_digest(
     user: &User,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let (digest, rendered) = digest_for(settings, store, user, now).await?;
+    let rows = DigestRows::load(settings, store, &[(user, now)]).await?;
+    queue_from(settings, store, &rows, user, now).await
+}
+
+/// [`queue_digest`] from rows already read.
+async fn queue_from(
+    settings: &Settings,
+    store: &Store,
+    rows: &DigestRows,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let (digest, rendered) = rows.digest(settings, user)?;
     if digest.is_empty() && settings.digest.skip_empty {
         tracing::info!(user = %user.email, "digest empty: skipped");
         return Ok(false);
@@ -123,22 +255,34 @@ pub async fn queue_digest(
     Ok(store.queue_mail(&draft, now).await?)
 }
 
-/// Queues every active user's digest that is due at `now`.
+/// Queues every active user's digest that is due at `now`, from rows read
+/// once for all of them.
 pub async fn queue_due_digests(
     settings: &Settings,
     store: &Store,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let mut queued = 0;
+    let mut due = Vec::new();
     for user in settings.users.iter().filter(|u| u.active) {
         let last = store.last_digest(user.email.as_ref()).await?;
-        let due = schedule::due_digest_date(
+        let day = schedule::due_digest_date(
             user.calendar.time_zone,
             user.digest_at,
             last.map(|(day, _)| day),
             now,
         );
-        if due.is_some() && queue_digest(settings, store, user, now).await? {
+        if day.is_some() {
+            due.push(user);
+        }
+    }
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let at: Vec<(&User, DateTime<Utc>)> = due.iter().map(|user| (*user, now)).collect();
+    let rows = DigestRows::load(settings, store, &at).await?;
+    let mut queued = 0;
+    for user in due {
+        if queue_from(settings, store, &rows, user, now).await? {
             tracing::info!(user = %user.email, "digest queued");
             queued += 1;
         }

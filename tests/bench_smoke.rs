@@ -1,9 +1,11 @@
 //! `scripts/bench.sh --smoke` with this build's binaries: a private Dovecot,
 //! 200 generated messages through mbsync, the bare fetch client, `leadmail
-//! run --once`, 20 APPENDs under IDLE and the microbenchmarks. It checks that
-//! the benchmark works (every message processed, the INBOX emptied, every
-//! APPEND committed), not how fast. Needs root and Dovecot; outside CI it is
-//! skipped where Dovecot or mbsync is missing.
+//! run --once`, 20 APPENDs under IDLE, the microbenchmarks, and the digests
+//! of 20 users over 500 seeded leads built and sent to an SMTP sink. It
+//! checks that the benchmark works (every message processed, the INBOX
+//! emptied, every APPEND committed, every digest received), not how fast.
+//! Needs root and Dovecot; outside CI it is skipped where Dovecot or mbsync
+//! is missing.
 
 use std::path::Path;
 use std::process::Command;
@@ -50,4 +52,8 @@ fn the_benchmark_runs_end_to_end_at_a_small_size() {
         "no results table:\n{stdout}"
     );
     assert!(stdout.contains("0 not processed"), "{stdout}");
+    assert!(
+        stdout.contains("digests of 20 users over 500 leads"),
+        "no digest line:\n{stdout}"
+    );
 }

@@ -1,8 +1,13 @@
 //! `bench`: the measuring tools behind `scripts/bench.sh` (see BENCHMARKS.md).
 //!
 //! Each subcommand prints one JSON object on stdout (for the script) and a
-//! readable line on stderr. The corpus is `leadmail::synth`'s, from a seed.
+//! readable line on stderr. The corpus is `leadmail::synth`'s, from a seed;
+//! `digest` seeds its own database (`bench/digest_data.rs`).
 
+#[path = "bench/digest.rs"]
+mod digest;
+#[path = "bench/digest_data.rs"]
+mod digest_data;
 #[path = "bench/fetch.rs"]
 mod fetch;
 #[path = "bench/latency.rs"]
@@ -75,6 +80,9 @@ enum Command {
     /// APPEND messages one at a time to a mailbox `leadmail run` watches;
     /// time from each APPEND's completion to its `processed` log line.
     Latency(latency::Args),
+    /// Build (and with --smtp send) the morning digests of N users over M
+    /// seeded leads; median of the runs.
+    Digest(digest::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -120,6 +128,7 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(fetch::fetch_all(&host, port, &user, password.trim()))?
         }
         Command::Latency(args) => runtime.block_on(latency::run(&args))?,
+        Command::Digest(args) => runtime.block_on(digest::run(&args))?,
     };
     println!("{report}");
     Ok(())

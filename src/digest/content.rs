@@ -9,7 +9,7 @@
 use super::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
 use crate::config::Role;
 use crate::domain::{EmailAddress, LeadKind, LeadStatus};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// A user's digest for one local day, ready to render.
@@ -89,6 +89,50 @@ impl Digest {
     }
 }
 
+/// How far digests reach into the open leads. A lead can be in a section
+/// of a digest, or in a count, built with some [`Rules`] ([`Rules::reach`])
+/// only if its next action is due before `due_before`, it is an active lead
+/// without one, a lead created after `created_after`, an active lead last
+/// active before `quiet_before`, or a prospect flagged replied; so the
+/// store need not read the others. The store's filter must say the same as
+/// [`Reach::covers`]; a test checks that no rule picks a lead outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    /// Next actions due before this may be overdue or due today.
+    pub due_before: DateTime<Utc>,
+    /// Leads created after this may be new.
+    pub created_after: DateTime<Utc>,
+    /// Leads last active before this may be stale (`None`: nothing is stale).
+    pub quiet_before: Option<DateTime<Utc>>,
+}
+
+impl Reach {
+    /// True when `lead` is within reach (the store's filter, in Rust).
+    pub fn covers(&self, lead: &DigestLead) -> bool {
+        let active = Rules::is_active_lead(lead);
+        let is_lead = lead.kind == LeadKind::Lead;
+        let due = match &lead.next_action {
+            Some(action) => action.due_at < self.due_before,
+            None => active,
+        };
+        let quiet = self
+            .quiet_before
+            .is_some_and(|before| lead.last_activity_at < before);
+        due || (is_lead && lead.created_at > self.created_after)
+            || (active && quiet)
+            || (!is_lead && lead.replied_at.is_some())
+    }
+
+    /// What either reaches: digests built with both sets of rules.
+    pub fn union(self, other: Reach) -> Reach {
+        Reach {
+            due_before: self.due_before.max(other.due_before),
+            created_after: self.created_after.min(other.created_after),
+            quiet_before: self.quiet_before.max(other.quiet_before),
+        }
+    }
+}
+
 /// The rules that put a lead in a section, for one time zone and instant.
 ///
 /// The store can use [`Rules::tally`] to count each rep's rows for a team
@@ -116,6 +160,17 @@ impl Rules {
             new_since: since.unwrap_or(now - Duration::days(1)),
             stale_before: (stale_after_days > 0)
                 .then(|| now - Duration::days(i64::from(stale_after_days))),
+        }
+    }
+
+    /// What these rules can pick (see [`Reach`]). The local day ends before
+    /// 00:00 UTC of the day after next whatever the zone's offset (±14 h).
+    pub fn reach(&self) -> Reach {
+        let day_after_next = self.today + Duration::days(2);
+        Reach {
+            due_before: day_after_next.and_time(NaiveTime::MIN).and_utc(),
+            created_after: self.new_since,
+            quiet_before: self.stale_before,
         }
     }
 

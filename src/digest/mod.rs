@@ -42,11 +42,13 @@ pub struct RenderedDigest {
     pub html: String,
 }
 
-/// Renders the subject and both parts of a digest.
+/// Renders the subject and both parts of a digest (its sections' items
+/// worked out once for both).
 pub fn render(digest: &Digest) -> RenderedDigest {
+    let sections = sections::laid_out(digest);
     RenderedDigest {
         subject: words::subject(digest),
-        text: render_text::render_text(digest),
-        html: render_html::render_html(digest),
+        text: render_text::text_part(digest, &sections),
+        html: render_html::html_part(digest, &sections),
     }
 }

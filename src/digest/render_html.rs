@@ -5,7 +5,7 @@
 
 use super::content::Digest;
 use super::model::RepCounts;
-use super::sections::{Item, Section};
+use super::sections::{laid_out, Item, Section};
 use super::words;
 
 const FONT: &str = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;";
@@ -15,6 +15,11 @@ const BREAK_EVERY: usize = 30;
 
 /// The whole HTML part (a complete document).
 pub fn render_html(digest: &Digest) -> String {
+    html_part(digest, &laid_out(digest))
+}
+
+/// The HTML part of `digest`, whose sections are laid out already.
+pub fn html_part(digest: &Digest, sections: &[(Section, Vec<Item>)]) -> String {
     let subject = escape(&words::subject(digest));
     let mut body = format!(
         "<p style=\"margin:0;{MUTED}\">{}</p>\n<h1 style=\"margin:4px 0 16px;font-size:20px;\">{subject}</h1>\n",
@@ -25,8 +30,8 @@ pub fn render_html(digest: &Digest) -> String {
             "<p style=\"margin:0 0 12px;\">Nothing due and nothing new. Have a good day.</p>\n",
         );
     }
-    for section in Section::ALL.into_iter().filter(|s| !s.is_empty(digest)) {
-        body.push_str(&section_html(section, digest));
+    for (section, items) in sections {
+        body.push_str(&section_html(*section, items, digest));
     }
     body.push_str(&footer());
     page(&subject, &body)
@@ -61,8 +66,7 @@ fn accent(section: Section) -> &'static str {
     }
 }
 
-fn section_html(section: Section, digest: &Digest) -> String {
-    let items = section.items(digest);
+fn section_html(section: Section, items: &[Item], digest: &Digest) -> String {
     let count = match section {
         Section::Team => digest.team.len(),
         _ => items.len(),
@@ -75,7 +79,7 @@ fn section_html(section: Section, digest: &Digest) -> String {
     if section == Section::Team {
         html.push_str(&team_table(&digest.team));
     }
-    for item in &items {
+    for item in items {
         html.push_str(&item_html(item, color));
     }
     html
@@ -147,17 +151,22 @@ fn footer() -> String {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, c);
     }
     out
+}
+
+/// Appends one character, escaped as [`escape`] does.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c if c.is_control() => out.push(' '),
+        c => out.push(c),
+    }
 }
 
 /// Escapes `text` and lets long unbroken runs wrap (Outlook ignores
@@ -167,7 +176,7 @@ pub fn breakable(text: &str) -> String {
     let mut run = 0;
     for c in text.chars() {
         run = if c.is_whitespace() { 0 } else { run + 1 };
-        out.push_str(&escape(c.encode_utf8(&mut [0; 4])));
+        push_escaped(&mut out, c);
         if run == BREAK_EVERY {
             out.push_str("<wbr>");
             run = 0;

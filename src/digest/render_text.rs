@@ -4,7 +4,7 @@
 
 use super::content::Digest;
 use super::model::RepCounts;
-use super::sections::{Item, Section};
+use super::sections::{laid_out, Item, Section};
 use super::words;
 
 /// The widest line the text part writes, where words allow.
@@ -12,6 +12,11 @@ pub const WIDTH: usize = 78;
 
 /// The whole plain-text part.
 pub fn render_text(digest: &Digest) -> String {
+    text_part(digest, &laid_out(digest))
+}
+
+/// The plain-text part of `digest`, whose sections are laid out already.
+pub fn text_part(digest: &Digest, sections: &[(Section, Vec<Item>)]) -> String {
     let mut out = vec![
         words::heading(digest),
         words::subject(digest),
@@ -21,19 +26,19 @@ pub fn render_text(digest: &Digest) -> String {
         out.push("Nothing due and nothing new. Have a good day.".to_string());
         out.push(String::new());
     }
-    for section in Section::ALL.into_iter().filter(|s| !s.is_empty(digest)) {
-        out.extend(section_lines(section, digest));
+    for (section, items) in sections {
+        out.extend(section_lines(*section, items, digest));
         out.push(String::new());
     }
     out.extend(footer());
     out.join("\n") + "\n"
 }
 
-fn section_lines(section: Section, digest: &Digest) -> Vec<String> {
+fn section_lines(section: Section, items: &[Item], digest: &Digest) -> Vec<String> {
     let title = section.title(digest);
     let count = match section {
         Section::Team => digest.team.len(),
-        _ => section.items(digest).len(),
+        _ => items.len(),
     };
     let heading = format!("{} ({count})", title.to_uppercase());
     let mut lines = vec![
@@ -44,8 +49,8 @@ fn section_lines(section: Section, digest: &Digest) -> Vec<String> {
         lines.extend(team_table(&digest.team));
         return lines;
     }
-    for item in section.items(digest) {
-        lines.extend(item_lines(&item));
+    for item in items {
+        lines.extend(item_lines(item));
     }
     lines
 }
@@ -131,21 +136,30 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// Word-wraps `text` to [`WIDTH`]: the first line starts with `first`, the
 /// others with `rest`; a word longer than a line is cut into pieces.
+/// Control characters separate words, as spaces do.
 pub fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
+    let rest_width = rest.chars().count();
+    let max = WIDTH.saturating_sub(rest_width).max(1);
     let mut lines = Vec::new();
     let mut line = first.to_string();
+    let mut width = first.chars().count();
     let mut empty = true;
-    for word in clean(text).split_whitespace() {
-        for piece in pieces(word, WIDTH.saturating_sub(rest.chars().count()).max(1)) {
-            let needed = usize::from(!empty) + piece.chars().count();
-            if !empty && line.chars().count() + needed > WIDTH {
+    let words = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty());
+    for word in words {
+        for (piece, chars) in pieces(word, max) {
+            if !empty && width + 1 + chars > WIDTH {
                 lines.push(std::mem::replace(&mut line, rest.to_string()));
+                width = rest_width;
                 empty = true;
             }
             if !empty {
                 line.push(' ');
+                width += 1;
             }
-            line.push_str(&piece);
+            line.push_str(piece);
+            width += chars;
             empty = false;
         }
     }
@@ -153,8 +167,20 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
-/// Cuts a word into pieces of at most `max` characters.
-fn pieces(word: &str, max: usize) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    chars.chunks(max).map(|c| c.iter().collect()).collect()
+/// Cuts a word into pieces of at most `max` characters, each with its
+/// length in characters.
+fn pieces(word: &str, max: usize) -> impl Iterator<Item = (&str, usize)> {
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (end, chars) = match rest.char_indices().nth(max) {
+            Some((end, _)) => (end, max),
+            None => (rest.len(), rest.chars().count()),
+        };
+        let (piece, tail) = rest.split_at(end);
+        rest = tail;
+        Some((piece, chars))
+    })
 }

@@ -36,6 +36,16 @@ pub struct Item {
     pub details: Vec<String>,
 }
 
+/// The sections that have something to show, in reading order, each with
+/// its items: worked out once, laid out by both parts.
+pub fn laid_out(digest: &Digest) -> Vec<(Section, Vec<Item>)> {
+    Section::ALL
+        .into_iter()
+        .filter(|section| !section.is_empty(digest))
+        .map(|section| (section, section.items(digest)))
+        .collect()
+}
+
 impl Section {
     /// Every section, in reading order.
     pub const ALL: [Section; 8] = [

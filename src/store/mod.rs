@@ -26,6 +26,7 @@
 //! - `attachments`: attachment rows and the kept files (`[attachments] dir`).
 //! - `quarantine`, `users`, `listings` + `views`: the other tables and the
 //!   JSON views of §6b.
+//! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
 
 mod actions;
 mod apply;
@@ -43,6 +44,7 @@ mod ops;
 mod outbox;
 mod processed;
 mod quarantine;
+mod seed;
 mod stamp;
 mod users;
 mod views;
@@ -54,6 +56,8 @@ pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
+#[doc(hidden)]
+pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};
 pub use users::UserRecord;
 pub use views::{
     AmountView, AttachmentView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView,

@@ -193,3 +193,103 @@ fn the_tally_counts_a_rep_s_rows_with_the_digest_s_rules() {
         }
     );
 }
+
+/// Leads of every kind, status and age around `now`.
+fn lead_grid(now: DateTime<Utc>) -> Vec<DigestLead> {
+    let hours = |h: i64| now + Duration::hours(h);
+    let dues = [
+        None,
+        Some(-72),
+        Some(-1),
+        Some(3),
+        Some(20),
+        Some(30),
+        Some(72),
+        Some(960),
+    ];
+    let mut leads = Vec::new();
+    for kind in [LeadKind::Lead, LeadKind::Prospect] {
+        for status in [LeadStatus::Todo, LeadStatus::Standby] {
+            for due in dues {
+                for created in [-2, -30, -2400] {
+                    for active in [-1, -13 * 24, -15 * 24, -4800] {
+                        for replied in [None, Some(hours(-5))] {
+                            let mut row = lead(leads.len() as i64);
+                            row.kind = kind;
+                            row.status = status;
+                            row.next_action = due.map(|h| DigestAction {
+                                kind: "call".into(),
+                                note: String::new(),
+                                due_at: hours(h),
+                            });
+                            row.created_at = hours(created);
+                            row.last_activity_at = hours(active.max(created));
+                            row.replied_at = replied;
+                            leads.push(row);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    leads
+}
+
+#[test]
+fn a_lead_out_of_the_rules_reach_is_in_no_section_and_no_count() {
+    let now = monday_morning();
+    let mut left_out = 0;
+    for zone in [
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::Pacific::Pago_Pago,
+        chrono_tz::Europe::Lisbon,
+    ] {
+        for since in [None, Some(now - Duration::days(3))] {
+            for stale_days in [14, 0] {
+                let rules = Rules::new(zone, now, since, stale_days);
+                let reach = rules.reach();
+                for row in lead_grid(now).into_iter().filter(|row| !reach.covers(row)) {
+                    left_out += 1;
+                    let digest = build(
+                        &DigestInput {
+                            user: user(Role::User, zone),
+                            now,
+                            since,
+                            leads: vec![row.clone()],
+                            quarantined: Vec::new(),
+                            team_counts: Vec::new(),
+                        },
+                        stale_days,
+                    );
+                    assert!(digest.is_empty(), "{zone} {since:?} {stale_days}: {row:?}");
+                    assert!(rules.tally("Rep", "rep@acme.test", &[row]).is_zero());
+                }
+            }
+        }
+    }
+    assert!(
+        left_out > 100,
+        "the grid has leads out of reach: {left_out}"
+    );
+}
+
+#[test]
+fn the_union_of_two_reaches_covers_what_either_covers() {
+    let now = monday_morning();
+    let lisbon = Rules::new(chrono_tz::Europe::Lisbon, now, None, 14).reach();
+    let later = Rules::new(
+        chrono_tz::Pacific::Kiritimati,
+        now + Duration::days(2),
+        Some(now - Duration::days(9)),
+        0,
+    )
+    .reach();
+    let both = lisbon.union(later);
+    for row in lead_grid(now) {
+        assert_eq!(
+            both.covers(&row),
+            lisbon.covers(&row) || later.covers(&row),
+            "{row:?}"
+        );
+    }
+}
