@@ -1,5 +1,12 @@
-//! The SMTP adapter: a lettre transport built from `[smtp]`, for digests and
+//! The SMTP adapter: one reused connection to `[smtp]`, for digests and
 //! confirmations. Knows nothing of the CRM; callers hand it finished bytes.
+//!
+//! The connection is opened here (lettre's `AsyncSmtpConnection` over our
+//! own TCP socket) rather than by lettre's pooled transport, so that the
+//! socket has `TCP_NODELAY`: lettre writes a message's final `.` line
+//! apart from its body, and with Nagle's algorithm that write waited for
+//! the server's delayed ACK, 40 ms a message (BENCHMARKS.md, digest).
+//! Implicit TLS connects through lettre (Nagle applies there).
 
 mod compose;
 
@@ -8,22 +15,37 @@ pub use compose::compose;
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::Address;
 use secrecy::ExposeSecret;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Mutex;
 
 /// How long one SMTP exchange may take before it counts as failed.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A pooled connection to the configured SMTP server.
+/// A connection to the configured SMTP server, opened on first use and
+/// reused while it works; cheap to clone (clones share it).
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    server: Arc<Server>,
+    connection: Arc<Mutex<Option<AsyncSmtpConnection>>>,
+}
+
+/// Where and how to connect.
+struct Server {
+    host: String,
+    port: u16,
     /// `host:port`, for errors.
     addr: String,
+    tls: TlsMode,
+    tls_parameters: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    hello: ClientId,
 }
 
 /// Why a message was not accepted.
@@ -39,50 +61,150 @@ pub struct SendError {
 }
 
 impl Mailer {
-    /// Builds the transport (TLS per `smtp.tls`, trusting the webpki roots
+    /// Reads the settings (TLS per `smtp.tls`, trusting the webpki roots
     /// plus `ca_file`; AUTH when a username is set). Connects lazily.
     pub fn new(smtp: &Smtp) -> anyhow::Result<Mailer> {
-        let addr = format!("{}:{}", smtp.host, smtp.port);
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-            .port(smtp.port)
-            .timeout(Some(TIMEOUT))
-            .tls(tls(smtp)?)
-            .pool_config(PoolConfig::new().max_size(2));
-        if let Some(username) = &smtp.username {
-            let password = smtp
-                .password
-                .as_ref()
-                .context("[smtp] username is set but no password or password_file")?
-                .load()
-                .context("cannot load the SMTP password")?;
-            builder = builder.credentials(Credentials::new(
-                username.clone(),
-                password.expose_secret().to_string(),
-            ));
-        }
+        let credentials = match &smtp.username {
+            Some(username) => {
+                let password = smtp
+                    .password
+                    .as_ref()
+                    .context("[smtp] username is set but no password or password_file")?
+                    .load()
+                    .context("cannot load the SMTP password")?;
+                Some(Credentials::new(
+                    username.clone(),
+                    password.expose_secret().to_string(),
+                ))
+            }
+            None => None,
+        };
+        let server = Server {
+            host: smtp.host.clone(),
+            port: smtp.port,
+            addr: format!("{}:{}", smtp.host, smtp.port),
+            tls: smtp.tls,
+            tls_parameters: tls_parameters(smtp)?,
+            credentials,
+            hello: ClientId::default(),
+        };
         Ok(Mailer {
-            transport: builder.build(),
-            addr,
+            server: Arc::new(server),
+            connection: Arc::new(Mutex::new(None)),
         })
     }
 
-    /// Connects, greets (and authenticates) without sending anything.
+    /// Connects, greets (and authenticates) and says NOOP, sending nothing.
     pub async fn check(&self) -> Result<(), SendError> {
-        match self.transport.test_connection().await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(self.error("the server did not answer NOOP".into(), false)),
-            Err(e) => Err(self.failure(&e)),
+        let mut connection = self.server.connect().await?;
+        let answered = self
+            .server
+            .within(connection.test_connected(), "NOOP")
+            .await?;
+        let _ = self.server.within(connection.quit(), "QUIT").await;
+        match answered {
+            true => Ok(()),
+            false => Err(self
+                .server
+                .error("the server did not answer NOOP".into(), false)),
         }
     }
 
-    /// Sends finished message bytes from `from` to `to`.
+    /// Sends finished message bytes from `from` to `to`, over the open
+    /// connection when it still works, else a new one (also when the open
+    /// one fails: the server may have closed it while idle). After a
+    /// failure the connection is dropped, so the next message starts clean.
     pub async fn send(&self, from: &str, to: &[String], raw: &[u8]) -> Result<(), SendError> {
-        let envelope = envelope(from, to).map_err(|m| self.error(m, true))?;
-        self.transport
-            .send_raw(&envelope, raw)
-            .await
-            .map(|_| ())
-            .map_err(|e| self.failure(&e))
+        let envelope = envelope(from, to).map_err(|m| self.server.error(m, true))?;
+        let mut slot = self.connection.lock().await;
+        if let Some(open) = slot.take().filter(|open| !open.has_broken()) {
+            if let Ok(connection) = self.server.deliver(open, &envelope, raw).await {
+                *slot = Some(connection);
+                return Ok(());
+            }
+        }
+        let fresh = self.server.connect().await?;
+        *slot = Some(self.server.deliver(fresh, &envelope, raw).await?);
+        Ok(())
+    }
+}
+
+impl Server {
+    /// TCP with `TCP_NODELAY` (plain, or STARTTLS, required), or implicit
+    /// TLS through lettre; then AUTH when configured.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let mut connection = match (self.tls, &self.tls_parameters) {
+            (TlsMode::Implicit, Some(params)) => self.connect_implicit_tls(params.clone()).await?,
+            _ => self.connect_plain().await?,
+        };
+        if let (TlsMode::Starttls, Some(params)) = (self.tls, &self.tls_parameters) {
+            self.within(connection.starttls(params.clone(), &self.hello), "STARTTLS")
+                .await?
+                .map_err(|e| self.failure(&e))?;
+        }
+        if let Some(credentials) = &self.credentials {
+            let mechanisms = [Mechanism::Plain, Mechanism::Login];
+            self.within(connection.auth(&mechanisms, credentials), "AUTH")
+                .await?
+                .map_err(|e| self.failure(&e))?;
+        }
+        Ok(connection)
+    }
+
+    /// One message over `connection`; the connection back when it was accepted.
+    async fn deliver(
+        &self,
+        mut connection: AsyncSmtpConnection,
+        envelope: &Envelope,
+        raw: &[u8],
+    ) -> Result<AsyncSmtpConnection, SendError> {
+        self.within(connection.send(envelope, raw), "send a message")
+            .await?
+            .map_err(|e| self.failure(&e))?;
+        Ok(connection)
+    }
+
+    async fn connect_plain(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let tcp = self
+            .within(
+                tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
+                "connect",
+            )
+            .await?
+            .map_err(|e| self.error(format!("cannot connect: {e}"), false))?;
+        tcp.set_nodelay(true)
+            .map_err(|e| self.error(format!("cannot set TCP_NODELAY: {e}"), false))?;
+        self.within(
+            AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello),
+            "greeting and EHLO",
+        )
+        .await?
+        .map_err(|e| self.failure(&e))
+    }
+
+    async fn connect_implicit_tls(
+        &self,
+        params: TlsParameters,
+    ) -> Result<AsyncSmtpConnection, SendError> {
+        AsyncSmtpConnection::connect_tokio1(
+            (self.host.as_str(), self.port),
+            Some(TIMEOUT),
+            &self.hello,
+            Some(params),
+            None,
+        )
+        .await
+        .map_err(|e| self.failure(&e))
+    }
+
+    /// Runs one exchange under [`TIMEOUT`]; running out is a transient failure.
+    async fn within<T>(&self, step: impl Future<Output = T>, what: &str) -> Result<T, SendError> {
+        tokio::time::timeout(TIMEOUT, step).await.map_err(|_| {
+            self.error(
+                format!("{what}: no answer within {} s", TIMEOUT.as_secs()),
+                false,
+            )
+        })
     }
 
     fn failure(&self, error: &lettre::transport::smtp::Error) -> SendError {
@@ -113,10 +235,11 @@ fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
     Envelope::new(Some(parse(from)?), recipients).map_err(|e| e.to_string())
 }
 
-/// Implicit TLS, STARTTLS (required, never opportunistic) or none.
-fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
+/// The TLS parameters for implicit TLS or STARTTLS (required, never
+/// opportunistic); `None` without TLS.
+fn tls_parameters(smtp: &Smtp) -> anyhow::Result<Option<TlsParameters>> {
     if smtp.tls == TlsMode::None {
-        return Ok(Tls::None);
+        return Ok(None);
     }
     let mut params = TlsParameters::builder(smtp.host.clone());
     if let Some(ca_file) = &smtp.ca_file {
@@ -133,8 +256,5 @@ fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
     let params = params
         .build_rustls()
         .context("cannot set up TLS for SMTP")?;
-    Ok(match smtp.tls {
-        TlsMode::Implicit => Tls::Wrapper(params),
-        _ => Tls::Required(params),
-    })
+    Ok(Some(params))
 }
