@@ -29,6 +29,8 @@ const BATCH: usize = 200;
 const ACK_BATCH: usize = 2_000;
 /// IDLE is re-issued before the 29-minute limit of RFC 2177.
 const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
+/// How often the write-ahead log is checkpointed in the background.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// The longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -72,6 +74,13 @@ pub async fn run(
         });
     }
     if !once {
+        let (store, cancel) = (store.clone(), cancel.clone());
+        tasks.spawn(async move {
+            checkpoint_wal(&store, &cancel).await;
+            Ok(())
+        });
+    }
+    if !once {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
         let wake = outbox_wake.clone();
         tasks.spawn(async move {
@@ -88,6 +97,20 @@ pub async fn run(
     }
     anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
     Ok(())
+}
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until cancelled, so
+/// commits seldom do it themselves; a failure is logged and retried.
+async fn checkpoint_wal(store: &Store, cancel: &CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+        }
+        if let Err(error) = store.checkpoint().await {
+            tracing::warn!(error = %error, "cannot checkpoint the database's write-ahead log");
+        }
+    }
 }
 
 /// One connection, one backlog pass, logout (`run --once`).

@@ -73,6 +73,9 @@ use std::time::Duration;
 /// connection or an open transaction).
 type Conn = sqlx::SqliteConnection;
 
+/// WAL pages (4 KiB) after which a commit checkpoints by itself.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
 /// A handle on the database; cheap to clone (it wraps a connection pool).
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -111,6 +114,18 @@ impl Store {
     /// never fails half-way because another process wrote in between.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Copies committed WAL pages back into the database without waiting
+    /// for readers or blocking writers (SQLite: `wal_checkpoint(PASSIVE)`).
+    /// The daemon calls it every few seconds, so a commit rarely has to
+    /// checkpoint itself: that made one commit in a hundred wait for the
+    /// checkpoint's fsyncs, the IDLE latency's tail (BENCHMARKS.md).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Closes the pool, waiting for connections in use to be returned.
@@ -182,5 +197,8 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
-        .synchronous(SqliteSynchronous::Full))
+        .synchronous(SqliteSynchronous::Full)
+        // The daemon checkpoints the WAL in the background (Store::checkpoint);
+        // a commit checkpoints only past 40 MB of WAL, as a safety net.
+        .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string()))
 }

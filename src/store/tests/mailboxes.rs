@@ -141,3 +141,20 @@ async fn a_batch_commits_together_dedupes_inside_itself_and_moves_the_checkpoint
     assert!(empty.is_empty());
     assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 6);
 }
+
+#[tokio::test]
+async fn commits_stay_in_the_wal_until_the_background_checkpoint_copies_them() {
+    let db = fresh().await;
+    let file = db.url.trim_start_matches("sqlite://").to_string();
+    let size = || std::fs::metadata(&file).unwrap().len();
+    db.store.checkpoint().await.unwrap();
+    let before = size();
+    // About 10 WAL pages a commit: past the 1,000 pages of SQLite's default autocheckpoint.
+    for n in 0..150 {
+        let plan = lead_plan(&format!("m{n}@x.test"), "2026-11-20T10:00:00Z");
+        db.store.apply(&plan, b"raw", "test").await.unwrap();
+    }
+    assert_eq!(size(), before, "a commit checkpointed by itself");
+    db.store.checkpoint().await.unwrap();
+    assert!(size() > before, "the checkpoint copied nothing back");
+}
