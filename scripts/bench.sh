@@ -91,6 +91,7 @@ bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
 # shellcheck disable=SC1091
 . "$work/dovecot/env"
 printf '%s' "$IMAP_PASSWORD" >"$work/password"
+chmod 600 "$work/password"  # leadmail warns about secret files others can read
 results="$work/results.jsonl"
 : >"$results"
 # record STEP RUN JSON: one line of the results file.
@@ -135,6 +136,7 @@ quarantine_folder = "Quarantine"
 idle = $2
 poll_interval_secs = 1
 EOF
+  chmod 600 "$file"
   printf '%s\n' "$file"
 }
 
