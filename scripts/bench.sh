@@ -268,7 +268,7 @@ a, w = lat["append_to_commit"], lat["idle_wake_to_commit"]
 print(f"latency ({lat['appended']} APPENDs, {lat['missing']} not processed): APPEND->commit p50 {a['p50_ms']:.0f} / p99 {a['p99_ms']:.0f} / max {a['max_ms']:.0f} ms; "
       f"IDLE wake->commit ({w['count']} msgs) p50 {w['p50_ms']:.1f} / p99 {w['p99_ms']:.1f} / max {w['max_ms']:.1f} ms")
 p = step("pipeline")[0]
-print(f"pipeline alone, 1 thread: {p['messages_per_sec']:.0f} msg/s ({p['messages']} messages, median of {len(p['runs_secs'])})")
+print(f"pipeline alone, 1 thread: {p['messages_per_sec']:.0f} msg/s ({p['messages']} messages, median of {len(p['runs_secs'])}); mail-parser's parse alone {p['parse_only_messages_per_sec']:.0f} msg/s")
 for name, label in (("store_batch", "store alone, 200 per transaction"), ("store_single", "store alone, 1 per transaction")):
     s = step(name)[0]
     print(f"{label}: {s['messages_per_sec']:.0f} msg/s ({s['messages']} messages, median of {len(s['runs_secs'])})")
