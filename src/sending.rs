@@ -50,17 +50,30 @@ impl DigestRows {
         store: &Store,
         users: &[(&User, DateTime<Utc>)],
     ) -> anyhow::Result<Self> {
+        let mut known = Vec::with_capacity(users.len());
+        for &(user, now) in users {
+            let last = store.last_digest(user.email.as_ref()).await?;
+            known.push((user, now, since_previous(last.map(|(_, at)| at), now)));
+        }
+        Self::load_since(settings, store, &known).await
+    }
+
+    /// [`DigestRows::load`] for users whose previous digest time is known.
+    async fn load_since(
+        settings: &Settings,
+        store: &Store,
+        users: &[UserAt<'_>],
+    ) -> anyhow::Result<Self> {
         let mut rows = DigestRows::default();
         let mut reach: Option<Reach> = None;
-        for (user, now) in users {
-            let since = previous_digest(store, user, *now).await?;
-            let mine = rules(settings, user, *now, since).reach();
+        for &(user, now, since) in users {
+            let mine = rules(settings, user, now, since).reach();
             reach = Some(reach.map_or(mine, |all| all.union(mine)));
-            rows.users.insert(user.email.to_string(), (*now, since));
+            rows.users.insert(user.email.to_string(), (now, since));
         }
         let owners: BTreeSet<String> = users
             .iter()
-            .flat_map(|(user, _)| std::iter::once(*user).chain(reps(settings, user)))
+            .flat_map(|(user, _, _)| std::iter::once(*user).chain(reps(settings, user)))
             .map(|owner| owner.email.to_string())
             .collect();
         let one_pass = |n: usize| n * 8 > settings.users.len();
@@ -126,14 +139,13 @@ impl DigestRows {
     }
 }
 
-/// When `user`'s previous digest was queued, if before `now`.
-async fn previous_digest(
-    store: &Store,
-    user: &User,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<DateTime<Utc>>> {
-    let last = store.last_digest(user.email.as_ref()).await?;
-    Ok(last.map(|(_, at)| at).filter(|at| *at < now))
+/// A user, the instant their digest is built for, and when their previous
+/// digest was queued (if before that instant).
+type UserAt<'a> = (&'a User, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// The previous digest's time, when it was queued before `now`.
+fn since_previous(queued_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    queued_at.filter(|at| *at < now)
 }
 
 /// The open leads of each owner, a query each.
@@ -272,16 +284,15 @@ pub async fn queue_due_digests(
             now,
         );
         if day.is_some() {
-            due.push(user);
+            due.push((user, now, since_previous(last.map(|(_, at)| at), now)));
         }
     }
     if due.is_empty() {
         return Ok(0);
     }
-    let at: Vec<(&User, DateTime<Utc>)> = due.iter().map(|user| (*user, now)).collect();
-    let rows = DigestRows::load(settings, store, &at).await?;
+    let rows = DigestRows::load_since(settings, store, &due).await?;
     let mut queued = 0;
-    for user in due {
+    for (user, _, _) in due {
         if queue_from(settings, store, &rows, user, now).await? {
             tracing::info!(user = %user.email, "digest queued");
             queued += 1;
