@@ -36,12 +36,12 @@ impl ImapSession {
         // New-mail notices from before this search are covered by it.
         self.drain();
         self.pending_change = false;
-        let found = self.session.uid_search(format!("UID {first}:*")).await;
-        let found = self.check(found, || "search for new messages".into())?;
-        self.drain();
         // `n:*` also matches the highest UID when it is below n.
-        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid > after_uid).collect();
-        uids.sort_unstable();
+        let uids = self
+            .search_uids(format!("UID {first}:*"), "search for new messages", |uid| {
+                uid > after_uid
+            })
+            .await?;
         debug!(
             found = uids.len(),
             first = uids.first(),
@@ -64,13 +64,24 @@ impl ImapSession {
             return Ok(Vec::new());
         }
         let unseen = if unseen_only { " UNSEEN" } else { "" };
-        let found = self
-            .session
-            .uid_search(format!("UID 1:{up_to}{unseen}"))
-            .await;
-        let found = self.check(found, || "search for unacknowledged messages".into())?;
+        let query = format!("UID 1:{up_to}{unseen}");
+        self.search_uids(query, "search for unacknowledged messages", |uid| {
+            uid <= up_to
+        })
+        .await
+    }
+
+    /// One `UID SEARCH`: the UIDs found that `keep` accepts, sorted.
+    async fn search_uids(
+        &mut self,
+        query: String,
+        command: &str,
+        keep: impl Fn(u32) -> bool,
+    ) -> Result<Vec<u32>, ImapError> {
+        let found = self.session.uid_search(query).await;
+        let found = self.check(found, || command.to_string())?;
         self.drain();
-        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid <= up_to).collect();
+        let mut uids: Vec<u32> = found.into_iter().filter(|uid| keep(*uid)).collect();
         uids.sort_unstable();
         Ok(uids)
     }
