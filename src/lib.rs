@@ -18,6 +18,7 @@
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
+//! - [`files`]: writing a file atomically (CSV exports, kept attachments).
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
@@ -32,6 +33,7 @@ pub mod digest;
 pub mod domain;
 pub mod eval;
 pub mod export;
+pub mod files;
 pub mod imap;
 pub mod ingest;
 pub mod sending;

@@ -5,9 +5,8 @@
 
 use super::views::AttachmentView;
 use super::{Conn, Store, StoreError};
+use crate::files::write_atomically;
 use crate::ingest::plan::{AttachmentDraft, IngestPlan, SaveTo};
-use std::path::Path;
-use tokio::io::AsyncWriteExt as _;
 
 /// Writes the plan's kept attachment files, then records every attachment
 /// against the processed message (updating the rows of a released message).
@@ -57,28 +56,17 @@ async fn write_file(save: &SaveTo) -> Result<(), StoreError> {
         path: save.path.display().to_string(),
         cause,
     };
-    let temp = temp_path(&save.path);
-    let written = write_and_sync(&temp, &save.bytes).await;
-    if let Err(cause) = written {
-        let _ = tokio::fs::remove_file(&temp).await;
-        return Err(failed(cause));
-    }
-    tokio::fs::rename(&temp, &save.path).await.map_err(failed)
-}
-
-fn temp_path(target: &Path) -> std::path::PathBuf {
-    let mut name = target.as_os_str().to_owned();
-    name.push(format!(".tmp-{}", std::process::id()));
-    name.into()
-}
-
-async fn write_and_sync(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await?;
-    }
-    let mut file = tokio::fs::File::create(path).await?;
-    file.write_all(bytes).await?;
-    file.sync_all().await
+    let (path, bytes) = (save.path.clone(), save.bytes.clone());
+    let written = tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // 0o666 less the umask, as `File::create` makes files.
+        write_atomically(&path, &bytes, 0o666)
+    })
+    .await
+    .map_err(|e| failed(std::io::Error::other(e)))?;
+    written.map_err(failed)
 }
 
 /// An attachment row.
