@@ -8,6 +8,7 @@ use super::{mail, processed, Conn, Store, StoreError};
 use crate::domain::{EmailAddress, QuarantineReason};
 use crate::ingest::plan::{Action, Fallback, IngestPlan, Outcome};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// What applying a plan did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,14 +150,40 @@ impl Store {
         };
         let now = Utc::now();
         let mut tx = self.begin_write().await?;
-        let mut applied = Vec::with_capacity(messages.len());
-        for message in messages {
-            let origin = folder.origin(message.uid);
-            let done = apply_in(&mut tx, message.plan, message.raw, &origin, now)
-                .await
-                .map_err(|error| error.in_message(message.plan.key.as_str()))?;
-            applied.push(done);
+        let records: Vec<(&IngestPlan, String)> = messages
+            .iter()
+            .map(|message| (message.plan, folder.origin(message.uid)))
+            .collect();
+        let claims = processed::claim_batch(&mut tx, &records, now).await?;
+        let new_plans: Vec<&IngestPlan> = messages
+            .iter()
+            .zip(&claims)
+            .filter_map(|(message, claimed)| claimed.then_some(message.plan))
+            .collect();
+        super::attachments::record(&mut tx, &new_plans).await?;
+        let mut applied: Vec<Applied> = Vec::with_capacity(messages.len());
+        // The leads of each message this batch applied, by key, for its copies.
+        let mut applied_here: HashMap<&str, usize> = HashMap::new();
+        for (message, claimed) in messages.iter().zip(&claims) {
+            let (plan, key) = (message.plan, message.plan.key.as_str());
+            let done = match (claimed, applied_here.get(key)) {
+                (true, _) => apply_claimed(&mut tx, plan, message.raw, now).await,
+                (false, Some(&first)) => Ok(duplicate(plan, applied[first].lead_ids.clone())),
+                (false, None) => stored_duplicate(&mut tx, plan).await,
+            };
+            if *claimed {
+                applied_here.insert(key, applied.len());
+            }
+            applied.push(done.map_err(|error| error.in_message(key))?);
         }
+        let finished: Vec<(&str, Outcome, &[i64])> = messages
+            .iter()
+            .zip(&applied)
+            .zip(&claims)
+            .filter(|(_, claimed)| **claimed)
+            .map(|((m, a), _)| (m.plan.key.as_str(), a.outcome, a.lead_ids.as_slice()))
+            .collect();
+        processed::finish_batch(&mut tx, &finished).await?;
         let checkpoint = folder.checkpoint(last.uid);
         mailboxes::advance(&mut tx, &checkpoint, messages.len()).await?;
         tx.commit().await?;
@@ -225,7 +252,8 @@ pub struct FolderMessage<'a> {
 
 /// Applies one plan inside the caller's transaction: the processed-message
 /// record first (a key seen before writes nothing and reports `Duplicate`),
-/// then contacts, companies, leads, timeline, commands and quarantine rows.
+/// then attachments, contacts, companies, leads, timeline, commands and
+/// quarantine rows, then the outcome.
 async fn apply_in(
     conn: &mut Conn,
     plan: &IngestPlan,
@@ -234,25 +262,47 @@ async fn apply_in(
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
     if !processed::claim(conn, plan, origin, now).await? {
-        let lead_ids = processed::lead_ids(conn, plan.key.as_str()).await?;
-        tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
-        return Ok(Applied {
-            outcome: Outcome::Duplicate,
-            lead_ids,
-            quarantine_id: None,
-        });
+        return stored_duplicate(conn, plan).await;
     }
+    super::attachments::record(conn, &[plan]).await?;
+    let applied = apply_claimed(conn, plan, raw, now).await?;
+    processed::finish(conn, plan.key.as_str(), applied.outcome, &applied.lead_ids).await?;
+    Ok(applied)
+}
+
+/// Applies a plan whose record this transaction claimed: what the message
+/// says, without the record's outcome (the caller writes it).
+async fn apply_claimed(
+    conn: &mut Conn,
+    plan: &IngestPlan,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Applied, StoreError> {
     let mut ctx = Ctx::new(plan, raw, now);
     let outcome = mail::dispatch(conn, &mut ctx).await?;
     report_rejected(conn, &mut ctx, outcome).await?;
-    super::attachments::record(conn, plan).await?;
-    processed::finish(conn, plan.key.as_str(), outcome, &ctx.lead_ids).await?;
     tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
     Ok(Applied {
         outcome,
         lead_ids: ctx.lead_ids,
         quarantine_id: ctx.quarantine_id,
     })
+}
+
+/// A message processed before: the leads recorded then.
+async fn stored_duplicate(conn: &mut Conn, plan: &IngestPlan) -> Result<Applied, StoreError> {
+    let lead_ids = processed::lead_ids(conn, plan.key.as_str()).await?;
+    Ok(duplicate(plan, lead_ids))
+}
+
+/// The report of a message processed before, which touched these leads.
+fn duplicate(plan: &IngestPlan, lead_ids: Vec<i64>) -> Applied {
+    tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
+    Applied {
+        outcome: Outcome::Duplicate,
+        lead_ids,
+        quarantine_id: None,
+    }
 }
 
 /// Commands that could not be read or applied go to quarantine as

@@ -8,41 +8,57 @@ use super::{Conn, Store, StoreError};
 use crate::files::write_atomically;
 use crate::ingest::plan::{AttachmentDraft, IngestPlan, SaveTo};
 
-/// Writes the plan's kept attachment files, then records every attachment
-/// against the processed message (updating the rows of a released message).
-pub(super) async fn record(conn: &mut Conn, plan: &IngestPlan) -> Result<(), StoreError> {
-    for (i, draft) in plan.attachments.iter().enumerate() {
+/// Rows a multi-row INSERT carries at most (8 parameters each, well under
+/// SQLite's 32,766). Not kept prepared, as `processed::ROWS_PER_STATEMENT`
+/// explains.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes the plans' kept attachment files, then records every attachment
+/// against its processed message (updating the rows of a released message):
+/// one INSERT for up to [`ROWS_PER_INSERT`] attachments, whichever messages
+/// they belong to.
+pub(super) async fn record(conn: &mut Conn, plans: &[&IngestPlan]) -> Result<(), StoreError> {
+    let rows: Vec<(&str, usize, &AttachmentDraft)> = plans
+        .iter()
+        .flat_map(|plan| {
+            let key = plan.key.as_str();
+            (1..).zip(&plan.attachments).map(move |(i, d)| (key, i, d))
+        })
+        .collect();
+    for (_, _, draft) in &rows {
         if let Some(save) = &draft.save {
             write_file(save).await?;
         }
-        insert(conn, plan.key.as_str(), i + 1, draft).await?;
+    }
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        insert(conn, chunk).await?;
     }
     Ok(())
 }
 
 async fn insert(
     conn: &mut Conn,
-    key: &str,
-    position: usize,
-    draft: &AttachmentDraft,
+    rows: &[(&str, usize, &AttachmentDraft)],
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO attachments (message_key, position, name, mime_type, size, sha256, stored, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (message_key, position) DO UPDATE SET \
+    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO attachments (message_key, position, name, mime_type, size, sha256, stored, note) ",
+    );
+    insert.push_values(rows, |mut row, (key, position, draft)| {
+        row.push_bind(*key)
+            .push_bind(*position as i64)
+            .push_bind(&draft.name)
+            .push_bind(&draft.mime_type)
+            .push_bind(i64::try_from(draft.size).unwrap_or(i64::MAX))
+            .push_bind(&draft.sha256)
+            .push_bind(draft.save.is_some())
+            .push_bind(draft.note.as_deref());
+    });
+    insert.push(
+        " ON CONFLICT (message_key, position) DO UPDATE SET \
            name = excluded.name, mime_type = excluded.mime_type, size = excluded.size, \
            sha256 = excluded.sha256, stored = excluded.stored, note = excluded.note",
-    )
-    .bind(key)
-    .bind(position as i64)
-    .bind(&draft.name)
-    .bind(&draft.mime_type)
-    .bind(i64::try_from(draft.size).unwrap_or(i64::MAX))
-    .bind(&draft.sha256)
-    .bind(draft.save.is_some())
-    .bind(draft.note.as_deref())
-    .execute(&mut *conn)
-    .await?;
+    );
+    insert.build().persistent(false).execute(&mut *conn).await?;
     Ok(())
 }
 

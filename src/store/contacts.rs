@@ -228,68 +228,67 @@ async fn upsert_company(
         .as_deref()
         .map(|d| d.trim().to_lowercase())
         .filter(|d| !d.is_empty());
-    if name.is_empty() && domain.is_none() {
-        return Ok(None);
-    }
-    let found = match &domain {
-        Some(domain) => find_company_by_domain(conn, domain).await?,
-        None => find_company_by_name(conn, name).await?,
+    let company = match (&domain, name.is_empty()) {
+        (Some(domain), true) => upsert_company_by_domain(conn, domain, domain, at).await?,
+        (Some(domain), false) => upsert_company_by_domain(conn, name, domain, at).await?,
+        (None, false) => upsert_company_by_name(conn, name, at).await?,
+        (None, true) => return Ok(None),
     };
-    if let Some((id, has_domain)) = found {
-        return Ok(Some(CompanyRef {
-            id,
-            has_domain,
-            created: false,
-        }));
-    }
-    let name = if name.is_empty() {
-        domain.as_deref().unwrap_or_default()
-    } else {
-        name
-    };
-    let id = sqlx::query_scalar(
+    Ok(Some(company))
+}
+
+/// The company with this domain, inserted (named `name`) when there is
+/// none, in one round trip. SQLite: two statements in one query string;
+/// `changes()` tells whether the INSERT added the row.
+async fn upsert_company_by_domain(
+    conn: &mut Conn,
+    name: &str,
+    domain: &str,
+    at: DateTime<Utc>,
+) -> Result<CompanyRef, StoreError> {
+    let (id, created): (i64, bool) = sqlx::query_as(
         "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
+           ON CONFLICT (domain) DO NOTHING; \
+         SELECT id, changes() = 1 FROM companies WHERE domain = $3",
     )
     .bind(name)
     .bind(name_key(name))
-    .bind(domain.as_deref())
+    .bind(domain)
     .bind(stamp(at))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Some(CompanyRef {
+    Ok(CompanyRef {
         id,
-        has_domain: domain.is_some(),
-        created: true,
-    }))
+        has_domain: true,
+        created,
+    })
 }
 
-/// The company with this domain, and `true` (it has one).
-async fn find_company_by_domain(
-    conn: &mut Conn,
-    domain: &str,
-) -> Result<Option<(i64, bool)>, StoreError> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1")
-        .bind(domain)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(id.map(|id| (id, true)))
-}
-
-/// By name, case-insensitively; a company with a domain wins over one without.
-/// Returns the id and whether it has a domain.
-async fn find_company_by_name(
+/// The company with this name, case-insensitively (one with a domain wins
+/// over one without), inserted without a domain when there is none, in
+/// one round trip (SQLite: as [`upsert_company_by_domain`]).
+async fn upsert_company_by_name(
     conn: &mut Conn,
     name: &str,
-) -> Result<Option<(i64, bool)>, StoreError> {
-    let found = sqlx::query_as(
-        "SELECT id, domain IS NOT NULL FROM companies WHERE name_key = $1 \
-         ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
+    at: DateTime<Utc>,
+) -> Result<CompanyRef, StoreError> {
+    let (id, has_domain, created): (i64, bool, bool) = sqlx::query_as(
+        "INSERT INTO companies (name, name_key, domain, created_at) \
+           SELECT $1, $2, NULL, $3 \
+           WHERE NOT EXISTS (SELECT 1 FROM companies WHERE name_key = $2); \
+         SELECT id, domain IS NOT NULL, changes() = 1 FROM companies WHERE name_key = $2 \
+           ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
     )
+    .bind(name)
     .bind(name_key(name))
-    .fetch_optional(&mut *conn)
+    .bind(stamp(at))
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(found)
+    Ok(CompanyRef {
+        id,
+        has_domain,
+        created,
+    })
 }
 
 /// The key company names are matched by (Unicode-aware lower case).

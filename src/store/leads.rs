@@ -20,23 +20,42 @@ pub(super) struct LeadState {
     pub step: Option<String>,
 }
 
-/// Creates a lead (status `todo`, no step: the rep sets the first step) with
-/// its first next action; `created_at` and last activity are the message's
-/// time. SQLite: one round trip, the next action using `last_insert_rowid()`.
-pub(super) async fn create(
-    conn: &mut Conn,
-    new: &NewLead,
-    company: Option<i64>,
-    at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let action = &new.first_action;
-    let id = sqlx::query_scalar(
+/// The INSERTs of a new lead and its first next action (SQLite: the action
+/// takes the lead's id from `last_insert_rowid()`).
+macro_rules! insert_lead_and_action {
+    () => {
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
            created_at, last_activity_at, updated_at) \
          VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7); \
          INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
-         VALUES (last_insert_rowid(), $8, $9, $10, $6) RETURNING lead_id",
-    )
+         VALUES (last_insert_rowid(), $8, $9, $10, $6)"
+    };
+}
+
+/// Creates a lead (status `todo`, no step: the rep sets the first step) with
+/// its first next action and, when given, its primary contact;
+/// `created_at` and last activity are the message's time. One round trip
+/// (SQLite: three statements in one query string).
+pub(super) async fn create(
+    conn: &mut Conn,
+    new: &NewLead,
+    company: Option<i64>,
+    primary: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    const CREATE: &str = concat!(insert_lead_and_action!(), " RETURNING lead_id");
+    const CREATE_WITH_CONTACT: &str = concat!(
+        insert_lead_and_action!(),
+        "; INSERT INTO lead_contacts (lead_id, contact_id, position) \
+         SELECT lead_id, $11, 0 FROM next_actions WHERE id = last_insert_rowid() \
+         RETURNING lead_id"
+    );
+    let action = &new.first_action;
+    let id = sqlx::query_scalar(if primary.is_some() {
+        CREATE_WITH_CONTACT
+    } else {
+        CREATE
+    })
     .bind(new.kind.as_str())
     .bind(&new.title)
     .bind(new.source.to_text())
@@ -47,6 +66,7 @@ pub(super) async fn create(
     .bind(&action.kind)
     .bind(&action.note)
     .bind(stamp(action.due_at))
+    .bind(primary)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)

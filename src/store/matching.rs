@@ -28,28 +28,40 @@ pub(super) async fn resolve(
 ) -> Result<Resolved, StoreError> {
     let contacts = contacts::upsert_all(conn, drafts, at).await?;
     let company = contacts.first().and_then(|primary| primary.company);
-    let (lead_id, created) = match find_open(conn, &contacts).await? {
-        Some(lead_id) => {
-            leads::fill_company(conn, lead_id, company.map(|c| c.id)).await?;
-            (lead_id, false)
-        }
-        None => (
-            leads::create(conn, new, company.map(|c| c.id), at).await?,
-            true,
-        ),
-    };
     let ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
-    leads::link_contacts(conn, lead_id, &ids).await?;
-    Ok(Resolved { lead_id, created })
+    match find_open(conn, &contacts).await? {
+        Some((lead_id, linked)) => {
+            leads::fill_company(conn, lead_id, company.map(|c| c.id)).await?;
+            let unlinked: Vec<i64> = ids.into_iter().filter(|&id| Some(id) != linked).collect();
+            leads::link_contacts(conn, lead_id, &unlinked).await?;
+            Ok(Resolved {
+                lead_id,
+                created: false,
+            })
+        }
+        None => {
+            let company = company.map(|c| c.id);
+            let lead_id = leads::create(conn, new, company, ids.first().copied(), at).await?;
+            leads::link_contacts(conn, lead_id, ids.get(1..).unwrap_or_default()).await?;
+            Ok(Resolved {
+                lead_id,
+                created: true,
+            })
+        }
+    }
 }
 
-/// The open lead of the first contact that has one, else of the first
-/// company (with a domain) that has one. Contacts and companies this
-/// message just created have no leads, so they are not asked about.
-async fn find_open(conn: &mut Conn, contacts: &[ContactRef]) -> Result<Option<i64>, StoreError> {
+/// The open lead of the first contact that has one (with that contact,
+/// already linked to it), else of the first company (with a domain) that
+/// has one. Contacts and companies this message just created have no
+/// leads, so they are not asked about.
+async fn find_open(
+    conn: &mut Conn,
+    contacts: &[ContactRef],
+) -> Result<Option<(i64, Option<i64>)>, StoreError> {
     for contact in contacts.iter().filter(|c| !c.created) {
         if let Some(lead) = open_lead_of_contact(conn, contact.id).await? {
-            return Ok(Some(lead));
+            return Ok(Some((lead, Some(contact.id))));
         }
     }
     for contact in contacts {
@@ -57,7 +69,7 @@ async fn find_open(conn: &mut Conn, contacts: &[ContactRef]) -> Result<Option<i6
             continue;
         };
         if let Some(lead) = open_lead_of_company(conn, company.id).await? {
-            return Ok(Some(lead));
+            return Ok(Some((lead, None)));
         }
     }
     Ok(None)

@@ -4,6 +4,14 @@ use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
 use crate::ingest::plan::{IngestPlan, Outcome};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+
+/// Rows one multi-row statement carries at most (up to 9 parameters each,
+/// far under SQLite's limit of 32,766). Such statements are not kept
+/// prepared (`persistent(false)`): their text changes with the row count,
+/// and sqlx's cache of prepared statements (100 a connection) filled with
+/// them grew the daemon's peak memory by 7 MB (BENCHMARKS.md).
+const ROWS_PER_STATEMENT: usize = 500;
 
 /// Every outcome a processed message can have (the stored text is `as_str`).
 const OUTCOMES: [Outcome; 7] = [
@@ -38,6 +46,61 @@ pub(super) async fn claim(
     if inserted.rows_affected() == 1 {
         return Ok(true);
     }
+    reclaim(conn, plan, origin, now).await
+}
+
+/// [`claim`] for a whole batch in one statement (a multi-row INSERT …
+/// RETURNING, where one INSERT a message cost a round trip each): for each
+/// message, in order, whether its key was claimed. A key met twice is
+/// claimed by its first message only; a key processed before is claimed
+/// only when [`reclaim`] allows it.
+pub(super) async fn claim_batch(
+    conn: &mut Conn,
+    records: &[(&IngestPlan, String)],
+    now: DateTime<Utc>,
+) -> Result<Vec<bool>, StoreError> {
+    let processed_at = stamp(now);
+    let mut inserted: HashSet<String> = HashSet::with_capacity(records.len());
+    for chunk in records.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
+               from_address, subject, occurred_at, processed_at) ",
+        );
+        insert.push_values(chunk, |mut row, (plan, origin)| {
+            row.push_bind(plan.key.as_str())
+                .push("'pending'")
+                .push_bind(plan.rule)
+                .push_bind(&plan.reason)
+                .push_bind(origin.as_str())
+                .push_bind(plan.from.as_deref())
+                .push_bind(&plan.subject)
+                .push_bind(stamp(plan.occurred_at))
+                .push_bind(processed_at.clone());
+        });
+        insert.push(" ON CONFLICT (message_key) DO NOTHING RETURNING message_key");
+        let keys: Vec<String> = insert
+            .build_query_scalar()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
+        inserted.extend(keys);
+    }
+    let mut claimed = Vec::with_capacity(records.len());
+    for (plan, origin) in records {
+        let new = inserted.remove(plan.key.as_str());
+        claimed.push(new || reclaim(conn, plan, origin, now).await?);
+    }
+    Ok(claimed)
+}
+
+/// Claims again the record of a message that was quarantined and has since
+/// been released (none of its entries still held); false otherwise.
+async fn reclaim(
+    conn: &mut Conn,
+    plan: &IngestPlan,
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let reclaimed = sqlx::query(
         "UPDATE processed_messages SET outcome = 'pending', rule = $2, reason = $3, \
            origin = $4, from_address = $5, subject = $6, occurred_at = $7, processed_at = $8 \
@@ -110,6 +173,39 @@ pub(super) async fn finish(
         .bind(position)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// [`finish`] for the messages of a batch: one UPDATE … FROM a VALUES list
+/// (SQLite 3.33+) for the outcomes and one multi-row INSERT for the leads,
+/// per [`ROWS_PER_STATEMENT`] rows.
+pub(super) async fn finish_batch(
+    conn: &mut Conn,
+    finished: &[(&str, Outcome, &[i64])],
+) -> Result<(), StoreError> {
+    for chunk in finished.chunks(ROWS_PER_STATEMENT) {
+        let mut update = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "UPDATE processed_messages SET outcome = v.column2 FROM (",
+        );
+        update.push_values(chunk, |mut row, (key, outcome, _)| {
+            row.push_bind(*key).push_bind(outcome.as_str());
+        });
+        update.push(") AS v WHERE processed_messages.message_key = v.column1");
+        update.build().persistent(false).execute(&mut *conn).await?;
+    }
+    let leads: Vec<(&str, i64, i64)> = finished
+        .iter()
+        .flat_map(|(key, _, ids)| (0_i64..).zip(ids.iter()).map(|(p, id)| (*key, *id, p)))
+        .collect();
+    for chunk in leads.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO processed_message_leads (message_key, lead_id, position) ",
+        );
+        insert.push_values(chunk, |mut row, (key, lead_id, position)| {
+            row.push_bind(*key).push_bind(*lead_id).push_bind(*position);
+        });
+        insert.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }

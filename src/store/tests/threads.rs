@@ -203,13 +203,18 @@ async fn a_plan_that_fails_midway_leaves_no_rows() {
 
 /// A spoofed-sender plan, applied; returns the plan, the raw bytes and the entry id.
 async fn spoof(db: &TestDb) -> (IngestPlan, Vec<u8>, i64) {
+    spoof_as(db, "q1@evil.test").await
+}
+
+/// A spoofed message with this Message-ID, quarantined.
+async fn spoof_as(db: &TestDb, message_id: &str) -> (IngestPlan, Vec<u8>, i64) {
     let draft = QuarantineDraft {
         reason: QuarantineReason::SpoofedSender,
         detail: "dmarc=fail".into(),
         user: Some(addr("alice@acme.test")),
     };
     let held = plan(
-        "q1@evil.test",
+        message_id,
         "2026-11-20T10:00:00Z",
         Action::Quarantine(draft),
     );
@@ -251,4 +256,69 @@ async fn a_released_message_is_applied_again_once() {
     assert_eq!(again.outcome, Outcome::Duplicate);
     let err = db.store.mark_released(999).await.unwrap_err();
     assert_eq!(err.to_string(), "cannot find quarantine entry 999");
+}
+
+#[tokio::test]
+async fn a_batch_claims_new_and_released_messages_once_and_skips_the_rest() {
+    let db = fresh().await;
+    let (held, raw, held_id) = spoof(&db).await;
+    let (_, _, released_id) = spoof_as(&db, "q2@evil.test").await;
+    db.store.mark_released(released_id).await.unwrap();
+    let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", Commands::default());
+    let released = plan("q2@evil.test", "2026-11-20T10:00:00Z", Action::Lead(mail));
+    let new = lead_plan("n1@x.test", "2026-11-20T11:00:00Z");
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 1,
+    };
+    let message = |plan, uid| crate::store::FolderMessage {
+        plan,
+        raw: &raw,
+        uid,
+    };
+    let batch = [
+        message(&held, 1),
+        message(&released, 2),
+        message(&new, 3),
+        message(&released, 4),
+    ];
+    let applied = db
+        .store
+        .apply_batch_from_mailbox(&folder, &batch)
+        .await
+        .unwrap();
+    let outcomes: Vec<Outcome> = applied.iter().map(|a| a.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Duplicate,
+            Outcome::CreatedLead,
+            Outcome::Appended,
+            Outcome::Duplicate
+        ],
+        "the still-held message and the second copy are duplicates"
+    );
+    assert_eq!(applied[3].lead_ids, applied[1].lead_ids);
+    let still_held: Vec<i64> = db
+        .store
+        .list_quarantine()
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    assert_eq!(still_held, [held_id]);
+    let (outcome, _, _) = db.store.processed("n1@x.test").await.unwrap().unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Appended,
+        "the batch recorded each outcome"
+    );
+    let again = db.store.apply(&new, &raw, "t").await.unwrap();
+    assert_eq!(
+        (again.outcome, again.lead_ids),
+        (Outcome::Duplicate, applied[2].lead_ids.clone()),
+        "the batch recorded the leads each message touched"
+    );
 }
