@@ -209,6 +209,9 @@ EOF
 done
 
 say "latency: $latency_n APPENDs under IDLE"
+# The steps above wrote a few hundred MB (Maildirs, mailboxes, databases);
+# flush them first, so the daemon's fsyncs do not wait behind that writeback.
+sync
 cfg="$(config lat true "$work/lat.db")"
 "$bin/bench" latency --config "$cfg" --user lat --dovecot-dir "$work/dovecot" --n "$latency_n" \
   --seed $((seed + 1)) --leadmail "$bin/leadmail" --log "$work/latency.log" >"$work/latency.out"
