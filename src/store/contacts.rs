@@ -57,16 +57,17 @@ pub(super) async fn upsert(
         Some(company) => upsert_company(conn, company, at).await?,
         None => None,
     };
-    let Some(known) = find_known(conn, &draft.email).await? else {
-        let id = insert_contact(conn, draft, draft_company.map(|c| c.id), at).await?;
+    let company_id = draft_company.map(|c| c.id);
+    let known = find_or_insert(conn, draft, company_id, at).await?;
+    if known.created {
         return Ok(ContactRef {
-            id,
+            id: known.id,
             created: true,
             company: draft_company,
         });
-    };
+    }
     if known.would_fill(draft, draft_company.is_some()) {
-        fill_contact(conn, known.id, draft, draft_company.map(|c| c.id), at).await?;
+        fill_contact(conn, known.id, draft, company_id, at).await?;
     }
     Ok(ContactRef {
         id: known.id,
@@ -82,6 +83,8 @@ struct KnownContact {
     phone: Option<String>,
     title: Option<String>,
     company: Option<CompanyRef>,
+    /// Inserted by this upsert (from the draft): nothing to fill.
+    created: bool,
 }
 
 impl KnownContact {
@@ -102,34 +105,53 @@ type KnownRow = (
     Option<String>,
     Option<i64>,
     Option<bool>,
+    bool,
 );
 
-/// The contact owning this address with its fillable fields, in one query.
-async fn find_known(
+/// The contact owning the draft's address with its fillable fields, the
+/// contact and its address inserted first when the address is unknown: one
+/// round trip. SQLite: three statements in one query string; the address
+/// takes the contact's id from `last_insert_rowid()` only when `changes()`
+/// says the contact was inserted, and the SELECT reads `changes()` again to
+/// tell whether the address was.
+async fn find_or_insert(
     conn: &mut Conn,
-    address: &EmailAddress,
-) -> Result<Option<KnownContact>, StoreError> {
-    let row: Option<KnownRow> = sqlx::query_as(
-        "SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL \
+    draft: &ContactDraft,
+    company: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<KnownContact, StoreError> {
+    let row: KnownRow = sqlx::query_as(
+        "INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+           SELECT $1, $2, $3, $4, $5, $5 \
+           WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7); \
+         INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+           SELECT last_insert_rowid(), $6, $7, $5 WHERE changes() = 1; \
+         SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, changes() = 1 \
          FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
-         LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $1",
+         LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7",
     )
-    .bind(address.canonical())
-    .fetch_optional(&mut *conn)
+    .bind(non_empty(&draft.name))
+    .bind(non_empty(&draft.phone))
+    .bind(non_empty(&draft.title))
+    .bind(company)
+    .bind(stamp(at))
+    .bind(draft.email.as_str())
+    .bind(draft.email.canonical())
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(row.map(
-        |(id, name, phone, title, company, has_domain)| KnownContact {
+    let (id, name, phone, title, company, has_domain, created) = row;
+    Ok(KnownContact {
+        id,
+        name,
+        phone,
+        title,
+        company: company.map(|id| CompanyRef {
             id,
-            name,
-            phone,
-            title,
-            company: company.map(|id| CompanyRef {
-                id,
-                has_domain: has_domain.unwrap_or(false),
-                created: false,
-            }),
-        },
-    ))
+            has_domain: has_domain.unwrap_or(false),
+            created: false,
+        }),
+        created,
+    })
 }
 
 async fn fill_contact(
@@ -188,32 +210,6 @@ pub(super) async fn mark_bounced(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(contact)
-}
-
-/// Inserts the contact and its address in one round trip. SQLite: two
-/// statements in one query string, the second using `last_insert_rowid()`.
-async fn insert_contact(
-    conn: &mut Conn,
-    draft: &ContactDraft,
-    company: Option<i64>,
-    at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
-           VALUES ($1, $2, $3, $4, $5, $5); \
-         INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
-           VALUES (last_insert_rowid(), $6, $7, $5) RETURNING contact_id",
-    )
-    .bind(non_empty(&draft.name))
-    .bind(non_empty(&draft.phone))
-    .bind(non_empty(&draft.title))
-    .bind(company)
-    .bind(stamp(at))
-    .bind(draft.email.as_str())
-    .bind(draft.email.canonical())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
 }
 
 /// A company by domain, else (no domain) by name; created when unknown.
