@@ -156,20 +156,22 @@ pub(super) async fn add_entry(
     Ok(())
 }
 
-/// Sets a flag (idempotent).
-pub(super) async fn set_flag(
+/// Sets a flag (idempotent) on the lead when it is a prospect.
+pub(super) async fn flag_prospect(
     conn: &mut Conn,
     lead_id: i64,
     flag: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO lead_flags (lead_id, flag, set_at) VALUES ($1, $2, $3) \
+        "INSERT INTO lead_flags (lead_id, flag, set_at) \
+         SELECT id, $2, $3 FROM leads WHERE id = $1 AND kind = $4 \
          ON CONFLICT (lead_id, flag) DO NOTHING",
     )
     .bind(lead_id)
     .bind(flag)
     .bind(stamp(at))
+    .bind(LeadKind::Prospect.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -116,18 +116,18 @@ async fn match_thread(conn: &mut Conn, mail: &ThreadMail) -> Result<Option<i64>,
             return Ok(Some(lead_id));
         }
     }
-    let sender = match &mail.sender {
-        Some(sender) => contacts::find_by_address(conn, &sender.email).await?,
-        None => None,
-    };
+    let sender = mail.sender.as_ref().map(|sender| &sender.email);
     for key in &mail.references {
         if let Some(lead_id) = matching::lead_by_message(conn, key, sender).await? {
             return Ok(Some(lead_id));
         }
     }
-    match sender {
-        Some(contact) if mail.match_sender => matching::open_lead_of_contact(conn, contact).await,
-        _ => Ok(None),
+    let Some(sender) = sender.filter(|_| mail.match_sender) else {
+        return Ok(None);
+    };
+    match contacts::find_by_address(conn, sender).await? {
+        Some(contact) => matching::open_lead_of_contact(conn, contact).await,
+        None => Ok(None),
     }
 }
 
@@ -146,8 +146,8 @@ async fn thread_append(
         leads::link_contacts(conn, lead_id, &[contact.id]).await?;
     }
     append(conn, ctx, lead_id, &mail.entry).await?;
-    if mail.flag_replied && leads::state(conn, lead_id).await?.kind == LeadKind::Prospect {
-        leads::set_flag(conn, lead_id, REPLIED, at).await?;
+    if mail.flag_replied {
+        leads::flag_prospect(conn, lead_id, REPLIED, at).await?;
     }
     run_commands(conn, ctx, &[lead_id], &mail.commands).await?;
     Ok(match mail.entry.kind {

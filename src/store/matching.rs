@@ -5,7 +5,7 @@
 
 use super::contacts::{self, ContactRef};
 use super::{leads, Conn, StoreError};
-use crate::domain::MessageKey;
+use crate::domain::{EmailAddress, MessageKey};
 use crate::ingest::plan::{ContactDraft, NewLead};
 use chrono::{DateTime, Utc};
 
@@ -117,21 +117,23 @@ async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i6
 }
 
 /// The lead whose timeline holds the message `key`; when several do, the one
-/// linked to `sender` wins, then the most recently active.
+/// linked to the contact with the `sender` address wins, then the most
+/// recently active.
 pub(super) async fn lead_by_message(
     conn: &mut Conn,
     key: &MessageKey,
-    sender: Option<i64>,
+    sender: Option<&EmailAddress>,
 ) -> Result<Option<i64>, StoreError> {
     let id = sqlx::query_scalar(
         "SELECT l.id FROM leads l WHERE l.id IN \
            (SELECT t.lead_id FROM timeline t WHERE t.message_key = $1) \
          ORDER BY CASE WHEN EXISTS (SELECT 1 FROM lead_contacts lc \
-                    WHERE lc.lead_id = l.id AND lc.contact_id = $2) THEN 0 ELSE 1 END, \
+                    JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
+                    WHERE lc.lead_id = l.id AND ce.canonical = $2) THEN 0 ELSE 1 END, \
                   l.last_activity_at DESC, l.id DESC LIMIT 1",
     )
     .bind(key.as_str())
-    .bind(sender)
+    .bind(sender.map(EmailAddress::canonical))
     .fetch_optional(&mut *conn)
     .await?;
     Ok(id)

@@ -39,6 +39,41 @@ async fn a_reply_by_reference_flags_the_prospect_replied() {
 }
 
 #[tokio::test]
+async fn a_reply_to_a_mail_on_several_leads_goes_to_the_lead_of_its_sender() {
+    let db = fresh().await;
+    let mut out = outbound_plan("o2@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let Action::Outbound(mail) = &mut out.action else {
+        unreachable!("outbound_plan makes an outbound mail")
+    };
+    let mut second = mail.groups[0].clone();
+    second.contacts = vec![person(
+        "bob@initech.test",
+        "Bob",
+        Some(("Initech", "initech.test")),
+    )];
+    mail.groups.push(second);
+    let leads = db.store.apply(&out, b"1", "t").await.unwrap().lead_ids;
+    assert_eq!(leads.len(), 2, "one prospect per recipient company");
+    let mail = thread_mail(
+        &["o2@acme.test"],
+        jane(),
+        TimelineKind::EmailIn,
+        "2026-11-21T10:00:00Z",
+    );
+    let reply = plan(
+        "r2@globex.test",
+        "2026-11-21T10:00:00Z",
+        Action::Thread(mail),
+    );
+    let applied = db.store.apply(&reply, b"2", "t").await.unwrap();
+    assert_eq!(
+        applied.lead_ids,
+        [leads[0]],
+        "Jane's reply goes on Jane's prospect, not on the newer one of Bob"
+    );
+}
+
+#[tokio::test]
 async fn an_out_of_office_on_a_lead_is_automated_and_flags_nothing() {
     let db = fresh().await;
     let lead = db
