@@ -69,14 +69,19 @@ impl EmailAddress {
 
     /// The address without its `+tag`: the key contacts are matched by.
     pub fn canonical(&self) -> String {
-        let local = self.local_part();
-        let base = local.split_once('+').map_or(local, |(base, _)| base);
-        format!("{base}@{}", self.domain())
+        format!("{}@{}", self.base_local_part(), self.domain())
     }
 
     /// True when both name the same mailbox (ignoring case and `+tag`).
     pub fn same_mailbox(&self, other: &EmailAddress) -> bool {
-        self.canonical() == other.canonical()
+        // Equal to comparing `canonical()`s (a domain holds no '@'), without two allocations.
+        self.domain() == other.domain() && self.base_local_part() == other.base_local_part()
+    }
+
+    /// The local part without its `+tag`.
+    fn base_local_part(&self) -> &str {
+        let local = self.local_part();
+        local.split_once('+').map_or(local, |(base, _)| base)
     }
 
     /// True when the domain is `domain` or one of its subdomains.

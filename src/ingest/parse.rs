@@ -184,6 +184,10 @@ fn body_text(message: &Message<'_>) -> String {
             .map(|t| t.into_owned())
             .unwrap_or_default(),
     };
+    // Most bodies have no CR left: skip the two copying passes then.
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return text;
+    }
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 

@@ -30,7 +30,8 @@ fn bounce_signal(view: &MailView<'_, '_>) -> Option<String> {
     if view.sender_is_mailer_daemon() {
         return Some(format!("mailer-daemon sender {}", view.from));
     }
-    let phrase = phrase().filter(|_| automated_sender)?;
+    // Scanning the text is the dear part: only an automated sender's phrase counts.
+    let phrase = automated_sender.then(phrase).flatten()?;
     Some(format!(
         "delivery-failure text \"{phrase}\" from an automated sender"
     ))

@@ -42,8 +42,12 @@ impl<'m, 'x> MailView<'m, 'x> {
         Some(collapse_whitespace(&String::from_utf8_lossy(raw)))
     }
 
+    /// Like `header(name).is_some()`, without decoding and collapsing the value.
     pub(super) fn has_header(&self, name: &str) -> bool {
-        self.header(name).is_some()
+        self.message
+            .headers()
+            .iter()
+            .any(|header| header.name().eq_ignore_ascii_case(name))
     }
 
     pub(super) fn text(&self) -> &str {

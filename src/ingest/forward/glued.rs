@@ -16,9 +16,17 @@ static MARKER_THEN_TEXT: LazyLock<Regex> =
 pub(super) fn split_glued_line(raw: &str) -> Vec<String> {
     let (depth, rest) = unquote(raw, usize::MAX);
     let content = if depth == 0 { raw } else { rest };
+    // Every header label ends in a colon: a line without one (most lines) stays whole.
+    if !content.contains([':', '：']) {
+        return vec![raw.to_string()];
+    }
     let mut pieces = Vec::new();
     let mut headers = content;
-    if let Some(caps) = MARKER_THEN_TEXT.captures(content) {
+    // The marker needs "--": most lines skip the capturing regex on that substring test.
+    let marker = content
+        .contains("--")
+        .then(|| MARKER_THEN_TEXT.captures(content));
+    if let Some(caps) = marker.flatten() {
         if let (Some(marker), Some(text)) = (caps.get(1), caps.get(2)) {
             if header_line(text.as_str()).is_some() {
                 pieces.push(marker.as_str().to_string());

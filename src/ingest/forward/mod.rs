@@ -132,6 +132,11 @@ fn unwrap_level(subject: &str, body: &str, level: usize) -> Option<Forward> {
 
 /// Line ends unified to `\n`; byte-order marks and zero-width marks removed.
 fn normalise(text: &str) -> String {
+    // CR, U+FEFF (EF BB BF) and U+200B..U+200F (E2 80 8B..8F) all need one of these bytes:
+    // without any, the text is already normal and the three copying passes are skipped.
+    if memchr::memchr3(b'\r', 0xEF, 0xE2, text.as_bytes()).is_none() {
+        return text.to_string();
+    }
     text.replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()

@@ -4,7 +4,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::{is_quote_line, line_kind, Kind};
+use super::{is_quote_line, Kind};
 
 const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
 const VERB: &str = concat!(
@@ -121,13 +121,16 @@ const MAX_ATTRIBUTION_LINES: usize = 6;
 const MAX_ATTRIBUTION_CHARS: usize = 500;
 const MAX_HEADER_BLOCK_LINES: usize = 10;
 
-/// Number of lines of the quote header starting at `start`, if one starts there.
-pub(super) fn splitter_len(lines: &[&str], start: usize) -> Option<usize> {
+/// Number of lines of the quote header starting at `start`, if one starts there;
+/// `kind` is the line's own `line_kind`, which the caller has already worked out.
+pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<usize> {
     let line = lines[start];
-    if line_kind(line) != Kind::Text {
+    if kind != Kind::Text {
         return None;
     }
-    if ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line) {
+    // Both one-line separators start with "--": the substring test spares most lines two scans.
+    if line.contains("--") && (ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line))
+    {
         return Some(1);
     }
     attribution_len(lines, start).or_else(|| header_block_len(lines, start))

@@ -13,6 +13,7 @@
 //! - `signature_split`: where the sender's signature starts.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 mod headers;
@@ -36,7 +37,7 @@ use signature_split::{line_starts, line_text, signature_start};
 /// kept, as are "Sent from my iPhone" trailers and signatures (see [`split_signature`]).
 /// A message that starts by forwarding another one is returned unchanged.
 pub fn strip_quoted(text: &str) -> String {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let normalised = unify_line_ends(text);
     let lines = split_shared_attributions(&normalised);
     let kinds = classify(&lines);
     let (before, after) = kept_ranges(&lines, &kinds);
@@ -46,6 +47,14 @@ pub fn strip_quoted(text: &str) -> String {
         .map(|range| lines[range].join("\n"))
         .unwrap_or_default();
     join_paragraphs(before_text.trim(), after_text.trim())
+}
+
+/// Line ends unified to `\n`; borrowed when there is no CR (most bodies), saving two copies.
+fn unify_line_ends(text: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// Splits the reply text into (body, signature), both trimmed.
@@ -106,7 +115,9 @@ static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 fn split_shared_attributions(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     for line in text.split('\n') {
-        let shared = (!is_quote_line(line) && !LEADING_INTRO.is_match(line))
+        // Every shared attribution holds a case-sensitive "On": most lines are ruled out
+        // by that substring test before the regexes run.
+        let shared = (line.contains("On") && !is_quote_line(line) && !LEADING_INTRO.is_match(line))
             .then(|| SHARED_ATTRIBUTION.captures(line))
             .flatten();
         let Some(captures) = shared else {
@@ -134,9 +145,10 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
     let mut kinds = Vec::with_capacity(lines.len());
     while kinds.len() < lines.len() {
         let index = kinds.len();
-        match splitter_len(lines, index) {
+        let kind = line_kind(lines[index]);
+        match splitter_len(lines, index, kind) {
             Some(len) => kinds.extend(std::iter::repeat_n(Kind::Splitter, len)),
-            None => kinds.push(line_kind(lines[index])),
+            None => kinds.push(kind),
         }
     }
     kinds

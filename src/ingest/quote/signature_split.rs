@@ -168,9 +168,10 @@ fn is_sender_block(lines: &[&str], index: usize, sender: Option<&str>, remaining
         let mut rest = lines[index + 1..].iter().map(|l| l.trim());
         rest.all(|l| l.is_empty() || is_short_line(l))
     };
-    usable_sender.is_some_and(|s| is_person_name(line, Some(s)))
+    // The counts are cheap and rule out most lines before the allocating name comparison.
+    (2..=8).contains(&remaining)
         && line.split_whitespace().count() <= 6
-        && (2..=8).contains(&remaining)
+        && usable_sender.is_some_and(|s| is_person_name(line, Some(s)))
         && rest_is_short()
 }
 

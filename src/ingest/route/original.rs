@@ -34,10 +34,11 @@ pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool, zone: Tz) -
             return Some(original);
         }
     }
-    let found = forward::unwrap_forward(&mail.subject, &mail.text)?;
+    // Checked before unwrapping: the answer would be None whatever the body holds.
     if has_external_recipients && !forward::has_forward_prefix(&mail.subject) {
         return None;
     }
+    let found = forward::unwrap_forward(&mail.subject, &mail.text)?;
     let note = found.note.clone().unwrap_or_default();
     let inner = found.innermost();
     Some(Original {
