@@ -13,6 +13,7 @@ use crate::config::{Mailbox, Settings};
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
 use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::plan_message;
+use crate::memory;
 use crate::store::{FolderMessage, FolderRef, Store};
 use anyhow::Context;
 use chrono::Utc;
@@ -333,6 +334,7 @@ impl FolderReader<'_> {
             };
             unacknowledged += committed.len();
             done.extend(committed);
+            memory::release_free_memory();
             next = fetched?;
             if unacknowledged >= ACK_BATCH || next.is_none() {
                 acknowledge(session, self.mailbox, &done[done.len() - unacknowledged..]).await?;

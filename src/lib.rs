@@ -19,6 +19,7 @@
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
 //! - [`files`]: writing a file atomically (CSV exports, kept attachments).
+//! - [`memory`]: returning freed heap pages to the system between batches.
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
@@ -36,6 +37,7 @@ pub mod export;
 pub mod files;
 pub mod imap;
 pub mod ingest;
+pub mod memory;
 pub mod sending;
 pub mod smtp;
 pub mod store;
