@@ -148,42 +148,18 @@ impl Store {
         let Some(last) = messages.last() else {
             return Ok(Vec::new());
         };
-        let now = Utc::now();
+        let origins: Vec<String> = messages.iter().map(|m| folder.origin(m.uid)).collect();
+        let pending: Vec<Pending<'_>> = messages
+            .iter()
+            .zip(&origins)
+            .map(|(message, origin)| Pending {
+                plan: message.plan,
+                raw: message.raw,
+                origin,
+            })
+            .collect();
         let mut tx = self.begin_write().await?;
-        let records: Vec<(&IngestPlan, String)> = messages
-            .iter()
-            .map(|message| (message.plan, folder.origin(message.uid)))
-            .collect();
-        let claims = processed::claim_batch(&mut tx, &records, now).await?;
-        let new_plans: Vec<&IngestPlan> = messages
-            .iter()
-            .zip(&claims)
-            .filter_map(|(message, claimed)| claimed.then_some(message.plan))
-            .collect();
-        super::attachments::record(&mut tx, &new_plans).await?;
-        let mut applied: Vec<Applied> = Vec::with_capacity(messages.len());
-        // The leads of each message this batch applied, by key, for its copies.
-        let mut applied_here: HashMap<&str, usize> = HashMap::new();
-        for (message, claimed) in messages.iter().zip(&claims) {
-            let (plan, key) = (message.plan, message.plan.key.as_str());
-            let done = match (claimed, applied_here.get(key)) {
-                (true, _) => apply_claimed(&mut tx, plan, message.raw, now).await,
-                (false, Some(&first)) => Ok(duplicate(plan, applied[first].lead_ids.clone())),
-                (false, None) => stored_duplicate(&mut tx, plan).await,
-            };
-            if *claimed {
-                applied_here.insert(key, applied.len());
-            }
-            applied.push(done.map_err(|error| error.in_message(key))?);
-        }
-        let finished: Vec<(&str, Outcome, &[i64])> = messages
-            .iter()
-            .zip(&applied)
-            .zip(&claims)
-            .filter(|(_, claimed)| **claimed)
-            .map(|((m, a), _)| (m.plan.key.as_str(), a.outcome, a.lead_ids.as_slice()))
-            .collect();
-        processed::finish_batch(&mut tx, &finished).await?;
+        let applied = apply_in(&mut tx, &pending, Utc::now()).await?;
         let checkpoint = folder.checkpoint(last.uid);
         mailboxes::advance(&mut tx, &checkpoint, messages.len()).await?;
         tx.commit().await?;
@@ -201,7 +177,8 @@ impl Store {
         if let Some(checkpoint) = checkpoint {
             mailboxes::advance(&mut tx, checkpoint, 1).await?;
         }
-        let applied = apply_in(&mut tx, plan, raw, origin, Utc::now()).await?;
+        let pending = Pending { plan, raw, origin };
+        let applied = apply_in(&mut tx, &[pending], Utc::now()).await?.remove(0);
         if applied.outcome == Outcome::Duplicate && checkpoint.is_none() {
             tx.rollback().await?;
         } else {
@@ -250,23 +227,57 @@ pub struct FolderMessage<'a> {
     pub uid: u32,
 }
 
-/// Applies one plan inside the caller's transaction: the processed-message
-/// record first (a key seen before writes nothing and reports `Duplicate`),
-/// then attachments, contacts, companies, leads, timeline, commands and
-/// quarantine rows, then the outcome.
+/// A plan to apply, with its bytes and where they came from.
+#[derive(Clone, Copy)]
+struct Pending<'a> {
+    plan: &'a IngestPlan,
+    raw: &'a [u8],
+    origin: &'a str,
+}
+
+/// Applies plans in order inside the caller's transaction: their
+/// processed-message records first (a key seen before writes nothing and
+/// reports `Duplicate`), then their attachments, then each one's contacts,
+/// companies, leads, timeline, commands and quarantine rows, then their
+/// outcomes. Each kind of record is written for all plans at once, so a
+/// batch costs a few round trips more than its messages' own rows. An
+/// error names the message it happened in.
 async fn apply_in(
     conn: &mut Conn,
-    plan: &IngestPlan,
-    raw: &[u8],
-    origin: &str,
+    pending: &[Pending<'_>],
     now: DateTime<Utc>,
-) -> Result<Applied, StoreError> {
-    if !processed::claim(conn, plan, origin, now).await? {
-        return stored_duplicate(conn, plan).await;
+) -> Result<Vec<Applied>, StoreError> {
+    let records: Vec<(&IngestPlan, &str)> = pending.iter().map(|p| (p.plan, p.origin)).collect();
+    let claims = processed::claim(conn, &records, now).await?;
+    let new_plans: Vec<&IngestPlan> = pending
+        .iter()
+        .zip(&claims)
+        .filter_map(|(p, claimed)| claimed.then_some(p.plan))
+        .collect();
+    super::attachments::record(conn, &new_plans).await?;
+    let mut applied: Vec<Applied> = Vec::with_capacity(pending.len());
+    // Where each message applied here is in `applied`, by key, for its copies.
+    let mut applied_here: HashMap<&str, usize> = HashMap::new();
+    for (message, claimed) in pending.iter().zip(&claims) {
+        let (plan, key) = (message.plan, message.plan.key.as_str());
+        let done = match (claimed, applied_here.get(key)) {
+            (true, _) => apply_claimed(conn, plan, message.raw, now).await,
+            (false, Some(&first)) => Ok(duplicate(plan, applied[first].lead_ids.clone())),
+            (false, None) => stored_duplicate(conn, plan).await,
+        };
+        if *claimed {
+            applied_here.insert(key, applied.len());
+        }
+        applied.push(done.map_err(|error| error.in_message(key))?);
     }
-    super::attachments::record(conn, &[plan]).await?;
-    let applied = apply_claimed(conn, plan, raw, now).await?;
-    processed::finish(conn, plan.key.as_str(), applied.outcome, &applied.lead_ids).await?;
+    let finished: Vec<(&str, Outcome, &[i64])> = pending
+        .iter()
+        .zip(&applied)
+        .zip(&claims)
+        .filter(|(_, claimed)| **claimed)
+        .map(|((p, a), _)| (p.plan.key.as_str(), a.outcome, a.lead_ids.as_slice()))
+        .collect();
+    processed::finish(conn, &finished).await?;
     Ok(applied)
 }
 

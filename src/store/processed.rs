@@ -24,39 +24,15 @@ const OUTCOMES: [Outcome; 7] = [
     Outcome::Duplicate,
 ];
 
-/// Inserts the record for `plan.key` (outcome still pending); false when the
-/// key was already processed. First statement of the apply transaction, so
-/// it also takes the write lock. A message that was quarantined and has since
-/// been released (none of its entries still held) is claimed again.
+/// Inserts the records of these messages (outcome still pending) in one
+/// multi-row INSERT … RETURNING per [`ROWS_PER_STATEMENT`] rows; for each
+/// message, in order, whether its key was claimed. First statement of the
+/// apply transaction, so it also takes the write lock. A key met twice is
+/// claimed by its first message only; a key processed before is claimed
+/// again only when [`reclaim`] allows it.
 pub(super) async fn claim(
     conn: &mut Conn,
-    plan: &IngestPlan,
-    origin: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
-           from_address, subject, occurred_at, processed_at) \
-         VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (message_key) DO NOTHING",
-    );
-    let inserted = bind_record(inserted, plan, origin, now)
-        .execute(&mut *conn)
-        .await?;
-    if inserted.rows_affected() == 1 {
-        return Ok(true);
-    }
-    reclaim(conn, plan, origin, now).await
-}
-
-/// [`claim`] for a whole batch in one statement (a multi-row INSERT …
-/// RETURNING, where one INSERT a message cost a round trip each): for each
-/// message, in order, whether its key was claimed. A key met twice is
-/// claimed by its first message only; a key processed before is claimed
-/// only when [`reclaim`] allows it.
-pub(super) async fn claim_batch(
-    conn: &mut Conn,
-    records: &[(&IngestPlan, String)],
+    records: &[(&IngestPlan, &str)],
     now: DateTime<Utc>,
 ) -> Result<Vec<bool>, StoreError> {
     let processed_at = stamp(now);
@@ -71,7 +47,7 @@ pub(super) async fn claim_batch(
                 .push("'pending'")
                 .push_bind(plan.rule)
                 .push_bind(&plan.reason)
-                .push_bind(origin.as_str())
+                .push_bind(*origin)
                 .push_bind(plan.from.as_deref())
                 .push_bind(&plan.subject)
                 .push_bind(stamp(plan.occurred_at))
@@ -136,51 +112,10 @@ fn bind_record<'q>(
         .bind(stamp(now))
 }
 
-/// Records the outcome and the leads touched, in order: one round trip for
-/// a message that touched at most one lead (SQLite: two statements in one
-/// query string), one more per further lead.
+/// Records the outcomes and the leads each message touched, in order: one
+/// UPDATE … FROM a VALUES list (SQLite 3.33+) for the outcomes and one
+/// multi-row INSERT for the leads, per [`ROWS_PER_STATEMENT`] rows.
 pub(super) async fn finish(
-    conn: &mut Conn,
-    key: &str,
-    outcome: Outcome,
-    lead_ids: &[i64],
-) -> Result<(), StoreError> {
-    const OUTCOME: &str = "UPDATE processed_messages SET outcome = $2 WHERE message_key = $1";
-    const OUTCOME_AND_LEAD: &str = "UPDATE processed_messages SET outcome = $2 \
-         WHERE message_key = $1; \
-         INSERT INTO processed_message_leads (message_key, lead_id, position) VALUES ($1, $3, 0)";
-    let (first, rest) = match lead_ids.split_first() {
-        Some((first, rest)) => (Some(*first), rest),
-        None => (None, &[][..]),
-    };
-    sqlx::query(if first.is_some() {
-        OUTCOME_AND_LEAD
-    } else {
-        OUTCOME
-    })
-    .bind(key)
-    .bind(outcome.as_str())
-    .bind(first)
-    .execute(&mut *conn)
-    .await?;
-    for (position, lead_id) in (1_i64..).zip(rest) {
-        sqlx::query(
-            "INSERT INTO processed_message_leads (message_key, lead_id, position) \
-             VALUES ($1, $2, $3)",
-        )
-        .bind(key)
-        .bind(lead_id)
-        .bind(position)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// [`finish`] for the messages of a batch: one UPDATE … FROM a VALUES list
-/// (SQLite 3.33+) for the outcomes and one multi-row INSERT for the leads,
-/// per [`ROWS_PER_STATEMENT`] rows.
-pub(super) async fn finish_batch(
     conn: &mut Conn,
     finished: &[(&str, Outcome, &[i64])],
 ) -> Result<(), StoreError> {
