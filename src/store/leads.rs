@@ -131,12 +131,18 @@ pub(super) async fn add_entry(
     entry: &TimelineDraft,
     message_key: Option<&str>,
 ) -> Result<(), StoreError> {
-    const INSERT: &str = "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, \
-           body, message_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    const INSERT_AND_TOUCH: &str = "INSERT INTO timeline (lead_id, kind, occurred_at, actor, \
-           subject, body, message_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8); \
-         UPDATE leads SET last_activity_at = \
-           CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1";
+    macro_rules! insert_entry {
+        () => {
+            "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, \
+               message_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        };
+    }
+    const INSERT: &str = insert_entry!();
+    const INSERT_AND_TOUCH: &str = concat!(
+        insert_entry!(),
+        "; UPDATE leads SET last_activity_at = \
+           CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1"
+    );
     let counts_as_activity = !matches!(entry.kind, TimelineKind::Bounce | TimelineKind::AutoReply);
     sqlx::query(if counts_as_activity {
         INSERT_AND_TOUCH
