@@ -6,8 +6,8 @@
 //! largest batch it had planned (a few messages with megabyte
 //! attachments), and the peak RSS of a backlog grew with its size: 68 MB
 //! at 100,000 messages against 58 MB at 10,000 (BENCHMARKS.md). Trimming
-//! after each committed batch returns those pages; it takes well under a
-//! millisecond for the daemon's heap.
+//! after each committed batch returns those pages; its cost did not show in
+//! the backlog's time (run I, BENCHMARKS.md).
 
 /// Returns the free pages of every malloc arena to the system (glibc's
 /// `malloc_trim`); does nothing with other allocators.
