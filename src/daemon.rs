@@ -16,7 +16,6 @@ use crate::ingest::plan_message;
 use crate::memory;
 use crate::store::{FolderMessage, FolderRef, Store};
 use anyhow::Context;
-use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -414,7 +413,7 @@ impl FolderReader<'_> {
 
 /// A message's plan, at its arrival time (INTERNALDATE) or now.
 fn plan(mail: &RawMail, settings: &Settings) -> IngestPlan {
-    let arrived_at = mail.internal_date.unwrap_or_else(Utc::now);
+    let arrived_at = mail.internal_date.unwrap_or_else(crate::clock::now);
     plan_message(&mail.raw, settings, arrived_at)
 }
 
@@ -445,7 +444,12 @@ async fn acknowledge(
 async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>) {
     let text = error.map(|e| format!("{e:#}"));
     if let Err(e) = store
-        .record_sync(&mailbox.name, &mailbox.folder, text.as_deref(), Utc::now())
+        .record_sync(
+            &mailbox.name,
+            &mailbox.folder,
+            text.as_deref(),
+            crate::clock::now(),
+        )
         .await
     {
         tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot record the sync state");
@@ -455,8 +459,8 @@ async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>)
 /// Exponential backoff with jitter, capped; a failed login waits at least a minute.
 pub fn backoff(attempt: u32, auth_failed: bool) -> Duration {
     let base = Duration::from_secs(1u64 << attempt.min(8)).min(MAX_BACKOFF);
-    let jitter_ms =
-        u64::from(Utc::now().timestamp_subsec_millis()) % (base.as_millis() as u64 / 4 + 1);
+    let jitter_ms = u64::from(crate::clock::now().timestamp_subsec_millis())
+        % (base.as_millis() as u64 / 4 + 1);
     let wait = base + Duration::from_millis(jitter_ms);
     if auth_failed {
         wait.max(Duration::from_secs(60))

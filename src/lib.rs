@@ -17,6 +17,8 @@
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
+//! - [`clock`]: the wall clock the adapters read (tests fix it with
+//!   `LEADMAIL_NOW`).
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
 //! - [`files`]: writing a file atomically (CSV exports, kept attachments).
 //! - [`memory`]: returning freed heap pages to the system between batches.
@@ -28,6 +30,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod digest;

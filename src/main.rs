@@ -22,6 +22,10 @@ fn main() -> ExitCode {
         // Needs no configuration: it scores the pure pipeline on files.
         return finish(app::evaluate(corpus, fixtures, *misses));
     }
+    if let Err(error) = leadmail::clock::check_override() {
+        eprintln!("leadmail: {error}");
+        return ExitCode::from(2);
+    }
     let settings = match Settings::load(&cli.config) {
         Ok(settings) => settings,
         Err(error) => {

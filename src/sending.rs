@@ -334,7 +334,7 @@ pub async fn deliver(
     for mail in mails {
         match send_one(mailer, from, &mail).await {
             Ok(()) => {
-                store.mark_sent(mail.id, Utc::now()).await?;
+                store.mark_sent(mail.id, crate::clock::now()).await?;
                 tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");
                 delivery.sent += 1;
             }
@@ -392,7 +392,7 @@ pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken,
         }
     };
     while !cancel.is_cancelled() {
-        let now = Utc::now();
+        let now = crate::clock::now();
         if let Err(error) = queue_due_digests(settings, store, now).await {
             tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
         }

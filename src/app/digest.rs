@@ -9,7 +9,6 @@ use crate::sending;
 use crate::smtp::Mailer;
 use crate::store::Store;
 use anyhow::Context;
-use chrono::Utc;
 
 /// Runs one `digest` subcommand.
 pub(super) async fn digest(
@@ -22,7 +21,7 @@ pub(super) async fn digest(
             let user = find_user(settings, &user)?;
             let now = match date {
                 Some(day) => digest_instant(user.calendar.time_zone, day, user.digest_at),
-                None => Utc::now(),
+                None => crate::clock::now(),
             };
             let (_, rendered) = sending::digest_for(settings, store, user, now).await?;
             outln!("Subject: {}\n", rendered.subject);
@@ -39,7 +38,7 @@ async fn send(settings: &Settings, store: &Store, user: &User) -> anyhow::Result
         .smtp
         .as_ref()
         .ok_or_else(|| UsageError("no [smtp] section: digests cannot be sent".into()))?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let queued = sending::queue_digest(settings, store, user, now).await?;
     if !queued {
         outln!(

@@ -137,7 +137,7 @@ fn file_time(path: &Path) -> DateTime<Utc> {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
         .map(DateTime::<Utc>::from)
-        .unwrap_or_else(|_| Utc::now())
+        .unwrap_or_else(|_| crate::clock::now())
 }
 
 fn read_maildir(dir: &Path) -> anyhow::Result<Vec<FileMessage>> {

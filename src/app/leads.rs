@@ -141,12 +141,14 @@ fn parse_when(
 ) -> anyhow::Result<chrono::DateTime<Utc>> {
     let rep = crate::domain::EmailAddress::parse(actor).ok();
     let calendar = settings.calendar_of(rep.as_ref());
-    calendar.parse_due(text, Utc::now()).ok_or_else(|| {
-        UsageError(format!(
-            "cannot read {text:?} as a date (tomorrow, 3d, monday, 2026-12-01 14:00)"
-        ))
-        .into()
-    })
+    calendar
+        .parse_due(text, crate::clock::now())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "cannot read {text:?} as a date (tomorrow, 3d, monday, 2026-12-01 14:00)"
+            ))
+            .into()
+        })
 }
 
 async fn next(
@@ -160,7 +162,7 @@ async fn next(
     let ctx = CommandContext {
         settings,
         calendar: settings.calendar_of(rep.as_ref()),
-        reference: Utc::now(),
+        reference: crate::clock::now(),
     };
     let parsed = crate::ingest::commands::commands_from_note(&format!("next: {what}"), &ctx);
     let Some(crate::ingest::plan::Command::Next(draft)) = parsed.accepted.into_iter().next() else {

@@ -125,7 +125,11 @@ mod tests {
             "From: Eve <eve@hostile.example>\r\nMessage-ID: <long@hostile.example>\r\n\
              X-Junk: {long}\r\nSubject: hi\r\n\r\nbody\r\n"
         );
-        let plan = crate::ingest::plan_message(raw.as_bytes(), &settings, chrono::Utc::now());
+        let plan = crate::ingest::plan_message(
+            raw.as_bytes(),
+            &settings,
+            "2026-11-23T10:00:00Z".parse().unwrap(),
+        );
         let crate::ingest::plan::Action::Quarantine(draft) = &plan.action else {
             panic!("not quarantined: {:?}", plan.action);
         };
@@ -143,7 +147,11 @@ mod tests {
             "From: Ana <ana@example.org>\rMessage-ID: <cr@example.org>\r{filler}Subject: hi\r\rbody\r"
         );
         assert!(raw.len() > settings.security.max_header_line_bytes);
-        let plan = crate::ingest::plan_message(raw.as_bytes(), &settings, chrono::Utc::now());
+        let plan = crate::ingest::plan_message(
+            raw.as_bytes(),
+            &settings,
+            "2026-11-23T10:00:00Z".parse().unwrap(),
+        );
         let quarantined = matches!(plan.action, crate::ingest::plan::Action::Quarantine(_));
         assert!(
             !quarantined,

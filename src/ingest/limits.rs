@@ -64,7 +64,11 @@ mod tests {
             "From: Jane <jane@globex.example>\r\nTo: crm@acme.test\r\nSubject: Hi\r\n\
              Message-ID: <big@globex.example>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n{huge}\r\n"
         );
-        let mut plan = crate::ingest::plan_message(raw.as_bytes(), &settings, chrono::Utc::now());
+        let mut plan = crate::ingest::plan_message(
+            raw.as_bytes(),
+            &settings,
+            "2026-11-23T10:00:00Z".parse().unwrap(),
+        );
         let bodies: Vec<usize> = entries(&mut plan.action)
             .iter()
             .map(|e| e.body.len())

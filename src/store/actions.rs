@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 /// A change made now by `actor`, from no message.
 fn now_by(actor: &str) -> Change<'_> {
     Change {
-        at: Utc::now(),
+        at: crate::clock::now(),
         actor: Some(actor),
         message_key: None,
     }

@@ -159,7 +159,7 @@ impl Store {
             })
             .collect();
         let mut tx = self.begin_write().await?;
-        let applied = apply_in(&mut tx, &pending, Utc::now()).await?;
+        let applied = apply_in(&mut tx, &pending, crate::clock::now()).await?;
         let checkpoint = folder.checkpoint(last.uid);
         mailboxes::advance(&mut tx, &checkpoint, messages.len()).await?;
         tx.commit().await?;
@@ -178,7 +178,9 @@ impl Store {
             mailboxes::advance(&mut tx, checkpoint, 1).await?;
         }
         let pending = Pending { plan, raw, origin };
-        let applied = apply_in(&mut tx, &[pending], Utc::now()).await?.remove(0);
+        let applied = apply_in(&mut tx, &[pending], crate::clock::now())
+            .await?
+            .remove(0);
         if applied.outcome == Outcome::Duplicate && checkpoint.is_none() {
             tx.rollback().await?;
         } else {

@@ -62,7 +62,7 @@ pub(super) async fn create(
     .bind(new.owner.as_ref().map(|o| o.as_str()))
     .bind(company)
     .bind(stamp(at))
-    .bind(stamp(Utc::now()))
+    .bind(stamp(crate::clock::now()))
     .bind(&action.kind)
     .bind(&action.note)
     .bind(stamp(action.due_at))
@@ -156,7 +156,7 @@ pub(super) async fn add_entry(
     .bind(&entry.subject)
     .bind(&entry.body)
     .bind(message_key)
-    .bind(stamp(Utc::now()))
+    .bind(stamp(crate::clock::now()))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -105,7 +105,7 @@ pub(super) async fn set_status(
     .bind(status.as_str())
     .bind(until.map(stamp))
     .bind(reason)
-    .bind(stamp(Utc::now()))
+    .bind(stamp(crate::clock::now()))
     .execute(&mut *conn)
     .await?;
     if !status.is_open() {
@@ -151,7 +151,7 @@ pub(super) async fn set_step(
     sqlx::query("UPDATE leads SET step = $2, updated_at = $3 WHERE id = $1")
         .bind(lead_id)
         .bind(step)
-        .bind(stamp(Utc::now()))
+        .bind(stamp(crate::clock::now()))
         .execute(&mut *conn)
         .await?;
     let subject = match lead.step {
@@ -230,7 +230,7 @@ pub(super) async fn convert(
            close_reason = NULL, updated_at = $2 WHERE id = $1",
     )
     .bind(lead_id)
-    .bind(stamp(Utc::now()))
+    .bind(stamp(crate::clock::now()))
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM lead_flags WHERE lead_id = $1 AND flag = $2")
@@ -260,7 +260,7 @@ pub(super) async fn set_owner(
     sqlx::query("UPDATE leads SET owner = $2, updated_at = $3 WHERE id = $1")
         .bind(lead_id)
         .bind(owner)
-        .bind(stamp(Utc::now()))
+        .bind(stamp(crate::clock::now()))
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -278,7 +278,7 @@ async fn set_amount(
     .bind(lead_id)
     .bind(value)
     .bind(currency.trim().to_uppercase())
-    .bind(stamp(Utc::now()))
+    .bind(stamp(crate::clock::now()))
     .execute(&mut *conn)
     .await?;
     Ok(())

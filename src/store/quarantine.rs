@@ -106,7 +106,7 @@ impl Store {
              WHERE id = $1 RETURNING id",
         )
         .bind(id)
-        .bind(stamp(Utc::now()))
+        .bind(stamp(crate::clock::now()))
         .fetch_optional(&self.pool)
         .await?;
         found

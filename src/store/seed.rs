@@ -191,7 +191,7 @@ async fn insert<T>(
 
 async fn insert_companies(conn: &mut Conn, seed: &Seed, base: Base) -> Result<(), StoreError> {
     let rows: Vec<(i64, &SeedCompany)> = (base.company..).zip(&seed.companies).collect();
-    let at = stamp(Utc::now());
+    let at = stamp(crate::clock::now());
     insert(
         conn,
         "INSERT INTO companies (id, name, name_key, domain, created_at) ",

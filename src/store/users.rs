@@ -2,7 +2,6 @@
 
 use super::stamp::stamp;
 use super::{Store, StoreError};
-use chrono::Utc;
 use serde::Serialize;
 
 /// A user as the configuration describes them (the store's own plain type,
@@ -32,7 +31,7 @@ impl Store {
     /// listed users are upserted, the others become inactive (never deleted,
     /// so their leads keep their owner).
     pub async fn sync_users(&self, users: &[UserRecord]) -> Result<(), StoreError> {
-        let now = stamp(Utc::now());
+        let now = stamp(crate::clock::now());
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET active = FALSE, updated_at = $1 WHERE active")
             .bind(&now)

@@ -19,6 +19,10 @@ pub struct Dovecot {
     pub env: HashMap<String, String>,
 }
 
+/// The instant every test's leadmail starts its clock at (the demo morning,
+/// after its last mail): no test depends on today's date.
+pub const TEST_NOW: &str = "2026-11-23T11:00:00Z";
+
 /// The repository root.
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -344,7 +348,11 @@ impl App {
     /// The binary with this app's config, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_leadmail"));
-        command.arg("--config").arg(&self.config).args(args);
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("LEADMAIL_NOW", TEST_NOW);
         command
     }
 

@@ -296,7 +296,7 @@ async fn queue_all(
         };
         let draft = digest_draft(settings, user, day, rendered)?;
         anyhow::ensure!(
-            store.queue_mail(&draft, Utc::now()).await?,
+            store.queue_mail(&draft, leadmail::clock::now()).await?,
             "{}'s digest for {day} was queued before",
             user.email
         );
@@ -311,7 +311,7 @@ async fn deliver_all(store: &Store, mailer: &Mailer, from: &str) -> anyhow::Resu
         let Delivery {
             sent: now_sent,
             failed,
-        } = deliver_due(store, mailer, from, Utc::now()).await?;
+        } = deliver_due(store, mailer, from, leadmail::clock::now()).await?;
         anyhow::ensure!(
             failed == 0,
             "{failed} digest(s) not accepted by the SMTP receiver"

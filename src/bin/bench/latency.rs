@@ -158,7 +158,7 @@ fn report(appended: &[(String, Instant)], seen: &[Event]) -> Value {
 
 /// The key the daemon will log for these bytes.
 fn plan_key(raw: &[u8], settings: &Settings) -> String {
-    leadmail::ingest::plan_message(raw, settings, chrono::Utc::now())
+    leadmail::ingest::plan_message(raw, settings, leadmail::clock::now())
         .key
         .to_string()
 }
