@@ -11,11 +11,13 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "demo.sh: cargo is not installed (install Rust stable first)" >&2; exit 1; }
 bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
-cargo build --quiet --locked
+echo "== building leadmail (the first build takes a few minutes)"
+cargo build --locked
 bin="$PWD/target/debug/leadmail"
 work="$(mktemp -d -t leadmail-demo.XXXXXX)"
 chmod 755 "$work"
-trap 'bash scripts/dovecot.sh stop "$work/dovecot" >/dev/null 2>&1 || true; bash scripts/smtp.sh stop "$work/smtp" >/dev/null 2>&1 || true' EXIT
+# KEEP_DEMO=1 keeps the temp folder (config, database, mail) for a look.
+trap 'bash scripts/dovecot.sh stop "$work/dovecot" >/dev/null 2>&1 || true; bash scripts/smtp.sh stop "$work/smtp" >/dev/null 2>&1 || true; [ -n "${KEEP_DEMO:-}" ] || rm -rf "$work"' EXIT
 bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
 # shellcheck disable=SC1091
 . "$work/dovecot/env"
@@ -45,7 +47,12 @@ tls = "starttls"
 ca_file = "$SMTP_CA"
 from = "leadmail <crm@acme.test>"
 TOML
+chmod 600 "$work/leadmail.toml" "$work/imap-password"
 export LEADMAIL_CONFIG="$work/leadmail.toml"
+# The demo mail is dated the morning of Monday 23 November 2026: run the
+# demo's clock from then (leadmail's hidden clock override) so its digest
+# shows that morning whatever today is.
+export LEADMAIL_NOW="2026-11-23T10:30:00Z"
 echo "== Dovecot on 127.0.0.1:$IMAPS_PORT, SMTP receiver on 127.0.0.1:$SMTP_PORT, config and database in $work"
 echo "== leadmail doctor"
 "$bin" doctor

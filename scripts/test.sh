@@ -1,14 +1,36 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests, golden fixtures, corpus sweeps and CLI tests.
-# Installs what the tests need on a fresh Debian machine first.
+# Runs the whole test suite: unit tests, golden fixtures, corpus sweeps and
+# CLI tests against real servers, then the suites that touch dates again
+# under a system clock moved 400 days ahead (libfaketime), which proves no
+# test depends on today's date. Installs what the tests need on a fresh
+# Debian machine first; a server that is still missing then fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+prog="scripts/test.sh"
+die() { echo "$prog: $*" >&2; exit 1; }
+# shellcheck source=scripts/server-lib.sh
+. scripts/server-lib.sh
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "scripts/test.sh: cargo is not installed (install Rust stable first)" >&2
-  exit 1
+  die "cargo is not installed (install Rust stable first)"
 fi
-# The integration tests run against a real Dovecot on loopback.
+# The integration tests run against a real Dovecot and SMTP receiver on loopback.
 bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
+if ! command -v faketime >/dev/null 2>&1; then
+  echo "$prog: installing faketime" >&2
+  log="$(mktemp -t faketime-install.XXXXXX)"
+  { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+           --no-install-recommends -o Dpkg::Use-Pty=0 faketime; } >"$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; rm -f "$log"; die "apt-get install faketime failed (output above)"; }
+  rm -f "$log"
+fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Installed above, so a missing server is a failure, not a skip.
+export LEADMAIL_REQUIRE_SERVERS=1
 cargo test --all-targets --locked
+# The suites that file mail or build digests, again with the wall clock
+# 400 days ahead (the monotonic clock left alone, as tokio's timers need).
+echo "== the date-touching suites under faketime +400d"
+FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+400d" \
+  cargo test --locked --lib --test cli --test digest --test golden --test export --test daemon --test attachments

@@ -41,7 +41,7 @@ fn fixture_settings() -> Settings {
 fn every_corpus_file_gets_a_plan_without_panicking() {
     let dir = corpus_dir();
     if !dir.is_dir() {
-        println!("skipping: corpus not found at {}", dir.display());
+        eprintln!("SKIPPED: corpus not found at {}", dir.display());
         return;
     }
     let settings = fixture_settings();
@@ -113,7 +113,7 @@ fn damaged(raw: &[u8], random: &mut SplitMix) -> [Vec<u8>; 2] {
 fn every_corpus_file_truncated_or_with_bytes_flipped_still_gets_a_plan() {
     let dir = corpus_dir();
     if !dir.is_dir() {
-        println!("skipping: corpus not found at {}", dir.display());
+        eprintln!("SKIPPED: corpus not found at {}", dir.display());
         return;
     }
     let settings = fixture_settings();

@@ -28,8 +28,27 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Whether a missing test server is a failure rather than a skip: under
+/// `scripts/test.sh` (which installs the servers and sets
+/// `LEADMAIL_REQUIRE_SERVERS=1`) and wherever `CI=true`.
+pub fn servers_required() -> bool {
+    std::env::var("LEADMAIL_REQUIRE_SERVERS").as_deref() == Ok("1")
+        || std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Reports a test skipped for a missing server, loudly, on stderr (which
+/// cargo shows in the summary of a run with `--nocapture` and keeps for a
+/// failing one); panics instead where servers are required.
+pub fn skip_without(server: &str, how: &str) {
+    assert!(
+        !servers_required(),
+        "{server} is missing but the servers are required here ({how})"
+    );
+    eprintln!("SKIPPED: {server} is not installed ({how})");
+}
+
 /// The shared Dovecot, or `None` (with a message) when it cannot run here
-/// outside CI. Under `CI=true` a missing Dovecot fails the test.
+/// outside `scripts/test.sh` and CI, where a missing Dovecot fails the test.
 pub fn dovecot() -> Option<&'static Dovecot> {
     static SERVER: OnceLock<Option<Dovecot>> = OnceLock::new();
     SERVER.get_or_init(start_dovecot).as_ref()
@@ -41,8 +60,8 @@ fn start_dovecot() -> Option<Dovecot> {
         .args(["-c", "command -v dovecot"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !have_dovecot && std::env::var("CI").as_deref() != Ok("true") {
-        println!("skipping: dovecot is not installed (run scripts/dovecot.sh install)");
+    if !have_dovecot {
+        skip_without("dovecot", "run scripts/dovecot.sh install");
         return None;
     }
     let dir = std::env::temp_dir().join(format!("leadmail-it-{}", std::process::id()));

@@ -19,8 +19,8 @@ impl SmtpSink {
     /// (with a message) where the sink cannot run outside CI.
     pub fn start(name: &str, options: &[&str]) -> Option<SmtpSink> {
         let installed = repo().join(".venv-test/bin/python").exists();
-        if !installed && std::env::var("CI").as_deref() != Ok("true") {
-            println!("skipping: the SMTP sink is not installed (run scripts/smtp.sh install)");
+        if !installed {
+            super::skip_without("the SMTP sink", "run scripts/smtp.sh install");
             return None;
         }
         let dir = std::env::temp_dir().join(format!("lm-smtp-{name}-{}", std::process::id()));
