@@ -14,7 +14,7 @@ use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
 use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::plan_message;
 use crate::memory;
-use crate::store::{FolderMessage, FolderRef, Store};
+use crate::store::{Applied, FolderMessage, FolderRef, Store};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
@@ -380,7 +380,7 @@ impl FolderReader<'_> {
             .apply_batch_from_mailbox(&self.folder(), &messages)
             .await
         {
-            Ok(applied) => applied.into_iter().map(|a| a.outcome).collect(),
+            Ok(applied) => applied.iter().map(Applied::filing_outcome).collect(),
             Err(error) => {
                 tracing::warn!(mailbox = %self.mailbox.name, error = %error, "a batch failed to commit; committing its messages one by one");
                 self.apply_one_by_one(&messages).await?
@@ -405,7 +405,7 @@ impl FolderReader<'_> {
                 .store
                 .apply_from_mailbox(message.plan, message.raw, &checkpoint)
                 .await?;
-            outcomes.push(applied.outcome);
+            outcomes.push(applied.filing_outcome());
         }
         Ok(outcomes)
     }

@@ -377,3 +377,29 @@ fn a_password_never_appears_in_logs_errors_doctor_or_status() {
         "the password leaked"
     );
 }
+
+#[test]
+fn a_message_seen_again_is_filed_where_its_first_outcome_says() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "refile", MailboxOptions::default());
+    // The whole morning is filed offline first (as a crash between the
+    // commit and the move leaves it), then arrives again over IMAP: every
+    // message is a duplicate now and must go where it went the first time.
+    let demo = support::repo().join("tests/fixtures/demo");
+    let offline = app.run(&["ingest", "--maildir", demo.to_str().unwrap()]);
+    assert!(offline.status.success());
+    server.deliver(&app.user, &demo_messages());
+    let out = app.run(&["run", "--once"]);
+    assert!(
+        out.status.success(),
+        "run --once failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.count(&app.user, "INBOX"), 0);
+    assert_eq!(
+        server.count(&app.user, "Quarantine"),
+        2,
+        "the spoof and the unknown sender go back to quarantine"
+    );
+    assert_eq!(server.count(&app.user, "Processed"), 11);
+}

@@ -19,6 +19,21 @@ pub struct Applied {
     pub lead_ids: Vec<i64>,
     /// The quarantine entry written (the message itself, or its bad commands).
     pub quarantine_id: Option<i64>,
+    /// For a duplicate: the outcome recorded when the message was first
+    /// processed, so a re-seen message is filed where that outcome says
+    /// (a quarantined one back to quarantine, not to the processed folder).
+    pub recorded: Option<Outcome>,
+}
+
+impl Applied {
+    /// The outcome that decides where the message is filed: its own, or
+    /// for a duplicate the one recorded the first time.
+    pub fn filing_outcome(&self) -> Outcome {
+        match (self.outcome, self.recorded) {
+            (Outcome::Duplicate, Some(recorded)) => recorded,
+            (outcome, _) => outcome,
+        }
+    }
 }
 
 /// The message being applied and what applying it has touched so far.
@@ -264,7 +279,14 @@ async fn apply_in(
         let (plan, key) = (message.plan, message.plan.key.as_str());
         let done = match (claimed, applied_here.get(key)) {
             (true, _) => apply_claimed(conn, plan, message.raw, now).await,
-            (false, Some(&first)) => Ok(duplicate(plan, applied[first].lead_ids.clone())),
+            (false, Some(&first)) => {
+                let first: &Applied = &applied[first];
+                Ok(duplicate(
+                    plan,
+                    first.lead_ids.clone(),
+                    first.filing_outcome(),
+                ))
+            }
             (false, None) => stored_duplicate(conn, plan).await,
         };
         if *claimed {
@@ -299,22 +321,27 @@ async fn apply_claimed(
         outcome,
         lead_ids: ctx.lead_ids,
         quarantine_id: ctx.quarantine_id,
+        recorded: None,
     })
 }
 
 /// A message processed before: the leads recorded then.
 async fn stored_duplicate(conn: &mut Conn, plan: &IngestPlan) -> Result<Applied, StoreError> {
-    let lead_ids = processed::lead_ids(conn, plan.key.as_str()).await?;
-    Ok(duplicate(plan, lead_ids))
+    let key = plan.key.as_str();
+    let lead_ids = processed::lead_ids(conn, key).await?;
+    let recorded = processed::recorded_outcome(conn, key).await?;
+    Ok(duplicate(plan, lead_ids, recorded))
 }
 
-/// The report of a message processed before, which touched these leads.
-fn duplicate(plan: &IngestPlan, lead_ids: Vec<i64>) -> Applied {
-    tracing::debug!(key = %plan.key, leads = ?lead_ids, "already processed");
+/// The report of a message processed before, which touched these leads
+/// and was filed with this outcome.
+fn duplicate(plan: &IngestPlan, lead_ids: Vec<i64>, recorded: Outcome) -> Applied {
+    tracing::debug!(key = %plan.key, leads = ?lead_ids, recorded = recorded.as_str(), "already processed");
     Applied {
         outcome: Outcome::Duplicate,
         lead_ids,
         quarantine_id: None,
+        recorded: Some(recorded),
     }
 }
 

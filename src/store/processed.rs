@@ -156,6 +156,16 @@ pub(super) async fn lead_ids(conn: &mut Conn, key: &str) -> Result<Vec<i64>, Sto
     Ok(ids)
 }
 
+/// The outcome recorded for a processed message.
+pub(super) async fn recorded_outcome(conn: &mut Conn, key: &str) -> Result<Outcome, StoreError> {
+    let text: String =
+        sqlx::query_scalar("SELECT outcome FROM processed_messages WHERE message_key = $1")
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await?;
+    parse_outcome(&text)
+}
+
 /// Reads a stored outcome.
 fn parse_outcome(text: &str) -> Result<Outcome, StoreError> {
     OUTCOMES
