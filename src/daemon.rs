@@ -13,8 +13,9 @@ use crate::config::{Mailbox, Settings};
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
 use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::plan_message;
+use crate::leasing::{self, MailboxLease};
 use crate::memory;
-use crate::store::{Applied, FolderMessage, FolderRef, Store};
+use crate::store::{Applied, FolderMessage, FolderRef, LeaseHolder, Store, StoreError};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,18 +58,21 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     // Mail a pass committed may have queued a confirmation: wake the sender.
     let outbox_wake = Arc::new(Notify::new());
+    let holder = Arc::new(LeaseHolder::this_process());
     for mailbox in settings.mailboxes.clone() {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
-        let wake = outbox_wake.clone();
+        let (wake, holder) = (outbox_wake.clone(), holder.clone());
         tasks.spawn(async move {
             let name = mailbox.name.clone();
+            let lease = MailboxLease {
+                store: &store,
+                mailbox: &mailbox.name,
+                holder: &holder,
+            };
             let result = if once {
-                serve_once(&mailbox, &settings, &store, &cancel)
-                    .await
-                    .map(|_| ())
+                serve_once_leased(&lease, &mailbox, &settings, &cancel).await
             } else {
-                serve_forever(&mailbox, &settings, &store, &cancel, &wake).await;
-                Ok(())
+                serve_leased_forever(&lease, &mailbox, &settings, &cancel, &wake).await
             };
             result.with_context(|| format!("mailbox {name}"))
         });
@@ -113,16 +117,62 @@ async fn checkpoint_wal(store: &Store, cancel: &CancellationToken) {
     }
 }
 
-/// One connection, one backlog pass, logout (`run --once`).
+/// `run --once` for one mailbox: waits up to two lease lifetimes for the
+/// mailbox's lease (another daemon serving it meanwhile), then one pass.
+async fn serve_once_leased(
+    lease: &MailboxLease<'_>,
+    mailbox: &Mailbox,
+    settings: &Arc<Settings>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<()> {
+    let patience = Some(leasing::LEASE_TTL * 2);
+    let served = lease
+        .hold(cancel, patience, |held, serving| async move {
+            serve_once(mailbox, settings, lease.store, &serving, Some(held.fence)).await
+        })
+        .await?;
+    served.transpose().map(|_| ())
+}
+
+/// The daemon for one mailbox: holds its lease and serves it until
+/// cancelled; a lost lease is waited for again.
+async fn serve_leased_forever(
+    lease: &MailboxLease<'_>,
+    mailbox: &Mailbox,
+    settings: &Arc<Settings>,
+    cancel: &CancellationToken,
+    wake: &Notify,
+) -> anyhow::Result<()> {
+    while !cancel.is_cancelled() {
+        let served = lease
+            .hold(cancel, None, |held, serving| async move {
+                serve_forever(mailbox, settings, lease.store, &serving, wake, held.fence).await
+            })
+            .await;
+        if let Err(error) = served {
+            // The database itself failed: wait, then ask for the lease again.
+            tracing::warn!(mailbox = %mailbox.name, error = format!("{error:#}"), "cannot take the mailbox's lease");
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = tokio::time::sleep(leasing::RETRY_EVERY * 5) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One connection, one backlog pass, logout (`run --once`), committing
+/// under the lease's `fence`.
 pub async fn serve_once(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
+    fence: Option<i64>,
 ) -> anyhow::Result<PassReport> {
     let report = async {
         let mut session = ImapSession::connect(mailbox).await?;
-        let report = sync_pass(&mut session, mailbox, settings, store, cancel, true).await;
+        let report = sync_pass(&mut session, mailbox, settings, store, cancel, true, fence).await;
         let _ = session.logout().await;
         report
     }
@@ -131,17 +181,25 @@ pub async fn serve_once(
     report
 }
 
-/// Reconnects forever with backoff; returns when cancelled.
+/// Reconnects forever with backoff; returns when cancelled (or the lease
+/// with this `fence` is lost).
 async fn serve_forever(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
     store: &Store,
     cancel: &CancellationToken,
     wake: &Notify,
+    fence: i64,
 ) {
     let mut attempt: u32 = 0;
+    let served = Served {
+        mailbox,
+        settings,
+        store,
+        fence,
+    };
     while !cancel.is_cancelled() {
-        match watch(mailbox, settings, store, cancel, wake, &mut attempt).await {
+        match watch(&served, cancel, wake, &mut attempt).await {
             Ok(()) => return,
             Err(error) => {
                 let wait = backoff(
@@ -162,20 +220,41 @@ async fn serve_forever(
     }
 }
 
+/// A mailbox being served under a lease.
+struct Served<'a> {
+    mailbox: &'a Mailbox,
+    settings: &'a Arc<Settings>,
+    store: &'a Store,
+    fence: i64,
+}
+
 /// Connects, catches up, then waits for new mail until cancelled or an error.
 async fn watch(
-    mailbox: &Mailbox,
-    settings: &Arc<Settings>,
-    store: &Store,
+    served: &Served<'_>,
     cancel: &CancellationToken,
     wake: &Notify,
     attempt: &mut u32,
 ) -> anyhow::Result<()> {
+    let Served {
+        mailbox,
+        settings,
+        store,
+        fence,
+    } = *served;
     let mut session = ImapSession::connect(mailbox).await?;
     tracing::info!(mailbox = %mailbox.name, host = %mailbox.host, "connected");
     let mut first_pass = true;
     loop {
-        let report = sync_pass(&mut session, mailbox, settings, store, cancel, first_pass).await?;
+        let report = sync_pass(
+            &mut session,
+            mailbox,
+            settings,
+            store,
+            cancel,
+            first_pass,
+            Some(fence),
+        )
+        .await?;
         if report.processed > 0 {
             wake.notify_one();
         }
@@ -226,6 +305,7 @@ async fn sync_pass(
     store: &Store,
     cancel: &CancellationToken,
     sweep: bool,
+    fence: Option<i64>,
 ) -> anyhow::Result<PassReport> {
     let folder = session.select(&mailbox.folder).await?;
     let mut after = store
@@ -236,6 +316,7 @@ async fn sync_pass(
         settings,
         store,
         uid_validity: folder.uid_validity,
+        fence,
     };
     if sweep {
         reader.reacknowledge(session, after).await?;
@@ -268,6 +349,7 @@ struct FolderReader<'a> {
     settings: &'a Arc<Settings>,
     store: &'a Store,
     uid_validity: u32,
+    fence: Option<i64>,
 }
 
 impl FolderReader<'_> {
@@ -276,6 +358,7 @@ impl FolderReader<'_> {
             mailbox: &self.mailbox.name,
             folder: &self.mailbox.folder,
             uid_validity: self.uid_validity,
+            fence: self.fence,
         }
     }
 
@@ -381,6 +464,7 @@ impl FolderReader<'_> {
             .await
         {
             Ok(applied) => applied.iter().map(Applied::filing_outcome).collect(),
+            Err(error @ StoreError::LeaseLost { .. }) => return Err(error.into()),
             Err(error) => {
                 tracing::warn!(mailbox = %self.mailbox.name, error = %error, "a batch failed to commit; committing its messages one by one");
                 self.apply_one_by_one(&messages).await?

@@ -14,6 +14,7 @@
 //!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
 //! - [`smtp`]: the lettre adapter that sends finished messages; no CRM logic.
 //! - [`sending`]: store → digest → outbox → [`smtp`], the outgoing side.
+//! - [`leasing`]: one daemon per mailbox (wait, renew, give back the lease).
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
 //! - [`cli`], [`telemetry`]: argument parsing and logging set-up.
@@ -40,6 +41,7 @@ pub mod export;
 pub mod files;
 pub mod imap;
 pub mod ingest;
+pub mod leasing;
 pub mod memory;
 pub mod sending;
 pub mod smtp;

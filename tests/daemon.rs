@@ -403,3 +403,60 @@ fn a_message_seen_again_is_filed_where_its_first_outcome_says() {
     );
     assert_eq!(server.count(&app.user, "Processed"), 11);
 }
+
+#[test]
+fn two_daemons_on_one_mailbox_take_turns_and_file_every_message_once() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "twodaemons", MailboxOptions::default());
+    let mut mail = demo_messages();
+    mail.extend(support::outbound_mails(app.dir.path(), "two", 400));
+    server.import(&app.user, &mail);
+    let mut first = app.command(&["run", "--once"]);
+    let mut second = app.command(&["run", "--once"]);
+    let logs: Vec<std::fs::File> = ["first.log", "second.log"]
+        .iter()
+        .map(|name| std::fs::File::create(app.dir.path().join(name)).expect("a log file"))
+        .collect();
+    let started: Vec<std::process::Child> = [&mut first, &mut second]
+        .into_iter()
+        .zip(logs)
+        .map(|(command, log)| {
+            command
+                .env("RUST_LOG", "leadmail=info")
+                .stdout(std::process::Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start run --once")
+        })
+        .collect();
+    for child in started {
+        let status = child.wait_with_output().expect("wait").status;
+        assert!(
+            status.success(),
+            "a run --once failed: {}",
+            app.daemon_log()
+        );
+    }
+    let waited = ["first.log", "second.log"]
+        .iter()
+        .filter(|name| {
+            std::fs::read_to_string(app.dir.path().join(name))
+                .unwrap_or_default()
+                .contains("waiting for its lease")
+        })
+        .count();
+    assert_eq!(waited, 1, "one daemon waited for the other's lease");
+    let processed = app.status()["totals"]["messages"].as_i64().unwrap();
+    let quarantined = app
+        .json(&["quarantine", "list", "--json"])
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(server.count(&app.user, "INBOX"), 0);
+    assert_eq!(processed as usize, mail.len());
+    assert_eq!(server.count(&app.user, "Quarantine"), quarantined);
+    assert_eq!(
+        server.count(&app.user, "Processed") + server.count(&app.user, "Quarantine"),
+        mail.len(),
+        "every message is in exactly one folder"
+    );
+}

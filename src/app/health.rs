@@ -5,7 +5,7 @@ use super::print_json;
 use crate::config::{Mailbox, Settings};
 use crate::imap::ImapSession;
 use crate::smtp::Mailer;
-use crate::store::{MailboxState, Store, StoreTotals};
+use crate::store::{LeaseView, MailboxState, Store, StoreTotals};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -24,6 +24,16 @@ struct MailboxStatus {
     last_sync_at: Option<String>,
     last_error: Option<String>,
     last_error_at: Option<String>,
+    /// The daemon holding the mailbox's lease now (none when no daemon runs).
+    held_by: Option<Holder>,
+}
+
+/// Which daemon serves a mailbox, from its lease.
+#[derive(Debug, Serialize)]
+struct Holder {
+    host: String,
+    pid: i64,
+    since: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,8 +45,10 @@ struct Status {
 /// `status [--json]`.
 pub(super) async fn status(settings: &Settings, store: &Store, json: bool) -> anyhow::Result<()> {
     let states = store.mailbox_states().await?;
+    let mut mailboxes = join_states(&settings.mailboxes, states);
+    add_holders(&mut mailboxes, store.current_leases().await?);
     let status = Status {
-        mailboxes: join_states(&settings.mailboxes, states),
+        mailboxes,
         totals: store.totals().await?,
     };
     if json {
@@ -77,6 +89,19 @@ fn join_states(mailboxes: &[Mailbox], states: Vec<MailboxState>) -> Vec<MailboxS
     rows
 }
 
+/// Says which daemon holds each mailbox (leases are per configured name).
+fn add_holders(mailboxes: &mut [MailboxStatus], leases: Vec<LeaseView>) {
+    for lease in leases {
+        for mailbox in mailboxes.iter_mut().filter(|m| m.mailbox == lease.mailbox) {
+            mailbox.held_by = Some(Holder {
+                host: lease.host.clone(),
+                pid: lease.pid,
+                since: lease.since.clone(),
+            });
+        }
+    }
+}
+
 fn row(
     name: &str,
     folder: &str,
@@ -95,6 +120,7 @@ fn row(
         last_sync_at: state.and_then(|s| s.last_sync_at.clone()),
         last_error: state.and_then(|s| s.last_error.clone()),
         last_error_at: state.and_then(|s| s.last_error_at.clone()),
+        held_by: None,
     }
 }
 
@@ -113,8 +139,12 @@ fn mailbox_line(m: &MailboxStatus) -> String {
     } else {
         " (no longer configured)"
     };
+    let holder = m.held_by.as_ref().map_or_else(
+        || ", served by no daemon now".to_string(),
+        |h| format!(", served by {} pid {} since {}", h.host, h.pid, h.since),
+    );
     format!(
-        "mailbox {} ({}){gone}: last sync {}, {checkpoint}, {} processed{error}",
+        "mailbox {} ({}){gone}: last sync {}, {checkpoint}, {} processed{holder}{error}",
         m.mailbox,
         m.folder,
         m.last_sync_at.as_deref().unwrap_or("never"),

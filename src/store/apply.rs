@@ -144,6 +144,7 @@ impl Store {
             mailbox: &checkpoint.mailbox,
             folder: &checkpoint.folder,
             uid_validity: checkpoint.uid_validity,
+            fence: checkpoint.fence,
         };
         let origin = folder.origin(checkpoint.uid);
         self.apply_once(plan, raw, &origin, Some(checkpoint))
@@ -176,7 +177,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let applied = apply_in(&mut tx, &pending, crate::clock::now()).await?;
         let checkpoint = folder.checkpoint(last.uid);
-        mailboxes::advance(&mut tx, &checkpoint, messages.len()).await?;
+        mailboxes::advance(&mut tx, &checkpoint, new_messages(&applied)).await?;
         tx.commit().await?;
         Ok(applied)
     }
@@ -189,13 +190,14 @@ impl Store {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<Applied, StoreError> {
         let mut tx = self.begin_write().await?;
-        if let Some(checkpoint) = checkpoint {
-            mailboxes::advance(&mut tx, checkpoint, 1).await?;
-        }
         let pending = Pending { plan, raw, origin };
         let applied = apply_in(&mut tx, &[pending], crate::clock::now())
             .await?
             .remove(0);
+        if let Some(checkpoint) = checkpoint {
+            let new = new_messages(std::slice::from_ref(&applied));
+            mailboxes::advance(&mut tx, checkpoint, new).await?;
+        }
         if applied.outcome == Outcome::Duplicate && checkpoint.is_none() {
             tx.rollback().await?;
         } else {
@@ -203,6 +205,14 @@ impl Store {
         }
         Ok(applied)
     }
+}
+
+/// How many of these messages were new (not seen before).
+fn new_messages(applied: &[Applied]) -> usize {
+    applied
+        .iter()
+        .filter(|a| a.outcome != Outcome::Duplicate)
+        .count()
 }
 
 /// A folder of a configured mailbox, as the daemon reads it.
@@ -214,6 +224,8 @@ pub struct FolderRef<'a> {
     pub folder: &'a str,
     /// The folder's UIDVALIDITY.
     pub uid_validity: u32,
+    /// The fencing number of the daemon's lease on the mailbox.
+    pub fence: Option<i64>,
 }
 
 impl FolderRef<'_> {
@@ -224,6 +236,7 @@ impl FolderRef<'_> {
             folder: self.folder.to_string(),
             uid_validity: self.uid_validity,
             uid,
+            fence: self.fence,
         }
     }
 

@@ -39,6 +39,14 @@ pub enum StoreError {
         /// The driver's error.
         cause: sqlx::Error,
     },
+    /// This daemon's lease on the mailbox was taken over: it may not commit.
+    #[error("cannot commit for mailbox {mailbox}: its lease (fence {fence}) was taken over by another daemon")]
+    LeaseLost {
+        /// The configured mailbox name.
+        mailbox: String,
+        /// The fencing number this daemon held.
+        fence: i64,
+    },
     /// No lead has this id.
     #[error("cannot find lead {lead_id}")]
     LeadNotFound {

@@ -15,6 +15,9 @@ pub struct Checkpoint {
     pub uid_validity: u32,
     /// The message's UID.
     pub uid: u32,
+    /// The fencing number of the lease the daemon holds on the mailbox
+    /// (`None` outside the daemon): the commit fails unless it is current.
+    pub fence: Option<i64>,
 }
 
 /// A mailbox's stored state, for `status` and resuming.
@@ -66,12 +69,16 @@ type StateRow = (
 );
 
 /// Advances the checkpoint to `checkpoint.uid` (never backwards) and counts
-/// `messages` more processed, inside the caller's transaction.
+/// `messages` more processed (new ones, not those seen again), inside the
+/// caller's transaction; first checks the lease's fence when there is one.
 pub(super) async fn advance(
     conn: &mut Conn,
     checkpoint: &Checkpoint,
     messages: usize,
 ) -> Result<(), StoreError> {
+    if let Some(fence) = checkpoint.fence {
+        super::leases::check_fence(conn, &checkpoint.mailbox, fence).await?;
+    }
     sqlx::query(
         "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_uid, processed) \
          VALUES ($1, $2, $3, $4, $5) \

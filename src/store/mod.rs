@@ -24,6 +24,8 @@
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
 //! - `attachments`: attachment rows and the kept files (`[attachments] dir`).
+//! - `leases`: one daemon per mailbox, with a fencing number checked at
+//!   every commit (`mailboxes::advance`).
 //! - `quarantine`, `users`, `listings` + `views`: the other tables and the
 //!   JSON views of §6b.
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
@@ -36,6 +38,7 @@ mod digest_reply;
 mod digest_rows;
 mod error;
 mod leads;
+mod leases;
 mod listings;
 mod mail;
 mod mailboxes;
@@ -54,6 +57,7 @@ mod tests;
 
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
+pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 #[doc(hidden)]

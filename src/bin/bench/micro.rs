@@ -141,6 +141,7 @@ async fn apply_all(
         mailbox: "bench",
         folder: "INBOX",
         uid_validity: 1,
+        fence: None,
     };
     let messages: Vec<FolderMessage<'_>> = mails
         .iter()

@@ -6,6 +6,7 @@ mod apply;
 mod attachments;
 mod commands;
 mod digest_reply;
+mod leases;
 mod mailboxes;
 mod threads;
 mod views;

@@ -306,6 +306,7 @@ async fn a_batch_claims_new_and_released_messages_once_and_skips_the_rest() {
         mailbox: "crm",
         folder: "INBOX",
         uid_validity: 1,
+        fence: None,
     };
     let message = |plan, uid| crate::store::FolderMessage {
         plan,

@@ -1,0 +1,121 @@
+//! Mailbox leases: one holder at a time, takeover after expiry with a new
+//! fencing number, and a commit refused under a stale fence.
+
+use super::*;
+use crate::store::{LeaseHolder, StoreError};
+use std::time::Duration;
+
+fn holder(name: &str) -> LeaseHolder {
+    LeaseHolder {
+        id: format!("{name}:1:0"),
+        host: name.to_string(),
+        pid: 1,
+    }
+}
+
+const LONG: Duration = Duration::from_secs(300);
+
+#[tokio::test]
+async fn a_held_lease_is_refused_to_another_daemon_and_kept_by_its_holder() {
+    let db = fresh().await;
+    let (a, b) = (holder("a"), holder("b"));
+    let first = db.store.take_lease("crm", &a, LONG).await.unwrap();
+    assert_eq!(first.map(|l| l.fence), Some(1));
+    assert_eq!(db.store.take_lease("crm", &b, LONG).await.unwrap(), None);
+    let again = db.store.take_lease("crm", &a, LONG).await.unwrap();
+    assert_eq!(again, first, "taking back one's own lease keeps the fence");
+    let other = db.store.take_lease("sales", &b, LONG).await.unwrap();
+    assert_eq!(
+        other.map(|l| l.fence),
+        Some(1),
+        "each mailbox has its own lease"
+    );
+    let views = db.store.current_leases().await.unwrap();
+    assert_eq!(views.len(), 2);
+    assert_eq!(
+        (views[0].mailbox.as_str(), views[0].host.as_str()),
+        ("crm", "a")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_taken_over_with_a_new_fence_and_the_old_holder_cannot_renew() {
+    let db = fresh().await;
+    let (a, b) = (holder("a"), holder("b"));
+    let old = db
+        .store
+        .take_lease("crm", &a, Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    let new = db.store.take_lease("crm", &b, LONG).await.unwrap().unwrap();
+    assert_eq!(new.fence, old.fence + 1);
+    assert!(!db.store.renew_lease("crm", old, LONG).await.unwrap());
+    assert!(db.store.renew_lease("crm", new, LONG).await.unwrap());
+    let history = db.store.lease_history().await.unwrap();
+    let holders: Vec<(i64, &str)> = history
+        .iter()
+        .map(|t| (t.fence, t.holder.as_str()))
+        .collect();
+    assert_eq!(holders, [(1, "a:1:0"), (2, "b:1:0")]);
+}
+
+#[tokio::test]
+async fn a_released_lease_is_free_at_once() {
+    let db = fresh().await;
+    let (a, b) = (holder("a"), holder("b"));
+    let lease = db.store.take_lease("crm", &a, LONG).await.unwrap().unwrap();
+    db.store.release_lease("crm", lease).await.unwrap();
+    assert!(db
+        .store
+        .take_lease("crm", &b, LONG)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(db.store.current_leases().await.unwrap()[0].host == "b");
+}
+
+#[tokio::test]
+async fn a_batch_under_a_stale_fence_writes_nothing() {
+    let db = fresh().await;
+    let (a, b) = (holder("a"), holder("b"));
+    let old = db
+        .store
+        .take_lease("crm", &a, Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    db.store.take_lease("crm", &b, LONG).await.unwrap().unwrap();
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 7,
+        fence: Some(old.fence),
+    };
+    let plan = lead_plan("fenced@x.test", "2026-11-20T10:00:00Z");
+    let message = crate::store::FolderMessage {
+        plan: &plan,
+        raw: b"raw",
+        uid: 4,
+    };
+    let error = db
+        .store
+        .apply_batch_from_mailbox(&folder, &[message])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::LeaseLost { fence: 1, .. }),
+        "{error}"
+    );
+    assert_eq!(db.store.processed_count().await.unwrap(), 0);
+    assert_eq!(db.store.resume_uid("crm", "INBOX", 7).await.unwrap(), 0);
+    let current = crate::store::FolderRef {
+        fence: Some(old.fence + 1),
+        ..folder
+    };
+    db.store
+        .apply_batch_from_mailbox(&current, &[message])
+        .await
+        .unwrap();
+    assert_eq!(db.store.processed_count().await.unwrap(), 1);
+}
