@@ -44,13 +44,18 @@ pub struct PassReport {
     pub quarantined: usize,
 }
 
-/// Runs every mailbox until `cancel` fires (or one pass each with `once`).
+/// What one mailbox's `run --once` pass did: its report, or `None` when
+/// another daemon held the mailbox the whole time.
+pub type OncePass = (String, Option<PassReport>);
+
+/// Runs every mailbox until `cancel` fires (or one pass each with `once`,
+/// returning what each pass did).
 pub async fn run(
     settings: Arc<Settings>,
     store: Store,
     once: bool,
     cancel: CancellationToken,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<OncePass>> {
     anyhow::ensure!(
         !settings.mailboxes.is_empty(),
         "no [[mailboxes]] configured: nothing to watch"
@@ -72,16 +77,20 @@ pub async fn run(
             let result = if once {
                 serve_once_leased(&lease, &mailbox, &settings, &cancel).await
             } else {
-                serve_leased_forever(&lease, &mailbox, &settings, &cancel, &wake).await
+                serve_leased_forever(&lease, &mailbox, &settings, &cancel, &wake)
+                    .await
+                    .map(|()| None)
             };
-            result.with_context(|| format!("mailbox {name}"))
+            result
+                .map(|report| (name.clone(), report))
+                .with_context(|| format!("mailbox {name}"))
         });
     }
     if !once {
         let (store, cancel) = (store.clone(), cancel.clone());
         tasks.spawn(async move {
             checkpoint_wal(&store, &cancel).await;
-            Ok(())
+            Ok((String::new(), None))
         });
     }
     if !once {
@@ -89,18 +98,27 @@ pub async fn run(
         let wake = outbox_wake.clone();
         tasks.spawn(async move {
             crate::sending::run(&settings, &store, &cancel, &wake).await;
-            Ok(())
+            Ok((String::new(), None))
         });
     }
     let mut failures = Vec::new();
+    let mut passes = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        if let Err(error) = joined.context("a mailbox task crashed")? {
-            tracing::error!(error = format!("{error:#}"), "mailbox failed");
-            failures.push(format!("{error:#}"));
+        match joined.context("a mailbox task crashed")? {
+            Ok(pass) if once => passes.push(pass),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(error = format!("{error:#}"), "mailbox failed");
+                failures.push(format!("{error:#}"));
+            }
         }
     }
+    passes.sort_by(|a, b| a.0.cmp(&b.0));
+    if once && !cancel.is_cancelled() {
+        crate::sending::run_once(&settings, &store).await;
+    }
     anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
-    Ok(())
+    Ok(passes)
 }
 
 /// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until cancelled, so
@@ -124,14 +142,14 @@ async fn serve_once_leased(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
     cancel: &CancellationToken,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<PassReport>> {
     let patience = Some(leasing::LEASE_TTL * 2);
     let served = lease
         .hold(cancel, patience, |held, serving| async move {
             serve_once(mailbox, settings, lease.store, &serving, Some(held.fence)).await
         })
         .await?;
-    served.transpose().map(|_| ())
+    served.transpose()
 }
 
 /// The daemon for one mailbox: holds its lease and serves it until

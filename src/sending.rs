@@ -377,33 +377,61 @@ pub fn retry_after(attempts: i64) -> Duration {
 /// `wake` fires when a mailbox pass committed mail (a digest reply queues
 /// its confirmation), so confirmations do not wait for the next tick.
 pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken, wake: &Notify) {
-    let Some(smtp) = settings.smtp.as_ref().filter(|_| settings.digest.enabled) else {
-        tracing::info!("digests off: no [smtp] section or [digest] enabled = false");
-        return;
-    };
-    let mailer = match Mailer::new(smtp) {
-        Ok(mailer) => mailer,
-        Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                "cannot set up SMTP: no digests"
-            );
-            return;
-        }
-    };
+    let mailer = mailer_for(settings);
     while !cancel.is_cancelled() {
-        let now = crate::clock::now();
-        if let Err(error) = queue_due_digests(settings, store, now).await {
-            tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
-        }
-        if let Err(error) = deliver_due(store, &mailer, &smtp.from, now).await {
-            tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
-        }
+        tick(settings, store, mailer.as_ref(), crate::clock::now()).await;
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(TICK) => {}
             _ = wake.notified() => {}
         }
+    }
+}
+
+/// What `run --once` does after its mailbox passes: one tick, so a
+/// deployment driven by cron wakes standby leads and sends due digests too.
+pub async fn run_once(settings: &Settings, store: &Store) {
+    let mailer = mailer_for(settings);
+    tick(settings, store, mailer.as_ref(), crate::clock::now()).await;
+}
+
+/// The SMTP side when digests are on and it can be set up (else logged).
+fn mailer_for(settings: &Settings) -> Option<Mailer> {
+    let Some(smtp) = settings.smtp.as_ref().filter(|_| settings.digest.enabled) else {
+        tracing::info!("digests off: no [smtp] section or [digest] enabled = false");
+        return None;
+    };
+    match Mailer::new(smtp) {
+        Ok(mailer) => Some(mailer),
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "cannot set up SMTP: no digests"
+            );
+            None
+        }
+    }
+}
+
+/// One round of the scheduled work: standby leads whose date has come go
+/// back to `todo`, then (with a mailer) due digests are queued and the
+/// outbox is worked. Errors are logged; the next tick tries again.
+async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: DateTime<Utc>) {
+    match store.wake_standby(now).await {
+        Ok(woken) if !woken.is_empty() => {
+            tracing::info!(leads = ?woken, "standby over: back to todo");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(error = %error, "cannot wake standby leads"),
+    }
+    let (Some(mailer), Some(smtp)) = (mailer, settings.smtp.as_ref()) else {
+        return;
+    };
+    if let Err(error) = queue_due_digests(settings, store, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
+    }
+    if let Err(error) = deliver_due(store, mailer, &smtp.from, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
     }
 }
 

@@ -239,3 +239,96 @@ fn several_processes_opening_a_new_database_at_once_all_succeed() {
         );
     }
 }
+
+/// Runs a command that must fail, returning its exit code and stderr.
+fn failing(app: &App, args: &[&str]) -> (Option<i32>, String) {
+    let out = app.run(args);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn prospect_and_lead_commands_refuse_the_other_kind_and_change_nothing() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    // #1 is a lead, #2 a prospect (the demo morning).
+    let (code, stderr) = failing(&app, &["prospects", "cancel", "1"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("#1 is a lead") && stderr.contains("leads"),
+        "{stderr}"
+    );
+    assert_eq!(
+        app.json(&["leads", "show", "1", "--json"])["status"],
+        "todo"
+    );
+    let (code, stderr) = failing(&app, &["leads", "cancel", "2"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("#2 is a prospect"), "{stderr}");
+    let (code, _) = failing(&app, &["leads", "step", "2", "Demo"]);
+    assert_eq!(code, Some(2));
+    let (code, _) = failing(&app, &["prospects", "convert", "1"]);
+    assert_eq!(code, Some(2));
+    assert!(app.run(&["prospects", "cancel", "2"]).status.success());
+}
+
+#[test]
+fn a_missing_id_or_a_refused_change_exits_2_for_every_command() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    for args in [
+        vec!["leads", "convert", "999"],
+        vec!["leads", "show", "9999"],
+        vec!["leads", "done", "999"],
+        vec!["leads", "next", "999", "tomorrow", "call"],
+        vec!["timeline", "999"],
+        vec!["prospects", "cancel", "999"],
+        vec!["leads", "status", "1", "todo"],
+    ] {
+        let (code, stderr) = failing(&app, &args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+    }
+    let (code, stderr) = failing(&app, &["run", "--once"]);
+    assert_eq!(code, Some(2), "no [[mailboxes]] is a configuration error");
+    assert!(stderr.contains("[[mailboxes]]"), "{stderr}");
+}
+
+#[test]
+fn a_time_typed_for_a_lead_is_the_owners_local_time_and_the_output_names_the_zone() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    // Lead #3 belongs to Bruno (Europe/Amsterdam, workday 08:30); the clock
+    // is Monday 23 November 2026.
+    let out = app.run(&["leads", "next", "3", "friday", "14:00", "call"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(stdout.contains("14:00 Europe/Amsterdam"), "{stdout}");
+    let lead = app.json(&["leads", "show", "3", "--json"]);
+    assert_eq!(lead["next_action"]["due_at"], "2026-11-27T13:00:00Z");
+    assert!(app
+        .run(&["leads", "next", "3", "tomorrow", "call"])
+        .status
+        .success());
+    let lead = app.json(&["leads", "show", "3", "--json"]);
+    assert_eq!(
+        lead["next_action"]["due_at"], "2026-11-24T07:30:00Z",
+        "tomorrow at Bruno's 08:30 in Amsterdam"
+    );
+    // --as names who acts: Alice (Lisbon, 09:00) reads times in her zone.
+    let out = app.run(&[
+        "leads",
+        "status",
+        "3",
+        "standby",
+        "--until",
+        "tomorrow",
+        "--as",
+        "alice@acme.test",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Europe/Lisbon"));
+    let lead = app.json(&["leads", "show", "3", "--json"]);
+    assert_eq!(lead["status"], "standby");
+    assert_eq!(lead["standby_until"], "2026-11-24T09:00:00Z");
+}

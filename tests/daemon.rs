@@ -34,6 +34,11 @@ fn run_once_ingests_the_backlog_and_moves_mail_only_after_commit() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(outcome_counts(&app), (6, 1, 2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("mailbox crm: 13 message(s) filed, 2 to quarantine"),
+        "run --once says what it filed: {stdout}"
+    );
     assert_eq!(
         server.count(&app.user, "INBOX"),
         0,
@@ -459,4 +464,26 @@ fn two_daemons_on_one_mailbox_take_turns_and_file_every_message_once() {
         mail.len(),
         "every message is in exactly one folder"
     );
+}
+
+#[test]
+fn run_once_brings_a_lead_back_from_standby_with_a_next_action_when_its_date_has_passed() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "standby", MailboxOptions::default());
+    server.deliver(&app.user, &demo_messages()[..1]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    assert!(app.run(&["leads", "done", "1"]).status.success());
+    // The clock is 2026-11-23 11:00 UTC: 09:00 in Lisbon that day has passed.
+    let out = app.run(&["leads", "status", "1", "standby", "--until", "2026-11-23"]);
+    assert!(out.status.success());
+    assert_eq!(
+        app.json(&["leads", "show", "1", "--json"])["status"],
+        "standby"
+    );
+    assert!(app.run(&["run", "--once"]).status.success());
+    let lead = app.json(&["leads", "show", "1", "--json"]);
+    assert_eq!(lead["status"], "todo");
+    assert_eq!(lead["standby_until"], serde_json::Value::Null);
+    assert_eq!(lead["next_action"]["note"], "standby ended");
+    assert_eq!(lead["next_action"]["due_at"], "2026-11-23T09:00:00Z");
 }

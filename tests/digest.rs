@@ -298,3 +298,24 @@ fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
         .success());
     assert_eq!(confirmations().len(), 1);
 }
+
+#[test]
+fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
+    let Some(server) = dovecot() else { return };
+    let Some(sink) = SmtpSink::start("once", &[]) else {
+        return;
+    };
+    let app = spawn_app(server, "digestonce", MailboxOptions::default());
+    app.add_smtp(&sink);
+    server.deliver(&app.user, &support::demo_messages());
+    // The clock is 11:00 UTC: Alice's 07:30 (Lisbon) digest is due.
+    for _ in 0..2 {
+        let out = app.run(&["run", "--once"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(for_alice(&sink), 1, "one digest, however often cron runs");
+}

@@ -4,9 +4,10 @@ use super::listing::{print_leads, show};
 use super::UsageError;
 use crate::cli::{LeadsCommand, ProspectsCommand};
 use crate::config::Settings;
-use crate::domain::{LeadKind, LeadStatus};
+use crate::domain::schedule::WorkCalendar;
+use crate::domain::{EmailAddress, LeadKind, LeadStatus};
 use crate::ingest::commands::CommandContext;
-use crate::store::{LeadFilter, Store};
+use crate::store::{LeadFilter, LeadView, Store};
 use chrono::Utc;
 
 /// Runs a `leads` subcommand.
@@ -31,17 +32,26 @@ pub(super) async fn leads(
             };
             print_leads(&store.list_leads(&filter).await?, json)
         }
-        LeadsCommand::Show { id, json } => show(store, id, json).await,
-        LeadsCommand::Convert { id, actor } => done(
-            store.convert(id, &actor.actor).await,
-            id,
-            "converted to a lead",
-        ),
-        LeadsCommand::Cancel { id, reason, actor } => done(
-            store.cancel(id, &actor.actor, reason.as_deref()).await,
-            id,
-            "cancelled",
-        ),
+        LeadsCommand::Show { id, json } => {
+            expect_kind(store, id, LeadKind::Lead).await?;
+            show(store, id, json).await
+        }
+        LeadsCommand::Convert { id, actor } => {
+            expect_kind(store, id, LeadKind::Prospect).await?;
+            done(
+                store.convert(id, &actor.actor).await,
+                id,
+                "converted to a lead",
+            )
+        }
+        LeadsCommand::Cancel { id, reason, actor } => {
+            expect_kind(store, id, LeadKind::Lead).await?;
+            done(
+                store.cancel(id, &actor.actor, reason.as_deref()).await,
+                id,
+                "cancelled",
+            )
+        }
         LeadsCommand::Status {
             id,
             status,
@@ -49,19 +59,24 @@ pub(super) async fn leads(
             reason,
             actor,
         } => {
+            let lead = expect_kind(store, id, LeadKind::Lead).await?;
             let status = parse_status(&status)?;
-            let until = until
-                .map(|w| parse_when(settings, &actor.actor, &w))
-                .transpose()?;
+            let calendar = calendar_for(settings, &lead, &actor.actor);
+            let until = until.map(|w| parse_when(calendar, &w)).transpose()?;
             if status == LeadStatus::Standby && until.is_none() {
                 return Err(UsageError("standby needs --until WHEN".into()).into());
             }
             let result = store
                 .set_status(id, status, until, reason.as_deref(), &actor.actor)
                 .await;
-            done(result, id, &format!("status {status}"))
+            let what = match until {
+                Some(until) => format!("status {status} until {}", local_time(calendar, until)),
+                None => format!("status {status}"),
+            };
+            done(result, id, &what)
         }
         LeadsCommand::Step { id, step, actor } => {
+            expect_kind(store, id, LeadKind::Lead).await?;
             let step = settings.step_named(&step).ok_or_else(|| {
                 UsageError(format!(
                     "no step {step:?} (steps: {})",
@@ -101,16 +116,22 @@ pub(super) async fn prospects(
             };
             print_leads(&store.list_leads(&filter).await?, json)
         }
-        ProspectsCommand::Convert { id, actor } => done(
-            store.convert(id, &actor.actor).await,
-            id,
-            "converted to a lead",
-        ),
-        ProspectsCommand::Cancel { id, reason, actor } => done(
-            store.cancel(id, &actor.actor, reason.as_deref()).await,
-            id,
-            "cancelled",
-        ),
+        ProspectsCommand::Convert { id, actor } => {
+            expect_kind(store, id, LeadKind::Prospect).await?;
+            done(
+                store.convert(id, &actor.actor).await,
+                id,
+                "converted to a lead",
+            )
+        }
+        ProspectsCommand::Cancel { id, reason, actor } => {
+            expect_kind(store, id, LeadKind::Prospect).await?;
+            done(
+                store.cancel(id, &actor.actor, reason.as_deref()).await,
+                id,
+                "cancelled",
+            )
+        }
     }
 }
 
@@ -133,14 +154,42 @@ fn parse_status(text: &str) -> anyhow::Result<LeadStatus> {
     })
 }
 
-/// A due date in the acting rep's calendar (the CRM default for others).
-fn parse_when(
-    settings: &Settings,
-    actor: &str,
-    text: &str,
-) -> anyhow::Result<chrono::DateTime<Utc>> {
-    let rep = crate::domain::EmailAddress::parse(actor).ok();
-    let calendar = settings.calendar_of(rep.as_ref());
+/// The record `id`, which must be of `kind`: `prospects cancel 2` on a
+/// lead (or `leads cancel 2` on a prospect) is refused, naming the command
+/// that fits.
+async fn expect_kind(store: &Store, id: i64, kind: LeadKind) -> anyhow::Result<LeadView> {
+    let Some(lead) = store.lead(id).await? else {
+        return Err(UsageError(format!("there is no {kind} {id}")).into());
+    };
+    if lead.kind != kind {
+        let group = match lead.kind {
+            LeadKind::Lead => "leads",
+            LeadKind::Prospect => "prospects",
+        };
+        return Err(UsageError(format!(
+            "#{id} is a {}, not a {kind}: use `leadmail {group} …`",
+            lead.kind
+        ))
+        .into());
+    }
+    Ok(lead)
+}
+
+/// The calendar a time typed for this lead means: the acting user's when
+/// `--as` names a configured user, else the lead owner's, else the CRM's
+/// default zone.
+fn calendar_for(settings: &Settings, lead: &LeadView, actor: &str) -> WorkCalendar {
+    let user_named = |text: &str| {
+        EmailAddress::parse(text)
+            .ok()
+            .filter(|address| settings.user(address).is_some())
+    };
+    let who = user_named(actor).or_else(|| lead.owner.as_deref().and_then(user_named));
+    settings.calendar_of(who.as_ref())
+}
+
+/// A due date typed on the command line, read in `calendar`.
+fn parse_when(calendar: WorkCalendar, text: &str) -> anyhow::Result<chrono::DateTime<Utc>> {
     calendar
         .parse_due(text, crate::clock::now())
         .ok_or_else(|| {
@@ -151,6 +200,18 @@ fn parse_when(
         })
 }
 
+/// "2026-11-27 14:00 Europe/Amsterdam (13:00 UTC)": a time as the
+/// calendar's owner reads it, with the zone named.
+fn local_time(calendar: WorkCalendar, at: chrono::DateTime<Utc>) -> String {
+    let local = at.with_timezone(&calendar.time_zone);
+    format!(
+        "{} {} ({} UTC)",
+        local.format("%Y-%m-%d %H:%M"),
+        calendar.time_zone.name(),
+        at.format("%Y-%m-%d %H:%M")
+    )
+}
+
 async fn next(
     settings: &Settings,
     store: &Store,
@@ -158,10 +219,13 @@ async fn next(
     what: &str,
     actor: &str,
 ) -> anyhow::Result<()> {
-    let rep = crate::domain::EmailAddress::parse(actor).ok();
+    let Some(lead) = store.lead(id).await? else {
+        return Err(UsageError(format!("there is no lead {id}")).into());
+    };
+    let calendar = calendar_for(settings, &lead, actor);
     let ctx = CommandContext {
         settings,
-        calendar: settings.calendar_of(rep.as_ref()),
+        calendar,
         reference: crate::clock::now(),
     };
     let parsed = crate::ingest::commands::commands_from_note(&format!("next: {what}"), &ctx);
@@ -171,6 +235,6 @@ async fn next(
     };
     let due = draft.due_at;
     store.set_next_action(id, &draft, actor).await?;
-    outln!("lead {id}: next action due {due}");
+    outln!("lead {id}: next action due {}", local_time(calendar, due));
     Ok(())
 }

@@ -26,11 +26,18 @@ use anyhow::Context;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// The exit code for an error: 2 for usage and configuration, 1 otherwise.
+/// The exit code for an error, one rule for every command: 2 when the
+/// command as typed cannot be done (bad arguments, a configuration error,
+/// an id that does not exist, a change the record's state refuses, e.g.
+/// converting a lead); 1 when something failed that may work on a retry
+/// (database, network, a server).
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    let usage = error
-        .chain()
-        .any(|e| e.is::<UsageError>() || e.is::<crate::config::ConfigError>());
+    let usage = error.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<crate::config::ConfigError>()
+            || e.downcast_ref::<crate::store::StoreError>()
+                .is_some_and(crate::store::StoreError::is_refused_request)
+    });
     if usage {
         2
     } else {
@@ -91,12 +98,28 @@ pub fn evaluate(
 
 /// `run [--once]`: the daemon, stopped cleanly by SIGTERM or SIGINT.
 async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()> {
+    if settings.mailboxes.is_empty() {
+        return Err(UsageError(
+            "no [[mailboxes]] configured: `run` has nothing to watch (add one; see config/leadmail.example.toml)".into(),
+        )
+        .into());
+    }
     let cancel = tokio_util::sync::CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
     let result =
         crate::daemon::run(std::sync::Arc::new(settings), store.clone(), once, cancel).await;
     store.close().await;
-    result
+    for (mailbox, pass) in result? {
+        match pass {
+            Some(report) => outln!(
+                "mailbox {mailbox}: {} message(s) filed, {} to quarantine",
+                report.processed,
+                report.quarantined
+            ),
+            None => outln!("mailbox {mailbox}: skipped, another daemon serves it"),
+        }
+    }
+    Ok(())
 }
 
 async fn cancel_on_signal(cancel: tokio_util::sync::CancellationToken) {

@@ -187,6 +187,7 @@ mod tests {
             title: r#"=HYPERLINK("http://x","y")"#.to_string(),
             status: LeadStatus::Todo,
             step: Some("Demo".to_string()),
+            standby_until: None,
             source: "direct".to_string(),
             owner: Some("alice@acme.test".to_string()),
             company: Some(CompanyView {

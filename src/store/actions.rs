@@ -78,11 +78,16 @@ impl Store {
     }
 
     /// Flips standby leads whose date has come (at `now`) back to `todo`;
-    /// returns their ids. Each flip is on the timeline, by `leadmail`.
+    /// returns their ids. A lead without an open next action gets one,
+    /// "standby ended", due at its standby date, so the owner's digest
+    /// shows it; one the rep had planned is kept. Each change is on the
+    /// timeline, by `leadmail`. The daemon calls this every sender tick,
+    /// `run --once` once.
     pub async fn wake_standby(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM leads WHERE status = 'standby' AND standby_until <= $1 ORDER BY id",
+        let due: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, standby_until FROM leads \
+             WHERE status = 'standby' AND standby_until <= $1 ORDER BY id",
         )
         .bind(super::stamp::stamp(now))
         .fetch_all(&mut *tx)
@@ -92,10 +97,21 @@ impl Store {
             actor: Some("leadmail"),
             message_key: None,
         };
-        for lead_id in &due {
+        for (lead_id, until) in &due {
             ops::set_status(&mut tx, *lead_id, LeadStatus::Todo, None, None, change).await?;
+            if super::leads::open_next_action(&mut tx, *lead_id)
+                .await?
+                .is_none()
+            {
+                let reminder = NextActionDraft {
+                    due_at: super::stamp::parse_stamp(until)?,
+                    kind: "follow_up".into(),
+                    note: "standby ended".into(),
+                };
+                ops::set_next_action(&mut tx, *lead_id, &reminder, change).await?;
+            }
         }
         tx.commit().await?;
-        Ok(due)
+        Ok(due.into_iter().map(|(id, _)| id).collect())
     }
 }

@@ -106,6 +106,18 @@ impl StoreError {
         }
     }
 
+    /// True when the request names something that does not exist or asks
+    /// for a change its target's state refuses: the caller's mistake (exit
+    /// code 2), not a failure of the system (exit code 1).
+    pub fn is_refused_request(&self) -> bool {
+        matches!(
+            self,
+            StoreError::LeadNotFound { .. }
+                | StoreError::QuarantineNotFound { .. }
+                | StoreError::Invalid { .. }
+        )
+    }
+
     /// Names the message being applied on a query error.
     pub(super) fn in_message(self, key: &str) -> Self {
         match self {

@@ -205,8 +205,6 @@ pub(super) async fn replace_next_action(
     Ok(())
 }
 
-/// Closes the open next action as `done`, `replaced` or `dropped`; returns
-/// its kind and note, or `None` when there was none.
 /// The open next action's kind and note, if the lead has one.
 pub(super) async fn open_next_action(
     conn: &mut Conn,
@@ -222,6 +220,8 @@ pub(super) async fn open_next_action(
     )
 }
 
+/// Closes the open next action as `done`, `replaced` or `dropped`; returns
+/// its kind and note, or `None` when there was none.
 pub(super) async fn close_next_action(
     conn: &mut Conn,
     lead_id: i64,

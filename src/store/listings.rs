@@ -13,7 +13,7 @@ use crate::domain::TimelineKind;
 macro_rules! select_leads {
     () => {
         "SELECT id, kind, title, status, step, source, owner, company_id, amount_value, \
-         amount_currency, created_at, last_activity_at FROM leads "
+         amount_currency, created_at, last_activity_at, standby_until FROM leads "
     };
 }
 
@@ -32,6 +32,7 @@ struct LeadRow {
     amount_currency: Option<String>,
     created_at: String,
     last_activity_at: String,
+    standby_until: Option<String>,
 }
 
 /// A contact row.
@@ -162,6 +163,7 @@ async fn lead_view(conn: &mut Conn, row: LeadRow) -> Result<LeadView, StoreError
         title: row.title,
         status: parse_status(&row.status)?,
         step: row.step,
+        standby_until: row.standby_until.as_deref().map(parse_stamp).transpose()?,
         source: row.source,
         owner: row.owner,
         company: company(conn, row.company_id).await?,

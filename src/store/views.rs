@@ -31,6 +31,8 @@ pub struct LeadView {
     pub status: LeadStatus,
     /// The pipeline step, or null before the rep sets one.
     pub step: Option<String>,
+    /// For a lead on standby: when it comes back to `todo` (else null).
+    pub standby_until: Option<DateTime<Utc>>,
     /// `bcc`, `forward`, `partner:<name>`, `form:<name>`, `direct`, `manual`.
     pub source: String,
     /// The owning user's e-mail, or null.

@@ -86,6 +86,10 @@ async fn standby_needs_a_date_and_wakes_up_when_it_falls_due() {
     );
     let until = at("2026-12-01T09:00:00Z");
     db.store
+        .complete_next_action(id, "alice@acme.test")
+        .await
+        .unwrap();
+    db.store
         .set_status(
             id,
             LeadStatus::Standby,
@@ -101,11 +105,46 @@ async fn standby_needs_a_date_and_wakes_up_when_it_falls_due() {
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(db.store.wake_standby(until).await.unwrap(), [id]);
+    let standby = db.store.lead(id).await.unwrap().unwrap();
     assert_eq!(
-        db.store.lead(id).await.unwrap().unwrap().status,
-        LeadStatus::Todo
+        standby.standby_until,
+        Some(until),
+        "the JSON shows the date"
     );
+    assert_eq!(db.store.wake_standby(until).await.unwrap(), [id]);
+    let woken = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!(woken.status, LeadStatus::Todo);
+    assert_eq!(woken.standby_until, None);
+    let reminder = woken.next_action.expect("a next action the digest shows");
+    assert_eq!(
+        (reminder.note.as_str(), reminder.due_at),
+        ("standby ended", until)
+    );
+}
+
+#[tokio::test]
+async fn a_woken_lead_keeps_the_next_action_its_rep_planned() {
+    let db = fresh().await;
+    let id = prospect(&db).await;
+    let until = at("2026-12-01T09:00:00Z");
+    let planned = next("2026-12-03T10:00:00Z", "call about the budget");
+    db.store
+        .set_next_action(id, &planned, "alice@acme.test")
+        .await
+        .unwrap();
+    db.store
+        .set_status(
+            id,
+            LeadStatus::Standby,
+            Some(until),
+            None,
+            "alice@acme.test",
+        )
+        .await
+        .unwrap();
+    db.store.wake_standby(until).await.unwrap();
+    let woken = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!(woken.next_action.unwrap().note, "call about the budget");
 }
 
 #[tokio::test]

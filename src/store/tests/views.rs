@@ -36,6 +36,7 @@ async fn the_json_of_a_lead_has_exactly_the_contract_fields() {
         "title",
         "status",
         "step",
+        "standby_until",
         "source",
         "owner",
         "company",
