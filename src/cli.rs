@@ -41,7 +41,7 @@ pub enum Command {
         /// The message file.
         file: PathBuf,
     },
-    /// Leads (and prospects, with --kind).
+    /// Leads: people who showed interest (`leads list --kind` lists prospects too).
     #[command(subcommand)]
     Leads(LeadsCommand),
     /// Prospects: people we approached first.
@@ -61,6 +61,12 @@ pub enum Command {
     /// Messages put aside.
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// The configured users with their activity; deactivate or activate one.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// The configured partners with their referrals.
+    #[command(subcommand)]
+    Partners(PartnersCommand),
     /// Per mailbox: last sync, checkpoint, messages processed, last error.
     Status {
         /// JSON output.
@@ -145,6 +151,9 @@ pub enum LeadsCommand {
         /// Include won, lost and cancelled leads.
         #[arg(long)]
         all: bool,
+        /// `lead` (the default), `prospect` or `all`.
+        #[arg(long, default_value = "lead")]
+        kind: String,
         /// Only this status.
         #[arg(long)]
         status: Option<String>,
@@ -269,6 +278,43 @@ pub enum ContactsCommand {
 #[derive(Debug, Subcommand)]
 pub enum QuarantineCommand {
     /// List quarantined messages.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `users …`
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// The users of the config file with their open leads, overdue next
+    /// actions, last mail and last digest.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a user's digest (their leads keep their owner).
+    Deactivate {
+        /// The user's address.
+        email: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Start a deactivated user's digest again.
+    Activate {
+        /// The user's address.
+        email: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+/// `partners …`
+#[derive(Debug, Subcommand)]
+pub enum PartnersCommand {
+    /// The partners of the config file with their referrals and wins.
     List {
         /// JSON output.
         #[arg(long)]

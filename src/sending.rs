@@ -275,7 +275,9 @@ pub async fn queue_due_digests(
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut due = Vec::new();
-    for user in settings.users.iter().filter(|u| u.active) {
+    let deactivated = store.deactivated_users().await?;
+    let active = |u: &&User| u.active && !deactivated.contains(&u.email.to_string());
+    for user in settings.users.iter().filter(active) {
         let last = store.last_digest(user.email.as_ref()).await?;
         let day = schedule::due_digest_date(
             user.calendar.time_zone,

@@ -332,3 +332,53 @@ fn a_time_typed_for_a_lead_is_the_owners_local_time_and_the_output_names_the_zon
     assert_eq!(lead["status"], "standby");
     assert_eq!(lead["standby_until"], "2026-11-24T09:00:00Z");
 }
+
+#[test]
+fn users_and_partners_are_listed_with_their_activity_and_users_can_be_deactivated() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    let users = app.json(&["users", "list", "--json"]);
+    let bruno = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "bruno@acme.test")
+        .expect("bruno is listed")
+        .clone();
+    assert_eq!(bruno["active"], true);
+    assert_eq!(bruno["role"], "user");
+    assert_eq!(bruno["open_leads"], 3, "{bruno}");
+    assert!(bruno["last_mail_at"].is_string(), "{bruno}");
+    assert_eq!(bruno["last_digest_at"], Value::Null);
+    assert!(app
+        .run(&["users", "deactivate", "bruno@acme.test"])
+        .status
+        .success());
+    let users = app.json(&["users", "list", "--json"]);
+    let bruno = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "bruno@acme.test")
+        .unwrap()
+        .clone();
+    assert_eq!(bruno["active"], false);
+    assert_eq!(
+        app.json(&["leads", "show", "3", "--json"])["owner"],
+        "bruno@acme.test",
+        "a deactivated user's leads keep their owner"
+    );
+    let (code, stderr) = failing(&app, &["users", "deactivate", "zoe@acme.test"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let partners = app.json(&["partners", "list", "--json"]);
+    assert_eq!(partners[0]["name"], "Northwind Referrals");
+    assert_eq!(partners[0]["referrals"], 1);
+    assert_eq!(partners[0]["open"], 1);
+    assert_eq!(partners[0]["won"], 0);
+    let all = app.json(&["leads", "list", "--kind", "all", "--json"]);
+    let leads = app.json(&["leads", "list", "--json"]);
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        leads.as_array().unwrap().len() + 1
+    );
+}

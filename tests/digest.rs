@@ -308,6 +308,8 @@ fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
     let app = spawn_app(server, "digestonce", MailboxOptions::default());
     app.add_smtp(&sink);
     server.deliver(&app.user, &support::demo_messages());
+    let deactivated = app.run(&["users", "deactivate", "bruno@acme.test"]);
+    assert!(deactivated.status.success());
     // The clock is 11:00 UTC: Alice's 07:30 (Lisbon) digest is due.
     for _ in 0..2 {
         let out = app.run(&["run", "--once"]);
@@ -318,4 +320,10 @@ fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
         );
     }
     assert_eq!(for_alice(&sink), 1, "one digest, however often cron runs");
+    let to_bruno = sink
+        .messages()
+        .iter()
+        .filter(|m| header(&parse(m), "To").contains("bruno@acme.test"))
+        .count();
+    assert_eq!(to_bruno, 0, "a deactivated user gets no digest");
 }

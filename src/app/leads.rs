@@ -19,13 +19,20 @@ pub(super) async fn leads(
     match cmd {
         LeadsCommand::List {
             all,
+            kind,
             status,
             owner,
             json,
         } => {
             let status = status.as_deref().map(parse_status).transpose()?;
+            let kind = match kind.as_str() {
+                "all" => None,
+                other => Some(LeadKind::parse(other).ok_or_else(|| {
+                    UsageError(format!("no kind {other:?} (lead, prospect or all)"))
+                })?),
+            };
             let filter = LeadFilter {
-                kind: Some(LeadKind::Lead),
+                kind,
                 status,
                 owner,
                 open_only: !all && status.is_none(),

@@ -15,6 +15,7 @@ mod health;
 mod ingest;
 mod leads;
 mod listing;
+mod people;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
 use crate::config::Settings;
@@ -72,6 +73,8 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Quarantine(QuarantineCommand::List { json }) => {
             listing::quarantine(&store, json).await
         }
+        Command::Users(cmd) => people::users(cmd, &settings, &store).await,
+        Command::Partners(cmd) => people::partners(cmd, &settings, &store).await,
     }
 }
 

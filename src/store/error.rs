@@ -63,6 +63,12 @@ pub enum StoreError {
         /// Why not.
         why: String,
     },
+    /// No user has this address.
+    #[error("cannot find user {email}: users come from the config file's [[users]]")]
+    UserNotFound {
+        /// The address asked for.
+        email: String,
+    },
     /// No quarantine entry has this id.
     #[error("cannot find quarantine entry {id}")]
     QuarantineNotFound {
@@ -114,6 +120,7 @@ impl StoreError {
             self,
             StoreError::LeadNotFound { .. }
                 | StoreError::QuarantineNotFound { .. }
+                | StoreError::UserNotFound { .. }
                 | StoreError::Invalid { .. }
         )
     }

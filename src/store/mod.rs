@@ -31,6 +31,7 @@
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
 
 mod actions;
+mod activity;
 mod apply;
 mod attachments;
 mod contacts;
@@ -55,6 +56,7 @@ mod views;
 #[cfg(test)]
 mod tests;
 
+pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};

@@ -61,6 +61,50 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
+    /// Deactivates (`active = false`) or reactivates a configured user
+    /// from the CLI; their leads keep their owner. Errors when the address
+    /// is no user. Returns whether anything changed.
+    pub async fn set_user_active(
+        &self,
+        email: &str,
+        active: bool,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let email = email.trim().to_lowercase();
+        let known: Option<Option<String>> =
+            sqlx::query_scalar("SELECT deactivated_at FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(deactivated_at) = known else {
+            return Err(StoreError::UserNotFound { email });
+        };
+        if deactivated_at.is_none() == active {
+            return Ok(false);
+        }
+        let now = stamp(crate::clock::now());
+        sqlx::query(
+            "UPDATE users SET deactivated_at = $2, deactivated_by = $3, updated_at = $4 \
+             WHERE email = $1",
+        )
+        .bind(&email)
+        .bind((!active).then_some(now.as_str()))
+        .bind((!active).then_some(actor))
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// The users deactivated from the CLI (they get no digest).
+    pub async fn deactivated_users(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let emails: Vec<String> =
+            sqlx::query_scalar("SELECT email FROM users WHERE deactivated_at IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(emails.into_iter().collect())
+    }
+
     /// Every user, active or not, by address.
     pub async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let users = sqlx::query_as(
