@@ -382,3 +382,22 @@ fn users_and_partners_are_listed_with_their_activity_and_users_can_be_deactivate
         leads.as_array().unwrap().len() + 1
     );
 }
+
+#[test]
+fn ingest_reports_every_lead_a_mail_made() {
+    let app = spawn_app();
+    let mail = app.dir.path().join("two.eml");
+    std::fs::write(
+        &mail,
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+         From: Alice <alice@acme.test>\r\n\
+         To: Ann <ann@first.example>, Ben <ben@second.example>\r\n\
+         Bcc: crm@acme.test\r\nSubject: Hello both\r\nMessage-ID: <two@acme.test>\r\n\
+         Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nHi both.\r\n",
+    )
+    .unwrap();
+    let reports = app.json(&["ingest", mail.to_str().unwrap(), "--json"]);
+    assert_eq!(reports[0]["outcome"], "created_prospect");
+    assert_eq!(reports[0]["lead_ids"].as_array().map(Vec::len), Some(2));
+    assert_eq!(reports[0]["lead_id"], reports[0]["lead_ids"][0]);
+}

@@ -23,7 +23,11 @@ struct FileMessage {
 struct IngestReport {
     message_id: String,
     outcome: Outcome,
+    /// The first lead touched (the §6b contract's field).
     lead_id: Option<i64>,
+    /// Every lead touched, in order (a BCC to two people of two companies
+    /// makes two prospects).
+    lead_ids: Vec<i64>,
     reason: String,
 }
 
@@ -46,6 +50,7 @@ pub(super) async fn run(
             message_id: plan.key.to_string(),
             outcome: applied.outcome,
             lead_id: applied.lead_ids.first().copied(),
+            lead_ids: applied.lead_ids,
             reason: plan.reason,
         };
         if !args.json {
@@ -74,9 +79,12 @@ fn log_applied(origin: &str, plan: &crate::ingest::plan::IngestPlan, outcome: Ou
 }
 
 fn print_line(origin: &str, report: &IngestReport) -> anyhow::Result<()> {
-    let lead = report
-        .lead_id
-        .map_or(String::new(), |id| format!(" lead {id}"));
+    let ids: Vec<String> = report.lead_ids.iter().map(i64::to_string).collect();
+    let lead = match ids.len() {
+        0 => String::new(),
+        1 => format!(" lead {}", ids[0]),
+        _ => format!(" leads {}", ids.join(", ")),
+    };
     outln!(
         "{origin}: {}{lead} — {}",
         report.outcome.as_str(),

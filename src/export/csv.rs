@@ -100,13 +100,29 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
-/// Prefixes `'` to a text a spreadsheet would evaluate as a formula.
+/// Prefixes `'` to a text a spreadsheet would evaluate as a formula. An
+/// international phone number (`+` then only digits and the separators
+/// phone numbers use) is left as it is: it calls no function, and a
+/// quote in front of every phone number would spoil the export.
 pub fn neutralise_formula(text: &str) -> String {
-    if text.starts_with(FORMULA_TRIGGERS) {
+    if text.starts_with(FORMULA_TRIGGERS) && !is_phone_number(text) {
         format!("'{text}")
     } else {
         text.to_string()
     }
+}
+
+/// `+44 20 7946 0958`, `+1 (415) 555-0100`, `+351.912.345.678`: a `+`, at
+/// least six digits, and nothing but digits, spaces and `-./()`.
+fn is_phone_number(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('+') else {
+        return false;
+    };
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/' | '(' | ')'))
 }
 
 fn needs_quotes(text: &str) -> bool {
@@ -126,6 +142,17 @@ mod tests {
         assert_eq!(csv_cell("@SUM(A1:A9)"), "'@SUM(A1:A9)");
         assert_eq!(csv_cell("=1+1"), "'=1+1");
         assert_eq!(csv_cell("\tcmd"), "'\tcmd");
+    }
+
+    #[test]
+    fn an_international_phone_number_is_not_taken_for_a_formula() {
+        assert_eq!(csv_cell("+442079460958"), "+442079460958");
+        assert_eq!(csv_cell("+44 20 7946 0958"), "+44 20 7946 0958");
+        assert_eq!(csv_cell("+1 (415) 555-0100"), "+1 (415) 555-0100");
+        // Anything else after the + is still neutralised.
+        assert_eq!(csv_cell("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("+SUM(A1)"), "'+SUM(A1)");
+        assert_eq!(csv_cell("+12"), "'+12");
     }
 
     #[test]

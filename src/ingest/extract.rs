@@ -19,11 +19,29 @@ pub fn registrable_domain(domain: &str) -> String {
     labels[labels.len().saturating_sub(keep)..].join(".")
 }
 
-/// A readable company name from a domain: `blue-harbor.io` → `Blue Harbor`.
+/// Legal forms as their companies write them (a domain's `huber-gmbh`
+/// becomes "Huber GmbH", not "Huber Gmbh").
+const LEGAL_FORMS: &[&str] = &[
+    "GmbH", "AG", "KG", "OHG", "UG", "SE", "eG", "BV", "NV", "VOF", "SA", "SAS", "SARL", "SRL",
+    "SpA", "SL", "SLU", "Lda", "Ltd", "LLC", "LLP", "PLC", "Inc", "Corp", "Oy", "Oyj", "AB", "AS",
+    "ASA", "ApS", "A/S", "KK", "Pty", "Kft", "Zrt", "Bhd", "Sdn", "SAC", "EIRL", "OÜ",
+];
+
+/// A readable company name from a domain: `blue-harbor.io` → `Blue Harbor`,
+/// `huber-gmbh.de` → `Huber GmbH`.
 pub fn company_name_from_domain(domain: &str) -> String {
     let registrable = registrable_domain(domain);
     let label = registrable.split('.').next().unwrap_or(&registrable);
-    title_case(&label.replace(['-', '_'], " "))
+    let name = title_case(&label.replace(['-', '_'], " "));
+    name.split(' ')
+        .map(|word| {
+            LEGAL_FORMS
+                .iter()
+                .find(|form| form.eq_ignore_ascii_case(word))
+                .map_or(word, |form| form)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The company of an address: its domain's, never a free-mail one.
@@ -178,6 +196,21 @@ mod tests {
             company_name_from_domain("sales.blue-harbor.io"),
             "Blue Harbor"
         );
+    }
+
+    #[test]
+    fn legal_forms_in_a_domain_keep_their_usual_case() {
+        for (domain, name) in [
+            ("huber-gmbh.de", "Huber GmbH"),
+            ("jansen-bv.nl", "Jansen BV"),
+            ("costa-lda.pt", "Costa Lda"),
+            ("north-sa.es", "North SA"),
+            ("smith-ltd.co.uk", "Smith Ltd"),
+            ("gmbh-tools.de", "GmbH Tools"),
+        ] {
+            assert_eq!(company_name_from_domain(domain), name);
+        }
+        assert_eq!(company_name_from_domain("sabrina.pt"), "Sabrina");
     }
 
     #[test]

@@ -78,6 +78,17 @@ fn a_spanish_signature_reads_title_and_company_with_sl_suffix() {
 }
 
 #[test]
+fn a_title_comma_company_line_with_a_less_common_title_gives_both() {
+    let found = fields(
+        "Bob Lydell\nCustomer Liaison, Bobs Lydell Consulting\n+1 555 010 2030",
+        Some("Bob Lydell"),
+        None,
+    );
+    assert_eq!(found.title, some("Customer Liaison"));
+    assert_eq!(found.company, some("Bobs Lydell Consulting"));
+}
+
+#[test]
 fn title_at_company_is_split() {
     let got = fields(
         "Sam Lee\nVP Marketing at Globex Inc\nsam@globex.com",
