@@ -118,7 +118,7 @@ impl Reach {
         let quiet = self
             .quiet_before
             .is_some_and(|before| lead.last_activity_at < before);
-        due || (is_lead && lead.created_at > self.created_after)
+        due || (is_lead && lead.news_at() > self.created_after)
             || (active && quiet)
             || (!is_lead && lead.replied_at.is_some())
     }
@@ -204,7 +204,7 @@ impl Rules {
     }
 
     fn is_new(&self, lead: &DigestLead) -> bool {
-        lead.kind == LeadKind::Lead && lead.created_at > self.new_since
+        lead.kind == LeadKind::Lead && lead.news_at() > self.new_since
     }
 
     fn is_replied_prospect(&self, lead: &DigestLead) -> bool {
@@ -275,7 +275,7 @@ fn sort_sections(digest: &mut Digest) {
     let due = |lead: &DigestLead| lead.next_action.as_ref().map(|a| a.due_at);
     digest.overdue.sort_by_key(due);
     digest.today.sort_by_key(due);
-    digest.new_leads.sort_by_key(|lead| lead.created_at);
+    digest.new_leads.sort_by_key(DigestLead::news_at);
     digest.replied.sort_by_key(|lead| lead.replied_at);
     digest
         .no_next_action

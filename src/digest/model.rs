@@ -57,13 +57,23 @@ pub struct DigestLead {
     pub last_activity: Option<DigestActivity>,
     /// When the latest activity happened (`leads.last_activity_at`).
     pub last_activity_at: DateTime<Utc>,
-    /// When the lead was created.
+    /// When the lead was created (its first mail's date).
     pub created_at: DateTime<Utc>,
+    /// When leadmail filed it (`None` for rows from before that was kept).
+    pub filed_at: Option<DateTime<Utc>>,
     /// When a prospect's reply flagged it `replied`, if it is flagged.
     pub replied_at: Option<DateTime<Utc>>,
 }
 
 impl DigestLead {
+    /// When the lead became news to its owner: filed, or its mail's date if
+    /// later. A lead filed after a digest is new in the next one even when
+    /// its mail is older than that digest.
+    pub fn news_at(&self) -> DateTime<Utc> {
+        self.filed_at
+            .map_or(self.created_at, |filed| filed.max(self.created_at))
+    }
+
     /// A partner's referral (source `partner:<name>`).
     pub fn is_referral(&self) -> bool {
         self.source.starts_with("partner:")

@@ -27,7 +27,7 @@ macro_rules! open_leads {
                 ORDER BY e.id LIMIT 1) AS contact_email, \
                na.kind AS action_kind, na.note AS action_note, na.due_at AS action_due, \
                t.kind AS activity_kind, t.subject AS activity_subject, \
-               l.last_activity_at, l.created_at, \
+               l.last_activity_at, l.created_at, l.filed_at, \
                (SELECT f.set_at FROM lead_flags f WHERE f.lead_id = l.id AND f.flag = 'replied') \
                  AS replied_at \
              FROM leads l \
@@ -58,7 +58,7 @@ const OPEN_LEADS_WITHIN: &str = open_leads!(
     "l.owner IS NOT NULL AND l.status IN ('todo', 'standby') \
      AND (na.due_at < $1 \
           OR (na.due_at IS NULL AND l.kind = 'lead' AND l.status = 'todo') \
-          OR (l.kind = 'lead' AND l.created_at > $2) \
+          OR (l.kind = 'lead' AND (l.created_at > $2 OR l.filed_at > $2)) \
           OR (l.kind = 'lead' AND l.status = 'todo' AND l.last_activity_at < $3) \
           OR (l.kind = 'prospect' AND EXISTS (SELECT 1 FROM lead_flags rf \
                                               WHERE rf.lead_id = l.id AND rf.flag = 'replied')))"
@@ -186,6 +186,11 @@ fn digest_lead(row: &SqliteRow) -> Result<DigestLead, StoreError> {
         last_activity,
         last_activity_at: parse_stamp(&row.try_get::<String, _>("last_activity_at")?)?,
         created_at: parse_stamp(&row.try_get::<String, _>("created_at")?)?,
+        filed_at: row
+            .try_get::<Option<String>, _>("filed_at")?
+            .as_deref()
+            .map(parse_stamp)
+            .transpose()?,
         replied_at: replied_at.as_deref().map(parse_stamp).transpose()?,
     })
 }

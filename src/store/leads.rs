@@ -25,8 +25,8 @@ pub(super) struct LeadState {
 macro_rules! insert_lead_and_action {
     () => {
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
-           created_at, last_activity_at, updated_at) \
-         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7); \
+           created_at, last_activity_at, updated_at, filed_at) \
+         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7, $7); \
          INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
          VALUES (last_insert_rowid(), $8, $9, $10, $6)"
     };

@@ -47,6 +47,7 @@ fn new_leads_and_referrals_are_those_created_since_the_previous_digest() {
     let now = monday_morning();
     let fresh = |id, hours_ago, source: &str| DigestLead {
         created_at: now - Duration::hours(hours_ago),
+        filed_at: None,
         source: source.into(),
         ..lead(id)
     };
@@ -68,6 +69,36 @@ fn new_leads_and_referrals_are_those_created_since_the_previous_digest() {
     assert_eq!(ids(&build(&input, 14).new_leads), [1, 3, 2]);
     input.since = None;
     assert_eq!(ids(&build(&input, 14).new_leads), [3, 2], "last 24 hours");
+}
+
+#[test]
+fn a_lead_filed_since_the_last_digest_is_new_even_when_its_mail_is_older() {
+    let now = monday_morning();
+    let late = DigestLead {
+        // A forward of a mail from three days ago, filed an hour ago.
+        created_at: now - Duration::days(3),
+        filed_at: Some(now - Duration::hours(1)),
+        ..lead(9)
+    };
+    let seen = DigestLead {
+        created_at: now - Duration::days(3),
+        filed_at: Some(now - Duration::days(3)),
+        ..lead(10)
+    };
+    let mut input = input(vec![late.clone(), seen.clone()]);
+    input.since = Some(now - Duration::hours(24));
+    let digest = build(&input, 14);
+    assert_eq!(ids(&digest.new_leads), [9]);
+    let reach = Rules::new(input.user.calendar.time_zone, now, input.since, 14).reach();
+    assert!(reach.covers(&late), "the store's filter reads it too");
+    assert!(!reach.covers(&DigestLead {
+        next_action: Some(crate::digest::model::DigestAction {
+            kind: "call".into(),
+            note: String::new(),
+            due_at: now + Duration::days(9),
+        }),
+        ..seen
+    }));
 }
 
 #[test]
@@ -175,6 +206,7 @@ fn the_tally_counts_a_rep_s_rows_with_the_digest_s_rules() {
         lead(3),
         DigestLead {
             created_at: now - Duration::hours(2),
+            filed_at: None,
             ..lead_due(4, "2026-11-23T10:00:00Z")
         },
     ];

@@ -62,6 +62,7 @@ fn lead(id: i64) -> DigestLead {
         }),
         last_activity_at: now - Duration::days(2),
         created_at: now - Duration::days(10),
+        filed_at: None,
         replied_at: None,
     }
 }

@@ -22,6 +22,7 @@ fn busy_input() -> DigestInput {
     for id in 9..11 {
         leads.push(DigestLead {
             created_at: monday_morning() - Duration::hours(3),
+            filed_at: None,
             source: "partner:Northwind".into(),
             ..lead_due(id, "2026-11-24T09:00:00Z")
         });
@@ -65,6 +66,7 @@ fn the_subject_counts_overdue_today_and_new_leads() {
 fn the_subject_leaves_out_zero_parts_and_speaks_singular() {
     let new_one = DigestLead {
         created_at: monday_morning() - Duration::hours(1),
+        filed_at: None,
         ..lead_due(1, "2026-11-30T09:00:00Z")
     };
     let digest = build(&input(vec![new_one]), 14);
