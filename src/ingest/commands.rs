@@ -89,7 +89,8 @@ pub fn commands_from_plus_tags(
             PlusTag::Due(due_at) => commands.accepted.push(Command::Next(NextActionDraft {
                 due_at,
                 kind: "follow_up".into(),
-                note: String::new(),
+                // Says where it came from: the digest shows it as the to-do.
+                note: format!("follow up (set by the +{tag} address)"),
             })),
             PlusTag::Unknown(tag) => commands
                 .rejected

@@ -31,6 +31,7 @@ fn a_plus_tag_sets_the_next_action_or_routes_to_a_lead() {
         panic!("{commands:?}")
     };
     assert_eq!(next.due_at, utc("2026-11-26T09:00:00Z"));
+    assert!(next.note.contains("+3d"), "the note says where it came from");
 }
 
 #[test]
