@@ -107,8 +107,14 @@ static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)#([\p{L}\p{N}][\p{L}\p{N}_-]{0,40})").expect("valid regex")
 });
 
-/// Reads the commands in a rep's note.
+/// Reads the commands in a rep's note. When the note hands the lead over
+/// (`owner: nina`), its times (`next: friday 10:00`) are the new owner's.
 pub fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
+    let handed_to = new_owner_calendar(note, ctx);
+    let ctx = &CommandContext {
+        calendar: handed_to.unwrap_or(ctx.calendar),
+        ..*ctx
+    };
     let mut commands = Commands::default();
     for line in note.lines() {
         for tag in HASHTAG.captures_iter(line) {
@@ -252,12 +258,46 @@ fn read_status(value: &str, ctx: &CommandContext<'_>) -> Result<Command, String>
     })
 }
 
+/// The calendar of the user an `owner:` line of the note names, if any.
+fn new_owner_calendar(note: &str, ctx: &CommandContext<'_>) -> Option<WorkCalendar> {
+    let owner = note.lines().find_map(|line| {
+        let caps = KEY_LINE.captures(line)?;
+        caps[1]
+            .eq_ignore_ascii_case("owner")
+            .then(|| read_owner(&caps[2], ctx).ok())
+            .flatten()
+    })?;
+    Some(ctx.settings.calendar_of(Some(&owner)))
+}
+
+/// A user named by address (or alias), or by the part before the `@` or
+/// first name when exactly one user has it (`owner: nina`).
 fn read_owner(value: &str, ctx: &CommandContext<'_>) -> Result<EmailAddress, String> {
-    let email = EmailAddress::parse(value).map_err(|e| e.to_string())?;
-    ctx.settings
-        .user_by_address(&email)
-        .map(|u| u.email.clone())
-        .ok_or_else(|| format!("{email} is not a leadmail user"))
+    if let Ok(email) = EmailAddress::parse(value) {
+        return ctx
+            .settings
+            .user_by_address(&email)
+            .map(|u| u.email.clone())
+            .ok_or_else(|| format!("{email} is not a leadmail user"));
+    }
+    let word = value.trim();
+    let named: Vec<&crate::config::User> = ctx
+        .settings
+        .users
+        .iter()
+        .filter(|u| {
+            u.email.local_part().eq_ignore_ascii_case(word)
+                || u.name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|first| first.eq_ignore_ascii_case(word))
+        })
+        .collect();
+    match named.as_slice() {
+        [user] => Ok(user.email.clone()),
+        [] => Err(format!("no leadmail user is called \"{word}\"")),
+        _ => Err(format!("\"{word}\" names several users: give the address")),
+    }
 }
 
 /// True when `key` is one edit away from a command key (a typo, not prose).

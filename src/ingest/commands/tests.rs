@@ -31,7 +31,10 @@ fn a_plus_tag_sets_the_next_action_or_routes_to_a_lead() {
         panic!("{commands:?}")
     };
     assert_eq!(next.due_at, utc("2026-11-26T09:00:00Z"));
-    assert!(next.note.contains("+3d"), "the note says where it came from");
+    assert!(
+        next.note.contains("+3d"),
+        "the note says where it came from"
+    );
 }
 
 #[test]
@@ -133,4 +136,39 @@ fn amounts_in_several_notations() {
     assert_eq!(read_amount("1.234,50 eur").unwrap(), (1234.5, "EUR".into()));
     assert_eq!(read_amount("$1200").unwrap(), (1200.0, "USD".into()));
     assert!(read_amount("5000").is_err());
+}
+
+#[test]
+fn a_handed_over_lead_s_next_action_is_in_the_new_owner_s_time_zone() {
+    let mut settings = sample_settings();
+    settings.users[1].calendar.time_zone = chrono_tz::America::New_York;
+    let new_owner = &settings.users[1];
+    let note = "owner: bruno\nnext: friday 10:00 call";
+    let commands = commands_from_note(note, &ctx(&settings));
+    assert_eq!(commands.rejected, Vec::<String>::new());
+    let Some(Command::Next(next)) = commands
+        .accepted
+        .iter()
+        .find(|c| matches!(c, Command::Next(_)))
+    else {
+        panic!("{commands:?}")
+    };
+    let local = next.due_at.with_timezone(&new_owner.calendar.time_zone);
+    assert_eq!(local.format("%a %H:%M").to_string(), "Fri 10:00");
+    assert!(commands
+        .accepted
+        .iter()
+        .any(|c| matches!(c, Command::Owner { owner } if owner == &new_owner.email)));
+}
+
+#[test]
+fn an_owner_named_by_a_name_that_fits_nobody_is_reported() {
+    let settings = sample_settings();
+    let commands = commands_from_note("owner: zoe", &ctx(&settings));
+    assert!(commands.accepted.is_empty());
+    assert!(
+        commands.rejected[0].contains("zoe"),
+        "{:?}",
+        commands.rejected
+    );
 }
