@@ -206,6 +206,9 @@ pub struct Source {
     pub owner: EmailAddress,
     /// Label synonyms per field.
     pub fields: FieldLabels,
+    /// Believe its From without sender authentication (a web server without
+    /// DMARC); off by default, and `doctor` warns when it is on.
+    pub trust_unauthenticated: bool,
 }
 
 /// `[crm]`: the CRM addresses and the team's pipeline.
@@ -453,6 +456,15 @@ impl Settings {
             .company_domains
             .iter()
             .any(|d| address.is_in_domain(d))
+    }
+
+    /// True for our own addresses: a user's address or alias, the CRM
+    /// address in any `+tag` form, and any address at our own domains.
+    /// None of them is ever a contact, a prospect or a lead.
+    pub fn is_own_address(&self, address: &EmailAddress) -> bool {
+        self.is_crm_address(address)
+            || self.is_company_address(address)
+            || self.user_by_address(address).is_some()
     }
 
     /// The calendar of a user, or the CRM default for someone else.

@@ -1,5 +1,6 @@
 //! From a `mail_parser::Message` to the owned, normalised facts the pipeline uses.
 
+use crate::domain::address::is_address_text;
 use crate::domain::{EmailAddress, MessageKey};
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, HeaderValue, Message, MimeHeaders};
@@ -24,6 +25,9 @@ pub struct ParsedMail {
     pub from: Option<Person>,
     /// The From header as written (for listings).
     pub from_raw: Option<String>,
+    /// How many authors the message names: From fields, or mailboxes in
+    /// its one From (more than one makes the sender ambiguous).
+    pub from_count: usize,
     /// Reply-To addresses.
     pub reply_to: Vec<Person>,
     /// To addresses.
@@ -62,6 +66,7 @@ fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail
         key,
         from: message.from().and_then(first_person),
         from_raw: message.header_raw("From").map(|v| one_line(v.trim())),
+        from_count: from_count(message),
         reply_to: people(message.reply_to()),
         to: message.all_to().flat_map(|a| people(Some(a))).collect(),
         cc: message.all_cc().flat_map(|a| people(Some(a))).collect(),
@@ -85,11 +90,22 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// The number of From fields, or of mailboxes in the From, whichever is more.
+fn from_count(message: &Message<'_>) -> usize {
+    let fields = message
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case("from"))
+        .count();
+    let mailboxes = message.from().map_or(0, |a| a.iter().count());
+    fields.max(mailboxes)
+}
+
 fn person(name: Option<&str>, address: Option<&str>) -> Option<Person> {
     let email = EmailAddress::parse(address?).ok()?;
     let name = name
         .map(|n| one_line(n.trim().trim_matches(['"', '\''])))
-        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(email.as_str()));
+        .filter(|n| !n.is_empty() && !is_address_text(n));
     Some(Person { email, name })
 }
 

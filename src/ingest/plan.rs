@@ -32,6 +32,24 @@ pub struct IngestPlan {
     pub attachments: Vec<AttachmentDraft>,
 }
 
+impl IngestPlan {
+    /// Every contact the plan would create or update, wherever it sits.
+    pub fn contacts(&self) -> Vec<&ContactDraft> {
+        match &self.action {
+            Action::Lead(mail) => mail.contacts.iter().collect(),
+            Action::Outbound(mail) => mail.groups.iter().flat_map(|g| &g.contacts).collect(),
+            Action::Thread(thread) => {
+                let mut all: Vec<&ContactDraft> = thread.sender.iter().collect();
+                if let Fallback::NewLead(mail) = &thread.fallback {
+                    all.extend(&mail.contacts);
+                }
+                all
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// One attachment of the message, recorded with the processed message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttachmentDraft {

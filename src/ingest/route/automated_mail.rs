@@ -86,11 +86,7 @@ fn bounced_address(recipient: &BouncedRecipient) -> Option<BouncedAddress> {
 }
 
 fn auto_reply(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
-    let sender = ctx
-        .mail
-        .from
-        .as_ref()
-        .map(|p| extract::contact_from(p, None, None));
+    let sender = ctx.mail.from.as_ref().and_then(|p| ctx.contact(p, None));
     let entry = TimelineDraft {
         kind: TimelineKind::AutoReply,
         occurred_at: ctx.at,

@@ -122,19 +122,18 @@ pub(super) fn lead_from_original(
     })
 }
 
-fn original_contacts(
+pub(super) fn original_contacts(
     ctx: &Ctx<'_>,
     original: &Original,
     signature: Option<&str>,
 ) -> Vec<ContactDraft> {
-    let country = ctx.default_country();
-    if !ctx.is_internal(&original.from.email) {
-        return vec![extract::contact_from(&original.from, signature, country)];
+    if let Some(contact) = ctx.contact(&original.from, signature) {
+        return vec![contact];
     }
     let refs: Vec<&Person> = original.recipients.iter().collect();
     ctx.external_recipients(&refs)
         .iter()
-        .map(|p| extract::contact_from(p, None, country))
+        .filter_map(|p| ctx.contact(p, None))
         .collect()
 }
 
@@ -184,10 +183,7 @@ fn company_key(email: &EmailAddress) -> String {
 }
 
 fn outbound_group(ctx: &Ctx<'_>, user: &User, people: &[Person]) -> OutboundGroup {
-    let contacts: Vec<ContactDraft> = people
-        .iter()
-        .map(|p| extract::contact_from(p, None, ctx.default_country()))
-        .collect();
+    let contacts: Vec<ContactDraft> = people.iter().filter_map(|p| ctx.contact(p, None)).collect();
     let who = contacts[0].company_or_name();
     let follow_up_from = ctx.at + Duration::days(PROSPECT_FOLLOW_UP_DAYS - 1);
     OutboundGroup {
