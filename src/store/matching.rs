@@ -139,6 +139,23 @@ pub(super) async fn lead_by_message(
     Ok(id)
 }
 
+/// True when the address is one of the lead's contacts' (canonically).
+pub(super) async fn is_contact_of(
+    conn: &mut Conn,
+    lead_id: i64,
+    address: &EmailAddress,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM lead_contacts lc JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
+         WHERE lc.lead_id = $1 AND ce.canonical = $2",
+    )
+    .bind(lead_id)
+    .bind(address.canonical())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// True when a lead with this id exists.
 pub(super) async fn lead_exists(conn: &mut Conn, lead_id: i64) -> Result<bool, StoreError> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = $1")

@@ -8,6 +8,7 @@ mod commands;
 mod digest_reply;
 mod mailboxes;
 mod threads;
+mod trust;
 mod views;
 
 use super::{Store, UserRecord};
