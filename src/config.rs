@@ -54,28 +54,7 @@ impl ConfigError {
     }
 }
 
-/// A rep's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees everything.
-    Admin,
-    /// Sees their team.
-    TeamLead,
-    /// Sees their own leads.
-    User,
-}
-
-impl Role {
-    /// The stable text name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::TeamLead => "team_lead",
-            Role::User => "user",
-        }
-    }
-}
+pub use crate::domain::access::Role;
 
 /// A sales rep.
 #[derive(Debug, Clone)]

@@ -294,6 +294,11 @@ pub struct Commands {
     pub accepted: Vec<Command>,
     /// What could not be understood, each with the reason.
     pub rejected: Vec<String>,
+    /// The authenticated user who gave them (main address). Commands with
+    /// nobody here are refused; the store checks each lead against
+    /// `domain::access` for this user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<EmailAddress>,
 }
 
 /// A mail that makes or feeds a lead.

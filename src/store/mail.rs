@@ -4,7 +4,7 @@ use super::apply::Ctx;
 use super::leads::{self, REPLIED};
 use super::matching::{self, Resolved};
 use super::quarantine::{self, Held};
-use super::{contacts, ops, Conn, StoreError};
+use super::{access, contacts, ops, Conn, StoreError};
 use crate::domain::{LeadKind, TimelineKind};
 use crate::ingest::plan::{
     Action, BounceMail, Commands, ContactDraft, Fallback, LeadMail, OutboundMail, Outcome,
@@ -229,7 +229,8 @@ async fn append(
     leads::add_entry(conn, lead_id, entry, Some(ctx.plan.key.as_str())).await
 }
 
-/// Applies the commands to each lead; collects what was refused.
+/// Applies the commands to each lead their giver may change (see
+/// [`access::check_by`]); collects what was refused.
 async fn run_commands(
     conn: &mut Conn,
     ctx: &mut Ctx<'_>,
@@ -237,7 +238,20 @@ async fn run_commands(
     commands: &Commands,
 ) -> Result<(), StoreError> {
     ctx.rejected.extend(commands.rejected.iter().cloned());
+    if commands.accepted.is_empty() {
+        return Ok(());
+    }
+    let by = commands.by.as_ref().map(|user| user.as_str());
     for lead_id in lead_ids {
+        if let Err(refusal) = access::check_by(conn, *lead_id, by).await {
+            let StoreError::Invalid { .. } = refusal else {
+                return Err(refusal);
+            };
+            let n = commands.accepted.len();
+            ctx.rejected
+                .push(format!("{refusal} ({n} command(s) not applied)"));
+            continue;
+        }
         let refused = ops::apply_commands(conn, *lead_id, &commands.accepted, ctx.change()).await?;
         ctx.rejected.extend(refused);
     }

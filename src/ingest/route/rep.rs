@@ -24,7 +24,8 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     let recipients: Vec<&Person> = mail.to.iter().chain(&mail.cc).collect();
     let externals = ctx.external_recipients(&recipients);
     let cmd_ctx = ctx.command_context(user.calendar);
-    let (tag_commands, routing) = commands::commands_from_plus_tags(&ctx.plus_tags(), &cmd_ctx);
+    let (mut tag_commands, routing) = commands::commands_from_plus_tags(&ctx.plus_tags(), &cmd_ctx);
+    tag_commands.by = Some(user.email.clone());
     if let Some(original) = original::find(mail, !externals.is_empty(), user.calendar.time_zone) {
         return forward(ctx, user, original, tag_commands, &cmd_ctx);
     }
@@ -45,9 +46,11 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     )
 }
 
+/// The note's commands, then the plus tags' (which carry the rep).
 fn merge(mut a: Commands, mut b: Commands) -> Commands {
     a.accepted.append(&mut b.accepted);
     a.rejected.append(&mut b.rejected);
+    a.by = a.by.or(b.by);
     a
 }
 

@@ -195,7 +195,10 @@ fn outbound_plan(message_id: &str, when: &str, contacts: Vec<ContactDraft>) -> I
         rep: addr("alice@acme.test"),
         groups: vec![group],
         entry: entry(TimelineKind::EmailOut, when, "Intro"),
-        commands: Commands::default(),
+        commands: Commands {
+            by: Some(addr("alice@acme.test")),
+            ..Commands::default()
+        },
     };
     plan(message_id, when, Action::Outbound(mail))
 }
