@@ -380,6 +380,9 @@ pub struct BouncedAddress {
     pub hard: bool,
     /// The DSN status or diagnostic, for the timeline.
     pub detail: String,
+    /// The bounce came from an authenticated reporting MTA of the address's
+    /// domain or of ours, so it counts without naming one of our messages.
+    pub vouched: bool,
 }
 
 /// A delivery failure.
@@ -389,4 +392,7 @@ pub struct BounceMail {
     pub recipients: Vec<BouncedAddress>,
     /// The `bounce` entry for the leads of those contacts.
     pub entry: TimelineDraft,
+    /// The Message-IDs of the returned message: a recipient is marked only
+    /// when one of them is on a timeline of its contact (or it is `vouched`).
+    pub originals: Vec<MessageKey>,
 }

@@ -42,7 +42,10 @@ pub(super) async fn apply(
             Err(other) => return Err(other),
         }
     }
-    queue_confirmation(conn, ctx, mail, &applied, &refused).await?;
+    // A reply holding no command ("thanks!") gets no answer.
+    if !applied.is_empty() || !refused.is_empty() {
+        queue_confirmation(conn, ctx, mail, &applied, &refused).await?;
+    }
     Ok(Outcome::Appended)
 }
 

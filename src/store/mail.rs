@@ -193,7 +193,9 @@ async fn thread_append(
 }
 
 /// Marks each failed address bouncing and puts the entry on its contact's
-/// open leads (or its most recent lead when none is open).
+/// open leads (or its most recent lead when none is open) — only when the
+/// bounce is vouched for or returns a message on that contact's timeline,
+/// so a forged bounce changes nothing.
 async fn bounce(
     conn: &mut Conn,
     ctx: &mut Ctx<'_>,
@@ -201,6 +203,11 @@ async fn bounce(
 ) -> Result<Outcome, StoreError> {
     let at = ctx.plan.occurred_at;
     for recipient in &mail.recipients {
+        let ours = matching::on_timeline_of(conn, &recipient.address, &mail.originals).await?;
+        if !recipient.vouched && !ours {
+            tracing::info!(key = %ctx.plan.key, "bounce names none of our messages to this address: not marked");
+            continue;
+        }
         let Some(contact) = contacts::mark_bounced(conn, recipient, at).await? else {
             continue;
         };

@@ -130,7 +130,7 @@ pub(super) fn route(
     let sender = identify(mail, settings);
     let verdict = automated::classify(message, matches!(sender, Sender::User(_)));
     if verdict.kind != AutomatedKind::Human {
-        return automated_mail::plan(&ctx, &verdict);
+        return automated_mail::plan(&ctx, &verdict, message.raw_message());
     }
     let Some(from) = &mail.from else {
         let detail = "no usable From address".to_string();

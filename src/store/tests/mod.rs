@@ -222,13 +222,16 @@ fn thread_mail(
     }
 }
 
+/// A bounce of the message `a1@globex.test` (the one `lead_plan` files).
 fn bounce_plan(message_id: &str, when: &str, address: &str) -> IngestPlan {
     let mail = BounceMail {
         recipients: vec![BouncedAddress {
             address: addr(address),
             hard: true,
             detail: "5.1.1 user unknown".into(),
+            vouched: false,
         }],
+        originals: vec![key("a1@globex.test")],
         entry: entry(
             TimelineKind::Bounce,
             when,

@@ -226,3 +226,53 @@ async fn a_team_lead_acts_on_the_teams_leads_an_admin_on_any_by_mail_and_cli() {
         (Some("carla@acme.test"), LeadStatus::Won)
     );
 }
+
+/// A bounce for Jane naming `originals`, vouched for or not.
+fn jane_bounce(id: &str, originals: &[&str], vouched: bool) -> IngestPlan {
+    let mut plan = bounce_plan(id, "2026-11-21T10:00:00Z", "jane@globex.test");
+    if let Action::Bounce(mail) = &mut plan.action {
+        mail.originals = originals.iter().map(|k| key(k)).collect();
+        mail.recipients[0].vouched = vouched;
+    }
+    plan
+}
+
+async fn jane_bounced(db: &TestDb) -> bool {
+    db.store.list_contacts().await.unwrap()[0].bounced
+}
+
+#[tokio::test]
+async fn a_forged_bounce_naming_none_of_our_messages_marks_nobody() {
+    let db = fresh().await;
+    let lead = alices_lead(&db).await;
+    let forged = jane_bounce("f1@evil.test", &["made-up@evil.test"], false);
+    let applied = db.store.apply(&forged, b"2", "t").await.unwrap();
+    assert!(applied.lead_ids.is_empty());
+    assert!(!jane_bounced(&db).await);
+    assert_eq!(db.store.timeline(lead).await.unwrap().len(), 1);
+    let about_ours = jane_bounce(
+        "b1@mx.test",
+        &["made-up@evil.test", "a1@globex.test"],
+        false,
+    );
+    assert_eq!(
+        db.store
+            .apply(&about_ours, b"3", "t")
+            .await
+            .unwrap()
+            .lead_ids,
+        [lead]
+    );
+    assert!(jane_bounced(&db).await);
+}
+
+#[tokio::test]
+async fn a_bounce_from_an_authenticated_reporter_counts_without_an_original() {
+    let db = fresh().await;
+    alices_lead(&db).await;
+    db.store
+        .apply(&jane_bounce("v1@globex.test", &[], true), b"2", "t")
+        .await
+        .unwrap();
+    assert!(jane_bounced(&db).await);
+}
