@@ -30,6 +30,11 @@ pub struct IngestPlan {
     /// The message's attachments (metadata; bytes only when they are kept).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentDraft>,
+    /// SHA-256 of what the message says (see `ParsedMail::fingerprint`);
+    /// none for mail quarantined unread. A known key with another
+    /// fingerprint is not a duplicate but a reused Message-ID.
+    #[serde(skip)]
+    pub fingerprint: Option<String>,
 }
 
 impl IngestPlan {

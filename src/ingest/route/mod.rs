@@ -49,6 +49,7 @@ impl Ctx<'_> {
             reason: reason.into(),
             action,
             attachments: Vec::new(),
+            fingerprint: Some(self.mail.fingerprint()),
         }
     }
 

@@ -156,6 +156,7 @@ fn plan(message_id: &str, when: &str, action: Action) -> IngestPlan {
         reason: "built by hand".into(),
         action,
         attachments: Vec::new(),
+        fingerprint: None,
     }
 }
 

@@ -276,3 +276,67 @@ async fn a_bounce_from_an_authenticated_reporter_counts_without_an_original() {
         .unwrap();
     assert!(jane_bounced(&db).await);
 }
+
+#[tokio::test]
+async fn a_known_message_id_with_other_content_is_put_aside_not_skipped() {
+    let db = fresh().await;
+    let mut first = lead_plan("k1@globex.test", "2026-11-20T10:00:00Z");
+    first.fingerprint = Some("aaaa".into());
+    let lead = db.store.apply(&first, b"1", "t").await.unwrap().lead_ids[0];
+    let mut copy = first.clone();
+    copy.reason = "the same message again".into();
+    let again = db.store.apply(&copy, b"1", "t").await.unwrap();
+    assert_eq!(
+        (again.outcome, again.lead_ids),
+        (Outcome::Duplicate, vec![lead])
+    );
+    let mut forged = lead_plan("k1@globex.test", "2026-11-21T10:00:00Z");
+    forged.fingerprint = Some("bbbb".into());
+    for _ in 0..2 {
+        let applied = db.store.apply(&forged, b"2", "t").await.unwrap();
+        assert_eq!(applied.outcome, Outcome::Quarantined);
+        assert!(applied.lead_ids.is_empty());
+    }
+    let held = db.store.list_quarantine().await.unwrap();
+    assert_eq!(held.len(), 1, "held once however often it comes");
+    assert_eq!(held[0].reason, QuarantineReason::ReusedMessageId);
+    assert!(
+        held[0].detail.contains("aaaa then, bbbb now"),
+        "{}",
+        held[0].detail
+    );
+    assert_eq!(db.store.timeline(lead).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_copies_in_one_batch_with_other_content_put_the_second_aside() {
+    let db = fresh().await;
+    let mut first = lead_plan("k2@globex.test", "2026-11-20T10:00:00Z");
+    first.fingerprint = Some("aaaa".into());
+    let mut forged = first.clone();
+    forged.fingerprint = Some("cccc".into());
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 1,
+    };
+    let messages = [
+        crate::store::FolderMessage {
+            plan: &first,
+            raw: b"1",
+            uid: 1,
+        },
+        crate::store::FolderMessage {
+            plan: &forged,
+            raw: b"2",
+            uid: 2,
+        },
+    ];
+    let applied = db
+        .store
+        .apply_batch_from_mailbox(&folder, &messages)
+        .await
+        .unwrap();
+    let outcomes: Vec<Outcome> = applied.iter().map(|a| a.outcome).collect();
+    assert_eq!(outcomes, [Outcome::CreatedLead, Outcome::Quarantined]);
+}
