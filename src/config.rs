@@ -446,6 +446,22 @@ impl Settings {
             || self.user_by_address(address).is_some()
     }
 
+    /// What the configuration believes without proof, for `doctor`: form
+    /// sources whose From is taken without sender authentication.
+    pub fn trust_warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter(|(_, source)| source.trust_unauthenticated)
+            .map(|(i, source)| {
+                format!(
+                    "sources[{i}].trust_unauthenticated = true: anyone can forge a From of {:?} and create leads owned by {}",
+                    source.name, source.owner
+                )
+            })
+            .collect()
+    }
+
     /// The calendar of a user, or the CRM default for someone else.
     pub fn calendar_of(&self, email: Option<&EmailAddress>) -> WorkCalendar {
         email
