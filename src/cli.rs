@@ -138,7 +138,9 @@ pub struct ExportArgs {
 /// Who does a rep action (recorded on the timeline).
 #[derive(Debug, Args)]
 pub struct Actor {
-    /// Recorded as the actor on the timeline.
+    /// Recorded as the actor on the timeline. A user's address acts as that
+    /// user (own and unassigned leads; a team lead's team; an admin any);
+    /// `cli`, the default, is the operator and may act on any lead.
     #[arg(long = "as", default_value = "cli")]
     pub actor: String,
 }

@@ -54,28 +54,7 @@ impl ConfigError {
     }
 }
 
-/// A rep's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees everything.
-    Admin,
-    /// Sees their team.
-    TeamLead,
-    /// Sees their own leads.
-    User,
-}
-
-impl Role {
-    /// The stable text name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::TeamLead => "team_lead",
-            Role::User => "user",
-        }
-    }
-}
+pub use crate::domain::access::Role;
 
 /// A sales rep.
 #[derive(Debug, Clone)]
@@ -206,6 +185,9 @@ pub struct Source {
     pub owner: EmailAddress,
     /// Label synonyms per field.
     pub fields: FieldLabels,
+    /// Believe its From without sender authentication (a web server without
+    /// DMARC); off by default, and `doctor` warns when it is on.
+    pub trust_unauthenticated: bool,
 }
 
 /// `[crm]`: the CRM addresses and the team's pipeline.
@@ -453,6 +435,31 @@ impl Settings {
             .company_domains
             .iter()
             .any(|d| address.is_in_domain(d))
+    }
+
+    /// True for our own addresses: a user's address or alias, the CRM
+    /// address in any `+tag` form, and any address at our own domains.
+    /// None of them is ever a contact, a prospect or a lead.
+    pub fn is_own_address(&self, address: &EmailAddress) -> bool {
+        self.is_crm_address(address)
+            || self.is_company_address(address)
+            || self.user_by_address(address).is_some()
+    }
+
+    /// What the configuration believes without proof, for `doctor`: form
+    /// sources whose From is taken without sender authentication.
+    pub fn trust_warnings(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter(|(_, source)| source.trust_unauthenticated)
+            .map(|(i, source)| {
+                format!(
+                    "sources[{i}].trust_unauthenticated = true: anyone can forge a From of {:?} and create leads owned by {}",
+                    source.name, source.owner
+                )
+            })
+            .collect()
     }
 
     /// The calendar of a user, or the CRM default for someone else.

@@ -3,6 +3,8 @@
 //! CRLF line endings, and the plan's JSON must contain `NAME.json` (a subset:
 //! every key given there must match; arrays must have the same length). A
 //! mismatch writes the actual plan to `NAME.failed` beside the fixture.
+//! Whatever a fixture expects, no plan may make one of our own addresses
+//! (users, aliases, our domains, the CRM address) a contact.
 
 use leadmail::config::Settings;
 use leadmail::ingest::plan_message;
@@ -59,6 +61,17 @@ fn check_fixture(eml: &Path, settings: &Settings) -> Result<(), String> {
     let arrived = ARRIVED_AT.parse().expect("valid time");
     for (label, bytes) in [("LF", raw.clone()), ("CRLF", to_crlf(&raw))] {
         let plan = plan_message(&bytes, settings, arrived);
+        if let Some(own) = plan
+            .contacts()
+            .iter()
+            .find(|c| settings.is_own_address(&c.email))
+        {
+            return Err(format!(
+                "{}: own address {} is a contact",
+                eml.display(),
+                own.email
+            ));
+        }
         let actual = serde_json::to_value(&plan).map_err(|e| e.to_string())?;
         if let Err(diff) = contains(&actual, &expected, "") {
             let pretty = serde_json::to_string_pretty(&actual).unwrap_or_default();

@@ -158,6 +158,9 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
 /// `doctor`: every check prints `ok` or `FAIL` with its cause; fails when any did.
 pub(super) async fn doctor(settings: &Settings) -> anyhow::Result<()> {
     outln!("ok    config: {}", config_summary(settings));
+    for warning in settings.trust_warnings() {
+        outln!("warn  config: {warning}");
+    }
     let mut failed = 0;
     failed += report("database", check_database(settings).await)?;
     for mailbox in &settings.mailboxes {

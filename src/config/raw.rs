@@ -137,6 +137,8 @@ struct SourceRaw {
     owner: String,
     #[serde(default)]
     fields: FieldsRaw,
+    #[serde(default)]
+    trust_unauthenticated: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -526,6 +528,7 @@ fn validate_source(i: usize, raw: SourceRaw, owner: &OwnerCheck) -> Result<Sourc
         from: addresses(&key("from"), &raw.from)?,
         owner: owner(&key("owner"), &raw.owner).map_err(|e| name_partner(e, &raw.name))?,
         name: raw.name,
+        trust_unauthenticated: raw.trust_unauthenticated,
         fields: FieldLabels {
             name: or_default(f.name, &["Name", "Full name", "Nome", "Naam"]),
             email: or_default(f.email, &["Email", "E-mail", "Email address"]),

@@ -128,3 +128,44 @@ fn secrets_come_from_the_environment_and_never_print() {
 pub(crate) fn sample_settings() -> Settings {
     parse(SAMPLE).expect("the sample config is valid")
 }
+
+#[test]
+fn a_source_is_authenticated_unless_trust_unauthenticated_and_doctor_warns_then() {
+    let settings = parse(SAMPLE).unwrap();
+    assert!(!settings.sources[0].trust_unauthenticated);
+    assert!(settings.trust_warnings().is_empty());
+    let text = SAMPLE.replace(
+        "owner = \"bruno@acme.test\"\n",
+        "owner = \"bruno@acme.test\"\ntrust_unauthenticated = true\n",
+    );
+    let trusting = parse(&text).unwrap();
+    assert!(trusting.sources[0].trust_unauthenticated);
+    let warnings = trusting.trust_warnings();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0].starts_with("sources[0].trust_unauthenticated = true"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn our_own_addresses_are_users_aliases_our_domains_and_the_crm_in_any_form() {
+    let settings = parse(SAMPLE).unwrap();
+    let own = |a: &str| settings.is_own_address(&EmailAddress::parse(a).unwrap());
+    for address in [
+        "a.martins@acme.test",
+        "carla@acme.test",
+        "crm+lead-7@acme.test",
+        "x@eu.acme.test",
+    ] {
+        assert!(own(address), "{address}");
+    }
+    for address in [
+        "bob@northwind.test",
+        "jane@globex.test",
+        "crm@acme-test.example",
+    ] {
+        assert!(!own(address), "{address}");
+    }
+}

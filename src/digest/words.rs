@@ -190,5 +190,6 @@ pub fn quarantine_reason(reason: QuarantineReason) -> &'static str {
         QuarantineReason::TooLarge => "too large",
         QuarantineReason::Unparseable => "unreadable",
         QuarantineReason::BadCommand => "command not understood",
+        QuarantineReason::ReusedMessageId => "Message-ID reused with other content",
     }
 }

@@ -92,6 +92,13 @@ impl EmailAddress {
     }
 }
 
+/// True when a display name is really an address (`"alice@acme.test"`,
+/// `<alice@acme.test>`, `mailto:…`): such a name is not a name, since it
+/// can claim an identity the real address does not have.
+pub fn is_address_text(name: &str) -> bool {
+    EmailAddress::parse(name).is_ok()
+}
+
 impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -133,6 +140,21 @@ mod tests {
     fn text_without_an_at_sign_is_rejected_with_the_reason() {
         let err = EmailAddress::parse("not an address").unwrap_err();
         assert_eq!(err.why, "no @");
+    }
+
+    #[test]
+    fn a_name_that_is_an_address_in_any_wrapping_is_address_text() {
+        for name in [
+            "alice@acme.test",
+            "'Alice@Acme.test'",
+            "<alice@acme.test>",
+            "mailto:a@b.test",
+        ] {
+            assert!(is_address_text(name), "{name}");
+        }
+        for name in ["Alice Martins", "Alice (at) acme", "Alice @ Acme Sales"] {
+            assert!(!is_address_text(name), "{name}");
+        }
     }
 
     #[test]

@@ -104,6 +104,8 @@ text_enum!(
         Unparseable => "unparseable",
         /// A rep's command we could not understand.
         BadCommand => "bad_command",
+        /// A Message-ID processed before, now with other content.
+        ReusedMessageId => "reused_message_id",
     }
 );
 

@@ -1,5 +1,6 @@
 //! Pure value types shared by the pipeline, the store and the CLI.
 
+pub mod access;
 pub mod address;
 pub mod freemail;
 pub mod lead;

@@ -3,6 +3,7 @@
 use super::parse::Person;
 use super::plan::{CompanyDraft, ContactDraft};
 use super::{quote, signature};
+use crate::domain::address::is_address_text;
 use crate::domain::freemail::is_freemail;
 use crate::domain::EmailAddress;
 
@@ -58,8 +59,9 @@ pub fn company_of(email: &EmailAddress) -> Option<CompanyDraft> {
 
 /// A person's name from the display name, else from the local part
 /// (`jane.doe` → `Jane Doe`); generic mailboxes (`info`, `sales`) give none.
+/// A display name that is an address is no name.
 pub fn name_of(person: &Person) -> Option<String> {
-    if let Some(name) = &person.name {
+    if let Some(name) = person.name.as_deref().filter(|n| !is_address_text(n)) {
         return Some(unreverse(name));
     }
     let local = person.email.local_part();

@@ -124,6 +124,7 @@ pub fn quarantine_plan(
         reason: draft.detail.clone(),
         action: Action::Quarantine(draft),
         attachments: Vec::new(),
+        fingerprint: Some(mail.fingerprint()),
     }
 }
 
@@ -210,5 +211,6 @@ fn bare_quarantine(
             user: None,
         }),
         attachments: Vec::new(),
+        fingerprint: None,
     }
 }

@@ -1,5 +1,6 @@
 //! From a `mail_parser::Message` to the owned, normalised facts the pipeline uses.
 
+use crate::domain::address::is_address_text;
 use crate::domain::{EmailAddress, MessageKey};
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, HeaderValue, Message, MimeHeaders};
@@ -24,6 +25,9 @@ pub struct ParsedMail {
     pub from: Option<Person>,
     /// The From header as written (for listings).
     pub from_raw: Option<String>,
+    /// How many authors the message names: From fields, or mailboxes in
+    /// its one From (more than one makes the sender ambiguous).
+    pub from_count: usize,
     /// Reply-To addresses.
     pub reply_to: Vec<Person>,
     /// To addresses.
@@ -62,6 +66,7 @@ fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail
         key,
         from: message.from().and_then(first_person),
         from_raw: message.header_raw("From").map(|v| one_line(v.trim())),
+        from_count: from_count(message),
         reply_to: people(message.reply_to()),
         to: message.all_to().flat_map(|a| people(Some(a))).collect(),
         cc: message.all_cc().flat_map(|a| people(Some(a))).collect(),
@@ -77,6 +82,43 @@ fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail
     }
 }
 
+impl ParsedMail {
+    /// SHA-256 (hex) of what the message says: From, To, Cc, Subject, Date
+    /// and text, so two copies of one message (CRLF or LF, other trace
+    /// headers) agree and a different message under the same Message-ID
+    /// does not.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let people = |list: &[Person]| {
+            let all: Vec<&str> = list.iter().map(|p| p.email.as_str()).collect();
+            all.join(",")
+        };
+        let date = self.date.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let from = self
+            .from
+            .as_ref()
+            .map(|p| p.email.as_str())
+            .unwrap_or_default();
+        for part in [
+            from,
+            &people(&self.to),
+            &people(&self.cc),
+            &self.subject,
+            &date,
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.update(self.text.trim_end().as_bytes());
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Collapses folded or control characters so a header fits on one log line.
 pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_control())
@@ -85,11 +127,22 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// The number of From fields, or of mailboxes in the From, whichever is more.
+fn from_count(message: &Message<'_>) -> usize {
+    let fields = message
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case("from"))
+        .count();
+    let mailboxes = message.from().map_or(0, |a| a.iter().count());
+    fields.max(mailboxes)
+}
+
 fn person(name: Option<&str>, address: Option<&str>) -> Option<Person> {
     let email = EmailAddress::parse(address?).ok()?;
     let name = name
         .map(|n| one_line(n.trim().trim_matches(['"', '\''])))
-        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(email.as_str()));
+        .filter(|n| !n.is_empty() && !is_address_text(n));
     Some(Person { email, name })
 }
 
@@ -223,6 +276,28 @@ fn attached_message(message: &Message<'_>, depth: usize) -> Option<Box<ParsedMai
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fingerprint_of(raw: &str) -> String {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        facts(&message, raw.as_bytes()).fingerprint()
+    }
+
+    #[test]
+    fn copies_of_a_message_share_a_fingerprint_and_other_content_does_not() {
+        let lf = "Received: by mx.acme.test\nFrom: Jane <jane@globex.test>\nTo: crm@acme.test\nSubject: Quote\nMessage-ID: <q1@globex.test>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n\nPlease send a quote.\n";
+        let crlf = lf.replace('\n', "\r\n").replacen(
+            "Received: by mx.acme.test",
+            "Delivered-To: crm+3d@acme.test",
+            1,
+        );
+        assert_eq!(fingerprint_of(lf), fingerprint_of(&crlf));
+        let forged = lf.replace("Please send a quote.", "Cancel everything.");
+        assert_ne!(fingerprint_of(lf), fingerprint_of(&forged));
+        let other_sender = lf.replace("jane@globex.test", "mallory@evil.test");
+        assert_ne!(fingerprint_of(lf), fingerprint_of(&other_sender));
+    }
 
     #[test]
     fn html_blocks_and_table_rows_keep_their_lines() {

@@ -30,6 +30,29 @@ pub struct IngestPlan {
     /// The message's attachments (metadata; bytes only when they are kept).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentDraft>,
+    /// SHA-256 of what the message says (see `ParsedMail::fingerprint`);
+    /// none for mail quarantined unread. A known key with another
+    /// fingerprint is not a duplicate but a reused Message-ID.
+    #[serde(skip)]
+    pub fingerprint: Option<String>,
+}
+
+impl IngestPlan {
+    /// Every contact the plan would create or update, wherever it sits.
+    pub fn contacts(&self) -> Vec<&ContactDraft> {
+        match &self.action {
+            Action::Lead(mail) => mail.contacts.iter().collect(),
+            Action::Outbound(mail) => mail.groups.iter().flat_map(|g| &g.contacts).collect(),
+            Action::Thread(thread) => {
+                let mut all: Vec<&ContactDraft> = thread.sender.iter().collect();
+                if let Fallback::NewLead(mail) = &thread.fallback {
+                    all.extend(&mail.contacts);
+                }
+                all
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One attachment of the message, recorded with the processed message.
@@ -276,6 +299,11 @@ pub struct Commands {
     pub accepted: Vec<Command>,
     /// What could not be understood, each with the reason.
     pub rejected: Vec<String>,
+    /// The authenticated user who gave them (main address). Commands with
+    /// nobody here are refused; the store checks each lead against
+    /// `domain::access` for this user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<EmailAddress>,
 }
 
 /// A mail that makes or feeds a lead.
@@ -357,6 +385,9 @@ pub struct BouncedAddress {
     pub hard: bool,
     /// The DSN status or diagnostic, for the timeline.
     pub detail: String,
+    /// The bounce came from an authenticated reporting MTA of the address's
+    /// domain or of ours, so it counts without naming one of our messages.
+    pub vouched: bool,
 }
 
 /// A delivery failure.
@@ -366,4 +397,7 @@ pub struct BounceMail {
     pub recipients: Vec<BouncedAddress>,
     /// The `bounce` entry for the leads of those contacts.
     pub entry: TimelineDraft,
+    /// The Message-IDs of the returned message: a recipient is marked only
+    /// when one of them is on a timeline of its contact (or it is `vouched`).
+    pub originals: Vec<MessageKey>,
 }

@@ -1,6 +1,9 @@
 //! A rep's actions from the CLI (or a digest reply): each one transaction
 //! with a timeline entry, through the same functions as mail commands.
+//! `actor` is the CLI's `--as`: a configured user obeys `store::access`
+//! like a mail command; the operator (`cli`, the default) may act on any lead.
 
+use super::access;
 use super::ops::{self, Change};
 use super::{Store, StoreError};
 use crate::domain::LeadStatus;
@@ -21,6 +24,7 @@ impl Store {
     /// converting a lead is an error.
     pub async fn convert(&self, lead_id: i64, actor: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
         ops::convert(&mut tx, lead_id, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }
@@ -46,6 +50,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
         ops::set_status(&mut tx, lead_id, status, until, reason, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }
@@ -54,6 +59,7 @@ impl Store {
     /// the configured steps).
     pub async fn set_step(&self, lead_id: i64, step: &str, actor: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
         ops::set_step(&mut tx, lead_id, step, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }
@@ -66,6 +72,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
         ops::set_next_action(&mut tx, lead_id, action, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }
@@ -73,6 +80,7 @@ impl Store {
     /// Marks the lead's open next action done (an error when it has none).
     pub async fn complete_next_action(&self, lead_id: i64, actor: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
         ops::complete_next_action(&mut tx, lead_id, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }

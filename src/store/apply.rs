@@ -293,14 +293,15 @@ async fn apply_in(
         let done = match (claimed, applied_here.get(key)) {
             (true, _) => apply_claimed(conn, plan, message.raw, now).await,
             (false, Some(&first)) => {
+                let earlier = pending[first].plan.fingerprint.as_deref();
                 let first: &Applied = &applied[first];
-                Ok(duplicate(
-                    plan,
-                    first.lead_ids.clone(),
-                    first.filing_outcome(),
-                ))
+                let seen = Seen {
+                    lead_ids: first.lead_ids.clone(),
+                    recorded: first.filing_outcome(),
+                };
+                seen_before(conn, message, earlier, seen, now).await
             }
-            (false, None) => stored_duplicate(conn, plan).await,
+            (false, None) => stored_duplicate(conn, message, now).await,
         };
         if *claimed {
             applied_here.insert(key, applied.len());
@@ -338,12 +339,80 @@ async fn apply_claimed(
     })
 }
 
-/// A message processed before: the leads recorded then.
-async fn stored_duplicate(conn: &mut Conn, plan: &IngestPlan) -> Result<Applied, StoreError> {
-    let key = plan.key.as_str();
-    let lead_ids = processed::lead_ids(conn, key).await?;
-    let recorded = processed::recorded_outcome(conn, key).await?;
-    Ok(duplicate(plan, lead_ids, recorded))
+/// A message whose key was processed in an earlier transaction.
+async fn stored_duplicate(
+    conn: &mut Conn,
+    message: &Pending<'_>,
+    now: DateTime<Utc>,
+) -> Result<Applied, StoreError> {
+    let key = message.plan.key.as_str();
+    let earlier = processed::fingerprint(conn, key).await?;
+    let seen = Seen {
+        lead_ids: processed::lead_ids(conn, key).await?,
+        recorded: processed::recorded_outcome(conn, key).await?,
+    };
+    seen_before(conn, message, earlier.as_deref(), seen, now).await
+}
+
+/// What was recorded for a message seen before: its leads and outcome.
+struct Seen {
+    lead_ids: Vec<i64>,
+    recorded: Outcome,
+}
+
+/// A message whose key was processed before, by a message with the
+/// `earlier` fingerprint: a duplicate when both say the same, else a
+/// reused Message-ID (a forgery or a broken client), put aside for a look.
+async fn seen_before(
+    conn: &mut Conn,
+    message: &Pending<'_>,
+    earlier: Option<&str>,
+    seen: Seen,
+    now: DateTime<Utc>,
+) -> Result<Applied, StoreError> {
+    let plan = message.plan;
+    match (earlier, plan.fingerprint.as_deref()) {
+        (Some(earlier), Some(now_says)) if earlier != now_says => {
+            reused_key(conn, message, earlier, now_says, now).await
+        }
+        _ => Ok(duplicate(plan, seen.lead_ids, seen.recorded)),
+    }
+}
+
+/// Holds a message that reuses a known Message-ID with other content, once:
+/// the same copy seen again finds its entry.
+async fn reused_key(
+    conn: &mut Conn,
+    message: &Pending<'_>,
+    earlier: &str,
+    now_says: &str,
+    now: DateTime<Utc>,
+) -> Result<Applied, StoreError> {
+    let plan = message.plan;
+    let detail = format!(
+        "Message-ID {} was processed before with other content (fingerprint {} then, {} now); this message was not filed",
+        plan.key,
+        &earlier[..earlier.len().min(16)],
+        &now_says[..now_says.len().min(16)]
+    );
+    tracing::warn!(key = %plan.key, "a known Message-ID with other content: put aside");
+    let id = match quarantine::held_with(conn, plan.key.as_str(), &detail).await? {
+        Some(id) => id,
+        None => {
+            let held = Held {
+                reason: QuarantineReason::ReusedMessageId,
+                detail: &detail,
+                user: None,
+            };
+            quarantine::hold(conn, plan, message.raw, held, now).await?
+        }
+    };
+    Ok(Applied {
+        outcome: Outcome::Quarantined,
+        lead_ids: Vec::new(),
+        quarantine_id: Some(id),
+        recorded: None,
+    })
 }
 
 /// The report of a message processed before, which touched these leads

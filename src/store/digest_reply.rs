@@ -1,7 +1,9 @@
 //! Applies a reply to a digest: each command on a lead the user may act on
-//! (their own, or any for an admin), then queues the confirmation mail in
+//! (`store::access`: their own and unassigned ones, their team's for a team
+//! lead, any for an admin), then queues the confirmation mail in
 //! the same transaction, so it goes out exactly once.
 
+use super::access;
 use super::apply::Ctx;
 use super::leads;
 use super::ops::{self, Change};
@@ -28,11 +30,10 @@ pub(super) async fn apply(
         actor: Some(user.as_str()),
         message_key: Some(ctx.plan.key.as_str()),
     };
-    let admin = is_admin(conn, &user).await?;
     let mut applied = Vec::new();
     let mut refused = mail.not_understood.clone();
     for command in &mail.commands {
-        match run(conn, command, &user, admin, change).await {
+        match run(conn, command, &user, change).await {
             Ok(()) => {
                 applied.push(command.clone());
                 ctx.touch(command.lead_id);
@@ -41,7 +42,10 @@ pub(super) async fn apply(
             Err(other) => return Err(other),
         }
     }
-    queue_confirmation(conn, ctx, mail, &applied, &refused).await?;
+    // A reply holding no command ("thanks!") gets no answer.
+    if !applied.is_empty() || !refused.is_empty() {
+        queue_confirmation(conn, ctx, mail, &applied, &refused).await?;
+    }
     Ok(Outcome::Appended)
 }
 
@@ -53,23 +57,14 @@ fn is_refusal(error: &StoreError) -> bool {
     )
 }
 
-async fn is_admin(conn: &mut Conn, user: &str) -> Result<bool, StoreError> {
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE email = $1")
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(role.as_deref() == Some("admin"))
-}
-
 async fn run(
     conn: &mut Conn,
     command: &ReplyCommand,
     user: &str,
-    admin: bool,
     change: Change<'_>,
 ) -> Result<(), StoreError> {
     let lead_id = command.lead_id;
-    check_owner(conn, lead_id, user, admin).await?;
+    access::check(conn, lead_id, user).await?;
     match &command.action {
         ReplyAction::Done => ops::complete_next_action(conn, lead_id, change).await,
         ReplyAction::Snooze { until } => snooze(conn, lead_id, *until, change).await,
@@ -81,28 +76,6 @@ async fn run(
         } => ops::set_status(conn, lead_id, *status, *until, reason.as_deref(), change).await,
         ReplyAction::Step { step } => ops::set_step(conn, lead_id, step, change).await,
         ReplyAction::Convert => ops::convert(conn, lead_id, change).await,
-    }
-}
-
-/// Only the owner (or an admin) acts on a lead by mail.
-async fn check_owner(
-    conn: &mut Conn,
-    lead_id: i64,
-    user: &str,
-    admin: bool,
-) -> Result<(), StoreError> {
-    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT owner FROM leads WHERE id = $1")
-        .bind(lead_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match owner {
-        None => Err(StoreError::LeadNotFound { lead_id }),
-        Some(owner) if admin || owner.as_deref() == Some(user) => Ok(()),
-        Some(_) => Err(StoreError::Invalid {
-            lead_id,
-            action: "act on",
-            why: "it is not yours".to_string(),
-        }),
     }
 }
 

@@ -4,11 +4,11 @@ use super::apply::Ctx;
 use super::leads::{self, REPLIED};
 use super::matching::{self, Resolved};
 use super::quarantine::{self, Held};
-use super::{contacts, ops, Conn, StoreError};
+use super::{access, contacts, ops, Conn, StoreError};
 use crate::domain::{LeadKind, TimelineKind};
 use crate::ingest::plan::{
-    Action, BounceMail, Commands, Fallback, LeadMail, OutboundMail, Outcome, QuarantineDraft,
-    ThreadMail, TimelineDraft,
+    Action, BounceMail, Commands, ContactDraft, Fallback, LeadMail, OutboundMail, Outcome,
+    QuarantineDraft, ThreadMail, TimelineDraft,
 };
 
 /// Applies the plan's action; returns the outcome.
@@ -98,8 +98,8 @@ async fn thread(
     ctx: &mut Ctx<'_>,
     mail: &ThreadMail,
 ) -> Result<Outcome, StoreError> {
-    if let Some(lead_id) = match_thread(conn, mail).await? {
-        return thread_append(conn, ctx, mail, lead_id).await;
+    if let Some((lead_id, by)) = match_thread(conn, mail).await? {
+        return thread_append(conn, ctx, mail, lead_id, by).await;
     }
     match &mail.fallback {
         Fallback::NewLead(lead) => lead_mail(conn, ctx, lead).await,
@@ -108,45 +108,81 @@ async fn thread(
     }
 }
 
+/// How a thread mail found its lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MatchedBy {
+    /// A `crm+lead-N@` token: anyone can write one (lead ids are sequential).
+    Token,
+    /// A referenced message or the sender's own open lead.
+    Thread,
+}
+
 /// The routing token's lead, else a lead holding a referenced message, else
 /// (when asked) the open lead of the sender's contact.
-async fn match_thread(conn: &mut Conn, mail: &ThreadMail) -> Result<Option<i64>, StoreError> {
+async fn match_thread(
+    conn: &mut Conn,
+    mail: &ThreadMail,
+) -> Result<Option<(i64, MatchedBy)>, StoreError> {
     if let Some(lead_id) = mail.routing_lead {
         if matching::lead_exists(conn, lead_id).await? {
-            return Ok(Some(lead_id));
+            return Ok(Some((lead_id, MatchedBy::Token)));
         }
     }
     let sender = mail.sender.as_ref().map(|sender| &sender.email);
     for key in &mail.references {
         if let Some(lead_id) = matching::lead_by_message(conn, key, sender).await? {
-            return Ok(Some(lead_id));
+            return Ok(Some((lead_id, MatchedBy::Thread)));
         }
     }
     let Some(sender) = sender.filter(|_| mail.match_sender) else {
         return Ok(None);
     };
-    match contacts::find_by_address(conn, sender).await? {
-        Some(contact) => matching::open_lead_of_contact(conn, contact).await,
-        None => Ok(None),
-    }
+    let lead = match contacts::find_by_address(conn, sender).await? {
+        Some(contact) => matching::open_lead_of_contact(conn, contact).await?,
+        None => None,
+    };
+    Ok(lead.map(|id| (id, MatchedBy::Thread)))
 }
 
-/// Appends a thread mail to its lead. A person sender (`match_sender`) is
-/// upserted and linked; a replying prospect is flagged `replied`.
+/// The sender a thread mail may link to its lead and update: none when
+/// the lead was found by a routing token alone and the sender is not
+/// already one of its contacts (a stranger's mail to `crm+lead-N@` goes on
+/// the timeline and changes neither the lead's contacts nor its fields).
+async fn trusted_sender<'m>(
+    conn: &mut Conn,
+    mail: &'m ThreadMail,
+    lead_id: i64,
+    by: MatchedBy,
+) -> Result<Option<&'m ContactDraft>, StoreError> {
+    let Some(sender) = mail.sender.as_ref().filter(|_| mail.match_sender) else {
+        return Ok(None);
+    };
+    if by == MatchedBy::Thread || matching::is_contact_of(conn, lead_id, &sender.email).await? {
+        return Ok(Some(sender));
+    }
+    Ok(None)
+}
+
+/// Appends a thread mail to its lead. A trusted person sender (see
+/// [`trusted_sender`]) is upserted and linked, and a prospect they reply
+/// on is flagged `replied`.
 async fn thread_append(
     conn: &mut Conn,
     ctx: &mut Ctx<'_>,
     mail: &ThreadMail,
     lead_id: i64,
+    by: MatchedBy,
 ) -> Result<Outcome, StoreError> {
     let at = ctx.plan.occurred_at;
     ctx.touch(lead_id);
-    if let (Some(sender), true) = (&mail.sender, mail.match_sender) {
+    let sender = trusted_sender(conn, mail, lead_id, by).await?;
+    if let Some(sender) = sender {
         let contact = contacts::upsert(conn, sender, at).await?;
         leads::link_contacts(conn, lead_id, &[contact.id]).await?;
     }
     append(conn, ctx, lead_id, &mail.entry).await?;
-    if mail.flag_replied {
+    let stranger = mail.match_sender && sender.is_none();
+    if mail.flag_replied && !stranger {
         leads::flag_prospect(conn, lead_id, REPLIED, at).await?;
     }
     run_commands(conn, ctx, &[lead_id], &mail.commands).await?;
@@ -157,7 +193,9 @@ async fn thread_append(
 }
 
 /// Marks each failed address bouncing and puts the entry on its contact's
-/// open leads (or its most recent lead when none is open).
+/// open leads (or its most recent lead when none is open) — only when the
+/// bounce is vouched for or returns a message on that contact's timeline,
+/// so a forged bounce changes nothing.
 async fn bounce(
     conn: &mut Conn,
     ctx: &mut Ctx<'_>,
@@ -165,6 +203,11 @@ async fn bounce(
 ) -> Result<Outcome, StoreError> {
     let at = ctx.plan.occurred_at;
     for recipient in &mail.recipients {
+        let ours = matching::on_timeline_of(conn, &recipient.address, &mail.originals).await?;
+        if !recipient.vouched && !ours {
+            tracing::info!(key = %ctx.plan.key, "bounce names none of our messages to this address: not marked");
+            continue;
+        }
         let Some(contact) = contacts::mark_bounced(conn, recipient, at).await? else {
             continue;
         };
@@ -193,7 +236,8 @@ async fn append(
     leads::add_entry(conn, lead_id, entry, Some(ctx.plan.key.as_str())).await
 }
 
-/// Applies the commands to each lead; collects what was refused.
+/// Applies the commands to each lead their giver may change (see
+/// [`access::check_by`]); collects what was refused.
 async fn run_commands(
     conn: &mut Conn,
     ctx: &mut Ctx<'_>,
@@ -201,7 +245,20 @@ async fn run_commands(
     commands: &Commands,
 ) -> Result<(), StoreError> {
     ctx.rejected.extend(commands.rejected.iter().cloned());
+    if commands.accepted.is_empty() {
+        return Ok(());
+    }
+    let by = commands.by.as_ref().map(|user| user.as_str());
     for lead_id in lead_ids {
+        if let Err(refusal) = access::check_by(conn, *lead_id, by).await {
+            let StoreError::Invalid { .. } = refusal else {
+                return Err(refusal);
+            };
+            let n = commands.accepted.len();
+            ctx.rejected
+                .push(format!("{refusal} ({n} command(s) not applied)"));
+            continue;
+        }
         let refused = ops::apply_commands(conn, *lead_id, &commands.accepted, ctx.change()).await?;
         ctx.rejected.extend(refused);
     }

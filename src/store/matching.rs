@@ -139,6 +139,48 @@ pub(super) async fn lead_by_message(
     Ok(id)
 }
 
+/// True when the address is one of the lead's contacts' (canonically).
+pub(super) async fn is_contact_of(
+    conn: &mut Conn,
+    lead_id: i64,
+    address: &EmailAddress,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM lead_contacts lc JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
+         WHERE lc.lead_id = $1 AND ce.canonical = $2",
+    )
+    .bind(lead_id)
+    .bind(address.canonical())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// True when one of `keys` is on a timeline of a lead of the contact with
+/// this address (a bounce returns a message we filed for them).
+pub(super) async fn on_timeline_of(
+    conn: &mut Conn,
+    address: &EmailAddress,
+    keys: &[MessageKey],
+) -> Result<bool, StoreError> {
+    if keys.is_empty() {
+        return Ok(false);
+    }
+    let list: Vec<&str> = keys.iter().map(MessageKey::as_str).collect();
+    let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM timeline t \
+           JOIN lead_contacts lc ON lc.lead_id = t.lead_id \
+           JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
+         WHERE ce.canonical = $1 AND t.message_key IN (SELECT value FROM json_each($2)) LIMIT 1",
+    )
+    .bind(address.canonical())
+    .bind(json)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// True when a lead with this id exists.
 pub(super) async fn lead_exists(conn: &mut Conn, lead_id: i64) -> Result<bool, StoreError> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = $1")

@@ -30,6 +30,7 @@
 //!   JSON views of §6b.
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
 
+mod access;
 mod actions;
 mod activity;
 mod apply;

@@ -6,7 +6,7 @@ use crate::ingest::plan::{IngestPlan, Outcome};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
-/// Rows one multi-row statement carries at most (up to 9 parameters each,
+/// Rows one multi-row statement carries at most (up to 10 parameters each,
 /// far under SQLite's limit of 32,766). Such statements are not kept
 /// prepared (`persistent(false)`): their text changes with the row count,
 /// and sqlx's cache of prepared statements (100 a connection) filled with
@@ -40,7 +40,7 @@ pub(super) async fn claim(
     for chunk in records.chunks(ROWS_PER_STATEMENT) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
-               from_address, subject, occurred_at, processed_at) ",
+               from_address, subject, occurred_at, processed_at, fingerprint) ",
         );
         insert.push_values(chunk, |mut row, (plan, origin)| {
             row.push_bind(plan.key.as_str())
@@ -51,7 +51,8 @@ pub(super) async fn claim(
                 .push_bind(plan.from.as_deref())
                 .push_bind(&plan.subject)
                 .push_bind(stamp(plan.occurred_at))
-                .push_bind(processed_at.clone());
+                .push_bind(processed_at.clone())
+                .push_bind(plan.fingerprint.as_deref());
         });
         insert.push(" ON CONFLICT (message_key) DO NOTHING RETURNING message_key");
         let keys: Vec<String> = insert
@@ -164,6 +165,16 @@ pub(super) async fn recorded_outcome(conn: &mut Conn, key: &str) -> Result<Outco
             .fetch_one(&mut *conn)
             .await?;
     parse_outcome(&text)
+}
+
+/// The content fingerprint recorded for a processed message, if any.
+pub(super) async fn fingerprint(conn: &mut Conn, key: &str) -> Result<Option<String>, StoreError> {
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar("SELECT fingerprint FROM processed_messages WHERE message_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(stored.flatten())
 }
 
 /// Reads a stored outcome.

@@ -45,6 +45,20 @@ pub(super) async fn hold(
     Ok(id)
 }
 
+/// The entry already holding this message with this detail, if any.
+pub(super) async fn held_with(
+    conn: &mut Conn,
+    key: &str,
+    detail: &str,
+) -> Result<Option<i64>, StoreError> {
+    let id = sqlx::query_scalar("SELECT id FROM quarantine WHERE message_key = $1 AND detail = $2")
+        .bind(key)
+        .bind(detail)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
 /// A quarantine row as listed.
 #[derive(sqlx::FromRow)]
 struct HeldRow {

@@ -131,7 +131,9 @@ fn checked_identity(result: &MethodResult, mode: SenderAuthMode) -> Option<(&str
     })
 }
 
-/// DMARC already checked alignment; `header.from`, when given, must be our From domain.
+/// DMARC already checked alignment, but for which From? A pass counts only
+/// when its `header.from` names our From domain: one without it could be
+/// about another From field of the same message.
 fn judge_dmarc(
     identity: Option<(&str, String)>,
     from_domain: &str,
@@ -139,15 +141,21 @@ fn judge_dmarc(
     id: &str,
 ) -> (Outcome, AuthVerdict) {
     match identity {
-        Some((_, domain)) if domain != from_domain => (
+        Some((_, domain)) if domain == from_domain => (
+            Outcome::Passed,
+            AuthVerdict::pass(format!("{shown} by {id}")),
+        ),
+        Some((_, domain)) => (
             Outcome::PassedForAnotherDomain,
             AuthVerdict::fail(format!(
                 "{shown} by {id} is for header.from={domain}, not {from_domain}"
             )),
         ),
-        _ => (
-            Outcome::Passed,
-            AuthVerdict::pass(format!("{shown} by {id}")),
+        None => (
+            Outcome::Failed,
+            AuthVerdict::fail(format!(
+                "{shown} by {id} names no header.from, so it may be about another From than {from_domain}"
+            )),
         ),
     }
 }

@@ -170,6 +170,25 @@ fn a_dmarc_pass_for_another_from_domain_fails() {
 }
 
 #[test]
+fn a_dmarc_pass_without_header_from_does_not_count() {
+    let verdict = check(
+        &["mx.acme.test; dmarc=pass (p=reject)"],
+        SenderAuthMode::Dmarc,
+    );
+    assert!(!verdict.passed);
+    assert!(
+        verdict.detail.contains("names no header.from"),
+        "{}",
+        verdict.detail
+    );
+    let named = check(
+        &["mx.acme.test; dmarc=pass header.from=ACME.test."],
+        SenderAuthMode::Dmarc,
+    );
+    assert!(named.passed, "{}", named.detail);
+}
+
+#[test]
 fn comments_quoted_strings_versions_and_case_are_understood() {
     let parsed = parse_authentication_results(
         "MX.Acme.Test (our \\) (nested) mx) 1; DKIM/1 = PASS (good (sig)) \

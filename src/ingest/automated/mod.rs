@@ -13,6 +13,7 @@
 //! - `recipients`: failed recipients found in the text of a bounce.
 //! - `evidence`: what a bounce's own explanation says about one recipient.
 //! - `severity`: status codes, permanent or temporary, hard or soft.
+//! - `originals`: the Message-IDs of the message a bounce returns.
 
 use std::borrow::Cow;
 
@@ -39,6 +40,7 @@ macro_rules! static_regex {
 
 mod evidence;
 mod headers;
+mod originals;
 mod recipients;
 mod report;
 mod severity;
@@ -49,6 +51,7 @@ mod view;
 mod tests;
 
 use headers::{auto_reply, list_mail, no_reply, own_mail, unsubscribe_request};
+pub use originals::original_message_ids;
 use report::{report, ses_notification};
 use text_bounce::{delivery_notice, plain_bounce};
 use view::MailView;

@@ -2,14 +2,17 @@
 
 use super::Ctx;
 use crate::domain::{EmailAddress, TimelineKind};
-use crate::ingest::automated::{AutomatedKind, AutomatedVerdict, BouncedRecipient};
-use crate::ingest::extract;
+use crate::ingest::auth;
+use crate::ingest::automated::{
+    original_message_ids, AutomatedKind, AutomatedVerdict, BouncedRecipient,
+};
+use crate::ingest::extract::{self, registrable_domain};
 use crate::ingest::plan::*;
 
 /// Plans an automated message; none of these creates a lead or answers.
-pub(super) fn plan(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
+pub(super) fn plan(ctx: &Ctx<'_>, verdict: &AutomatedVerdict, raw: &[u8]) -> IngestPlan {
     match verdict.kind {
-        AutomatedKind::Bounce => bounce(ctx, verdict),
+        AutomatedKind::Bounce => bounce(ctx, verdict, raw),
         AutomatedKind::AutoReply => auto_reply(ctx, verdict),
         kind => {
             let rule = rule_of(kind);
@@ -35,9 +38,14 @@ fn rule_of(kind: AutomatedKind) -> &'static str {
     }
 }
 
-fn bounce(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
-    let recipients: Vec<BouncedAddress> =
-        verdict.bounced.iter().filter_map(bounced_address).collect();
+fn bounce(ctx: &Ctx<'_>, verdict: &AutomatedVerdict, raw: &[u8]) -> IngestPlan {
+    let reporter = authenticated_reporter(ctx);
+    let recipients: Vec<BouncedAddress> = verdict
+        .bounced
+        .iter()
+        .filter_map(|r| bounced_address(r, reporter.as_deref(), ctx))
+        .collect();
+    let originals = original_message_ids(raw, &ctx.mail.key, &ctx.mail.references);
     let listed: Vec<String> = recipients
         .iter()
         .map(|r| format!("{} ({})", r.address, r.detail))
@@ -66,12 +74,44 @@ fn bounce(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
     ctx.plan(
         "bounce",
         reason,
-        Action::Bounce(BounceMail { recipients, entry }),
+        Action::Bounce(BounceMail {
+            recipients,
+            entry,
+            originals,
+        }),
     )
 }
 
-fn bounced_address(recipient: &BouncedRecipient) -> Option<BouncedAddress> {
+/// The registrable domain of the bounce's From when it passes the sender
+/// authentication: a reporting MTA that is who it says it is.
+fn authenticated_reporter(ctx: &Ctx<'_>) -> Option<String> {
+    let from = ctx.mail.from.as_ref()?;
+    let security = &ctx.settings.security;
+    let headers: Vec<&str> = ctx.mail.auth_results.iter().map(String::as_str).collect();
+    let domain = from.email.domain();
+    let mode = security.sender_auth;
+    auth::check_sender(&headers, domain, mode, &security.trusted_authserv_ids)
+        .passed
+        .then(|| registrable_domain(domain))
+}
+
+/// A failed address; vouched for when the authenticated reporter is of its
+/// domain or of ours.
+fn bounced_address(
+    recipient: &BouncedRecipient,
+    reporter: Option<&str>,
+    ctx: &Ctx<'_>,
+) -> Option<BouncedAddress> {
     let address = EmailAddress::parse(&recipient.address).ok()?;
+    let vouched = reporter.is_some_and(|reporter| {
+        reporter == registrable_domain(address.domain())
+            || ctx
+                .settings
+                .crm
+                .company_domains
+                .iter()
+                .any(|d| registrable_domain(d) == reporter)
+    });
     let severity = if recipient.hard { "hard" } else { "soft" };
     let detail = match (&recipient.status, &recipient.diagnostic) {
         (Some(status), _) => format!("{severity}, status {status}"),
@@ -82,15 +122,12 @@ fn bounced_address(recipient: &BouncedRecipient) -> Option<BouncedAddress> {
         address,
         hard: recipient.hard,
         detail,
+        vouched,
     })
 }
 
 fn auto_reply(ctx: &Ctx<'_>, verdict: &AutomatedVerdict) -> IngestPlan {
-    let sender = ctx
-        .mail
-        .from
-        .as_ref()
-        .map(|p| extract::contact_from(p, None, None));
+    let sender = ctx.mail.from.as_ref().and_then(|p| ctx.contact(p, None));
     let entry = TimelineDraft {
         kind: TimelineKind::AutoReply,
         occurred_at: ctx.at,

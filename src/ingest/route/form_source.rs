@@ -3,7 +3,6 @@
 use super::{first_action, Ctx};
 use crate::config::Source;
 use crate::domain::{EmailAddress, LeadKind, LeadSource, QuarantineReason, TimelineKind};
-use crate::ingest::extract;
 use crate::ingest::form::parse_labelled_fields;
 use crate::ingest::parse::Person;
 use crate::ingest::plan::*;
@@ -14,7 +13,9 @@ pub(super) fn plan(ctx: &Ctx<'_>, source: &Source) -> IngestPlan {
     let labels = &source.fields;
     let fields = parse_labelled_fields(&ctx.mail.text, &labels.all());
     let value = |list: &[String]| labels.line_value(&fields, list);
-    let from_field = value(&labels.email).and_then(|v| EmailAddress::parse(&v).ok());
+    let from_field = value(&labels.email)
+        .and_then(|v| EmailAddress::parse(&v).ok())
+        .filter(|e| !ctx.is_internal(e));
     let reply_to = ctx
         .mail
         .reply_to
@@ -33,13 +34,24 @@ pub(super) fn plan(ctx: &Ctx<'_>, source: &Source) -> IngestPlan {
         );
     };
     let name = value(&labels.name).or_else(|| reply_to.and_then(|p| p.name.clone()));
-    let contact = form_contact(
+    let Some(contact) = form_contact(
         ctx,
         email,
         name,
         value(&labels.phone),
         value(&labels.company),
-    );
+    ) else {
+        let detail = format!(
+            "form {}: the submitter is one of our own addresses",
+            source.name
+        );
+        return ctx.quarantine(
+            "form_own_submitter",
+            QuarantineReason::Unparseable,
+            detail,
+            None,
+        );
+    };
     let message = labels
         .value(&fields, &labels.message)
         .unwrap_or_else(|| ctx.mail.text.trim().to_string());
@@ -57,8 +69,8 @@ fn form_contact(
     name: Option<String>,
     phone: Option<String>,
     company: Option<String>,
-) -> ContactDraft {
-    let mut contact = extract::contact_from(&Person { email, name }, None, ctx.default_country());
+) -> Option<ContactDraft> {
+    let mut contact = ctx.contact(&Person { email, name }, None)?;
     contact.phone = phone.map(|p| {
         find_phones(&p, ctx.default_country())
             .into_iter()
@@ -69,7 +81,7 @@ fn form_contact(
         let domain = contact.company.as_ref().and_then(|c| c.domain.clone());
         contact.company = Some(CompanyDraft { name, domain });
     }
-    contact
+    Some(contact)
 }
 
 fn form_lead(ctx: &Ctx<'_>, source: &Source, contact: ContactDraft, message: String) -> LeadMail {

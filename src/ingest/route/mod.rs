@@ -11,8 +11,9 @@ mod unknown;
 use super::auth;
 use super::automated::{self, AutomatedKind};
 use super::commands::{self, CommandContext};
+use super::extract;
 use super::parse::{ParsedMail, Person};
-use super::plan::{Action, IngestPlan, NextActionDraft, QuarantineDraft};
+use super::plan::{Action, ContactDraft, IngestPlan, NextActionDraft, QuarantineDraft};
 use super::subject::clean_subject;
 use crate::config::{Partner, Settings, Source, User};
 use crate::domain::schedule::WorkCalendar;
@@ -25,6 +26,8 @@ enum Sender<'a> {
     User(&'a User),
     Partner(&'a Partner),
     Source(&'a Source),
+    /// One of our own addresses (the CRM address, our domains) that is no user.
+    Own,
     Unknown,
 }
 
@@ -46,6 +49,7 @@ impl Ctx<'_> {
             reason: reason.into(),
             action,
             attachments: Vec::new(),
+            fingerprint: Some(self.mail.fingerprint()),
         }
     }
 
@@ -98,11 +102,14 @@ impl Ctx<'_> {
     }
 
     fn is_internal(&self, email: &EmailAddress) -> bool {
-        let s = self.settings;
-        s.is_crm_address(email)
-            || s.is_company_address(email)
-            || s.user_by_address(email).is_some()
-            || partner_of(s, email).is_some()
+        self.settings.is_own_address(email) || partner_of(self.settings, email).is_some()
+    }
+
+    /// The one way a route makes a contact: never for one of our own
+    /// addresses (users, aliases, our domains, the CRM address) or a partner.
+    fn contact(&self, person: &Person, signature: Option<&str>) -> Option<ContactDraft> {
+        (!self.is_internal(&person.email))
+            .then(|| extract::contact_from(person, signature, self.default_country()))
     }
 
     fn default_country(&self) -> Option<&str> {
@@ -118,10 +125,13 @@ pub(super) fn route(
     at: DateTime<Utc>,
 ) -> IngestPlan {
     let ctx = Ctx { mail, settings, at };
+    if mail.from_count > 1 {
+        return ambiguous_author(&ctx);
+    }
     let sender = identify(mail, settings);
     let verdict = automated::classify(message, matches!(sender, Sender::User(_)));
     if verdict.kind != AutomatedKind::Human {
-        return automated_mail::plan(&ctx, &verdict);
+        return automated_mail::plan(&ctx, &verdict, message.raw_message());
     }
     let Some(from) = &mail.from else {
         let detail = "no usable From address".to_string();
@@ -132,9 +142,34 @@ pub(super) fn route(
         Sender::Partner(partner) => {
             authenticated(&ctx, from, None, || partner::plan(&ctx, partner, from))
         }
-        Sender::Source(source) => form_source::plan(&ctx, source),
+        Sender::Source(source) if source.trust_unauthenticated => form_source::plan(&ctx, source),
+        Sender::Source(source) => {
+            authenticated(&ctx, from, None, || form_source::plan(&ctx, source))
+        }
+        Sender::Own => own_address(&ctx, from),
         Sender::Unknown => unknown::plan(&ctx, from),
     }
+}
+
+/// Several From fields (or mailboxes): which one a check or a reader
+/// believes is a guess, so the message is put aside.
+fn ambiguous_author(ctx: &Ctx<'_>) -> IngestPlan {
+    let detail = format!(
+        "the message names {} authors (From fields or mailboxes); one is expected",
+        ctx.mail.from_count
+    );
+    let reason = QuarantineReason::SpoofedSender;
+    ctx.quarantine("several_from", reason, detail, None)
+}
+
+/// Mail from one of our own addresses that is no configured user (a
+/// colleague, the CRM address itself): never a contact, never a lead.
+fn own_address(ctx: &Ctx<'_>, from: &Person) -> IngestPlan {
+    let detail = format!(
+        "From {} is one of our own addresses (crm.addresses, crm.company_domains) but no configured user",
+        from.email
+    );
+    ctx.quarantine("own_address", QuarantineReason::UnknownSender, detail, None)
 }
 
 fn identify<'a>(mail: &ParsedMail, settings: &'a Settings) -> Sender<'a> {
@@ -143,6 +178,9 @@ fn identify<'a>(mail: &ParsedMail, settings: &'a Settings) -> Sender<'a> {
     };
     if let Some(user) = settings.user_by_address(&from.email) {
         return Sender::User(user);
+    }
+    if settings.is_own_address(&from.email) {
+        return Sender::Own;
     }
     if let Some(partner) = partner_of(settings, &from.email) {
         return Sender::Partner(partner);

@@ -20,19 +20,14 @@ pub(super) fn plan(ctx: &Ctx<'_>, partner: &Partner, from: &Person) -> IngestPla
         !introduced.is_empty(),
         ctx.settings.calendar_of(Some(&partner.owner)).time_zone,
     ) {
-        let contact = extract::contact_from(&original.from, None, ctx.default_country());
-        let reason = format!(
-            "partner {} forwarded a mail from {}",
-            partner.name, original.from.email
-        );
-        return referral(
-            ctx,
-            partner,
-            vec![contact],
-            &original,
-            "partner_forward",
-            reason,
-        );
+        let contacts = super::rep::original_contacts(ctx, &original, None);
+        if !contacts.is_empty() {
+            let reason = format!(
+                "partner {} forwarded a mail from {}",
+                partner.name, original.from.email
+            );
+            return referral(ctx, partner, contacts, &original, "partner_forward", reason);
+        }
     }
     if !introduced.is_empty() {
         return introduction(ctx, partner, from, &introduced);
@@ -87,7 +82,7 @@ fn introduction(
     let contacts: Vec<ContactDraft> = introduced
         .iter()
         .filter(|p| p.email.domain() == first_domain)
-        .map(|p| extract::contact_from(p, None, ctx.default_country()))
+        .filter_map(|p| ctx.contact(p, None))
         .collect();
     let original = Original {
         from: from.clone(),
@@ -165,13 +160,12 @@ fn labelled_contact(ctx: &Ctx<'_>) -> Option<ContactDraft> {
     let fields = parse_labelled_fields(&ctx.mail.text, &all);
     let email = labels
         .line_value(&fields, &labels.email)
-        .and_then(|v| EmailAddress::parse(&v).ok())
-        .filter(|email| !ctx.is_internal(email))?;
+        .and_then(|v| EmailAddress::parse(&v).ok())?;
     let person = Person {
         email,
         name: labels.line_value(&fields, &labels.name),
     };
-    let mut contact = extract::contact_from(&person, None, ctx.default_country());
+    let mut contact = ctx.contact(&person, None)?;
     contact.phone = labels.line_value(&fields, &labels.phone).map(|p| {
         find_phones(&p, ctx.default_country())
             .into_iter()

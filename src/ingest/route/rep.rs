@@ -24,7 +24,8 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     let recipients: Vec<&Person> = mail.to.iter().chain(&mail.cc).collect();
     let externals = ctx.external_recipients(&recipients);
     let cmd_ctx = ctx.command_context(user.calendar);
-    let (tag_commands, routing) = commands::commands_from_plus_tags(&ctx.plus_tags(), &cmd_ctx);
+    let (mut tag_commands, routing) = commands::commands_from_plus_tags(&ctx.plus_tags(), &cmd_ctx);
+    tag_commands.by = Some(user.email.clone());
     if let Some(original) = original::find(mail, !externals.is_empty(), user.calendar.time_zone) {
         return forward(ctx, user, original, tag_commands, &cmd_ctx);
     }
@@ -45,9 +46,11 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     )
 }
 
+/// The note's commands, then the plus tags' (which carry the rep).
 fn merge(mut a: Commands, mut b: Commands) -> Commands {
     a.accepted.append(&mut b.accepted);
     a.rejected.append(&mut b.rejected);
+    a.by = a.by.or(b.by);
     a
 }
 
@@ -122,19 +125,18 @@ pub(super) fn lead_from_original(
     })
 }
 
-fn original_contacts(
+pub(super) fn original_contacts(
     ctx: &Ctx<'_>,
     original: &Original,
     signature: Option<&str>,
 ) -> Vec<ContactDraft> {
-    let country = ctx.default_country();
-    if !ctx.is_internal(&original.from.email) {
-        return vec![extract::contact_from(&original.from, signature, country)];
+    if let Some(contact) = ctx.contact(&original.from, signature) {
+        return vec![contact];
     }
     let refs: Vec<&Person> = original.recipients.iter().collect();
     ctx.external_recipients(&refs)
         .iter()
-        .map(|p| extract::contact_from(p, None, country))
+        .filter_map(|p| ctx.contact(p, None))
         .collect()
 }
 
@@ -184,10 +186,7 @@ fn company_key(email: &EmailAddress) -> String {
 }
 
 fn outbound_group(ctx: &Ctx<'_>, user: &User, people: &[Person]) -> OutboundGroup {
-    let contacts: Vec<ContactDraft> = people
-        .iter()
-        .map(|p| extract::contact_from(p, None, ctx.default_country()))
-        .collect();
+    let contacts: Vec<ContactDraft> = people.iter().filter_map(|p| ctx.contact(p, None)).collect();
     let who = contacts[0].company_or_name();
     let follow_up_from = ctx.at + Duration::days(PROSPECT_FOLLOW_UP_DAYS - 1);
     OutboundGroup {

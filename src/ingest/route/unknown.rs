@@ -9,7 +9,9 @@ use crate::ingest::plan::*;
 /// Plans mail from an unknown sender.
 pub(super) fn plan(ctx: &Ctx<'_>, from: &Person) -> IngestPlan {
     let body = extract::clean_body(&ctx.mail.text, from.name.as_deref());
-    let contact = extract::contact_from(from, body.signature.as_deref(), ctx.default_country());
+    let Some(contact) = ctx.contact(from, body.signature.as_deref()) else {
+        return super::own_address(ctx, from);
+    };
     let entry = TimelineDraft {
         kind: TimelineKind::EmailIn,
         occurred_at: ctx.at,

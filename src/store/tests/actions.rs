@@ -153,7 +153,7 @@ async fn next_actions_are_set_completed_and_completing_none_is_an_error() {
     let id = prospect(&db).await;
     let draft = next("2026-12-02T10:00:00Z", "demo");
     db.store
-        .set_next_action(id, &draft, "bob@acme.test")
+        .set_next_action(id, &draft, "alice@acme.test")
         .await
         .unwrap();
     assert_eq!(
@@ -168,13 +168,13 @@ async fn next_actions_are_set_completed_and_completing_none_is_an_error() {
         "demo"
     );
     db.store
-        .complete_next_action(id, "bob@acme.test")
+        .complete_next_action(id, "alice@acme.test")
         .await
         .unwrap();
     assert_eq!(db.store.lead(id).await.unwrap().unwrap().next_action, None);
     let err = db
         .store
-        .complete_next_action(id, "bob@acme.test")
+        .complete_next_action(id, "alice@acme.test")
         .await
         .unwrap_err();
     assert!(
@@ -183,11 +183,11 @@ async fn next_actions_are_set_completed_and_completing_none_is_an_error() {
         "{err}"
     );
     db.store
-        .set_step(id, "Demo", "bob@acme.test")
+        .set_step(id, "Demo", "alice@acme.test")
         .await
         .unwrap();
     db.store
-        .set_step(id, "Proposal", "bob@acme.test")
+        .set_step(id, "Proposal", "alice@acme.test")
         .await
         .unwrap();
     let last = db.store.timeline(id).await.unwrap().pop().unwrap();

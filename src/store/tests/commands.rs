@@ -8,6 +8,7 @@ fn forward_with(commands: Vec<Command>, rejected: Vec<String>) -> IngestPlan {
     let commands = Commands {
         accepted: commands,
         rejected,
+        by: Some(addr("alice@acme.test")),
     };
     let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", commands);
     plan("c1@globex.test", "2026-11-20T10:00:00Z", Action::Lead(mail))

@@ -87,3 +87,15 @@ async fn confirmations_stop_at_ten_an_hour_so_robots_cannot_ping_pong() {
     }
     assert_eq!(db.store.outbox().await.unwrap().len(), 10);
 }
+
+#[tokio::test]
+async fn a_reply_holding_no_command_gets_no_confirmation() {
+    let db = fresh().await;
+    let mut plan = reply("thanks@acme.test", "2026-11-23T09:00:00Z", vec![]);
+    if let Action::DigestReply(mail) = &mut plan.action {
+        mail.not_understood.clear();
+    }
+    let applied = db.store.apply(&plan, b"raw", "test").await.unwrap();
+    assert_eq!(applied.outcome, Outcome::Appended);
+    assert!(db.store.outbox().await.unwrap().is_empty());
+}

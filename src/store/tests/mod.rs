@@ -9,6 +9,7 @@ mod digest_reply;
 mod leases;
 mod mailboxes;
 mod threads;
+mod trust;
 mod views;
 
 use super::{Store, UserRecord};
@@ -156,6 +157,7 @@ fn plan(message_id: &str, when: &str, action: Action) -> IngestPlan {
         reason: "built by hand".into(),
         action,
         attachments: Vec::new(),
+        fingerprint: None,
     }
 }
 
@@ -195,7 +197,10 @@ fn outbound_plan(message_id: &str, when: &str, contacts: Vec<ContactDraft>) -> I
         rep: addr("alice@acme.test"),
         groups: vec![group],
         entry: entry(TimelineKind::EmailOut, when, "Intro"),
-        commands: Commands::default(),
+        commands: Commands {
+            by: Some(addr("alice@acme.test")),
+            ..Commands::default()
+        },
     };
     plan(message_id, when, Action::Outbound(mail))
 }
@@ -219,13 +224,16 @@ fn thread_mail(
     }
 }
 
+/// A bounce of the message `a1@globex.test` (the one `lead_plan` files).
 fn bounce_plan(message_id: &str, when: &str, address: &str) -> IngestPlan {
     let mail = BounceMail {
         recipients: vec![BouncedAddress {
             address: addr(address),
             hard: true,
             detail: "5.1.1 user unknown".into(),
+            vouched: false,
         }],
+        originals: vec![key("a1@globex.test")],
         entry: entry(
             TimelineKind::Bounce,
             when,

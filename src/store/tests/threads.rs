@@ -215,6 +215,7 @@ async fn a_plan_that_fails_midway_leaves_no_rows() {
             },
         ],
         rejected: vec![],
+        by: Some(addr("alice@acme.test")),
     };
     let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", commands);
     let err = db

@@ -1,0 +1,134 @@
+//! Who may change a lead: the one rule that mail commands (note lines,
+//! plus tags, `crm+lead-N@`), digest replies and the CLI's `--as` obey.
+
+use serde::Deserialize;
+
+/// A rep's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees and changes everything.
+    Admin,
+    /// Sees and changes their team's leads.
+    TeamLead,
+    /// Sees and changes their own leads.
+    User,
+}
+
+impl Role {
+    /// The stable text name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::TeamLead => "team_lead",
+            Role::User => "user",
+        }
+    }
+
+    /// The role with this text name.
+    pub fn parse(text: &str) -> Option<Role> {
+        [Role::Admin, Role::TeamLead, Role::User]
+            .into_iter()
+            .find(|role| role.as_str() == text)
+    }
+}
+
+/// The user who wants to change a lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// Their main address.
+    pub email: &'a str,
+    /// Their role.
+    pub role: Role,
+    /// Their team, if any.
+    pub team: Option<&'a str>,
+}
+
+/// Whose a lead is.
+#[derive(Debug, Clone, Copy)]
+pub struct Ownership<'a> {
+    /// The owner's address; none for an unassigned lead.
+    pub owner: Option<&'a str>,
+    /// The owner's team, if any.
+    pub team: Option<&'a str>,
+}
+
+/// Whether `actor` may change a lead with this ownership: a user acts on
+/// their own leads and unassigned ones, a team lead also on their team's,
+/// an admin on any. The error says why not, for the rep to read.
+pub fn may_change(actor: &Actor<'_>, lead: &Ownership<'_>) -> Result<(), String> {
+    let Some(owner) = lead.owner else {
+        return Ok(());
+    };
+    let own = owner.eq_ignore_ascii_case(actor.email);
+    let same_team = actor.team.is_some() && actor.team == lead.team;
+    match actor.role {
+        Role::Admin => Ok(()),
+        _ if own => Ok(()),
+        Role::TeamLead if same_team => Ok(()),
+        Role::TeamLead => Err(format!("it is {owner}'s, who is not in your team")),
+        Role::User => Err(format!("it is {owner}'s, not yours")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor<'static> {
+        Actor {
+            email: "bruno@acme.test",
+            role,
+            team: Some("benelux"),
+        }
+    }
+
+    fn owned(owner: Option<&'static str>, team: Option<&'static str>) -> Ownership<'static> {
+        Ownership { owner, team }
+    }
+
+    #[test]
+    fn each_role_changes_exactly_the_leads_it_should() {
+        let mine = owned(Some("Bruno@acme.test"), Some("benelux"));
+        let unassigned = owned(None, None);
+        let teammates = owned(Some("carla@acme.test"), Some("benelux"));
+        let others = owned(Some("alice@acme.test"), Some("iberia"));
+        let teamless = owned(Some("dora@acme.test"), None);
+        let cases = [
+            (Role::User, [true, true, false, false, false]),
+            (Role::TeamLead, [true, true, true, false, false]),
+            (Role::Admin, [true, true, true, true, true]),
+        ];
+        for (role, expected) in cases {
+            let leads = [mine, unassigned, teammates, others, teamless];
+            let got: Vec<bool> = leads
+                .iter()
+                .map(|lead| may_change(&actor(role), lead).is_ok())
+                .collect();
+            assert_eq!(got, expected, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_team_lead_without_a_team_has_no_team_to_act_on() {
+        let lead = Actor {
+            team: None,
+            ..actor(Role::TeamLead)
+        };
+        assert!(may_change(&lead, &owned(Some("dora@acme.test"), None)).is_err());
+    }
+
+    #[test]
+    fn a_refusal_names_the_owner() {
+        let why = may_change(&actor(Role::User), &owned(Some("alice@acme.test"), None));
+        assert_eq!(why, Err("it is alice@acme.test's, not yours".to_string()));
+    }
+
+    #[test]
+    fn roles_read_back_from_their_names() {
+        for role in [Role::Admin, Role::TeamLead, Role::User] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("boss"), None);
+    }
+}
