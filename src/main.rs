@@ -52,7 +52,9 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if app::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("leadmail: {error:#}");
+            // An error can quote a mail (a step name, a reason): escaped.
+            let text = format!("{error:#}");
+            eprintln!("leadmail: {}", telemetry::LogText(&text));
             ExitCode::from(app::exit_code(&error))
         }
     }

@@ -34,21 +34,15 @@ pub fn init(format: LogFormat, default_level: &str) {
 }
 
 /// Text from a mail (a subject, a name, a key), shown in a log line with
-/// every control character escaped (`\r`, `\n`, `\u{1b}`…), so a header
-/// cannot end the line and forge another one in the human format. Log such
+/// every control and bidi character escaped (`\r`, `\n`, `\u{1b}`,
+/// `\u{202e}`…; [`crate::domain::controls::escape`]), so a header cannot
+/// end the line and forge another one in the human format. Log such
 /// fields as `field = %LogText(&text)`.
 pub struct LogText<'a>(pub &'a str);
 
 impl std::fmt::Display for LogText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        Ok(())
+        f.write_str(&crate::domain::controls::escape(self.0, &[]))
     }
 }
 
@@ -58,10 +52,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped_and_other_text_kept() {
-        let forged = "hi\r\n2026-01-01T00:00:00Z  INFO forged\u{1b}[2K\u{85}é";
+        let forged = "hi\r\n2026-01-01T00:00:00Z  INFO forged\u{1b}[2K\u{85}\u{202e}é";
         assert_eq!(
             LogText(forged).to_string(),
-            "hi\\r\\n2026-01-01T00:00:00Z  INFO forged\\u{1b}[2K\\u{85}é"
+            "hi\\r\\n2026-01-01T00:00:00Z  INFO forged\\u{1b}[2K\\u{85}\\u{202e}é"
         );
     }
 }

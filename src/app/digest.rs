@@ -24,8 +24,9 @@ pub(super) async fn digest(
                 None => crate::clock::now(),
             };
             let (_, rendered) = sending::digest_for(settings, store, user, now).await?;
-            outln!("Subject: {}\n", rendered.subject);
-            outln!("{}", if html { rendered.html } else { rendered.text });
+            outln!("Subject: {}", rendered.subject);
+            outln!("");
+            super::out::text(if html { &rendered.html } else { &rendered.text })?;
             Ok(())
         }
         DigestCommand::Send { user } => send(settings, store, find_user(settings, &user)?).await,

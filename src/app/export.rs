@@ -7,7 +7,7 @@ use crate::export::csv::leads_csv;
 use crate::files::write_atomically;
 use crate::store::{LeadFilter, Store};
 use anyhow::Context;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 
 /// Writes the CSV to `--output` (atomically) or to stdout.
 pub(super) async fn export(args: &ExportArgs, store: &Store) -> anyhow::Result<()> {
@@ -21,10 +21,10 @@ pub(super) async fn export(args: &ExportArgs, store: &Store) -> anyhow::Result<(
         // Readable by its owner only: the export holds every contact.
         Some(path) => write_atomically(path, csv.as_bytes(), 0o600)
             .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            std::io::stdout().lock().write_all(csv.as_bytes())?;
-            Ok(())
-        }
+        // A terminal shows the cells' control characters escaped; a pipe
+        // or a file gets the CSV byte for byte.
+        None if std::io::stdout().is_terminal() => Ok(super::out::text(&csv)?),
+        None => Ok(std::io::stdout().lock().write_all(csv.as_bytes())?),
     }
 }
 

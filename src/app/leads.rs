@@ -39,9 +39,9 @@ pub(super) async fn leads(
             };
             print_leads(&store.list_leads(&filter).await?, json)
         }
-        LeadsCommand::Show { id, json } => {
+        LeadsCommand::Show { id, json: _ } => {
             expect_kind(store, id, LeadKind::Lead).await?;
-            show(store, id, json).await
+            show(store, id).await
         }
         LeadsCommand::Convert { id, actor } => {
             expect_kind(store, id, LeadKind::Prospect).await?;

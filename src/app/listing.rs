@@ -50,17 +50,14 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Prints one lead in full.
-pub(super) async fn show(store: &Store, id: i64, json: bool) -> anyhow::Result<()> {
+/// Prints one lead in full, as JSON with or without `--json` (every field
+/// named).
+pub(super) async fn show(store: &Store, id: i64) -> anyhow::Result<()> {
     let lead = store
         .lead(id)
         .await?
         .ok_or_else(|| UsageError(format!("there is no lead {id}")))?;
-    if json {
-        return print_json(&lead);
-    }
-    outln!("{}", serde_json::to_string_pretty(&lead)?);
-    Ok(())
+    print_json(&lead)
 }
 
 /// `timeline ID`.
@@ -81,9 +78,13 @@ pub(super) async fn timeline(store: &Store, id: i64, json: bool) -> anyhow::Resu
             truncate(&actor, 30),
             e.subject
         );
-        for line in e.body.lines().take(6) {
-            outln!("    {line}");
-        }
+        let body: String = e
+            .body
+            .lines()
+            .take(6)
+            .map(|l| format!("    {l}\n"))
+            .collect();
+        super::out::text(&body)?;
         for a in &e.attachments {
             let kept = if a.stored { " (kept)" } else { "" };
             outln!(

@@ -1,11 +1,11 @@
 //! The CLI commands: the one place that wires files, the pipeline and the store.
 
-/// `println!` that returns an error instead of panicking when stdout is closed
-/// (e.g. `leadmail leads list | head`).
+/// `println!` for one line of human output: control and bidi characters in
+/// it are shown escaped ([`out::line`]), and a closed stdout (e.g.
+/// `leadmail leads list | head`) is an error instead of a panic.
 macro_rules! outln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)?
+        $crate::app::out::line(&format!($($arg)*))?
     }};
 }
 
@@ -15,6 +15,7 @@ mod health;
 mod ingest;
 mod leads;
 mod listing;
+mod out;
 mod people;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
@@ -86,9 +87,9 @@ pub fn evaluate(
     misses: usize,
 ) -> anyhow::Result<()> {
     let report = crate::eval::evaluate(corpus, fixtures)?;
-    outln!("{}", report.table());
+    out::text(&report.table())?;
     if misses > 0 {
-        outln!("{}", report.misses(misses));
+        out::text(&report.misses(misses))?;
     }
     let failures = report.failures();
     anyhow::ensure!(
@@ -167,9 +168,11 @@ fn user_records(settings: &Settings) -> Vec<UserRecord> {
         .collect()
 }
 
-/// Prints values as a pretty JSON array or object.
+/// Prints values as a pretty JSON array or object; DEL, C1 and bidi
+/// characters in its strings are written as `\uXXXX` escapes.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    outln!("{}", serde_json::to_string_pretty(value)?);
+    let json = serde_json::to_string_pretty(value)?;
+    out::text(&out::json_escaped(&json))?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod address;
+pub mod controls;
 pub mod freemail;
 pub mod lead;
 pub mod message_id;

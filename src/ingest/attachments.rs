@@ -4,6 +4,7 @@
 
 use super::plan::{AttachmentDraft, SaveTo};
 use crate::config::AttachmentSettings;
+use crate::domain::controls::is_unsafe;
 use mail_parser::{Message, MessagePart, MimeHeaders};
 use sha2::{Digest, Sha256};
 
@@ -104,7 +105,7 @@ pub fn sanitise_name(name: Option<&str>, position: usize) -> String {
     let cleaned: String = name
         .unwrap_or_default()
         .chars()
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .filter(|c| !is_unsafe(*c))
         .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches(['.', ' ']);
@@ -112,11 +113,6 @@ pub fn sanitise_name(name: Option<&str>, position: usize) -> String {
         return format!("attachment-{position}");
     }
     shorten(trimmed)
-}
-
-/// U+200E/F, U+202A–E and U+2066–9 reorder text (`invoice\u{202e}fdp.exe`).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn shorten(name: &str) -> String {
