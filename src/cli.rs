@@ -141,8 +141,16 @@ pub struct Actor {
     /// Recorded as the actor on the timeline. A user's address acts as that
     /// user (own and unassigned leads; a team lead's team; an admin any);
     /// `cli`, the default, is the operator and may act on any lead.
-    #[arg(long = "as", default_value = "cli")]
+    #[arg(long = "as", default_value = "cli", value_parser = bounded_text)]
     pub actor: String,
+}
+
+/// A free text a command stores (a reason, a note, an actor): bounded as a
+/// command read from mail is ([`crate::ingest::commands::bounds`]), a
+/// usage error (exit code 2) past it.
+fn bounded_text(text: &str) -> Result<String, String> {
+    crate::ingest::commands::bounds::check_length(text)?;
+    Ok(text.to_string())
 }
 
 /// `leads …`
@@ -186,7 +194,7 @@ pub enum LeadsCommand {
         /// The lead id.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, value_parser = bounded_text)]
         reason: Option<String>,
         #[command(flatten)]
         actor: Actor,
@@ -201,7 +209,7 @@ pub enum LeadsCommand {
         #[arg(long)]
         until: Option<String>,
         /// For lost or cancelled: why.
-        #[arg(long)]
+        #[arg(long, value_parser = bounded_text)]
         reason: Option<String>,
         #[command(flatten)]
         actor: Actor,
@@ -211,6 +219,7 @@ pub enum LeadsCommand {
         /// The lead id.
         id: i64,
         /// A configured step.
+        #[arg(value_parser = bounded_text)]
         step: String,
         #[command(flatten)]
         actor: Actor,
@@ -220,7 +229,7 @@ pub enum LeadsCommand {
         /// The lead id.
         id: i64,
         /// When, then what (e.g. `tomorrow 10:00 call`).
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required = true, num_args = 1.., value_parser = bounded_text)]
         what: Vec<String>,
         #[command(flatten)]
         actor: Actor,
@@ -258,7 +267,7 @@ pub enum ProspectsCommand {
         /// The prospect id.
         id: i64,
         /// Why.
-        #[arg(long)]
+        #[arg(long, value_parser = bounded_text)]
         reason: Option<String>,
         #[command(flatten)]
         actor: Actor,

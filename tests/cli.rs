@@ -401,3 +401,63 @@ fn ingest_reports_every_lead_a_mail_made() {
     assert_eq!(reports[0]["lead_ids"].as_array().map(Vec::len), Some(2));
     assert_eq!(reports[0]["lead_id"], reports[0]["lead_ids"][0]);
 }
+
+/// Alice's authenticated reply to her digest of the demo morning.
+fn digest_reply(app: &App, body: &str) -> std::path::PathBuf {
+    let mail = format!(
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+         From: Alice Martins <alice@acme.test>\r\nTo: leadmail <crm@acme.test>\r\n\
+         Subject: Re: Your day\r\nMessage-ID: <long-reply@mail.acme.test>\r\n\
+         In-Reply-To: <digest.2026-11-23.e383094d4770@acme.test>\r\n\
+         Date: Mon, 23 Nov 2026 08:40:00 +0000\r\n\r\n{body}"
+    );
+    let path = app.dir.path().join("reply.eml");
+    std::fs::write(&path, mail).unwrap();
+    path
+}
+
+#[test]
+fn commands_read_from_one_mail_and_every_text_a_command_stores_are_bounded() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    let body = format!(
+        "lost 5 {}\r\n{}",
+        "x".repeat(100_000),
+        "snooze 1 2d\r\n".repeat(5_000)
+    );
+    let next_actions = || {
+        let timeline = app.json(&["timeline", "1", "--json"]);
+        let entries = timeline.as_array().unwrap().clone();
+        entries
+            .iter()
+            .filter(|e| e["kind"] == "next_action")
+            .count()
+    };
+    let before = next_actions();
+    let reply = digest_reply(&app, &body);
+    let report = app.json(&["ingest", reply.to_str().unwrap(), "--json"]);
+    assert_eq!(report[0]["outcome"], "appended", "{report}");
+    let five = app.json(&["leads", "show", "5", "--json"]);
+    assert_eq!(five["status"], "todo", "a 100 kB reason is refused");
+    assert_eq!(
+        next_actions() - before,
+        49,
+        "50 commands per mail, the long line one of them"
+    );
+
+    let long = "x".repeat(1_001);
+    let half = "y".repeat(600);
+    for args in [
+        &["leads", "cancel", "2", "--reason", &long][..],
+        &["leads", "status", "3", "lost", "--reason", &long],
+        &["leads", "next", "1", "tomorrow", "call", &half, &half],
+        &["leads", "done", "1", "--as", &long],
+    ] {
+        let out = app.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{:?}: {stderr}", &args[..3]);
+        assert!(stderr.contains("too long"), "{stderr}");
+    }
+    let two = app.json(&["leads", "show", "2", "--json"]);
+    assert_eq!(two["status"], "todo");
+}

@@ -12,6 +12,7 @@
 
 use super::words::DIGEST_MARKER;
 use crate::domain::LeadStatus;
+use crate::ingest::commands::bounds::{self, check_length, refusal};
 use crate::ingest::commands::{commands_from_note, CommandContext};
 use crate::ingest::plan::{Command, NextActionDraft};
 use crate::ingest::quote::strip_quoted;
@@ -75,17 +76,21 @@ pub struct ParsedReply {
     pub not_understood: Vec<String>,
 }
 
-/// Reads the commands of a digest reply's text body; relative dates count
-/// from `ctx.reference` (the reply's date) in the user's calendar.
+/// Reads the commands of a digest reply's text body, at most
+/// [`bounds::MAX_COMMANDS_PER_MAIL`]; relative dates count from
+/// `ctx.reference` (the reply's date) in the user's calendar.
 pub fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
     let mut parsed = ParsedReply::default();
-    for line in own_lines(&strip_quoted(body)) {
-        match read_line(&line, ctx) {
+    let lines = own_lines(&strip_quoted(body));
+    let unread = bounds::read_lines(lines.iter().map(String::as_str), |line| {
+        match read_line(line, ctx) {
             Some(Ok(command)) => parsed.commands.push(command),
-            Some(Err(why)) => parsed.not_understood.push(format!("\"{line}\": {why}")),
-            None => {}
+            Some(Err(why)) => parsed.not_understood.push(refusal(line, &why)),
+            None => return 0,
         }
-    }
+        1
+    });
+    parsed.not_understood.extend(unread);
     parsed
 }
 
@@ -134,11 +139,15 @@ fn read_line(line: &str, ctx: &CommandContext<'_>) -> Option<Result<ReplyCommand
     let rest = words.collect::<Vec<_>>().join(" ");
     if !VERBS.contains(&verb.as_str()) {
         return id_word.and_then(lead_id).map(|_| {
+            check_length(line)?;
             Err(format!(
                 "unknown command \"{verb}\" (try {})",
                 VERBS.join(", ")
             ))
         });
+    }
+    if let Err(why) = check_length(line) {
+        return Some(Err(why));
     }
     let Some(lead_id) = id_word.and_then(lead_id) else {
         return Some(Err(format!(
@@ -189,7 +198,7 @@ fn note_command(key: &str, value: &str, ctx: &CommandContext<'_>) -> Result<Repl
     let note_line = format!("{key}: {value}");
     let read = commands_from_note(&note_line, ctx);
     if let Some(why) = read.rejected.first() {
-        let prefix = format!("\"{}\": ", note_line.trim());
+        let prefix = refusal(note_line.trim(), "");
         return Err(why.strip_prefix(&prefix).unwrap_or(why).to_string());
     }
     read.accepted

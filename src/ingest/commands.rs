@@ -5,6 +5,8 @@
 //! reported as unknown; any other `Word: text` line is ordinary prose.
 //! A command whose value cannot be read is reported, never guessed.
 
+pub mod bounds;
+
 use super::plan::{Command, Commands, NextActionDraft};
 use crate::config::Settings;
 use crate::domain::schedule::WorkCalendar;
@@ -92,9 +94,13 @@ pub fn commands_from_plus_tags(
                 // Says where it came from: the digest shows it as the to-do.
                 note: format!("follow up (set by the +{tag} address)"),
             })),
-            PlusTag::Unknown(tag) => commands
-                .rejected
-                .push(format!("plus tag \"{tag}\": not a date (try tomorrow, 3d, 2w, monday, 2026-12-01) nor lead-N")),
+            PlusTag::Unknown(tag) => commands.rejected.push(format!(
+                "plus tag {}",
+                bounds::refusal(
+                    &tag,
+                    "not a date (try tomorrow, 3d, 2w, monday, 2026-12-01) nor lead-N"
+                )
+            )),
         }
     }
     (commands, routing)
@@ -107,8 +113,9 @@ static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)#([\p{L}\p{N}][\p{L}\p{N}_-]{0,40})").expect("valid regex")
 });
 
-/// Reads the commands in a rep's note. When the note hands the lead over
-/// (`owner: nina`), its times (`next: friday 10:00`) are the new owner's.
+/// Reads the commands in a rep's note, at most
+/// [`bounds::MAX_COMMANDS_PER_MAIL`] of them. When the note hands the lead
+/// over (`owner: nina`), its times (`next: friday 10:00`) are the new owner's.
 pub fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
     let handed_to = new_owner_calendar(note, ctx);
     let ctx = &CommandContext {
@@ -116,31 +123,37 @@ pub fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
         ..*ctx
     };
     let mut commands = Commands::default();
-    for line in note.lines() {
-        for tag in HASHTAG.captures_iter(line) {
-            commands.accepted.push(Command::Tag {
-                tag: tag[1].to_lowercase(),
-            });
-        }
-        let Some(caps) = KEY_LINE.captures(line) else {
-            continue;
-        };
-        let key = caps[1].to_ascii_lowercase();
-        let value = caps[2].to_string();
-        if KEYS.contains(&key.as_str()) {
-            match read_command(&key, &value, ctx) {
-                Ok(mut parsed) => commands.accepted.append(&mut parsed),
-                Err(why) => commands
-                    .rejected
-                    .push(format!("\"{}\": {why}", line.trim())),
-            }
-        } else if is_near_miss(&key) {
-            commands
-                .rejected
-                .push(format!("\"{}\": unknown command \"{key}\"", line.trim()));
-        }
-    }
+    let unread = bounds::read_lines(note.lines(), |line| {
+        let before = commands.accepted.len() + commands.rejected.len();
+        read_note_line(line, ctx, &mut commands);
+        commands.accepted.len() + commands.rejected.len() - before
+    });
+    let dropped = bounds::keep_first(&mut commands.accepted);
+    commands.rejected.extend(unread.into_iter().chain(dropped));
     commands
+}
+
+/// Reads one line of a note: its `#tags`, and its command if it has one.
+fn read_note_line(line: &str, ctx: &CommandContext<'_>, commands: &mut Commands) {
+    for tag in HASHTAG.captures_iter(line) {
+        commands.accepted.push(Command::Tag {
+            tag: tag[1].to_lowercase(),
+        });
+    }
+    let Some(caps) = KEY_LINE.captures(line) else {
+        return;
+    };
+    let key = caps[1].to_ascii_lowercase();
+    if KEYS.contains(&key.as_str()) {
+        let read = bounds::check_length(line).and_then(|()| read_command(&key, &caps[2], ctx));
+        match read {
+            Ok(mut parsed) => commands.accepted.append(&mut parsed),
+            Err(why) => commands.rejected.push(bounds::refusal(line.trim(), &why)),
+        }
+    } else if is_near_miss(&key) {
+        let why = format!("unknown command \"{key}\"");
+        commands.rejected.push(bounds::refusal(line.trim(), &why));
+    }
 }
 
 fn read_command(key: &str, value: &str, ctx: &CommandContext<'_>) -> Result<Vec<Command>, String> {
@@ -160,13 +173,27 @@ fn read_command(key: &str, value: &str, ctx: &CommandContext<'_>) -> Result<Vec<
         },
         "status" => read_status(value, ctx).and_then(one),
         "owner" => read_owner(value, ctx).and_then(|owner| one(Command::Owner { owner })),
-        _ => Ok(value
-            .split([',', ' '])
-            .map(|t| t.trim().trim_start_matches('#').to_lowercase())
-            .filter(|t| !t.is_empty())
-            .map(|tag| Command::Tag { tag })
-            .collect()),
+        _ => read_tags(value),
     }
+}
+
+/// `tags: a, b #c` → one tag each, none longer than a `#hashtag`.
+fn read_tags(value: &str) -> Result<Vec<Command>, String> {
+    let tags: Vec<String> = value
+        .split([',', ' '])
+        .map(|t| t.trim().trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags
+        .iter()
+        .any(|t| t.chars().count() > bounds::MAX_TAG_CHARS)
+    {
+        return Err(format!(
+            "a tag holds at most {} characters",
+            bounds::MAX_TAG_CHARS
+        ));
+    }
+    Ok(tags.into_iter().map(|tag| Command::Tag { tag }).collect())
 }
 
 /// `next: friday 14:00 call back about pricing` → due + kind + note.
@@ -233,7 +260,7 @@ fn parse_number(text: &str) -> Option<f64> {
     normalised
         .parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
+        .filter(|v| (0.0..=bounds::MAX_AMOUNT).contains(v))
 }
 
 fn read_status(value: &str, ctx: &CommandContext<'_>) -> Result<Command, String> {

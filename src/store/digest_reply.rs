@@ -12,6 +12,7 @@ use super::{Conn, StoreError};
 use crate::digest::confirmation::render_confirmation;
 use crate::digest::ids;
 use crate::digest::reply::{ReplyAction, ReplyCommand};
+use crate::ingest::commands::bounds::refusal;
 use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
 
 /// At most this many confirmations per user and hour: two robots answering
@@ -38,7 +39,7 @@ pub(super) async fn apply(
                 applied.push(command.clone());
                 ctx.touch(command.lead_id);
             }
-            Err(why) if is_refusal(&why) => refused.push(format!("\"{}\": {why}", command.line)),
+            Err(why) if is_refusal(&why) => refused.push(refusal(&command.line, &why.to_string())),
             Err(other) => return Err(other),
         }
     }

@@ -178,3 +178,26 @@ fn a_confirmation_without_commands_says_nothing_changed() {
     );
     assert_eq!(subject, "leadmail: nothing applied, 1 not understood");
 }
+
+#[test]
+fn a_reply_gives_at_most_fifty_commands_and_a_long_line_is_refused_short() {
+    let body = format!(
+        "lost 12 {}\n{}",
+        "x".repeat(1_000_000),
+        "done 12\n".repeat(30_000)
+    );
+    let parsed = parse(&body);
+    assert_eq!(parsed.commands.len(), 49, "the long line counts as one");
+    let reported = &parsed.not_understood;
+    assert_eq!(reported.len(), 2, "{reported:?}");
+    assert!(reported[0].starts_with("\"lost 12 xxx") && reported[0].len() < 200);
+    assert!(reported[0].ends_with("too long (1000008 bytes; a command holds at most 1000)"));
+    assert_eq!(
+        reported[1],
+        "29951 more lines not read: at most 50 commands per mail"
+    );
+    let tz = chrono_tz::Europe::Lisbon;
+    let (_, text) =
+        render_confirmation(&parsed.commands, reported, tz, utc("2026-11-23T10:00:00Z"));
+    assert!(text.len() < 20_000, "confirmation of {} bytes", text.len());
+}

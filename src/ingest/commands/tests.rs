@@ -172,3 +172,45 @@ fn an_owner_named_by_a_name_that_fits_nobody_is_reported() {
         commands.rejected
     );
 }
+
+#[test]
+fn a_note_gives_at_most_fifty_commands_and_says_how_many_lines_were_not_read() {
+    let settings = sample_settings();
+    let note = "#hot\n".repeat(10_000);
+    let commands = commands_from_note(&note, &ctx(&settings));
+    assert_eq!(commands.accepted.len(), 50);
+    assert_eq!(
+        commands.rejected,
+        vec!["9950 more lines not read: at most 50 commands per mail".to_string()]
+    );
+    let one_line = "#t ".repeat(300);
+    let commands = commands_from_note(&one_line, &ctx(&settings));
+    assert_eq!(commands.accepted.len(), 50);
+    assert_eq!(
+        commands.rejected,
+        vec!["250 more commands not read: at most 50 per mail".to_string()]
+    );
+}
+
+#[test]
+fn every_text_a_note_command_stores_is_bounded() {
+    let settings = sample_settings();
+    let long = "x".repeat(1_000_000);
+    let note = format!(
+        "status: lost {long}\nnext: tomorrow call {long}\ntags: {}\namount: 5000000000000 EUR\nstatus: lost too pricey",
+        "t".repeat(42)
+    );
+    let commands = commands_from_note(&note, &ctx(&settings));
+    let reasons = &commands.rejected;
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(reasons[0].starts_with("\"status: lost xxx") && reasons[0].len() < 200);
+    assert!(reasons[0].ends_with("too long (1000013 bytes; a command holds at most 1000)"));
+    assert!(
+        reasons[1].contains("too long (1000020 bytes"),
+        "{reasons:?}"
+    );
+    assert!(reasons[2].contains("a tag holds at most 41 characters"));
+    assert!(reasons[3].contains("is not an amount"));
+    let reason = Some("too pricey".to_string());
+    assert!(matches!(&commands.accepted[..], [Command::Status { reason: r, .. }] if *r == reason));
+}
