@@ -21,7 +21,8 @@
 //! - [`clock`]: the wall clock the adapters read (tests fix it with
 //!   `LEADMAIL_NOW`).
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
-//! - [`files`]: writing a file atomically (CSV exports, kept attachments).
+//! - [`files`]: files readable by their owner only, written atomically
+//!   (CSV exports, kept attachments, a new database).
 //! - [`memory`]: returning freed heap pages to the system between batches.
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).

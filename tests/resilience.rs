@@ -159,47 +159,16 @@ impl Lcg {
     }
 }
 
-/// A tmpfs of `size` at `dir`, or `None` where mounting is not allowed here.
-fn small_filesystem(dir: &std::path::Path, size: &str) -> Option<()> {
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-        .arg(dir)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted && support::servers_required() {
-        panic!("cannot mount a tmpfs (root is needed, as for Dovecot)");
-    }
-    mounted.then_some(())
-}
-
-fn resize(dir: &std::path::Path, size: &str) {
-    let ok = Command::new("mount")
-        .args(["-o", &format!("remount,size={size}")])
-        .arg(dir)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "remount the tmpfs");
-}
-
-struct Unmount(std::path::PathBuf);
-
-impl Drop for Unmount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn a_full_disk_leaves_mail_unacknowledged_and_the_daemon_recovers_when_space_returns() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "diskfull", MailboxOptions::default());
     let disk = app.dir.path().join("disk");
     std::fs::create_dir_all(&disk).expect("mount point");
-    if small_filesystem(&disk, "1m").is_none() {
+    let Some(_unmount) = support::tmpfs(&disk, "1m") else {
         eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
         return;
-    }
-    let _unmount = Unmount(disk.clone());
+    };
     let config = std::fs::read_to_string(&app.config)
         .expect("config")
         .replace(
@@ -217,7 +186,7 @@ fn a_full_disk_leaves_mail_unacknowledged_and_the_daemon_recovers_when_space_ret
     });
     let waiting = server.count(&app.user, "INBOX");
     let moved = server.count(&app.user, "Processed");
-    resize(&disk, "64m");
+    support::remount(&disk, "size=64m");
     let recovered = wait_until(Duration::from_secs(90), || {
         server.count(&app.user, "INBOX") == 0 && totals(&app).0 == n as i64
     });

@@ -19,7 +19,7 @@ pub(super) async fn export(args: &ExportArgs, store: &Store) -> anyhow::Result<(
     let csv = leads_csv(&store.list_leads(&filter).await?);
     match &args.output {
         // Readable by its owner only: the export holds every contact.
-        Some(path) => write_atomically(path, csv.as_bytes(), 0o600)
+        Some(path) => write_atomically(path, csv.as_bytes())
             .with_context(|| format!("cannot write {}", path.display())),
         // A terminal shows the cells' control characters escaped; a pipe
         // or a file gets the CSV byte for byte.

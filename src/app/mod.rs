@@ -20,7 +20,7 @@ mod people;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
 use crate::config::Settings;
-use crate::store::{Store, UserRecord};
+use crate::store::{Store, StoreError, UserRecord};
 use anyhow::Context;
 
 /// A mistake in how a command was called (exit code 2).
@@ -54,7 +54,11 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Doctor => return health::doctor(&settings).await,
         _ => {}
     }
-    let store = open_store(&settings).await?;
+    let store = if only_reads(&command) {
+        open_for_reading(&settings).await?
+    } else {
+        open_store(&settings).await?
+    };
     match command {
         Command::Run { once } => run(settings, store, once).await,
         Command::Explain { .. } | Command::Doctor => Ok(()),
@@ -139,16 +143,57 @@ async fn cancel_on_signal(cancel: tokio_util::sync::CancellationToken) {
     cancel.cancel();
 }
 
+/// True for the commands that only read the database (they open it
+/// read-only, so they work on a database this process cannot write).
+fn only_reads(command: &Command) -> bool {
+    use crate::cli::{DigestCommand, LeadsCommand, ProspectsCommand};
+    matches!(
+        command,
+        Command::Status { .. }
+            | Command::Export(_)
+            | Command::Timeline { .. }
+            | Command::Contacts(ContactsCommand::List { .. })
+            | Command::Quarantine(QuarantineCommand::List { .. })
+            | Command::Leads(LeadsCommand::List { .. } | LeadsCommand::Show { .. })
+            | Command::Prospects(ProspectsCommand::List { .. })
+            | Command::Digest(DigestCommand::Preview { .. } | DigestCommand::Outbox { .. })
+    )
+}
+
+/// Opens the database read-only; a missing or not yet migrated one is
+/// opened as [`open_store`] does (created, migrated, users synced).
+async fn open_for_reading(settings: &Settings) -> anyhow::Result<Store> {
+    match Store::open_read_only(&settings.database_url).await {
+        Err(StoreError::NotMigrated { .. }) => open_store(settings).await,
+        opened => {
+            opened.with_context(|| format!("cannot read the database at {}", settings.database_url))
+        }
+    }
+}
+
 /// Opens the database, applies migrations and syncs the users from the config.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::open(&settings.database_url)
+    let url = &settings.database_url;
+    let store = Store::open(url)
         .await
-        .with_context(|| format!("cannot use the database at {}", settings.database_url))?;
+        .map_err(|e| not_writable(e, &format!("cannot use the database at {url}")))?;
     store
         .sync_users(&user_records(settings))
         .await
-        .context("cannot sync users from the config")?;
+        .map_err(|e| not_writable(e, "cannot sync users from the config"))?;
     Ok(store)
+}
+
+/// The error with `context`, or with what to do when the database is
+/// read-only.
+fn not_writable(error: StoreError, context: &str) -> anyhow::Error {
+    let context = if error.is_read_only() {
+        "the database is read-only and this command writes (listings, show, timeline, \
+         export, status and digest preview work on a read-only database)"
+    } else {
+        context
+    };
+    anyhow::Error::new(error).context(context.to_string())
 }
 
 fn user_records(settings: &Settings) -> Vec<UserRecord> {

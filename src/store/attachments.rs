@@ -5,7 +5,7 @@
 
 use super::views::AttachmentView;
 use super::{Conn, Store, StoreError};
-use crate::files::write_atomically;
+use crate::files::{create_private_dir, write_atomically};
 use crate::ingest::plan::{AttachmentDraft, IngestPlan, SaveTo};
 
 /// Rows a multi-row INSERT carries at most (8 parameters each, well under
@@ -75,10 +75,9 @@ async fn write_file(save: &SaveTo) -> Result<(), StoreError> {
     let (path, bytes) = (save.path.clone(), save.bytes.clone());
     let written = tokio::task::spawn_blocking(move || {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
-        // 0o666 less the umask, as `File::create` makes files.
-        write_atomically(&path, &bytes, 0o666)
+        write_atomically(&path, &bytes)
     })
     .await
     .map_err(|e| failed(std::io::Error::other(e)))?;

@@ -83,6 +83,22 @@ pub enum StoreError {
         /// The I/O error.
         cause: std::io::Error,
     },
+    /// An existing database SQLite cannot open for writing (a read-only
+    /// file, directory or mount).
+    #[error("cannot write database {url}: {}", describe(.cause))]
+    ReadOnly {
+        /// The URL as configured.
+        url: String,
+        /// The driver's error.
+        cause: sqlx::Error,
+    },
+    /// A read-only open found no database, or one this version has not
+    /// migrated yet (a writable open would create or migrate it).
+    #[error("cannot read database {url} as it is: it is missing or not migrated for this version")]
+    NotMigrated {
+        /// The URL as configured.
+        url: String,
+    },
     /// A stored value is not one this version understands.
     #[error("cannot read stored {what} {value:?}")]
     Corrupt {
@@ -125,6 +141,23 @@ impl StoreError {
         )
     }
 
+    /// True when the database refused a write because it is read-only
+    /// (SQLite `SQLITE_READONLY` and its extended codes).
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, StoreError::ReadOnly { .. }) || self.primary_code() == Some(8)
+    }
+
+    /// The SQLite primary result code of a driver error (`SQLITE_READONLY`
+    /// is 8, `SQLITE_CANTOPEN` 14).
+    pub(super) fn primary_code(&self) -> Option<i64> {
+        match self {
+            StoreError::Open { cause, .. }
+            | StoreError::Database { cause }
+            | StoreError::Apply { cause, .. } => sqlite_code(cause).map(|c| c & 0xff),
+            _ => None,
+        }
+    }
+
     /// Names the message being applied on a query error.
     pub(super) fn in_message(self, key: &str) -> Self {
         match self {
@@ -152,10 +185,11 @@ fn transient(cause: &sqlx::Error) -> bool {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|code| code.parse::<i64>().ok())
-            .is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)),
-        _ => false,
+        _ => sqlite_code(cause).is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)),
     }
+}
+
+/// The SQLite (extended) result code of a database error.
+fn sqlite_code(cause: &sqlx::Error) -> Option<i64> {
+    cause.as_database_error()?.code()?.parse().ok()
 }

@@ -49,6 +49,7 @@ mod ops;
 mod outbox;
 mod processed;
 mod quarantine;
+mod read_only;
 mod seed;
 mod stamp;
 mod users;
@@ -73,12 +74,16 @@ pub use views::{
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::str::FromStr;
 use std::time::Duration;
 
 /// The database connection type every store function works on (a pooled
 /// connection or an open transaction).
 type Conn = sqlx::SqliteConnection;
+
+/// The migrations embedded in the binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// WAL pages (4 KiB) after which a commit checkpoints by itself.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
@@ -90,22 +95,21 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating it if missing) the database at `url` and applies the
-    /// embedded migrations. Only `sqlite:` URLs are supported for now.
+    /// Opens (creating it if missing, readable by its owner only) the
+    /// database at `url` and applies the embedded migrations. Only `sqlite:`
+    /// URLs are supported for now.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let options = connect_options(url)?;
         let database = options.get_filename().to_path_buf();
         let lock = open_lock(&database).await;
+        create_private(&database);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }))
             .connect_with(options.clone())
             .await
-            .map_err(|cause| StoreError::Open {
-                url: url.to_string(),
-                cause,
-            })?;
-        sqlx::migrate!("./migrations")
+            .map_err(|cause| open_error(url, &database, cause))?;
+        MIGRATOR
             .run(&pool)
             .await
             .map_err(|cause| StoreError::Migrate {
@@ -154,13 +158,47 @@ fn stuck_in_transaction(conn: &mut sqlx::SqliteConnection) -> bool {
     stuck
 }
 
+/// Why connecting failed: [`StoreError::ReadOnly`] when SQLite refused to
+/// open an existing database for writing (`SQLITE_READONLY`, or
+/// `SQLITE_CANTOPEN` for a WAL database on a read-only mount).
+fn open_error(url: &str, database: &std::path::Path, cause: sqlx::Error) -> StoreError {
+    let error = StoreError::Open {
+        url: url.to_string(),
+        cause,
+    };
+    let refused = matches!(error.primary_code(), Some(8 | 14));
+    match error {
+        StoreError::Open { url, cause } if refused && database.exists() => {
+            StoreError::ReadOnly { url, cause }
+        }
+        other => other,
+    }
+}
+
+/// Creates a missing database file with mode 0600 whatever the umask: the
+/// database holds every contact, and SQLite gives its `-wal` and `-shm`
+/// files the database file's mode. Where it cannot be created (a missing
+/// directory, no permission) SQLite cannot either and says why.
+fn create_private(database: &std::path::Path) {
+    if is_file(database) && !database.exists() {
+        if let Err(error) = crate::files::create_private(database) {
+            tracing::debug!(%error, "database file not created ahead of SQLite");
+        }
+    }
+}
+
+/// False for in-memory databases (`:memory:`, an empty name).
+fn is_file(database: &std::path::Path) -> bool {
+    !(database.as_os_str().is_empty() || database.to_string_lossy().starts_with(':'))
+}
+
 /// Two processes opening a new database at once (the daemon and a
 /// `status`, say) would race to create it, switch it to WAL and run the
 /// first migration ("database is locked"): they take turns on a lock file
 /// beside the database from connecting until the migrations are done.
 /// Waits up to 30 s, then goes ahead. No lock for in-memory databases.
 async fn open_lock(database: &std::path::Path) -> Option<std::fs::File> {
-    if database.as_os_str().is_empty() || database.to_string_lossy().starts_with(':') {
+    if !is_file(database) {
         return None;
     }
     let mut path = database.as_os_str().to_owned();
@@ -169,6 +207,7 @@ async fn open_lock(database: &std::path::Path) -> Option<std::fs::File> {
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .ok()?;
     for _ in 0..600 {
@@ -186,20 +225,18 @@ async fn open_lock(database: &std::path::Path) -> Option<std::fs::File> {
     None
 }
 
+/// SQLite: a read-only connection (no file created, no journal mode set:
+/// the database keeps the WAL mode it was created with), busy timeout 5 s.
+fn connect_options_for_reading(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    Ok(sqlite_options(url)?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(5)))
+}
+
 /// SQLite: the connection settings — create the file if missing, WAL,
 /// foreign keys on, 5 s busy timeout, synchronous FULL (no lost commits).
 fn connect_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
-    if !url.starts_with("sqlite:") {
-        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
-        return Err(StoreError::Unsupported {
-            scheme: scheme.to_string(),
-        });
-    }
-    let options = SqliteConnectOptions::from_str(url).map_err(|cause| StoreError::Open {
-        url: url.to_string(),
-        cause,
-    })?;
-    Ok(options
+    Ok(sqlite_options(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .foreign_keys(true)
@@ -208,4 +245,18 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
         // The daemon checkpoints the WAL in the background (Store::checkpoint);
         // a commit checkpoints only past 40 MB of WAL, as a safety net.
         .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string()))
+}
+
+/// The options a `sqlite:` URL gives, before ours.
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    if !url.starts_with("sqlite:") {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        return Err(StoreError::Unsupported {
+            scheme: scheme.to_string(),
+        });
+    }
+    SqliteConnectOptions::from_str(url).map_err(|cause| StoreError::Open {
+        url: url.to_string(),
+        cause,
+    })
 }

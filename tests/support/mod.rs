@@ -429,3 +429,37 @@ pub fn wait_until(limit: std::time::Duration, mut check: impl FnMut() -> bool) -
     }
     check()
 }
+
+/// A tmpfs mounted at `dir` (unmounted on drop), or `None` where mounting
+/// is not allowed here (it needs root, as Dovecot does); where the servers
+/// are required (`scripts/test.sh`, CI) that fails the test.
+pub fn tmpfs(dir: &Path, size: &str) -> Option<Unmount> {
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted && servers_required() {
+        panic!("cannot mount a tmpfs (root is needed, as for Dovecot)");
+    }
+    mounted.then(|| Unmount(dir.to_path_buf()))
+}
+
+/// Remounts the filesystem at `dir` with `options` (`size=64m`, `ro`, `rw`).
+pub fn remount(dir: &Path, options: &str) {
+    let ok = Command::new("mount")
+        .args(["-o", &format!("remount,{options}")])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "remount {} {options}", dir.display());
+}
+
+/// Unmounts its directory when dropped.
+pub struct Unmount(PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
