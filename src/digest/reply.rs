@@ -82,7 +82,7 @@ pub struct ParsedReply {
 pub fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
     let mut parsed = ParsedReply::default();
     let lines = own_lines(&strip_quoted(body));
-    let unread = bounds::read_lines(lines.iter().map(String::as_str), |line| {
+    let unread = bounds::read_at_most(lines.iter().map(String::as_str), "lines", |line| {
         match read_line(line, ctx) {
             Some(Ok(command)) => parsed.commands.push(command),
             Some(Err(why)) => parsed.not_understood.push(refusal(line, &why)),

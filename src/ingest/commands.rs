@@ -78,32 +78,44 @@ pub fn plus_tags<'a>(
     tags
 }
 
-/// Turns plus tags into commands and a routing lead id.
+/// Turns plus tags into commands and a routing lead id; at most
+/// [`bounds::MAX_COMMANDS_PER_MAIL`] tags are read.
 pub fn commands_from_plus_tags(
     tags: &[String],
     ctx: &CommandContext<'_>,
 ) -> (Commands, Option<i64>) {
     let mut commands = Commands::default();
     let mut routing = None;
-    for tag in tags {
-        match read_plus_tag(tag, ctx) {
-            PlusTag::Lead(id) => routing = Some(id),
-            PlusTag::Due(due_at) => commands.accepted.push(Command::Next(NextActionDraft {
-                due_at,
-                kind: "follow_up".into(),
-                // Says where it came from: the digest shows it as the to-do.
-                note: format!("follow up (set by the +{tag} address)"),
-            })),
-            PlusTag::Unknown(tag) => commands.rejected.push(format!(
-                "plus tag {}",
-                bounds::refusal(
-                    &tag,
-                    "not a date (try tomorrow, 3d, 2w, monday, 2026-12-01) nor lead-N"
-                )
-            )),
-        }
-    }
+    let unread = bounds::read_at_most(tags.iter().map(String::as_str), "plus tags", |tag| {
+        read_plus_tag_into(tag, ctx, &mut commands, &mut routing);
+        1
+    });
+    commands.rejected.extend(unread);
     (commands, routing)
+}
+
+fn read_plus_tag_into(
+    tag: &str,
+    ctx: &CommandContext<'_>,
+    commands: &mut Commands,
+    routing: &mut Option<i64>,
+) {
+    match read_plus_tag(tag, ctx) {
+        PlusTag::Lead(id) => *routing = Some(id),
+        PlusTag::Due(due_at) => commands.accepted.push(Command::Next(NextActionDraft {
+            due_at,
+            kind: "follow_up".into(),
+            // Says where it came from: the digest shows it as the to-do.
+            note: format!("follow up (set by the +{tag} address)"),
+        })),
+        PlusTag::Unknown(tag) => commands.rejected.push(format!(
+            "plus tag {}",
+            bounds::refusal(
+                &tag,
+                "not a date (try tomorrow, 3d, 2w, monday, 2026-12-01) nor lead-N"
+            )
+        )),
+    }
 }
 
 static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -123,7 +135,7 @@ pub fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
         ..*ctx
     };
     let mut commands = Commands::default();
-    let unread = bounds::read_lines(note.lines(), |line| {
+    let unread = bounds::read_at_most(note.lines(), "lines", |line| {
         let before = commands.accepted.len() + commands.rejected.len();
         read_note_line(line, ctx, &mut commands);
         commands.accepted.len() + commands.rejected.len() - before

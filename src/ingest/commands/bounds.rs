@@ -42,21 +42,22 @@ pub fn refusal(line: &str, why: &str) -> String {
     format!("\"{quoted}\": {why}")
 }
 
-/// Feeds `lines` to `read` until it has given [`MAX_COMMANDS_PER_MAIL`]
-/// commands (`read` says how many each line gave); the report for the
-/// non-blank lines left, if any.
-pub fn read_lines<'a>(
-    lines: impl IntoIterator<Item = &'a str>,
+/// Feeds `items` (lines, plus tags) to `read` until it has given
+/// [`MAX_COMMANDS_PER_MAIL`] commands (`read` says how many each gave); the
+/// report for the non-blank `what` left, if any.
+pub fn read_at_most<'a>(
+    items: impl IntoIterator<Item = &'a str>,
+    what: &str,
     mut read: impl FnMut(&'a str) -> usize,
 ) -> Option<String> {
-    let mut lines = lines.into_iter();
+    let mut items = items.into_iter();
     let mut count = 0;
     while count < MAX_COMMANDS_PER_MAIL {
-        count += read(lines.next()?);
+        count += read(items.next()?);
     }
-    let left = lines.filter(|l| !l.trim().is_empty()).count();
+    let left = items.filter(|l| !l.trim().is_empty()).count();
     (left > 0).then(|| {
-        format!("{left} more lines not read: at most {MAX_COMMANDS_PER_MAIL} commands per mail")
+        format!("{left} more {what} not read: at most {MAX_COMMANDS_PER_MAIL} commands per mail")
     })
 }
 
@@ -78,7 +79,7 @@ mod tests {
     fn reading_stops_after_the_last_allowed_command_and_counts_the_rest() {
         let text = "done 1\n\nthanks\n".repeat(10_000);
         let mut seen = 0;
-        let report = read_lines(text.lines(), |l| {
+        let report = read_at_most(text.lines(), "lines", |l| {
             seen += 1;
             usize::from(l.starts_with("done"))
         });
@@ -87,7 +88,10 @@ mod tests {
             report.unwrap(),
             "19901 more lines not read: at most 50 commands per mail"
         );
-        assert_eq!(read_lines("done 1\n".repeat(50).lines(), |_| 1), None);
+        assert_eq!(
+            read_at_most("done 1\n".repeat(50).lines(), "lines", |_| 1),
+            None
+        );
     }
 
     #[test]

@@ -214,3 +214,15 @@ fn every_text_a_note_command_stores_is_bounded() {
     let reason = Some("too pricey".to_string());
     assert!(matches!(&commands.accepted[..], [Command::Status { reason: r, .. }] if *r == reason));
 }
+
+#[test]
+fn at_most_fifty_plus_tags_are_read() {
+    let settings = sample_settings();
+    let tags: Vec<String> = (1..=80).map(|n| format!("{n}d")).collect();
+    let (commands, _) = commands_from_plus_tags(&tags, &ctx(&settings));
+    assert_eq!(commands.accepted.len(), 50);
+    assert_eq!(
+        commands.rejected,
+        vec!["30 more plus tags not read: at most 50 commands per mail".to_string()]
+    );
+}
