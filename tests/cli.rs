@@ -448,8 +448,9 @@ fn commands_read_from_one_mail_and_every_text_a_command_stores_are_bounded() {
     let long = "x".repeat(1_001);
     let half = "y".repeat(600);
     for args in [
-        &["leads", "cancel", "2", "--reason", &long][..],
-        &["leads", "status", "3", "lost", "--reason", &long],
+        &["leads", "cancel", "3", "--reason", &long][..],
+        &["prospects", "cancel", "2", "--reason", &long],
+        &["leads", "status", "4", "lost", "--reason", &long],
         &["leads", "next", "1", "tomorrow", "call", &half, &half],
         &["leads", "done", "1", "--as", &long],
     ] {
@@ -458,6 +459,8 @@ fn commands_read_from_one_mail_and_every_text_a_command_stores_are_bounded() {
         assert_eq!(out.status.code(), Some(2), "{:?}: {stderr}", &args[..3]);
         assert!(stderr.contains("too long"), "{stderr}");
     }
-    let two = app.json(&["leads", "show", "2", "--json"]);
-    assert_eq!(two["status"], "todo");
+    for id in ["3", "4"] {
+        let lead = app.json(&["leads", "show", id, "--json"]);
+        assert_eq!(lead["status"], "todo", "lead {id} unchanged");
+    }
 }

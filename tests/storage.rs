@@ -129,8 +129,10 @@ fn close_cleanly(url: &str) {
     });
 }
 
-const READING: [&[&str]; 9] = [
+const READING: [&[&str]; 11] = [
     &["leads", "list"],
+    &["users", "list"],
+    &["partners", "list"],
     &["leads", "show", "1"],
     &["prospects", "list", "--json"],
     &["contacts", "list"],

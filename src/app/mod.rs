@@ -146,7 +146,9 @@ async fn cancel_on_signal(cancel: tokio_util::sync::CancellationToken) {
 /// True for the commands that only read the database (they open it
 /// read-only, so they work on a database this process cannot write).
 fn only_reads(command: &Command) -> bool {
-    use crate::cli::{DigestCommand, LeadsCommand, ProspectsCommand};
+    use crate::cli::{
+        DigestCommand, LeadsCommand, PartnersCommand, ProspectsCommand, UsersCommand,
+    };
     matches!(
         command,
         Command::Status { .. }
@@ -156,6 +158,8 @@ fn only_reads(command: &Command) -> bool {
             | Command::Quarantine(QuarantineCommand::List { .. })
             | Command::Leads(LeadsCommand::List { .. } | LeadsCommand::Show { .. })
             | Command::Prospects(ProspectsCommand::List { .. })
+            | Command::Users(UsersCommand::List { .. })
+            | Command::Partners(PartnersCommand::List { .. })
             | Command::Digest(DigestCommand::Preview { .. } | DigestCommand::Outbox { .. })
     )
 }
