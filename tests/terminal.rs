@@ -16,7 +16,8 @@ const BODY: &str = "Hi\u{1b}[31m red\u{9b}2J \u{202e}fdp.exe\u{2067} \u{61c}\u{2
 fn hostile_app() -> App {
     let app = offline_app();
     let form = format!(
-        "From: Website Forms <forms@webforms.test>\r\nTo: crm@acme.test\r\n\
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=webforms.test\r\n\
+         From: Website Forms <forms@webforms.test>\r\nTo: crm@acme.test\r\n\
          Subject: New submission: Contact us\r\nMessage-ID: <esc-form@webforms.test>\r\n\
          Date: Mon, 23 Nov 2026 09:20:00 +0000\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
