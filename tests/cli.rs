@@ -464,3 +464,27 @@ fn commands_read_from_one_mail_and_every_text_a_command_stores_are_bounded() {
         assert_eq!(lead["status"], "todo", "lead {id} unchanged");
     }
 }
+
+#[test]
+fn human_listings_and_show_are_text_in_the_owner_s_time_zone() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    let show = String::from_utf8_lossy(&app.run(&["leads", "show", "3"]).stdout).to_string();
+    assert!(
+        serde_json::from_str::<Value>(&show).is_err(),
+        "not JSON: {show}"
+    );
+    assert!(show.contains("owner:    bruno@acme.test"), "{show}");
+    assert!(
+        show.contains("due 2026-11-24 08:30 Europe/Amsterdam"),
+        "{show}"
+    );
+    let list = String::from_utf8_lossy(&app.run(&["leads", "list"]).stdout).to_string();
+    assert!(
+        list.contains("next 2026-11-24 08:30 Europe/Amsterdam"),
+        "{list}"
+    );
+    assert!(list.contains("Europe/Lisbon"), "{list}");
+    let timeline = String::from_utf8_lossy(&app.run(&["timeline", "3"]).stdout).to_string();
+    assert!(timeline.contains("Europe/Amsterdam"), "{timeline}");
+}

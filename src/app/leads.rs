@@ -37,11 +37,11 @@ pub(super) async fn leads(
                 owner,
                 open_only: !all && status.is_none(),
             };
-            print_leads(&store.list_leads(&filter).await?, json)
+            print_leads(settings, &store.list_leads(&filter).await?, json)
         }
-        LeadsCommand::Show { id, json: _ } => {
+        LeadsCommand::Show { id, json } => {
             expect_kind(store, id, LeadKind::Lead).await?;
-            show(store, id).await
+            show(settings, store, id, json).await
         }
         LeadsCommand::Convert { id, actor } => {
             expect_kind(store, id, LeadKind::Prospect).await?;
@@ -110,7 +110,7 @@ pub(super) async fn leads(
 /// Runs a `prospects` subcommand.
 pub(super) async fn prospects(
     cmd: ProspectsCommand,
-    _settings: &Settings,
+    settings: &Settings,
     store: &Store,
 ) -> anyhow::Result<()> {
     match cmd {
@@ -121,7 +121,7 @@ pub(super) async fn prospects(
                 owner: None,
                 open_only: !all,
             };
-            print_leads(&store.list_leads(&filter).await?, json)
+            print_leads(settings, &store.list_leads(&filter).await?, json)
         }
         ProspectsCommand::Convert { id, actor } => {
             expect_kind(store, id, LeadKind::Prospect).await?;

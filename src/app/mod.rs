@@ -73,7 +73,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
         Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,
         Command::Export(args) => export::export(&args, &store).await,
-        Command::Timeline { id, json } => listing::timeline(&store, id, json).await,
+        Command::Timeline { id, json } => listing::timeline(&settings, &store, id, json).await,
         Command::Contacts(ContactsCommand::List { json }) => listing::contacts(&store, json).await,
         Command::Quarantine(QuarantineCommand::List { json }) => {
             listing::quarantine(&store, json).await
