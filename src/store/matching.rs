@@ -5,8 +5,8 @@
 
 use super::contacts::{self, ContactRef};
 use super::{leads, Conn, StoreError};
-use crate::domain::{EmailAddress, MessageKey};
-use crate::ingest::plan::{ContactDraft, NewLead};
+use crate::domain::{EmailAddress, MessageKey, TimelineKind};
+use crate::ingest::plan::{ContactDraft, NewLead, TimelineDraft};
 use chrono::{DateTime, Utc};
 
 /// A group of contacts resolved to a lead.
@@ -43,12 +43,52 @@ pub(super) async fn resolve(
             let company = company.map(|c| c.id);
             let lead_id = leads::create(conn, new, company, ids.first().copied(), at).await?;
             leads::link_contacts(conn, lead_id, ids.get(1..).unwrap_or_default()).await?;
+            note_cancelled_before(conn, lead_id, &ids, at).await?;
             Ok(Resolved {
                 lead_id,
                 created: true,
             })
         }
     }
+}
+
+/// When a contact of a new record was on a record that was cancelled
+/// ("never contact again"), the new record says so on its timeline, so the
+/// rep sees it before writing again.
+async fn note_cancelled_before(
+    conn: &mut Conn,
+    lead_id: i64,
+    contacts: &[i64],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut latest: Option<(i64, String, String, Option<String>)> = None;
+    for &contact in contacts {
+        let found: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT l.id, l.kind, l.updated_at, l.close_reason FROM leads l \
+             JOIN lead_contacts lc ON lc.lead_id = l.id \
+             WHERE lc.contact_id = $1 AND l.status = 'cancelled' AND l.id <> $2 \
+             ORDER BY l.updated_at DESC LIMIT 1",
+        )
+        .bind(contact)
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.as_ref().map(|f| &f.2) > latest.as_ref().map(|l| &l.2) {
+            latest = found;
+        }
+    }
+    let Some((earlier, kind, cancelled_at, reason)) = latest else {
+        return Ok(());
+    };
+    let day = cancelled_at.get(..10).unwrap_or(&cancelled_at);
+    let entry = TimelineDraft {
+        kind: TimelineKind::Note,
+        occurred_at: at,
+        actor: Some("leadmail".into()),
+        subject: format!("Earlier {kind} #{earlier} was cancelled on {day}"),
+        body: reason.map_or_else(String::new, |why| format!("Reason given: {why}")),
+    };
+    leads::add_entry(conn, lead_id, &entry, None).await
 }
 
 /// The open lead of the first contact that has one (with that contact,

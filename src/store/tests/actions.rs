@@ -305,3 +305,52 @@ async fn the_database_runs_in_wal_with_foreign_keys_full_sync_and_a_busy_timeout
         .unwrap();
     assert_eq!((mode.as_str(), keys, sync, busy), ("wal", 1, 2, 5000));
 }
+
+#[tokio::test]
+async fn a_new_prospect_for_someone_whose_earlier_one_was_cancelled_says_so() {
+    let db = fresh().await;
+    let first = outbound_plan("c1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let old = db.store.apply(&first, b"1", "t").await.unwrap().lead_ids[0];
+    db.store
+        .cancel(old, "alice@acme.test", Some("asked not to be contacted"))
+        .await
+        .unwrap();
+    let again = outbound_plan("c2@acme.test", "2026-11-25T10:00:00Z", vec![jane()]);
+    let new = db.store.apply(&again, b"2", "t").await.unwrap().lead_ids[0];
+    assert_ne!(new, old, "a cancelled record is not reopened");
+    let timeline = db.store.timeline(new).await.unwrap();
+    let note = timeline
+        .iter()
+        .find(|e| {
+            e.subject
+                .starts_with(&format!("Earlier prospect #{old} was cancelled on"))
+        })
+        .expect("the new record says so");
+    assert!(
+        note.body.contains("asked not to be contacted"),
+        "{}",
+        note.body
+    );
+    let fresh_start = outbound_plan(
+        "c3@acme.test",
+        "2026-11-25T10:00:00Z",
+        vec![person(
+            "kim@initech.test",
+            "Kim Lee",
+            Some(("Initech", "initech.test")),
+        )],
+    );
+    let other = db
+        .store
+        .apply(&fresh_start, b"3", "t")
+        .await
+        .unwrap()
+        .lead_ids[0];
+    assert!(!db
+        .store
+        .timeline(other)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.subject.starts_with("Earlier")));
+}
