@@ -224,6 +224,9 @@ pub struct Security {
     pub max_header_count: usize,
     /// A header line longer than this (bytes): quarantined unparsed.
     pub max_header_line_bytes: usize,
+    /// The daemon's budget for mail bytes held at once per mailbox
+    /// (fetched, not yet committed); a single larger message is held alone.
+    pub max_in_flight_bytes: usize,
 }
 
 impl Security {

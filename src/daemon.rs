@@ -8,11 +8,18 @@
 //! cancellation (SIGTERM/SIGINT) lets the batch in hand finish. Beside the
 //! mailboxes, the sender ([`crate::sending::run`]) queues digests when they
 //! fall due and works the outbox.
+//!
+//! Memory is bounded by a byte budget, not by the mail: every message's
+//! size is read before any body, a message over `max_message_bytes` is
+//! quarantined from its header alone, and batches are cut by bytes as well
+//! as by count ([`batches`]).
+
+mod batches;
 
 use crate::config::{Mailbox, Settings};
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
 use crate::ingest::plan::{IngestPlan, Outcome};
-use crate::ingest::plan_message;
+use crate::ingest::{plan_message, plan_oversized};
 use crate::leasing::{self, MailboxLease};
 use crate::memory;
 use crate::store::{Applied, FolderMessage, FolderRef, LeaseHolder, Store, StoreError};
@@ -22,8 +29,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-/// Messages fetched per round trip and committed per transaction (bounds
-/// memory: two batches are in hand at once).
+/// Messages fetched per round trip and committed per transaction, at most
+/// (fewer when `security.max_in_flight_bytes` says so).
 const BATCH: usize = 200;
 /// Committed messages acknowledged per `UID MOVE`/`UID STORE`: each MOVE
 /// makes the server expunge, at a cost that grows with the folder.
@@ -358,6 +365,8 @@ async fn sync_pass(
 struct Planned {
     mails: Vec<RawMail>,
     plans: Vec<IngestPlan>,
+    /// The mail bytes it holds.
+    bytes: u64,
 }
 
 /// One selected folder of a mailbox: turns fetched batches into commits,
@@ -395,9 +404,23 @@ impl FolderReader<'_> {
         Ok(())
     }
 
+    /// The batch bounds: [`BATCH`] messages, half the in-flight budget in
+    /// bytes (two batches overlap), the size limit.
+    fn limits(&self) -> batches::BatchLimits {
+        let security = &self.settings.security;
+        batches::BatchLimits::new(
+            BATCH,
+            security.max_in_flight_bytes as u64,
+            security.max_message_bytes as u64,
+        )
+    }
+
     /// Fetches, plans, commits and acknowledges these UIDs (sorted), as a
-    /// pipeline: while batch k commits, batch k+1 is fetched and planned
-    /// (on a blocking thread). Acknowledgements wait until [`ACK_BATCH`]
+    /// pipeline: first their sizes, cut into batches by count and bytes
+    /// ([`batches::batches`]); then while batch k commits, batch k+1 is
+    /// fetched and planned (on a blocking thread) — unless the two together
+    /// are over `security.max_in_flight_bytes`, when k+1 is fetched after k
+    /// is committed and dropped. Acknowledgements wait until [`ACK_BATCH`]
     /// committed messages (or the end) so the server expunges rarely; none
     /// is sent before its message's commit. Stops early when cancelled,
     /// after the batch in hand.
@@ -407,21 +430,24 @@ impl FolderReader<'_> {
         uids: &[u32],
         cancel: &CancellationToken,
     ) -> anyhow::Result<Vec<(u32, Outcome)>> {
-        let mut chunks = uids.chunks(BATCH);
-        let mut next = match chunks.next() {
-            Some(chunk) => Some(self.fetch_planned(session, chunk).await?),
-            None => None,
-        };
+        let sizes = session.sizes(uids).await?;
+        let all = batches::batches(&sizes, self.limits());
+        let budget = self.settings.security.max_in_flight_bytes as u64;
+        let mut upcoming = all.iter();
+        let mut next = self.fetch_batch(session, upcoming.next()).await?;
         let mut done = Vec::with_capacity(uids.len());
         let mut unacknowledged = 0;
         while let Some(batch) = next.take() {
-            let upcoming = chunks.next().filter(|_| !cancel.is_cancelled());
-            let (committed, fetched) = tokio::join!(self.commit(&batch), async {
-                match upcoming {
-                    Some(chunk) => self.fetch_planned(session, chunk).await.map(Some),
-                    None => Ok(None),
-                }
-            });
+            let following = upcoming.next().filter(|_| !cancel.is_cancelled());
+            let overlap = following.is_some_and(|f| batch.bytes.saturating_add(f.bytes) <= budget);
+            let (committed, prefetched) = if overlap {
+                let (committed, fetched) =
+                    tokio::join!(self.commit(&batch), self.fetch_batch(session, following));
+                (committed, Some(fetched))
+            } else {
+                (self.commit(&batch).await, None)
+            };
+            drop(batch);
             let committed = match committed {
                 Ok(outcomes) => outcomes,
                 Err(error) => {
@@ -435,7 +461,10 @@ impl FolderReader<'_> {
             unacknowledged += committed.len();
             done.extend(committed);
             memory::release_free_memory();
-            next = fetched?;
+            next = match prefetched {
+                Some(fetched) => fetched?,
+                None => self.fetch_batch(session, following).await?,
+            };
             if unacknowledged >= ACK_BATCH || next.is_none() {
                 acknowledge(session, self.mailbox, &done[done.len() - unacknowledged..]).await?;
                 unacknowledged = 0;
@@ -444,22 +473,34 @@ impl FolderReader<'_> {
         Ok(done)
     }
 
-    /// One `UID FETCH` of `uids`, then their plans, made on a blocking
-    /// thread so a commit running meanwhile is not held up.
-    async fn fetch_planned(
+    /// Fetches and plans `batch` (nothing when `None`): its whole messages
+    /// with one `UID FETCH`, the header blocks of those over the size limit
+    /// with another, in UID order; the plans are made on a blocking thread
+    /// so a commit running meanwhile is not held up.
+    async fn fetch_batch(
         &self,
         session: &mut ImapSession,
-        uids: &[u32],
-    ) -> anyhow::Result<Planned> {
-        let mails = session.fetch(uids).await?;
+        batch: Option<&batches::Batch>,
+    ) -> anyhow::Result<Option<Planned>> {
+        let Some(batch) = batch else {
+            return Ok(None);
+        };
+        let mut mails = session.fetch(&batch.whole).await?;
+        mails.extend(session.fetch_headers(&batch.headers_only).await?);
+        mails.sort_by_key(|mail| mail.uid);
         let settings = Arc::clone(self.settings);
         let planned = tokio::task::spawn_blocking(move || {
             let plans = mails.iter().map(|mail| plan(mail, &settings)).collect();
-            Planned { mails, plans }
+            let bytes = mails.iter().map(|mail| mail.raw.len() as u64).sum();
+            Planned {
+                mails,
+                plans,
+                bytes,
+            }
         })
         .await
         .context("the planning thread failed")?;
-        Ok(planned)
+        Ok(Some(planned))
     }
 
     /// Commits the batch in one transaction. When it cannot be committed
@@ -473,6 +514,7 @@ impl FolderReader<'_> {
             .map(|(mail, plan)| FolderMessage {
                 plan,
                 raw: &mail.raw,
+                size: mail.size,
                 uid: mail.uid,
             })
             .collect();
@@ -502,21 +544,25 @@ impl FolderReader<'_> {
         let folder = self.folder();
         let mut outcomes = Vec::with_capacity(messages.len());
         for message in messages {
-            let checkpoint = folder.checkpoint(message.uid);
             let applied = self
                 .store
-                .apply_from_mailbox(message.plan, message.raw, &checkpoint)
+                .apply_batch_from_mailbox(&folder, std::slice::from_ref(message))
                 .await?;
-            outcomes.push(applied.filing_outcome());
+            outcomes.extend(applied.iter().map(Applied::filing_outcome));
         }
         Ok(outcomes)
     }
 }
 
-/// A message's plan, at its arrival time (INTERNALDATE) or now.
+/// A message's plan, at its arrival time (INTERNALDATE) or now; from its
+/// header alone when only that was fetched (over the size limit).
 fn plan(mail: &RawMail, settings: &Settings) -> IngestPlan {
     let arrived_at = mail.internal_date.unwrap_or_else(crate::clock::now);
-    plan_message(&mail.raw, settings, arrived_at)
+    if mail.whole {
+        plan_message(&mail.raw, settings, arrived_at)
+    } else {
+        plan_oversized(&mail.raw, mail.size, settings, arrived_at)
+    }
 }
 
 /// Quarantined mail to the quarantine folder, the rest to the processed

@@ -84,6 +84,8 @@ struct SecurityRaw {
     max_header_count: usize,
     #[serde(default = "default_max_header_line_bytes")]
     max_header_line_bytes: usize,
+    #[serde(default = "default_max_in_flight_bytes")]
+    max_in_flight_bytes: usize,
 }
 
 impl Default for SecurityRaw {
@@ -95,6 +97,7 @@ impl Default for SecurityRaw {
             max_body_bytes: default_max_body_bytes(),
             max_header_count: default_max_header_count(),
             max_header_line_bytes: default_max_header_line_bytes(),
+            max_in_flight_bytes: default_max_in_flight_bytes(),
         }
     }
 }
@@ -239,6 +242,10 @@ fn default_max_header_count() -> usize {
 /// References or DKIM lines of a few KiB. 64 KiB leaves room for both.
 fn default_max_header_line_bytes() -> usize {
     64 * 1024
+}
+/// Mail bytes a mailbox holds at once (fetched, not yet committed): 32 MiB.
+fn default_max_in_flight_bytes() -> usize {
+    32 * 1024 * 1024
 }
 
 fn default_max_bytes() -> usize {
@@ -430,6 +437,12 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
         ));
     }
     check_header_bounds(&raw)?;
+    if raw.max_in_flight_bytes < 1024 * 1024 {
+        return Err(ConfigError::invalid(
+            "security.max_in_flight_bytes",
+            "must be at least 1048576 (1 MiB)",
+        ));
+    }
     Ok(Security {
         sender_auth,
         trusted_authserv_ids: raw.trusted_authserv_ids,
@@ -437,6 +450,7 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
         max_body_bytes: raw.max_body_bytes,
         max_header_count: raw.max_header_count,
         max_header_line_bytes: raw.max_header_line_bytes,
+        max_in_flight_bytes: raw.max_in_flight_bytes,
     })
 }
 

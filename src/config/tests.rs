@@ -91,6 +91,19 @@ fn header_bounds_default_to_1000_fields_and_64_kib_lines_and_refuse_tiny_values(
 }
 
 #[test]
+fn the_in_flight_budget_defaults_to_32_mib_is_read_and_refuses_less_than_1_mib() {
+    assert_eq!(
+        sample_settings().security.max_in_flight_bytes,
+        32 * 1024 * 1024
+    );
+    let text = SAMPLE.replace("[security]", "[security]\nmax_in_flight_bytes = 4194304");
+    assert_eq!(parse(&text).unwrap().security.max_in_flight_bytes, 4 << 20);
+    let text = SAMPLE.replace("[security]", "[security]\nmax_in_flight_bytes = 65536");
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(error.contains("security.max_in_flight_bytes"), "{error}");
+}
+
+#[test]
 fn a_bad_time_zone_names_the_key() {
     let text = SAMPLE.replace(
         "name = \"Bruno Costa\"",

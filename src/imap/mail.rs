@@ -100,17 +100,77 @@ impl ImapSession {
         Ok(mails)
     }
 
+    /// Fetches only the header block of these UIDs (any order), with their
+    /// size and arrival time: one `UID FETCH … BODY.PEEK[HEADER]`. For
+    /// messages over the size limit, which are never downloaded whole.
+    #[instrument(skip_all, fields(mailbox = %self.name, count = uids.len()))]
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
+        self.usable()?;
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sorted = uids.to_vec();
+        sorted.sort_unstable();
+        let mails = self.fetch_parts(&sorted, Part::Header).await?;
+        self.drain();
+        for mail in &mails {
+            debug!(
+                uid = mail.uid,
+                size = mail.size,
+                header_bytes = mail.raw.len(),
+                "imap fetched the header only"
+            );
+        }
+        Ok(mails)
+    }
+
+    /// Each UID's `RFC822.SIZE` (none when the server gave none), sorted
+    /// by UID, asked `SIZES_PER_FETCH` UIDs at a time: no body is fetched
+    /// before its size is known. UIDs no longer in the folder are absent.
+    #[instrument(skip_all, fields(mailbox = %self.name, count = uids.len()))]
+    pub async fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, Option<u64>)>, ImapError> {
+        self.usable()?;
+        let mut sorted = uids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut sizes = Vec::with_capacity(sorted.len());
+        for chunk in sorted.chunks(SIZES_PER_FETCH) {
+            let set = uid_set(chunk);
+            let session = &mut self.session;
+            let result = async {
+                let mut fetches = session.uid_fetch(&set, "(UID RFC822.SIZE)").await?;
+                let mut found = Vec::with_capacity(chunk.len());
+                while let Some(fetch) = fetches.try_next().await? {
+                    if let Some(uid) = fetch.uid.filter(|uid| chunk.binary_search(uid).is_ok()) {
+                        found.push((uid, fetch.size.map(u64::from)));
+                    }
+                }
+                Ok::<_, ImapLibError>(found)
+            }
+            .await;
+            sizes.extend(self.check(result, || "fetch message sizes".into())?);
+            self.drain();
+        }
+        sizes.sort_unstable_by_key(|(uid, _)| *uid);
+        sizes.dedup_by_key(|(uid, _)| *uid);
+        debug!(found = sizes.len(), "imap fetched sizes");
+        Ok(sizes)
+    }
+
     /// One `UID FETCH` of sorted `uids`; the answer sorted by UID.
     async fn fetch_uids(&mut self, uids: &[u32]) -> Result<Vec<RawMail>, ImapError> {
+        self.fetch_parts(uids, Part::Whole).await
+    }
+
+    /// One `UID FETCH` of `part` of sorted `uids`; the answer sorted by UID.
+    async fn fetch_parts(&mut self, uids: &[u32], part: Part) -> Result<Vec<RawMail>, ImapError> {
         let set = uid_set(uids);
         let session = &mut self.session;
         let result = async {
-            let mut fetches = session
-                .uid_fetch(&set, "(UID INTERNALDATE BODY.PEEK[])")
-                .await?;
+            let mut fetches = session.uid_fetch(&set, part.query()).await?;
             let mut mails: Vec<RawMail> = Vec::with_capacity(uids.len());
             while let Some(fetch) = fetches.try_next().await? {
-                if let Some(mail) = raw_mail(&fetch, uids) {
+                if let Some(mail) = raw_mail(&fetch, uids, part) {
                     mails.push(mail);
                 }
             }
@@ -206,14 +266,50 @@ fn sorted_set(uids: &[u32]) -> Option<String> {
     (!sorted.is_empty()).then(|| uid_set(&sorted))
 }
 
+/// UIDs whose size is asked in one `UID FETCH (UID RFC822.SIZE)`.
+const SIZES_PER_FETCH: usize = 5_000;
+
+/// What a `UID FETCH` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The whole message.
+    Whole,
+    /// The header block and the size only.
+    Header,
+}
+
+impl Part {
+    fn query(self) -> &'static str {
+        match self {
+            Part::Whole => "(UID INTERNALDATE BODY.PEEK[])",
+            Part::Header => "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER])",
+        }
+    }
+}
+
 /// Our type for one FETCH answer, if it is one of `wanted` (sorted) and
-/// carries a body; flag-only updates for other messages are skipped.
-fn raw_mail(fetch: &Fetch, wanted: &[u32]) -> Option<RawMail> {
+/// carries the part asked for; flag-only updates for other messages are
+/// skipped.
+fn raw_mail(fetch: &Fetch, wanted: &[u32], part: Part) -> Option<RawMail> {
     let uid = fetch.uid?;
     wanted.binary_search(&uid).ok()?;
+    let (raw, size) = match part {
+        Part::Whole => {
+            let raw = fetch.body()?.to_vec();
+            let size = raw.len() as u64;
+            (raw, size)
+        }
+        Part::Header => {
+            let raw = fetch.header()?.to_vec();
+            let size = fetch.size.map_or(raw.len() as u64, u64::from);
+            (raw, size)
+        }
+    };
     Some(RawMail {
         uid,
-        raw: fetch.body()?.to_vec(),
+        raw,
         internal_date: fetch.internal_date().map(|d| d.with_timezone(&chrono::Utc)),
+        whole: part == Part::Whole,
+        size,
     })
 }

@@ -2,8 +2,10 @@
 //!
 //! A thin layer over async-imap that converts wire types into ours
 //! ([`RawMail`], [`FolderState`], [`ImapError`]) and knows nothing of the CRM.
-//! The daemon drives it: `connect` → `select` → `fetch_after` in batches →
-//! `mark_seen` / `move_to` (UID sets) after each commit → `idle` (or sleep) → again.
+//! The daemon drives it: `connect` → `select` → `uids_after` → `sizes`
+//! (`RFC822.SIZE`, so no body is fetched before its size is known) →
+//! `fetch` / `fetch_headers` in batches → `mark_seen` / `move_to` (UID
+//! sets) after each commit → `idle` (or sleep) → again.
 //!
 //! - `connect`: TCP (15 s limit), TLS per [`TlsMode`](crate::config::TlsMode)
 //!   verified against the webpki roots plus `ca_file`, the greeting, then
@@ -39,10 +41,17 @@ const COMMAND_STALL: Duration = Duration::from_secs(60);
 pub struct RawMail {
     /// The message's UID in the selected folder.
     pub uid: u32,
-    /// The RFC 5322 bytes, exactly as stored on the server.
+    /// The RFC 5322 bytes, exactly as stored on the server; only the
+    /// header block when `whole` is false.
     pub raw: Vec<u8>,
     /// The server's arrival time (INTERNALDATE), when it sent one.
     pub internal_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// False when only the header block was fetched (the message is over
+    /// the size limit and was never downloaded whole).
+    pub whole: bool,
+    /// The whole message's size: `raw.len()` when whole, else the server's
+    /// `RFC822.SIZE`.
+    pub size: u64,
 }
 
 /// The selected folder's identity.

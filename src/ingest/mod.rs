@@ -138,16 +138,53 @@ fn unparseable(raw: &[u8], arrived_at: DateTime<Utc>, why: &str) -> IngestPlan {
     )
 }
 
-/// Over the limit: only the header block is looked at, for a key and a From.
+/// Over the limit: only the header block is looked at, for a key, a From
+/// and a Subject (the same plan as [`plan_oversized`] on its header).
 fn too_large(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
     let head_end = find_header_end(raw).unwrap_or(raw.len().min(64 * 1024));
-    let (key, from) = key_and_from(&raw[..head_end], raw);
+    oversized(
+        &raw[..head_end],
+        raw,
+        raw.len() as u64,
+        settings,
+        arrived_at,
+    )
+}
+
+/// The plan of a message over `security.max_message_bytes` of which only
+/// the header block was fetched (the daemon reads sizes before bodies and
+/// never downloads such a message): quarantined as `too_large`, with its
+/// Message-ID (else a hash of the header block), From and Subject.
+pub fn plan_oversized(
+    header: &[u8],
+    size: u64,
+    settings: &Settings,
+    arrived_at: DateTime<Utc>,
+) -> IngestPlan {
+    let head = &header[..header.len().min(256 * 1024)];
+    oversized(head, header, size, settings, arrived_at)
+}
+
+fn oversized(
+    head: &[u8],
+    hashed: &[u8],
+    size: u64,
+    settings: &Settings,
+    arrived_at: DateTime<Utc>,
+) -> IngestPlan {
+    let parsed = MessageParser::default().parse_headers(head);
+    let (key, from) = key_and_from(parsed.as_ref(), hashed);
     let detail = format!(
-        "{} bytes is over security.max_message_bytes = {}",
-        raw.len(),
+        "{size} bytes is over security.max_message_bytes = {}",
         settings.security.max_message_bytes
     );
-    bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail)
+    let mut plan = bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail);
+    plan.subject = parsed
+        .as_ref()
+        .and_then(|m| m.subject())
+        .map(parse::one_line)
+        .unwrap_or_default();
+    plan
 }
 
 /// A header block over its bounds: quarantined as `too_large` unparsed; the
@@ -158,7 +195,7 @@ fn header_breach(
     arrived_at: DateTime<Utc>,
 ) -> IngestPlan {
     let head = &raw[..breach.offset.min(64 * 1024)];
-    let (key, from) = key_and_from(head, raw);
+    let (key, from) = key_and_from(MessageParser::default().parse_headers(head).as_ref(), raw);
     bare_quarantine(
         key,
         from,
@@ -168,15 +205,16 @@ fn header_breach(
     )
 }
 
-/// The Message-ID key (else the byte hash of `raw`) and the From, from `head`.
-fn key_and_from(head: &[u8], raw: &[u8]) -> (MessageKey, Option<String>) {
-    let parsed = MessageParser::default().parse_headers(head);
+/// The Message-ID key (else the byte hash of `raw`) and the From, from a
+/// parsed header block.
+fn key_and_from(
+    parsed: Option<&mail_parser::Message<'_>>,
+    raw: &[u8],
+) -> (MessageKey, Option<String>) {
     let key = parsed
-        .as_ref()
         .and_then(|m| m.message_id().and_then(MessageKey::from_header))
         .unwrap_or_else(|| MessageKey::from_bytes(raw));
     let from = parsed
-        .as_ref()
         .and_then(|m| m.header_raw("From"))
         .map(|f| parse::one_line(f.trim()));
     (key, from)
@@ -212,5 +250,52 @@ fn bare_quarantine(
         }),
         attachments: Vec::new(),
         fingerprint: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "From: Jane Doe <jane@globex.example>\r\nTo: crm@acme.test\r\n\
+        Subject: =?UTF-8?Q?Tender_documents_=E2=80=93_Porto?=\r\n\
+        Message-ID: <huge-1@globex.example>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n";
+
+    #[test]
+    fn a_message_over_the_limit_is_quarantined_from_its_header_with_subject_and_sender() {
+        let settings = crate::config::tests::sample_settings();
+        let at = "2026-11-23T10:00:00Z".parse().unwrap();
+        let plan = plan_oversized(HEADER.as_bytes(), 30_000_000, &settings, at);
+        assert_eq!(plan.rule, "too_large");
+        assert_eq!(plan.key.as_str(), "huge-1@globex.example");
+        assert_eq!(plan.from.as_deref(), Some("Jane Doe <jane@globex.example>"));
+        assert_eq!(plan.subject, "Tender documents – Porto");
+        assert!(
+            plan.reason
+                .starts_with("30000000 bytes is over security.max_message_bytes"),
+            "{}",
+            plan.reason
+        );
+        assert!(matches!(
+            plan.action,
+            Action::Quarantine(QuarantineDraft {
+                reason: QuarantineReason::TooLarge,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_whole_message_over_the_limit_gets_the_same_plan_as_its_header() {
+        let mut settings = crate::config::tests::sample_settings();
+        settings.security.max_message_bytes = 4096;
+        let at = "2026-11-23T10:00:00Z".parse().unwrap();
+        let raw = format!("{HEADER}{}", "body line\r\n".repeat(1000));
+        let whole = plan_message(raw.as_bytes(), &settings, at);
+        let header = plan_oversized(HEADER.as_bytes(), raw.len() as u64, &settings, at);
+        assert_eq!(
+            serde_json::to_value(&whole).unwrap(),
+            serde_json::to_value(&header).unwrap()
+        );
     }
 }

@@ -40,8 +40,11 @@ impl Applied {
 pub(super) struct Ctx<'a> {
     /// The plan.
     pub plan: &'a IngestPlan,
-    /// The message's bytes (kept in quarantine rows).
+    /// The message's bytes, or its header block when it was too large to
+    /// fetch (a bounded excerpt is kept in quarantine rows).
     pub raw: &'a [u8],
+    /// The whole message's size in bytes.
+    pub size: u64,
     /// The wall clock at the start of the transaction.
     pub now: DateTime<Utc>,
     /// Who gives the message's commands (timeline actor).
@@ -57,7 +60,7 @@ pub(super) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(plan: &'a IngestPlan, raw: &'a [u8], now: DateTime<Utc>) -> Self {
+    fn new(plan: &'a IngestPlan, raw: &'a [u8], size: u64, now: DateTime<Utc>) -> Self {
         // "Name <addr>" or a bare address.
         let from = plan
             .from
@@ -72,6 +75,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             plan,
             raw,
+            size,
             now,
             actor,
             user,
@@ -171,6 +175,7 @@ impl Store {
             .map(|(message, origin)| Pending {
                 plan: message.plan,
                 raw: message.raw,
+                size: message.size,
                 origin,
             })
             .collect();
@@ -190,7 +195,12 @@ impl Store {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<Applied, StoreError> {
         let mut tx = self.begin_write().await?;
-        let pending = Pending { plan, raw, origin };
+        let pending = Pending {
+            plan,
+            raw,
+            size: raw.len() as u64,
+            origin,
+        };
         let applied = apply_in(&mut tx, &[pending], crate::clock::now())
             .await?
             .remove(0);
@@ -251,8 +261,11 @@ impl FolderRef<'_> {
 pub struct FolderMessage<'a> {
     /// The message's plan.
     pub plan: &'a IngestPlan,
-    /// The message's bytes.
+    /// The message's bytes (only its header block when it was over the
+    /// size limit and never fetched whole).
     pub raw: &'a [u8],
+    /// The whole message's size (`raw.len()` when `raw` is all of it).
+    pub size: u64,
     /// Its UID in the folder.
     pub uid: u32,
 }
@@ -262,6 +275,7 @@ pub struct FolderMessage<'a> {
 struct Pending<'a> {
     plan: &'a IngestPlan,
     raw: &'a [u8],
+    size: u64,
     origin: &'a str,
 }
 
@@ -289,9 +303,9 @@ async fn apply_in(
     // Where each message applied here is in `applied`, by key, for its copies.
     let mut applied_here: HashMap<&str, usize> = HashMap::new();
     for (message, claimed) in pending.iter().zip(&claims) {
-        let (plan, key) = (message.plan, message.plan.key.as_str());
+        let key = message.plan.key.as_str();
         let done = match (claimed, applied_here.get(key)) {
-            (true, _) => apply_claimed(conn, plan, message.raw, now).await,
+            (true, _) => apply_claimed(conn, message, now).await,
             (false, Some(&first)) => {
                 let earlier = pending[first].plan.fingerprint.as_deref();
                 let first: &Applied = &applied[first];
@@ -323,11 +337,11 @@ async fn apply_in(
 /// says, without the record's outcome (the caller writes it).
 async fn apply_claimed(
     conn: &mut Conn,
-    plan: &IngestPlan,
-    raw: &[u8],
+    message: &Pending<'_>,
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
-    let mut ctx = Ctx::new(plan, raw, now);
+    let plan = message.plan;
+    let mut ctx = Ctx::new(plan, message.raw, message.size, now);
     let outcome = mail::dispatch(conn, &mut ctx).await?;
     report_rejected(conn, &mut ctx, outcome).await?;
     tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");
@@ -404,7 +418,8 @@ async fn reused_key(
                 detail: &detail,
                 user: None,
             };
-            quarantine::hold(conn, plan, message.raw, held, now).await?
+            let bytes = (message.raw, message.size);
+            quarantine::hold_bytes(conn, plan, bytes, held, now).await?
         }
     };
     Ok(Applied {
@@ -447,7 +462,7 @@ async fn report_rejected(
         detail: &detail,
         user: ctx.user.as_deref(),
     };
-    ctx.quarantine_id = Some(quarantine::hold(conn, ctx.plan, ctx.raw, held, ctx.now).await?);
+    ctx.quarantine_id = Some(quarantine::hold(conn, ctx, held).await?);
     Ok(())
 }
 

@@ -36,7 +36,7 @@ async fn hold(
         detail: &draft.detail,
         user: draft.user.as_ref().map(|u| u.as_str()),
     };
-    ctx.quarantine_id = Some(quarantine::hold(conn, ctx.plan, ctx.raw, held, ctx.now).await?);
+    ctx.quarantine_id = Some(quarantine::hold(conn, ctx, held).await?);
     Ok(Outcome::Quarantined)
 }
 

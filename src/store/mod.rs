@@ -64,6 +64,7 @@ pub use error::StoreError;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
+pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
 #[doc(hidden)]
 pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};
 pub use users::UserRecord;

@@ -1,11 +1,41 @@
-//! Messages put aside, with their raw bytes, until a human releases them.
+//! Messages put aside, with a bounded excerpt of their bytes, until a human
+//! releases them.
+//!
+//! The message itself stays in the mailbox's quarantine folder. A row keeps
+//! the headers, the reason and at most [`KEPT_RAW_BYTES`] of the message's
+//! bytes: all of a small message (most quarantined mail: spoofs, unknown
+//! senders), the start of a large one, the header block of one too large to
+//! fetch. So 50 quarantined mails of 25 MB cost the database 50 excerpts,
+//! not 1.25 GB.
 
+use super::apply::Ctx;
 use super::stamp::{parse_stamp, stamp};
 use super::views::QuarantineView;
 use super::{Conn, Store, StoreError};
 use crate::domain::QuarantineReason;
 use crate::ingest::plan::IngestPlan;
 use chrono::{DateTime, Utc};
+
+/// The most bytes of a quarantined message a row keeps (256 KiB).
+pub const KEPT_RAW_BYTES: usize = 256 * 1024;
+
+/// The bytes a quarantine row keeps of its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedBytes {
+    /// The start of the message (all of it when [`Self::is_whole`]).
+    pub excerpt: Vec<u8>,
+    /// The whole message's size in bytes.
+    pub size: u64,
+}
+
+impl QuarantinedBytes {
+    /// True when the excerpt is the whole message, so it can be processed
+    /// again from the database alone; otherwise it must be read back from
+    /// the quarantine folder.
+    pub fn is_whole(&self) -> bool {
+        self.excerpt.len() as u64 == self.size
+    }
+}
 
 /// One quarantine row to write for the message being applied.
 #[derive(Debug, Clone, Copy)]
@@ -18,18 +48,32 @@ pub(super) struct Held<'a> {
     pub user: Option<&'a str>,
 }
 
-/// Inserts a `held` row for the plan's message; returns its id.
+/// Inserts a `held` row for the message being applied; returns its id.
 pub(super) async fn hold(
     conn: &mut Conn,
+    ctx: &Ctx<'_>,
+    held: Held<'_>,
+) -> Result<i64, StoreError> {
+    hold_bytes(conn, ctx.plan, (ctx.raw, ctx.size), held, ctx.now).await
+}
+
+/// Inserts a `held` row for the plan's message, with at most
+/// [`KEPT_RAW_BYTES`] of `raw` (what was fetched of it: all of it, or its
+/// header block when it was too large to fetch) and the whole message's
+/// `size`; returns its id.
+pub(super) async fn hold_bytes(
+    conn: &mut Conn,
     plan: &IngestPlan,
-    raw: &[u8],
+    (raw, size): (&[u8], u64),
     held: Held<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let excerpt = &raw[..raw.len().min(KEPT_RAW_BYTES)];
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
     let id = sqlx::query_scalar(
         "INSERT INTO quarantine (message_key, from_address, subject, reason, detail, \
-           user_email, occurred_at, received_at, raw, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'held') RETURNING id",
+           user_email, occurred_at, received_at, raw, raw_bytes, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held') RETURNING id",
     )
     .bind(plan.key.as_str())
     .bind(plan.from.as_deref())
@@ -39,7 +83,8 @@ pub(super) async fn hold(
     .bind(held.user)
     .bind(stamp(plan.occurred_at))
     .bind(stamp(now))
-    .bind(raw)
+    .bind(excerpt)
+    .bind(size)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -101,13 +146,17 @@ impl Store {
         rows.into_iter().map(HeldRow::into_view).collect()
     }
 
-    /// The raw bytes of a quarantined message (held or released).
-    pub async fn quarantined_raw(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let raw = sqlx::query_scalar("SELECT raw FROM quarantine WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(raw)
+    /// The bytes a quarantine entry (held or released) keeps of its message.
+    pub async fn quarantined_raw(&self, id: i64) -> Result<Option<QuarantinedBytes>, StoreError> {
+        let row: Option<(Vec<u8>, i64)> =
+            sqlx::query_as("SELECT raw, raw_bytes FROM quarantine WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(excerpt, size)| QuarantinedBytes {
+            excerpt,
+            size: u64::try_from(size).unwrap_or(0),
+        }))
     }
 
     /// Marks an entry released. When the message itself was quarantined (not

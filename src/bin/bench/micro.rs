@@ -150,6 +150,7 @@ async fn apply_all(
         .map(|(i, (raw, plan))| FolderMessage {
             plan,
             raw,
+            size: raw.len() as u64,
             uid: i as u32 + 1,
         })
         .collect();

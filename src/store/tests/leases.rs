@@ -96,6 +96,7 @@ async fn a_batch_under_a_stale_fence_writes_nothing() {
     let message = crate::store::FolderMessage {
         plan: &plan,
         raw: b"raw",
+        size: 3,
         uid: 4,
     };
     let error = db

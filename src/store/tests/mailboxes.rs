@@ -115,6 +115,7 @@ async fn a_batch_commits_together_dedupes_inside_itself_and_moves_the_checkpoint
     let message = |plan, uid| crate::store::FolderMessage {
         plan,
         raw: b"raw",
+        size: 3,
         uid,
     };
     let applied = db

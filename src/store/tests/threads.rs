@@ -264,10 +264,9 @@ async fn spoof_as(db: &TestDb, message_id: &str) -> (IngestPlan, Vec<u8>, i64) {
 async fn quarantine_keeps_the_raw_bytes() {
     let db = fresh().await;
     let (held, raw, id) = spoof(&db).await;
-    assert_eq!(
-        db.store.quarantined_raw(id).await.unwrap(),
-        Some(raw.clone())
-    );
+    let kept = db.store.quarantined_raw(id).await.unwrap().unwrap();
+    assert_eq!((&kept.excerpt, kept.size), (&raw, raw.len() as u64));
+    assert!(kept.is_whole(), "a small message is kept whole");
     let listed = db.store.list_quarantine().await.unwrap();
     assert_eq!(
         (listed[0].id, listed[0].reason),
@@ -276,6 +275,74 @@ async fn quarantine_keeps_the_raw_bytes() {
     let again = db.store.apply(&held, &raw, "t").await.unwrap();
     assert_eq!(again.outcome, Outcome::Duplicate);
     assert_eq!(db.store.quarantined_raw(999).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_large_quarantined_message_keeps_a_bounded_excerpt_and_its_size() {
+    let db = fresh().await;
+    let draft = QuarantineDraft {
+        reason: QuarantineReason::UnknownSender,
+        detail: "unknown".into(),
+        user: None,
+    };
+    let held = plan(
+        "big@x.test",
+        "2026-11-20T10:00:00Z",
+        Action::Quarantine(draft),
+    );
+    let mut raw = b"From: jane@globex.example\r\nSubject: big\r\n\r\n".to_vec();
+    raw.resize(3 * crate::store::KEPT_RAW_BYTES + 7, b'x');
+    let id = db
+        .store
+        .apply(&held, &raw, "t")
+        .await
+        .unwrap()
+        .quarantine_id
+        .unwrap();
+    let kept = db.store.quarantined_raw(id).await.unwrap().unwrap();
+    assert_eq!(kept.size, raw.len() as u64);
+    assert_eq!(kept.excerpt, raw[..crate::store::KEPT_RAW_BYTES]);
+    assert!(!kept.is_whole());
+}
+
+#[tokio::test]
+async fn a_message_fetched_as_its_header_only_keeps_the_header_and_the_whole_size() {
+    let db = fresh().await;
+    let draft = QuarantineDraft {
+        reason: QuarantineReason::TooLarge,
+        detail: "30000000 bytes is over security.max_message_bytes".into(),
+        user: None,
+    };
+    let held = plan(
+        "huge@x.test",
+        "2026-11-20T10:00:00Z",
+        Action::Quarantine(draft),
+    );
+    let header = b"From: jane@globex.example\r\nSubject: huge\r\n\r\n".to_vec();
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 1,
+        fence: None,
+    };
+    let message = crate::store::FolderMessage {
+        plan: &held,
+        raw: &header,
+        size: 30_000_000,
+        uid: 1,
+    };
+    let applied = db
+        .store
+        .apply_batch_from_mailbox(&folder, &[message])
+        .await
+        .unwrap();
+    let kept = db
+        .store
+        .quarantined_raw(applied[0].quarantine_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((kept.excerpt, kept.size), (header, 30_000_000));
 }
 
 #[tokio::test]
@@ -312,6 +379,7 @@ async fn a_batch_claims_new_and_released_messages_once_and_skips_the_rest() {
     let message = |plan, uid| crate::store::FolderMessage {
         plan,
         raw: &raw,
+        size: raw.len() as u64,
         uid,
     };
     let batch = [

@@ -325,11 +325,13 @@ async fn two_copies_in_one_batch_with_other_content_put_the_second_aside() {
         crate::store::FolderMessage {
             plan: &first,
             raw: b"1",
+            size: 1,
             uid: 1,
         },
         crate::store::FolderMessage {
             plan: &forged,
             raw: b"2",
+            size: 1,
             uid: 2,
         },
     ];
