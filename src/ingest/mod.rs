@@ -68,7 +68,11 @@ fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) ->
             "no message header fields (From, To, Subject, Date, Message-ID…) found",
         );
     }
-    let mail = parse::facts(&message, raw);
+    let mail = parse::facts(
+        &message,
+        raw,
+        parse::text_window(settings.security.max_body_bytes),
+    );
     let occurred_at = message_time(mail.date, arrived_at);
     let mut plan = route::route(&message, &mail, settings, occurred_at);
     limits::cap_bodies(&mut plan, settings.security.max_body_bytes);

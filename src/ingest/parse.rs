@@ -42,7 +42,8 @@ pub struct ParsedMail {
     pub date: Option<DateTime<Utc>>,
     /// In-Reply-To then References (newest first).
     pub references: Vec<MessageKey>,
-    /// The text body (HTML-only bodies converted to text).
+    /// The text body (HTML-only bodies converted to text), at most the
+    /// text window's bytes of it ([`facts`]).
     pub text: String,
     /// The raw values of every Authentication-Results header, topmost first.
     pub auth_results: Vec<String>,
@@ -51,13 +52,25 @@ pub struct ParsedMail {
 }
 
 /// Reads the facts of a parsed message; `raw` is used for the hash key.
-pub fn facts(message: &Message<'_>, raw: &[u8]) -> ParsedMail {
-    facts_at_depth(message, raw, 0)
+///
+/// Only the first `max_text` bytes of the body text are read (cut at a line
+/// end), so every text step after this one (quotes, signatures, forwards,
+/// forms, commands) costs at most a bounded amount on any message, however
+/// large: what a person wrote and what a forward wraps are at the top, and
+/// a timeline body keeps less than that anyway (`security.max_body_bytes`).
+pub fn facts(message: &Message<'_>, raw: &[u8], max_text: usize) -> ParsedMail {
+    facts_at_depth(message, raw, max_text, 0)
+}
+
+/// The text window for these body limits: 1 MiB, or four timeline bodies
+/// when `max_body_bytes` is larger than 256 KiB.
+pub fn text_window(max_body_bytes: usize) -> usize {
+    (1024 * 1024).max(max_body_bytes.saturating_mul(4))
 }
 
 const MAX_ATTACHED_DEPTH: usize = 3;
 
-fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail {
+fn facts_at_depth(message: &Message<'_>, raw: &[u8], max_text: usize, depth: usize) -> ParsedMail {
     let key = message
         .message_id()
         .and_then(MessageKey::from_header)
@@ -74,10 +87,10 @@ fn facts_at_depth(message: &Message<'_>, raw: &[u8], depth: usize) -> ParsedMail
         subject: message.subject().map(one_line).unwrap_or_default(),
         date: message.date().and_then(to_utc),
         references: references(message),
-        text: body_text(message),
+        text: body_text(message, max_text),
         auth_results: header_texts(message, "Authentication-Results"),
         attached: (depth < MAX_ATTACHED_DEPTH)
-            .then(|| attached_message(message, depth))
+            .then(|| attached_message(message, max_text, depth))
             .flatten(),
     }
 }
@@ -228,13 +241,18 @@ fn references(message: &Message<'_>) -> Vec<MessageKey> {
     keys
 }
 
-fn body_text(message: &Message<'_>) -> String {
+/// The body text, at most `max_bytes` of it (an HTML-only body: what the
+/// first `4 × max_bytes` of its HTML say). Only the window is copied.
+fn body_text(message: &Message<'_>, max_bytes: usize) -> String {
     let html_only = message.text_part(0).filter(|part| part.is_text_html());
     let text = match html_only.and_then(|part| part.text_contents()) {
-        Some(html) => html_to_text(html),
+        Some(html) => {
+            let text = html_to_text(window(html, max_bytes.saturating_mul(4)));
+            window(&text, max_bytes).to_string()
+        }
         None => message
             .body_text(0)
-            .map(|t| t.into_owned())
+            .map(|t| window(&t, max_bytes).to_string())
             .unwrap_or_default(),
     };
     // Most bodies have no CR left: skip the two copying passes then.
@@ -242,6 +260,22 @@ fn body_text(message: &Message<'_>) -> String {
         return text;
     }
     text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The first `max_bytes` of `text`, cut after its last whole line (at a
+/// character boundary when there is no line end), or all of it when shorter.
+fn window(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match memchr::memrchr(b'\n', &text.as_bytes()[..end]) {
+        Some(newline) => &text[..=newline],
+        None => &text[..end],
+    }
 }
 
 static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -263,13 +297,24 @@ pub fn html_to_text(html: &str) -> String {
         .join("\n")
 }
 
-fn attached_message(message: &Message<'_>, depth: usize) -> Option<Box<ParsedMail>> {
+fn attached_message(
+    message: &Message<'_>,
+    max_text: usize,
+    depth: usize,
+) -> Option<Box<ParsedMail>> {
     message.attachments().find_map(|part| {
         let inner = part.message()?;
         let is_rfc822 = part
             .content_type()
             .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("message"));
-        is_rfc822.then(|| Box::new(facts_at_depth(inner, inner.raw_message(), depth + 1)))
+        is_rfc822.then(|| {
+            Box::new(facts_at_depth(
+                inner,
+                inner.raw_message(),
+                max_text,
+                depth + 1,
+            ))
+        })
     })
 }
 
@@ -281,7 +326,7 @@ mod tests {
         let message = mail_parser::MessageParser::default()
             .parse(raw.as_bytes())
             .unwrap();
-        facts(&message, raw.as_bytes()).fingerprint()
+        facts(&message, raw.as_bytes(), text_window(64 * 1024)).fingerprint()
     }
 
     #[test]
@@ -297,6 +342,34 @@ mod tests {
         assert_ne!(fingerprint_of(lf), fingerprint_of(&forged));
         let other_sender = lf.replace("jane@globex.test", "mallory@evil.test");
         assert_ne!(fingerprint_of(lf), fingerprint_of(&other_sender));
+    }
+
+    #[test]
+    fn the_text_window_ends_after_a_whole_line_or_at_a_character_boundary() {
+        assert_eq!(window("short", 10), "short");
+        assert_eq!(window("one\ntwo\nthree\n", 10), "one\ntwo\n");
+        assert_eq!(window("ééééé", 5), "éé");
+    }
+
+    #[test]
+    fn only_the_text_window_of_a_large_body_is_read() {
+        let raw = format!(
+            "From: a@x.test\r\nSubject: s\r\n\r\nfirst line\r\n{}",
+            "filler line\r\n".repeat(200_000)
+        );
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        let mail = facts(&message, raw.as_bytes(), 1024 * 1024);
+        assert!(mail.text.starts_with("first line\nfiller line\n"));
+        assert!(mail.text.len() <= 1024 * 1024, "{}", mail.text.len());
+        // 1 MiB of CRLF lines, their CRs then removed: 12 bytes kept of 13.
+        assert!(
+            mail.text.len() > 1024 * 1024 * 12 / 13 - 20,
+            "{}",
+            mail.text.len()
+        );
+        assert!(mail.text.ends_with("filler line\n"));
     }
 
     #[test]
