@@ -488,14 +488,15 @@ impl FolderReader<'_> {
         let mut mails = session.fetch(&batch.whole).await?;
         mails.extend(session.fetch_headers(&batch.headers_only).await?);
         mails.sort_by_key(|mail| mail.uid);
+        let fetched: u64 = mails.iter().map(|mail| mail.raw.len() as u64).sum();
+        tracing::debug!(mailbox = %self.mailbox.name, whole = batch.whole.len(), headers_only = batch.headers_only.len(), bytes = fetched, "fetched a batch");
         let settings = Arc::clone(self.settings);
         let planned = tokio::task::spawn_blocking(move || {
             let plans = mails.iter().map(|mail| plan(mail, &settings)).collect();
-            let bytes = mails.iter().map(|mail| mail.raw.len() as u64).sum();
             Planned {
                 mails,
                 plans,
-                bytes,
+                bytes: fetched,
             }
         })
         .await

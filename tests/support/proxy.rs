@@ -1,5 +1,6 @@
 //! A TCP proxy on loopback that cuts connections, to test what the daemon
-//! does when the network drops the link in the middle of a command.
+//! does when the network drops the link in the middle of a command, and
+//! counts what the server sent (to show what was never downloaded).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -13,6 +14,7 @@ use std::thread;
 pub struct CuttingProxy {
     port: u16,
     connections: Arc<AtomicUsize>,
+    from_server: Arc<AtomicUsize>,
 }
 
 impl CuttingProxy {
@@ -21,17 +23,22 @@ impl CuttingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
+        let from_server = Arc::new(AtomicUsize::new(0));
+        let (counter, bytes) = (connections.clone(), from_server.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let n = counter.fetch_add(1, Ordering::SeqCst);
                 let cut_after = cuts.get(n).copied();
                 if let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) {
-                    relay(client, server, cut_after);
+                    relay(client, server, cut_after, bytes.clone());
                 }
             }
         });
-        CuttingProxy { port, connections }
+        CuttingProxy {
+            port,
+            connections,
+            from_server,
+        }
     }
 
     /// The port clients connect to.
@@ -43,11 +50,16 @@ impl CuttingProxy {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+
+    /// Bytes the server sent to clients so far, over every connection.
+    pub fn bytes_from_server(&self) -> usize {
+        self.from_server.load(Ordering::SeqCst)
+    }
 }
 
 /// Client → server as is; server → client until `cut_after` bytes, then
 /// both sockets are shut down (what a dropped link looks like to both ends).
-fn relay(client: TcpStream, server: TcpStream, cut_after: Option<usize>) {
+fn relay(client: TcpStream, server: TcpStream, cut_after: Option<usize>, total: Arc<AtomicUsize>) {
     let (mut client_in, mut server_out) = (
         client.try_clone().expect("clone"),
         server.try_clone().expect("clone"),
@@ -70,6 +82,7 @@ fn relay(client: TcpStream, server: TcpStream, cut_after: Option<usize>) {
                 break;
             }
             sent += allowed;
+            total.fetch_add(allowed, Ordering::SeqCst);
             if allowed < n || cut_after.is_some_and(|limit| sent >= limit) {
                 break;
             }
