@@ -7,6 +7,8 @@
 #   scripts/bench.sh --smoke     N=200, one run each, 20 latency messages,
 #                                digests of 20 users over 500 leads;
 #                                fails when a step fails (never on timings)
+#   scripts/bench.sh --memory [--big "30 300"] [--large-size BYTES]
+#                                only step 7 (memory, issue 13), N=1,000
 #   --bin-dir DIR                use DIR/leadmail and DIR/bench instead of
 #                                building (the smoke test passes its own)
 #
@@ -18,6 +20,11 @@
 #   5. the pure pipeline and the store alone (`bench pipeline` / `bench store`)
 #   6. the morning digests (`bench digest`): U users over D seeded leads,
 #      built R times, then sent R times to an SMTP sink (scripts/smtp.sh)
+#   7. memory (only with --memory): the hostile set (`bench hostile`), each
+#      file planned by `leadmail explain` (wall time, peak RSS); then for
+#      each B of --big, B messages of --large-size bytes (`bench large`)
+#      among N ordinary ones through Dovecot, `leadmail run --once` (wall
+#      time, peak RSS), checked with `status --json`
 #
 # Each of 1–3 runs R times (default 3) on a fresh copy: fresh Maildir for
 # mbsync, a fresh Dovecot user and database for leadmail; medians printed.
@@ -34,6 +41,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd -P)"
 
 n=10000 runs=3 latency_n=1000 seed=1 keep="" smoke="" bin=""
+memory="" bigs="30 300" large_size=20000000 hostile_size=24000000
 digest_users=1000 digest_leads=100000
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,7 +54,11 @@ while [ $# -gt 0 ]; do
     --digest-users) digest_users="$2"; shift 2 ;;
     --digest-leads) digest_leads="$2"; shift 2 ;;
     --smoke) smoke=1; n=200; runs=1; latency_n=20; digest_users=20; digest_leads=500; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --memory) memory=1; n=1000; shift ;;
+    --big) bigs="$2"; shift 2 ;;
+    --large-size) large_size="$2"; shift 2 ;;
+    --hostile-size) hostile_size="$2"; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -150,6 +162,66 @@ timed() {
   python3 -c "print(($t1 - $t0) / 1e9)"
 }
 peak_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1.time"; }
+
+# ---- 7. memory (--memory only): the hostile set offline, then large backlogs
+if [ -n "$memory" ]; then
+  say "memory: the hostile set ($hostile_size bytes each), each planned by leadmail explain"
+  "$bin/bench" hostile --size "$hostile_size" --out "$work/hostile" >"$work/hostile.json"
+  cfg="$(config hostile false "$work/hostile.db")"
+  for file in "$work"/hostile/*.eml; do
+    name="$(basename "$file" .eml)"
+    secs="$(timed "$work/hostile-$name" "$bin/leadmail" --config "$cfg" explain "$file")"
+    record hostile 0 "{\"name\":\"$name\",\"bytes\":$(stat -c %s "$file"),\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/hostile-$name")}"
+  done
+  for big in $bigs; do
+    say "memory: $big messages of $large_size bytes among $n ordinary ones, leadmail run --once"
+    rm -rf "$work/large"
+    "$bin/bench" large --n "$big" --size "$large_size" --every $(( n / big > 0 ? n / big : 1 )) \
+      --out "$work/large" >"$work/large.json"
+    user="mem$big" want=$(( n + big ))
+    # Sorted by file name: the large ones among the ordinary ones.
+    find "$work/corpus" "$work/large" -name '*.eml' -printf '%f %p\n' | sort | cut -d' ' -f2 \
+      | xargs -n 2000 bash scripts/dovecot.sh import "$work/dovecot" "$user"
+    count="$(inbox_count "$user")"
+    [ "$count" -eq "$want" ] || die "imported $count of $want messages for $user"
+    rm -rf "$work/large"
+    cfg="$(config "$user" false "$work/$user.db")"
+    secs="$(timed "$work/leadmail-$user" "$bin/leadmail" --config "$cfg" run --once)"
+    "$bin/leadmail" --config "$cfg" status --json >"$work/status-$user.json"
+    left="$(inbox_count "$user")"
+    python3 - "$work/status-$user.json" "$want" "$left" <<'EOF' || die "leadmail run --once did not process every message"
+import json, sys
+status, want, left = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+messages = status["totals"]["messages"]
+print(f"   status: totals.messages={messages} (want {want}), INBOX left={left}", file=sys.stderr)
+sys.exit(0 if messages == want and left == 0 else 1)
+EOF
+    record memory "$big" "{\"large\":$big,\"ordinary\":$n,\"large_bytes\":$large_size,\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/leadmail-$user")}"
+    # The processed copies are not needed any more: free the disk.
+    doveadm -c "$DOVECOT_CONF" mailbox delete -u "$user" -s Processed Quarantine >/dev/null 2>&1 || true
+  done
+  record load 1 "{\"end\":$(loadavg)}"
+  python3 - "$results" "$(nproc)" <<'EOF'
+import json, sys, datetime, subprocess
+rows = [json.loads(l) for l in open(sys.argv[1])]
+rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
+load = [r["data"] for r in rows if r["step"] == "load"]
+print(f"\nleadmail memory benchmark  {datetime.date.today()}  nproc={sys.argv[2]}  git {rev}")
+print(f"load average (1/5/15 min) at start {load[0]['start']}, at end {load[1]['end']}")
+print(f"{'hostile input (explain)':<28}{'MB':>8}{'s':>8}{'peak RSS MB':>13}{'RSS/size':>10}")
+for r in rows:
+    if r["step"] == "hostile":
+        d = r["data"]
+        print(f"{d['name']:<28}{d['bytes']/1e6:>8.1f}{d['secs']:>8.2f}{d['peak_kb']/1024:>13.1f}{d['peak_kb']*1024/d['bytes']:>10.2f}")
+print(f"{'backlog (run --once)':<28}{'s':>8}{'peak RSS MB':>13}")
+for r in rows:
+    if r["step"] == "memory":
+        d = r["data"]
+        label = f"{d['large']} x {d['large_bytes']/1e6:.0f} MB + {d['ordinary']}"
+        print(f"{label:<28}{d['secs']:>8.2f}{d['peak_kb']/1024:>13.1f}")
+EOF
+  exit 0
+fi
 
 say "importing the source mailbox for mbsync and the fetch client"
 import src

@@ -12,6 +12,8 @@ mod digest_data;
 mod fetch;
 #[path = "bench/latency.rs"]
 mod latency;
+#[path = "bench/memory.rs"]
+mod memory;
 #[path = "bench/micro.rs"]
 mod micro;
 #[path = "bench/stats.rs"]
@@ -83,6 +85,26 @@ enum Command {
     /// Build (and with --smtp send) the morning digests of N users over M
     /// seeded leads; median of the runs.
     Digest(digest::Args),
+    /// Write N large messages of about SIZE bytes (forwards, attachments,
+    /// HTML) as DIR/NNNNNNN-large-KIND.eml (numbered 0, EVERY, 2 x EVERY…
+    /// to sort among `write`'s files), for the memory step.
+    Large {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, default_value_t = 20_000_000)]
+        size: usize,
+        #[arg(long, default_value_t = 1)]
+        every: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the hostile set (one message each, about SIZE bytes) as DIR/NAME.eml.
+    Hostile {
+        #[arg(long, default_value_t = 24_000_000)]
+        size: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -129,6 +151,13 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Latency(args) => runtime.block_on(latency::run(&args))?,
         Command::Digest(args) => runtime.block_on(digest::run(&args))?,
+        Command::Large {
+            n,
+            size,
+            every,
+            out,
+        } => memory::write_large(n, size, every, &out)?,
+        Command::Hostile { size, out } => memory::write_hostile(size, &out)?,
     };
     println!("{report}");
     Ok(())
