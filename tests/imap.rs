@@ -162,6 +162,32 @@ async fn fetch_after_with_a_limit_returns_batches_in_uid_order() {
 }
 
 #[tokio::test]
+async fn sizes_come_without_bodies_and_a_header_fetch_stops_at_the_blank_line() {
+    let Some(fx) = fixture("sizes") else { return };
+    let bodies = fx.deliver(3);
+    let mut session = fx.connect(TlsMode::Implicit).await;
+    session.select("INBOX").await.expect("select");
+    let sizes = session.sizes(&[3, 1, 2, 99]).await.expect("sizes");
+    let want: Vec<(u32, Option<u64>)> = (1..)
+        .zip(&bodies)
+        .map(|(uid, body)| (uid, Some(body.len() as u64)))
+        .collect();
+    assert_eq!(sizes, want, "sorted by UID; a missing UID is absent");
+    let headers = session.fetch_headers(&[2]).await.expect("headers");
+    assert_eq!(headers.len(), 1);
+    let end = bodies[1]
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block")
+        + 4;
+    assert_eq!(headers[0].raw, bodies[1][..end]);
+    assert!(!headers[0].whole);
+    assert_eq!(headers[0].size, bodies[1].len() as u64);
+    let whole = session.fetch(&[2]).await.expect("fetch");
+    assert!(whole[0].whole && whole[0].raw == bodies[1]);
+}
+
+#[tokio::test]
 async fn mark_seen_sets_the_seen_flag() {
     let Some(fx) = fixture("seen") else { return };
     fx.deliver(2);
