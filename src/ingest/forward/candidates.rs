@@ -145,7 +145,7 @@ pub(super) fn assemble(
 ) -> Forward {
     let note = lines[..found.start]
         .iter()
-        .map(|l| l.raw.as_str())
+        .map(|l| l.raw.as_ref())
         .collect::<Vec<_>>()
         .join("\n");
     let fallback_subject = subject::clean_subject(outer_subject);

@@ -12,13 +12,14 @@ static MARKER_THEN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(-{2,}[^-]+-{2,})[ \t]+(\S.*)$").expect("valid pattern"));
 
 /// Splits "----- Forwarded Message ----- From: a <x@y>To: b <z@y>Sent: …"
-/// into one line per header; other lines are returned unchanged.
-pub(super) fn split_glued_line(raw: &str) -> Vec<String> {
+/// into one line per header; `None` for other lines, which stay as they
+/// are (and are not copied).
+pub(super) fn split_glued_line(raw: &str) -> Option<Vec<String>> {
     let (depth, rest) = unquote(raw, usize::MAX);
     let content = if depth == 0 { raw } else { rest };
     // Every header label ends in a colon: a line without one (most lines) stays whole.
     if !content.contains([':', '：']) {
-        return vec![raw.to_string()];
+        return None;
     }
     let mut pieces = Vec::new();
     let mut headers = content;
@@ -40,10 +41,10 @@ pub(super) fn split_glued_line(raw: &str) -> Vec<String> {
         pieces.push(headers.to_string());
     }
     if pieces.len() == 1 {
-        return vec![raw.to_string()];
+        return None;
     }
     let prefix = &raw[..raw.len() - content.len()];
-    pieces.into_iter().map(|p| format!("{prefix}{p}")).collect()
+    Some(pieces.into_iter().map(|p| format!("{prefix}{p}")).collect())
 }
 
 /// The longest line searched for glued header labels, in bytes.

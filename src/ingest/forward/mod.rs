@@ -37,6 +37,7 @@
 //! - `wrote`: "On … wrote:" lines.
 
 use super::subject::{self, PrefixKind};
+use std::borrow::Cow;
 
 mod addresses;
 mod candidates;
@@ -119,7 +120,8 @@ const MAX_NESTING: usize = 8;
 const MAX_BLOCK_LINES: usize = 40;
 
 fn unwrap_level(subject: &str, body: &str, level: usize) -> Option<Forward> {
-    let lines = logical_lines(&normalise(body));
+    let normalised = normalise(body);
+    let lines = logical_lines(&normalised);
     let hint = SubjectHint::of(subject);
     let (found, confidence) = first_acceptable(&lines, hint, level > 0)?;
     let mut forward = assemble(&lines, found, confidence, subject);
@@ -130,14 +132,16 @@ fn unwrap_level(subject: &str, body: &str, level: usize) -> Option<Forward> {
     Some(forward)
 }
 
-/// Line ends unified to `\n`; byte-order marks and zero-width marks removed.
-fn normalise(text: &str) -> String {
+/// Line ends unified to `\n`; byte-order marks and zero-width marks removed
+/// (borrowed when there is nothing to remove).
+fn normalise(text: &str) -> Cow<'_, str> {
     // CR, U+FEFF (EF BB BF) and U+200B..U+200F (E2 80 8B..8F) all need one of these bytes:
     // without any, the text is already normal and the three copying passes are skipped.
     if memchr::memchr3(b'\r', 0xEF, 0xE2, text.as_bytes()).is_none() {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
-    text.replace("\r\n", "\n")
+    let normal: String = text
+        .replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
         .filter(|c| {
@@ -146,18 +150,20 @@ fn normalise(text: &str) -> String {
                 '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{200e}' | '\u{200f}'
             )
         })
-        .collect()
+        .collect();
+    Cow::Owned(normal)
 }
 
-/// One line of the body, with its "> " quoting measured.
-struct Line {
-    raw: String,
+/// One line of the body (borrowed unless a glued header line was split),
+/// with its "> " quoting measured.
+struct Line<'a> {
+    raw: Cow<'a, str>,
     depth: usize,
     content_start: usize,
 }
 
-impl Line {
-    fn new(raw: String) -> Self {
+impl<'a> Line<'a> {
+    fn new(raw: Cow<'a, str>) -> Self {
         let (depth, rest) = unquote(&raw, usize::MAX);
         let content_start = if depth == 0 {
             0
@@ -195,10 +201,15 @@ fn unquote(raw: &str, levels: usize) -> (usize, &str) {
     (removed, rest)
 }
 
-/// The body's lines, with one-line Yahoo header blocks split into lines.
-fn logical_lines(text: &str) -> Vec<Line> {
-    text.split('\n')
-        .flat_map(split_glued_line)
-        .map(Line::new)
-        .collect()
+/// The body's lines, with one-line Yahoo header blocks split into lines;
+/// the others borrowed from `text`, not copied.
+fn logical_lines(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    for raw in text.split('\n') {
+        match split_glued_line(raw) {
+            Some(pieces) => lines.extend(pieces.into_iter().map(|p| Line::new(Cow::Owned(p)))),
+            None => lines.push(Line::new(Cow::Borrowed(raw))),
+        }
+    }
+    lines
 }
