@@ -288,11 +288,44 @@ pub enum ContactsCommand {
 /// `quarantine …`
 #[derive(Debug, Subcommand)]
 pub enum QuarantineCommand {
-    /// List quarantined messages.
+    /// List quarantined messages still held (with --all: released and dismissed too).
     List {
+        /// Also the entries released or dismissed, with their outcome.
+        #[arg(long)]
+        all: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// One entry in full: headers, reason, detail, size, outcome.
+    Show {
+        /// The entry id.
+        id: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Vouch for a message: it is filed again as if its sender were
+    /// authenticated (an unknown sender: as a public inquiry), and the
+    /// release goes on the resulting lead's timeline.
+    Release {
+        /// The entry id.
+        id: i64,
+        /// Why (kept with the entry and on the timeline).
+        #[arg(long, required = true)]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Close an entry without filing its message.
+    Dismiss {
+        /// The entry id.
+        id: i64,
+        /// Why (kept with the entry).
+        #[arg(long, required = true)]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
     },
 }
 

@@ -488,3 +488,83 @@ fn human_listings_and_show_are_text_in_the_owner_s_time_zone() {
     let timeline = String::from_utf8_lossy(&app.run(&["timeline", "3"]).stdout).to_string();
     assert!(timeline.contains("Europe/Amsterdam"), "{timeline}");
 }
+
+#[test]
+fn a_quarantined_message_is_shown_released_by_an_admin_or_dismissed_and_stays_listed() {
+    let app = spawn_app();
+    ingest_demo(&app);
+    // #1: Alice spoofed; #2: an unknown sender (public inquiries off).
+    let shown = app.json(&["quarantine", "show", "1", "--json"]);
+    assert_eq!(shown["reason"], "spoofed_sender");
+    assert_eq!(shown["status"], "held");
+    assert_eq!(shown["size"], shown["kept_bytes"]);
+    let text = String::from_utf8_lossy(&app.run(&["quarantine", "show", "1"]).stdout).to_string();
+    assert!(
+        text.contains("Subject: Fwd: Urgent wire transfer lead"),
+        "{text}"
+    );
+
+    let (code, stderr) = failing(
+        &app,
+        &[
+            "quarantine",
+            "release",
+            "1",
+            "--reason",
+            "ok",
+            "--as",
+            "bruno@acme.test",
+        ],
+    );
+    assert_eq!(code, Some(2), "only an admin vouches for a spoof: {stderr}");
+    let out = app.run(&[
+        "quarantine",
+        "release",
+        "1",
+        "--reason",
+        "Alice confirmed by phone",
+        "--as",
+        "alice@acme.test",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("filed as created_lead"), "{stdout}");
+    let lead: i64 = stdout
+        .rsplit("leads: ")
+        .next()
+        .and_then(|rest| rest.trim_end_matches([')', '\n']).parse().ok())
+        .expect("the lead it became");
+    let timeline = app.json(&["timeline", &lead.to_string(), "--json"]);
+    let note = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == "Released from quarantine (entry #1)")
+        .expect("the release is on the timeline");
+    assert_eq!(note["actor"], "alice@acme.test");
+    assert_eq!(note["body"], "Alice confirmed by phone");
+
+    let (code, _) = failing(&app, &["quarantine", "release", "1", "--reason", "again"]);
+    assert_eq!(code, Some(2), "released once");
+    assert!(app
+        .run(&["quarantine", "dismiss", "2", "--reason", "spam"])
+        .status
+        .success());
+    assert_eq!(
+        app.json(&["quarantine", "list", "--json"]),
+        Value::Array(vec![])
+    );
+    let all = app.json(&["quarantine", "list", "--all", "--json"]);
+    let statuses: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["released", "dismissed"]);
+    assert_eq!(all[1]["resolution_note"], "spam");
+}

@@ -487,3 +487,41 @@ fn run_once_brings_a_lead_back_from_standby_with_a_next_action_when_its_date_has
     assert_eq!(lead["next_action"]["note"], "standby ended");
     assert_eq!(lead["next_action"]["due_at"], "2026-11-23T09:00:00Z");
 }
+
+#[test]
+fn releasing_a_message_larger_than_the_kept_excerpt_reads_it_back_from_the_quarantine_folder() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "releaseback", MailboxOptions::default());
+    let config = std::fs::read_to_string(&app.config).unwrap();
+    let raised = config.replace("max_message_bytes = 200000", "max_message_bytes = 2000000");
+    assert_ne!(config, raised, "the fixture's size limit was raised");
+    std::fs::write(&app.config, raised).unwrap();
+    // A stranger's 400 KB inquiry: quarantined (public inquiries are off),
+    // and the database keeps only the first 256 KiB of it.
+    let filler = "We would like a quote for 40 seats. ".repeat(11_000);
+    let mail = format!(
+        "From: Big Inquiry <big@newco.example>\r\nTo: crm@acme.test\r\n\
+         Subject: Large request\r\nMessage-ID: <big-1@newco.example>\r\n\
+         Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n{filler}\r\n"
+    );
+    let path = app.dir.path().join("big.eml");
+    std::fs::write(&path, &mail).unwrap();
+    server.deliver(&app.user, &[path]);
+    assert!(app.run(&["run", "--once"]).status.success());
+    let shown = app.json(&["quarantine", "show", "1", "--json"]);
+    assert_eq!(shown["reason"], "unknown_sender");
+    assert!(
+        shown["kept_bytes"].as_u64() < shown["size"].as_u64(),
+        "{shown}"
+    );
+    let out = app.run(&["quarantine", "release", "1", "--reason", "a real prospect"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("filed as created_lead"));
+    let leads = app.json(&["leads", "list", "--json"]);
+    assert_eq!(leads[0]["title"], "Large request");
+    assert_eq!(leads[0]["source"], "direct");
+}

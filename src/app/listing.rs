@@ -218,22 +218,3 @@ pub(super) async fn contacts(store: &Store, json: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// `quarantine list`.
-pub(super) async fn quarantine(store: &Store, json: bool) -> anyhow::Result<()> {
-    let entries = store.list_quarantine().await?;
-    if json {
-        return print_json(&entries);
-    }
-    for q in entries {
-        let from = q.from.clone().unwrap_or_default();
-        outln!(
-            "#{:<5} {:<15} {:<30} {}",
-            q.id,
-            q.reason,
-            truncate(&from, 30),
-            q.detail
-        );
-    }
-    Ok(())
-}

@@ -17,6 +17,7 @@ mod leads;
 mod listing;
 mod out;
 mod people;
+mod quarantine;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
 use crate::config::Settings;
@@ -75,9 +76,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Export(args) => export::export(&args, &store).await,
         Command::Timeline { id, json } => listing::timeline(&settings, &store, id, json).await,
         Command::Contacts(ContactsCommand::List { json }) => listing::contacts(&store, json).await,
-        Command::Quarantine(QuarantineCommand::List { json }) => {
-            listing::quarantine(&store, json).await
-        }
+        Command::Quarantine(cmd) => quarantine::quarantine(cmd, &settings, &store).await,
         Command::Users(cmd) => people::users(cmd, &settings, &store).await,
         Command::Partners(cmd) => people::partners(cmd, &settings, &store).await,
     }
@@ -155,7 +154,7 @@ fn only_reads(command: &Command) -> bool {
             | Command::Export(_)
             | Command::Timeline { .. }
             | Command::Contacts(ContactsCommand::List { .. })
-            | Command::Quarantine(QuarantineCommand::List { .. })
+            | Command::Quarantine(QuarantineCommand::List { .. } | QuarantineCommand::Show { .. })
             | Command::Leads(LeadsCommand::List { .. } | LeadsCommand::Show { .. })
             | Command::Prospects(ProspectsCommand::List { .. })
             | Command::Users(UsersCommand::List { .. })

@@ -4,6 +4,7 @@
 use super::content::Digest;
 use super::model::{DigestLead, DigestQuarantined};
 use super::words;
+use crate::domain::QuarantineReason;
 
 /// The digest's sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +159,22 @@ fn next_action(lead: &DigestLead, digest: &Digest) -> Option<String> {
     ))
 }
 
+/// Who can release what (the rules of `quarantine release`): a rep's own
+/// mail held only for a command leadmail could not read is theirs to fix
+/// and release; anything else needs an admin to vouch for it.
+fn release_hint(entry: &DigestQuarantined) -> String {
+    match entry.reason {
+        QuarantineReason::BadCommand => format!(
+            "send the command again, fixed, then close this: leadmail quarantine release {} --as YOU --reason \"fixed\"",
+            entry.id
+        ),
+        _ => format!(
+            "genuine? an admin can release it: leadmail quarantine release {} --reason \"…\"",
+            entry.id
+        ),
+    }
+}
+
 fn quarantined(entry: &DigestQuarantined, digest: &Digest) -> Item {
     let subject = match entry.subject.trim() {
         "" => "(no subject)",
@@ -167,7 +184,7 @@ fn quarantined(entry: &DigestQuarantined, digest: &Digest) -> Item {
     if !entry.detail.trim().is_empty() {
         details.push(entry.detail.clone());
     }
-    details.push(format!("genuine? an admin can release Q{}", entry.id));
+    details.push(release_hint(entry));
     Item {
         headline: subject.to_string(),
         details,

@@ -71,6 +71,28 @@ pub fn may_change(actor: &Actor<'_>, lead: &Ownership<'_>) -> Result<(), String>
     }
 }
 
+/// Whether `actor` may release or dismiss a quarantine entry held for
+/// `reason` that names `entry_user` (the rep whose mail it is): an admin
+/// vouches for any; a rep may resolve their own mail that only had a
+/// command leadmail could not read (`bad_command`), after fixing it.
+/// Everything else (a possible spoof, an unknown sender) needs an admin.
+pub fn may_resolve_quarantine(
+    actor: &Actor<'_>,
+    entry_user: Option<&str>,
+    reason: crate::domain::QuarantineReason,
+) -> Result<(), String> {
+    let own = entry_user.is_some_and(|user| user.eq_ignore_ascii_case(actor.email));
+    match actor.role {
+        Role::Admin => Ok(()),
+        _ if own && reason == crate::domain::QuarantineReason::BadCommand => Ok(()),
+        _ if own => Err(format!(
+            "a {} entry needs an admin to vouch for it",
+            reason.as_str()
+        )),
+        _ => Err("it is not your mail; an admin can resolve it".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +152,20 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn an_admin_resolves_any_entry_and_a_rep_only_their_own_bad_command() {
+        use crate::domain::QuarantineReason::{BadCommand, SpoofedSender};
+        let admin = Actor {
+            role: Role::Admin,
+            ..actor(Role::Admin)
+        };
+        assert!(may_resolve_quarantine(&admin, Some("alice@acme.test"), SpoofedSender).is_ok());
+        let rep = actor(Role::User);
+        assert!(may_resolve_quarantine(&rep, Some("BRUNO@acme.test"), BadCommand).is_ok());
+        assert!(may_resolve_quarantine(&rep, Some("bruno@acme.test"), SpoofedSender).is_err());
+        assert!(may_resolve_quarantine(&rep, Some("alice@acme.test"), BadCommand).is_err());
+        assert!(may_resolve_quarantine(&actor(Role::TeamLead), None, BadCommand).is_err());
     }
 }

@@ -51,6 +51,20 @@ impl ImapSession {
         Ok(uids)
     }
 
+    /// UIDs of the messages in the selected folder whose Message-ID header
+    /// contains `message_id` (for reading a quarantined message back).
+    #[instrument(skip_all, fields(mailbox = %self.name))]
+    pub async fn uids_with_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
+        self.usable()?;
+        let quoted = message_id.replace('\\', "\\\\").replace('"', "\\\"");
+        self.search_uids(
+            format!("HEADER Message-ID \"{quoted}\""),
+            "search by Message-ID",
+            |_| true,
+        )
+        .await
+    }
+
     /// UIDs at or below `up_to` still waiting to be acknowledged: all of
     /// them when processed mail is moved away, the UNSEEN ones when it is
     /// only flagged. After a crash between a commit and its acknowledgement,

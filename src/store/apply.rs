@@ -272,11 +272,11 @@ pub struct FolderMessage<'a> {
 
 /// A plan to apply, with its bytes and where they came from.
 #[derive(Clone, Copy)]
-struct Pending<'a> {
-    plan: &'a IngestPlan,
-    raw: &'a [u8],
-    size: u64,
-    origin: &'a str,
+pub(super) struct Pending<'a> {
+    pub plan: &'a IngestPlan,
+    pub raw: &'a [u8],
+    pub size: u64,
+    pub origin: &'a str,
 }
 
 /// Applies plans in order inside the caller's transaction: their
@@ -286,7 +286,7 @@ struct Pending<'a> {
 /// outcomes. Each kind of record is written for all plans at once, so a
 /// batch costs a few round trips more than its messages' own rows. An
 /// error names the message it happened in.
-async fn apply_in(
+pub(super) async fn apply_in(
     conn: &mut Conn,
     pending: &[Pending<'_>],
     now: DateTime<Utc>,

@@ -63,6 +63,22 @@ pub enum StoreError {
         /// Why not.
         why: String,
     },
+    /// The quarantine entry was released or dismissed already.
+    #[error("cannot resolve quarantine entry {id}: it is {status} already")]
+    QuarantineResolved {
+        /// The entry.
+        id: i64,
+        /// Its status now.
+        status: String,
+    },
+    /// A release that would not file the message.
+    #[error("cannot release quarantine entry {id}: {why}")]
+    ReleaseRefused {
+        /// The entry.
+        id: i64,
+        /// Why not.
+        why: String,
+    },
     /// No user has this address.
     #[error("cannot find user {email}: users come from the config file's [[users]]")]
     UserNotFound {
@@ -137,6 +153,8 @@ impl StoreError {
             StoreError::LeadNotFound { .. }
                 | StoreError::QuarantineNotFound { .. }
                 | StoreError::UserNotFound { .. }
+                | StoreError::QuarantineResolved { .. }
+                | StoreError::ReleaseRefused { .. }
                 | StoreError::Invalid { .. }
         )
     }

@@ -50,6 +50,7 @@ mod outbox;
 mod processed;
 mod quarantine;
 mod read_only;
+mod release;
 mod seed;
 mod stamp;
 mod users;
@@ -65,6 +66,7 @@ pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
+pub use release::{QuarantineEntry, Release};
 #[doc(hidden)]
 pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};
 pub use users::UserRecord;

@@ -114,6 +114,10 @@ struct HeldRow {
     reason: String,
     detail: String,
     received_at: String,
+    status: String,
+    released_at: Option<String>,
+    resolved_by: Option<String>,
+    resolution_note: Option<String>,
 }
 
 impl HeldRow {
@@ -130,17 +134,24 @@ impl HeldRow {
             reason,
             detail: self.detail,
             received_at: parse_stamp(&self.received_at)?,
+            status: self.status,
+            resolved_at: self.released_at.as_deref().map(parse_stamp).transpose()?,
+            resolved_by: self.resolved_by,
+            resolution_note: self.resolution_note,
         })
     }
 }
 
 impl Store {
-    /// The entries still held, oldest first.
-    pub async fn list_quarantine(&self) -> Result<Vec<QuarantineView>, StoreError> {
+    /// The entries still held (with `all`, also those released or
+    /// dismissed), oldest first.
+    pub async fn list_quarantine(&self, all: bool) -> Result<Vec<QuarantineView>, StoreError> {
         let rows: Vec<HeldRow> = sqlx::query_as(
-            "SELECT id, message_key, from_address, subject, reason, detail, received_at \
-             FROM quarantine WHERE status = 'held' ORDER BY received_at, id",
+            "SELECT id, message_key, from_address, subject, reason, detail, received_at, \
+               status, released_at, resolved_by, resolution_note \
+             FROM quarantine WHERE $1 OR status = 'held' ORDER BY received_at, id",
         )
+        .bind(all)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(HeldRow::into_view).collect()

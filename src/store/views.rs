@@ -169,4 +169,12 @@ pub struct QuarantineView {
     pub detail: String,
     /// When leadmail put it aside.
     pub received_at: DateTime<Utc>,
+    /// `held`, `released` or `dismissed`.
+    pub status: String,
+    /// When it was released or dismissed.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Who released or dismissed it.
+    pub resolved_by: Option<String>,
+    /// Why they did.
+    pub resolution_note: Option<String>,
 }

@@ -96,7 +96,7 @@ async fn unreadable_and_refused_commands_are_quarantined_and_the_rest_applies() 
     assert_eq!(applied.outcome, Outcome::CreatedLead);
     let lead = applied.lead_ids[0];
     assert_eq!(db.store.lead(lead).await.unwrap().unwrap().tags, ["vip"]);
-    let held = db.store.list_quarantine().await.unwrap();
+    let held = db.store.list_quarantine(false).await.unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(Some(held[0].id), applied.quarantine_id);
     assert_eq!(held[0].reason, QuarantineReason::BadCommand);

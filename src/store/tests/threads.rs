@@ -267,7 +267,7 @@ async fn quarantine_keeps_the_raw_bytes() {
     let kept = db.store.quarantined_raw(id).await.unwrap().unwrap();
     assert_eq!((&kept.excerpt, kept.size), (&raw, raw.len() as u64));
     assert!(kept.is_whole(), "a small message is kept whole");
-    let listed = db.store.list_quarantine().await.unwrap();
+    let listed = db.store.list_quarantine(false).await.unwrap();
     assert_eq!(
         (listed[0].id, listed[0].reason),
         (id, QuarantineReason::SpoofedSender)
@@ -350,7 +350,7 @@ async fn a_released_message_is_applied_again_once() {
     let db = fresh().await;
     let (_, raw, id) = spoof(&db).await;
     db.store.mark_released(id).await.unwrap();
-    assert!(db.store.list_quarantine().await.unwrap().is_empty());
+    assert!(db.store.list_quarantine(false).await.unwrap().is_empty());
     let mail = lead_mail(jane(), "2026-11-20T10:00:00Z", Commands::default());
     let released = plan("q1@evil.test", "2026-11-20T10:00:00Z", Action::Lead(mail));
     let first = db.store.apply(&released, &raw, "release").await.unwrap();
@@ -407,7 +407,7 @@ async fn a_batch_claims_new_and_released_messages_once_and_skips_the_rest() {
     assert_eq!(applied[3].lead_ids, applied[1].lead_ids);
     let still_held: Vec<i64> = db
         .store
-        .list_quarantine()
+        .list_quarantine(false)
         .await
         .unwrap()
         .iter()

@@ -128,7 +128,7 @@ async fn a_reps_note_cannot_take_over_or_close_a_colleagues_lead_but_is_filed() 
         (view.owner.as_deref(), view.status),
         (Some("alice@acme.test"), LeadStatus::Todo)
     );
-    let held = db.store.list_quarantine().await.unwrap();
+    let held = db.store.list_quarantine(false).await.unwrap();
     assert_eq!(Some(held[0].id), applied.quarantine_id);
     assert_eq!(held[0].reason, QuarantineReason::BadCommand);
     assert!(
@@ -297,7 +297,7 @@ async fn a_known_message_id_with_other_content_is_put_aside_not_skipped() {
         assert_eq!(applied.outcome, Outcome::Quarantined);
         assert!(applied.lead_ids.is_empty());
     }
-    let held = db.store.list_quarantine().await.unwrap();
+    let held = db.store.list_quarantine(false).await.unwrap();
     assert_eq!(held.len(), 1, "held once however often it comes");
     assert_eq!(held[0].reason, QuarantineReason::ReusedMessageId);
     assert!(

@@ -112,7 +112,7 @@ async fn timeline_contacts_and_quarantine_json_use_the_contract_names() {
         Action::Quarantine(draft),
     );
     db.store.apply(&held, b"big", "t").await.unwrap();
-    let listed = serde_json::to_value(db.store.list_quarantine().await.unwrap()).unwrap();
+    let listed = serde_json::to_value(db.store.list_quarantine(false).await.unwrap()).unwrap();
     let expected = [
         "detail",
         "from",
@@ -120,6 +120,10 @@ async fn timeline_contacts_and_quarantine_json_use_the_contract_names() {
         "message_id",
         "reason",
         "received_at",
+        "resolution_note",
+        "resolved_at",
+        "resolved_by",
+        "status",
         "subject",
     ];
     assert_eq!(keys(&listed[0]), expected);
