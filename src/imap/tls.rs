@@ -7,7 +7,8 @@ use std::io;
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
@@ -21,10 +22,10 @@ pub(super) fn tls_connector(mailbox: &Mailbox) -> Result<TlsConnector, ImapError
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     if let Some(path) = &mailbox.ca_file {
-        let file = std::fs::File::open(path)
+        let certs = CertificateDer::pem_file_iter(path)
             .map_err(|e| config_error(format!("cannot read ca_file {}: {e}", path.display())))?;
         let mut added = 0;
-        for cert in rustls_pemfile::certs(&mut io::BufReader::new(file)) {
+        for cert in certs {
             let cert = cert.map_err(|e| {
                 config_error(format!("cannot parse ca_file {}: {e}", path.display()))
             })?;
