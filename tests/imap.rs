@@ -104,7 +104,7 @@ async fn implicit_tls_fetches_delivered_messages_in_uid_order_byte_for_byte() {
     assert!(folder.uid_validity > 0);
     assert_eq!(folder.uid_next, Some(4));
 
-    let mails = session.fetch_after(0, 10).await.expect("fetch");
+    let mails = fetch_after(&mut session, 0, 10).await.expect("fetch");
     let uids: Vec<u32> = mails.iter().map(|m| m.uid).collect();
     assert_eq!(uids, [1, 2, 3]);
     for (mail, body) in mails.iter().zip(&bodies) {
@@ -112,7 +112,10 @@ async fn implicit_tls_fetches_delivered_messages_in_uid_order_byte_for_byte() {
         assert!(mail.internal_date.is_some());
     }
     // `UID 4:*` matches the last message when nothing is above 3.
-    assert!(session.fetch_after(3, 10).await.expect("fetch").is_empty());
+    assert!(fetch_after(&mut session, 3, 10)
+        .await
+        .expect("fetch")
+        .is_empty());
     assert_eq!(
         fx.server.seen(&fx.user, "INBOX"),
         0,
@@ -132,7 +135,10 @@ async fn starttls_connects_with_a_verified_certificate() {
     let mut session = ImapSession::connect(&mailbox).await.expect("connect");
     assert!(session.supports_idle());
     assert_eq!(session.select("INBOX").await.expect("select").exists, 1);
-    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    assert_eq!(
+        fetch_after(&mut session, 0, 10).await.expect("fetch").len(),
+        1
+    );
     session.logout().await.expect("logout");
 }
 
@@ -153,7 +159,7 @@ async fn fetch_after_with_a_limit_returns_batches_in_uid_order() {
     let mut after = 0;
     let mut batches = Vec::new();
     loop {
-        let batch = session.fetch_after(after, 2).await.expect("fetch");
+        let batch = fetch_after(&mut session, after, 2).await.expect("fetch");
         let Some(last) = batch.last() else { break };
         after = last.uid;
         batches.push(batch.iter().map(|m| m.uid).collect::<Vec<_>>());
@@ -193,7 +199,7 @@ async fn mark_seen_sets_the_seen_flag() {
     fx.deliver(2);
     let mut session = fx.connect(TlsMode::Implicit).await;
     session.select("INBOX").await.expect("select");
-    session.fetch_after(0, 10).await.expect("fetch");
+    fetch_after(&mut session, 0, 10).await.expect("fetch");
     session.mark_seen(&[2]).await.expect("mark seen");
     session
         .mark_seen(&[2])
@@ -232,7 +238,10 @@ async fn move_to_creates_the_folder_and_the_message_leaves_the_inbox() {
     assert_eq!(fx.server.count(&fx.user, "Processed"), 2);
     assert_eq!(fx.server.count(&fx.user, "Traités & co"), 1);
     // The moved messages are gone from the selected folder for us too.
-    assert!(session.fetch_after(0, 10).await.expect("fetch").is_empty());
+    assert!(fetch_after(&mut session, 0, 10)
+        .await
+        .expect("fetch")
+        .is_empty());
 }
 
 #[tokio::test]
@@ -297,7 +306,10 @@ async fn idle_returns_changed_soon_after_a_delivery() {
     let Some(fx) = fixture("idle") else { return };
     let mut session = fx.connect(TlsMode::Implicit).await;
     session.select("INBOX").await.expect("select");
-    assert!(session.fetch_after(0, 10).await.expect("fetch").is_empty());
+    assert!(fetch_after(&mut session, 0, 10)
+        .await
+        .expect("fetch")
+        .is_empty());
     let message = fx.dir.path().join("late.eml");
     std::fs::write(
         &message,
@@ -322,7 +334,10 @@ async fn idle_returns_changed_soon_after_a_delivery() {
         "took {:?}",
         delivered.elapsed()
     );
-    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    assert_eq!(
+        fetch_after(&mut session, 0, 10).await.expect("fetch").len(),
+        1
+    );
     session.logout().await.expect("logout");
 }
 
@@ -362,7 +377,10 @@ async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
     fx.deliver(1);
     let mut session = fx.connect(TlsMode::Implicit).await;
     session.select("INBOX").await.expect("select");
-    assert_eq!(session.fetch_after(0, 10).await.expect("fetch").len(), 1);
+    assert_eq!(
+        fetch_after(&mut session, 0, 10).await.expect("fetch").len(),
+        1
+    );
     // A message arrives while we acknowledge the first: the server tells
     // us with the STORE's answer, not during the IDLE that follows.
     fx.deliver(1);
@@ -378,12 +396,23 @@ async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
         "{:?}",
         started.elapsed()
     );
-    let uids: Vec<u32> = session
-        .fetch_after(1, 10)
+    let uids: Vec<u32> = fetch_after(&mut session, 1, 10)
         .await
         .expect("fetch")
         .iter()
         .map(|m| m.uid)
         .collect();
     assert_eq!(uids, [2]);
+}
+
+/// Messages above `after` in UID order, at most `limit`: the daemon's way
+/// (one UID SEARCH, then one UID FETCH of the UIDs it keeps).
+async fn fetch_after(
+    session: &mut ImapSession,
+    after: u32,
+    limit: usize,
+) -> Result<Vec<leadmail::imap::RawMail>, ImapError> {
+    let mut uids = session.uids_after(after).await?;
+    uids.truncate(limit);
+    session.fetch(&uids).await
 }

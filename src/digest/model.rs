@@ -78,14 +78,6 @@ impl DigestLead {
     pub fn is_referral(&self) -> bool {
         self.source.starts_with("partner:")
     }
-
-    /// The name of the contact, else their address.
-    pub fn contact_label(&self) -> Option<&str> {
-        self.contact_name
-            .as_deref()
-            .or(self.contact_email.as_deref())
-            .filter(|s| !s.trim().is_empty())
-    }
 }
 
 /// A lead's open next action.

@@ -34,22 +34,6 @@ pub fn due_digest_date(
     (!already_sent && time_has_come).then_some(today)
 }
 
-/// When the scheduler should next look at this user: `now` when a digest is
-/// due, else the instant the next unsent day's digest falls due.
-pub fn next_digest_at(
-    tz: Tz,
-    digest_at: NaiveTime,
-    last_sent: Option<NaiveDate>,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    let today = local_date(tz, now);
-    let day = match last_sent {
-        Some(sent) if sent >= today => sent.succ_opt().unwrap_or(sent),
-        _ => today,
-    };
-    digest_instant(tz, day, digest_at).max(now)
-}
-
 /// The instant `day`'s digest falls due in `tz`: `digest_at` local time, its
 /// first occurrence when repeated, the end of the gap when skipped.
 pub fn digest_instant(tz: Tz, day: NaiveDate, digest_at: NaiveTime) -> DateTime<Utc> {

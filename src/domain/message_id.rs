@@ -42,11 +42,6 @@ impl MessageKey {
         Self(format!("sha256:{hex}"))
     }
 
-    /// Restores a key read back from the store.
-    pub fn from_stored(value: String) -> Self {
-        Self(value)
-    }
-
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -15,7 +15,7 @@ impl ImapSession {
     /// IDLEs until the server announces new mail, `timeout` passes (keep it
     /// under 29 minutes) or `cancel` fires; then sends DONE and hands the
     /// session back. Returns `Changed` at once when new mail was announced
-    /// since the last `fetch_after`.
+    /// since the last `uids_after`.
     #[instrument(skip_all, fields(mailbox = %self.name, timeout_secs = timeout.as_secs()))]
     pub async fn idle(
         mut self,

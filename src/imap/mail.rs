@@ -8,19 +8,6 @@ use futures::TryStreamExt;
 use tracing::{debug, instrument};
 
 impl ImapSession {
-    /// Messages with UID > `after_uid`, at most `limit`, in UID order:
-    /// [`ImapSession::uids_after`], then one `UID FETCH` of the first `limit`.
-    #[instrument(skip_all, fields(mailbox = %self.name, after_uid = after_uid, limit = limit))]
-    pub async fn fetch_after(
-        &mut self,
-        after_uid: u32,
-        limit: usize,
-    ) -> Result<Vec<RawMail>, ImapError> {
-        let mut uids = self.uids_after(after_uid).await?;
-        uids.truncate(limit);
-        self.fetch(&uids).await
-    }
-
     /// Every UID above `after_uid`, sorted: one `UID SEARCH UID n:*`.
     ///
     /// A backlog pass searches once and then fetches by UID in batches, so

@@ -25,7 +25,6 @@ use crate::config::Settings;
 use crate::domain::{MessageKey, QuarantineReason};
 use chrono::{DateTime, Duration, Utc};
 use mail_parser::MessageParser;
-use parse::ParsedMail;
 use plan::{Action, IngestPlan, QuarantineDraft};
 
 /// How far in the future a Date may be before it counts as wrong.
@@ -109,26 +108,6 @@ pub fn message_time(date: Option<DateTime<Utc>>, arrived_at: DateTime<Utc>) -> D
     match date {
         Some(date) if date <= arrived_at + Duration::seconds(CLOCK_SKEW) => date,
         _ => arrived_at,
-    }
-}
-
-/// A plan that only puts the message aside.
-pub fn quarantine_plan(
-    mail: &ParsedMail,
-    occurred_at: DateTime<Utc>,
-    rule: &'static str,
-    draft: QuarantineDraft,
-) -> IngestPlan {
-    IngestPlan {
-        key: mail.key.clone(),
-        from: mail.from_raw.clone(),
-        subject: mail.subject.clone(),
-        occurred_at,
-        rule,
-        reason: draft.detail.clone(),
-        action: Action::Quarantine(draft),
-        attachments: Vec::new(),
-        fingerprint: Some(mail.fingerprint()),
     }
 }
 

@@ -170,11 +170,12 @@ impl Store {
         }))
     }
 
-    /// Marks an entry released. When the message itself was quarantined (not
-    /// just a bad command in a processed one), applying its raw bytes again
-    /// afterwards is then processed instead of reported as a duplicate: call
-    /// this first, then re-apply.
-    pub async fn mark_released(&self, id: i64) -> Result<(), StoreError> {
+    /// Marks an entry released without filing anything (tests only: a
+    /// release goes through [`Store::release_quarantined`], which marks and
+    /// files in one transaction). Applying the message again afterwards is
+    /// then processed instead of reported as a duplicate.
+    #[cfg(test)]
+    pub(crate) async fn mark_released(&self, id: i64) -> Result<(), StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
             "UPDATE quarantine SET status = 'released', released_at = $2 \
              WHERE id = $1 RETURNING id",

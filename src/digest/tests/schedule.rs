@@ -1,7 +1,7 @@
 //! Once per local day at `digest_at`, across DST changes and time zones.
 
 use super::utc;
-use crate::digest::schedule::{digest_instant, due_digest_date, next_digest_at};
+use crate::digest::schedule::{digest_instant, due_digest_date};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::America::New_York;
 use chrono_tz::Asia::Tokyo;
@@ -48,7 +48,7 @@ fn a_daemon_down_at_digest_time_sends_the_missed_digest_later_that_day_only() {
         None
     );
     assert_eq!(
-        next_digest_at(Lisbon, at(7, 30), yesterday, tuesday_early),
+        digest_instant(Lisbon, date("2026-11-24"), at(7, 30)),
         utc("2026-11-24T07:30:00Z")
     );
 }
@@ -94,13 +94,14 @@ fn a_digest_at_inside_the_spring_forward_gap_fires_when_the_gap_ends() {
         utc("2026-03-08T07:00:00Z")
     );
     assert_eq!(
-        next_digest_at(
+        due_digest_date(
             New_York,
             at(2, 30),
             Some(date("2026-03-07")),
-            utc("2026-03-08T05:00:00Z")
+            utc("2026-03-08T07:00:00Z")
         ),
-        utc("2026-03-08T07:00:00Z")
+        Some(ny_day),
+        "due once the gap ends"
     );
 }
 
@@ -136,12 +137,7 @@ fn a_digest_at_repeated_by_the_fall_back_fires_once() {
         None
     );
     assert_eq!(
-        next_digest_at(
-            Lisbon,
-            at(1, 30),
-            Some(lisbon_day),
-            utc("2026-10-25T01:30:00Z")
-        ),
+        digest_instant(Lisbon, date("2026-10-26"), at(1, 30)),
         utc("2026-10-26T01:30:00Z")
     );
 }
@@ -158,22 +154,7 @@ fn users_in_different_time_zones_get_their_own_local_day() {
     assert_eq!(due_digest_date(Lisbon, at(7, 30), monday, now), None);
     assert_eq!(due_digest_date(New_York, at(7, 30), monday, now), None);
     assert_eq!(
-        next_digest_at(Lisbon, at(7, 30), monday, now),
-        utc("2026-11-24T07:30:00Z")
-    );
-    assert_eq!(
-        next_digest_at(New_York, at(7, 30), monday, now),
+        digest_instant(New_York, date("2026-11-24"), at(7, 30)),
         utc("2026-11-24T12:30:00Z")
-    );
-}
-
-#[test]
-fn next_digest_at_is_now_when_a_digest_is_due() {
-    let now = utc("2026-11-23T09:00:00Z");
-    assert_eq!(next_digest_at(Lisbon, at(7, 30), None, now), now);
-    let early = utc("2026-11-23T05:00:00Z");
-    assert_eq!(
-        next_digest_at(Lisbon, at(7, 30), None, early),
-        utc("2026-11-23T07:30:00Z")
     );
 }

@@ -77,13 +77,6 @@ pub enum AutomatedKind {
     OwnMail,
 }
 
-impl AutomatedKind {
-    /// Whether a person wrote the message (everything else must never be answered).
-    pub fn is_human(self) -> bool {
-        self == AutomatedKind::Human
-    }
-}
-
 /// One failed recipient of a bounce.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BouncedRecipient {
