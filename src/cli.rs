@@ -146,10 +146,10 @@ pub struct Actor {
 }
 
 /// A free text a command stores (a reason, a note, an actor): bounded as a
-/// command read from mail is ([`crate::ingest::commands::bounds`]), a
+/// command read from mail is ([`crate::commands::bounds`]), a
 /// usage error (exit code 2) past it.
 fn bounded_text(text: &str) -> Result<String, String> {
-    crate::ingest::commands::bounds::check_length(text)?;
+    crate::commands::bounds::check_length(text)?;
     Ok(text.to_string())
 }
 

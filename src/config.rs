@@ -6,7 +6,6 @@
 
 use crate::domain::schedule::WorkCalendar;
 use crate::domain::EmailAddress;
-use crate::ingest::auth::SenderAuthMode;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
 use secrecy::SecretString;
@@ -231,8 +230,8 @@ pub struct Security {
 
 impl Security {
     /// The header-block bounds checked before parsing.
-    pub fn header_bounds(&self) -> crate::ingest::header_bounds::HeaderBounds {
-        crate::ingest::header_bounds::HeaderBounds {
+    pub fn header_bounds(&self) -> HeaderBounds {
+        HeaderBounds {
             max_count: self.max_header_count,
             max_line_bytes: self.max_header_line_bytes,
         }
@@ -354,6 +353,41 @@ pub struct DigestSettings {
     pub enabled: bool,
     /// Do not send empty digests.
     pub skip_empty: bool,
+}
+
+/// Which check a user/partner From must pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderAuthMode {
+    /// `dmarc=pass` for the From domain.
+    Dmarc,
+    /// `dkim=pass` with a signing domain aligned with the From domain.
+    Dkim,
+    /// `spf=pass` with an envelope-from domain aligned with the From domain.
+    Spf,
+    /// No check: every From is believed.
+    None,
+}
+
+impl SenderAuthMode {
+    /// The method name as it appears in `Authentication-Results`.
+    pub fn method(self) -> &'static str {
+        match self {
+            SenderAuthMode::Dmarc => "dmarc",
+            SenderAuthMode::Dkim => "dkim",
+            SenderAuthMode::Spf => "spf",
+            SenderAuthMode::None => "none",
+        }
+    }
+}
+
+/// The configured bounds of a header block (read by the pipeline's
+/// `ingest::header_bounds::check`).
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderBounds {
+    /// `security.max_header_count`.
+    pub max_count: usize,
+    /// `security.max_header_line_bytes` (line ending not counted).
+    pub max_line_bytes: usize,
 }
 
 /// The validated configuration.

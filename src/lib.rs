@@ -6,8 +6,11 @@
 //! - [`config`]: the TOML file, validated once into [`config::Settings`].
 //! - [`ingest`]: the pure pipeline, raw bytes + settings + arrival time →
 //!   [`ingest::plan::IngestPlan`]. No I/O, so it is tested with fixture files.
+//! - [`commands`]: the pure command vocabulary reps use by mail (note
+//!   lines, plus tags, digest replies) and its parser, shared by
+//!   [`ingest`] and [`digest`], which do not depend on each other.
 //! - [`digest`]: the pure morning digest: rows → sections → text and HTML,
-//!   when it is due, and the commands in a reply to it.
+//!   when it is due, and the confirmation of a reply's commands.
 //! - [`store`]: the only module that speaks SQL; applies a plan in one
 //!   transaction and answers the listings.
 //! - [`imap`]: the async-imap adapter (TLS, login, UID fetch, flag/move,
@@ -33,6 +36,7 @@
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod digest;

@@ -13,7 +13,8 @@
 use crate::config::{Role, Settings, User};
 use crate::digest::content::{build, Digest, Reach, Rules};
 use crate::digest::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
-use crate::digest::{ids, render, schedule, RenderedDigest};
+use crate::digest::{render, schedule, RenderedDigest};
+use crate::domain::ids;
 use crate::smtp::{compose, Mailer};
 use crate::store::{OutboxDraft, OutboxMail, Store};
 use anyhow::Context;

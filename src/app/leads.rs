@@ -3,10 +3,10 @@
 use super::listing::{print_leads, show};
 use super::UsageError;
 use crate::cli::{LeadsCommand, ProspectsCommand};
+use crate::commands::note::CommandContext;
 use crate::config::Settings;
 use crate::domain::schedule::WorkCalendar;
 use crate::domain::{EmailAddress, LeadKind, LeadStatus};
-use crate::ingest::commands::CommandContext;
 use crate::store::{LeadFilter, LeadView, Store};
 use chrono::Utc;
 
@@ -235,7 +235,7 @@ async fn next(
         calendar,
         reference: crate::clock::now(),
     };
-    let parsed = crate::ingest::commands::commands_from_note(&format!("next: {what}"), &ctx);
+    let parsed = crate::commands::note::commands_from_note(&format!("next: {what}"), &ctx);
     let Some(crate::ingest::plan::Command::Next(draft)) = parsed.accepted.into_iter().next() else {
         let why = parsed.rejected.join("; ");
         return Err(UsageError(format!("cannot read the next action: {why}")).into());

@@ -2,8 +2,8 @@
 //! not understood, in the user's time zone, plain text only.
 
 use super::render_text::{wrap, wrap_list};
-use super::reply::{ReplyAction, ReplyCommand};
 use super::words;
+use crate::commands::reply::{ReplyAction, ReplyCommand};
 use crate::domain::LeadStatus;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -1,5 +1,5 @@
 //! The morning digest, pure: rows + user + clock → [`content::Digest`] →
-//! subject, text and HTML; when it is due; how it is named; and the reply
+//! subject, text and HTML; when it is due; and the confirmation of the
 //! commands a user sends back. No I/O: the store fills the rows, the SMTP
 //! adapter sends, the daemon schedules (DESIGN §3, §4).
 //!
@@ -11,17 +11,16 @@
 //! - [`sections`], [`words`]: the wording both parts share (titles, items,
 //!   subject, localised dates).
 //! - [`render_text`], [`render_html`]: the two parts of the mail.
-//! - [`schedule`]: which local day's digest is due now, and when next.
-//! - [`ids`]: deterministic Message-IDs and the `X-Leadmail` header.
-//! - [`reply`], [`confirmation`]: a reply's commands, and the answer to it.
+//! - [`schedule`]: which local day's digest is due now.
+//! - [`confirmation`]: the answer to a reply's commands (the commands
+//!   themselves are read by [`crate::commands::reply`]; the Message-IDs and
+//!   `X-Leadmail` header are [`crate::domain::ids`]).
 
 pub mod confirmation;
 pub mod content;
-pub mod ids;
 pub mod model;
 pub mod render_html;
 pub mod render_text;
-pub mod reply;
 pub mod schedule;
 pub mod sections;
 pub mod words;

@@ -4,6 +4,7 @@ pub mod access;
 pub mod address;
 pub mod controls;
 pub mod freemail;
+pub mod ids;
 pub mod lead;
 pub mod message_id;
 pub mod schedule;

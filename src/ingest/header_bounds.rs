@@ -13,14 +13,7 @@ pub struct HeaderBreach {
     pub offset: usize,
 }
 
-/// The configured bounds.
-#[derive(Debug, Clone, Copy)]
-pub struct HeaderBounds {
-    /// `security.max_header_count`.
-    pub max_count: usize,
-    /// `security.max_header_line_bytes` (line ending not counted).
-    pub max_line_bytes: usize,
-}
+pub use crate::config::HeaderBounds;
 
 /// Scans the header block (up to the first empty line) of `raw`.
 pub fn check(raw: &[u8], bounds: HeaderBounds) -> Result<(), HeaderBreach> {

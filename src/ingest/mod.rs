@@ -3,11 +3,29 @@
 //! Steps (DESIGN §2): size and header limits, parse, key, automated mail, who sent it
 //! (with sender authentication), what it is, extraction. Matching against
 //! existing records and the commit are the store's, driven by the plan.
+//!
+//! # Layout, by the steps of DESIGN §2
+//!
+//! 1. Parse, over the size limit → quarantine: [`header_bounds`], `limits`
+//!    (size and body bounds), [`parse`] (bytes → [`parse::ParsedMail`], the
+//!    body text window), [`dates`] (Date headers, zones), [`subject`]
+//!    (reply/forward prefixes), [`attachments`] (metadata, hashes).
+//! 2. Deduplicate: the key ([`crate::domain::MessageKey`]) is made in
+//!    [`parse`]; the store applies it.
+//! 3. Automated mail: [`automated`] (bounces, auto-replies, lists, our own
+//!    digests).
+//! 4. Who sent it: [`auth`] (trusted `Authentication-Results`), then the
+//!    sender's kind in `route`.
+//! 5. What it is: `route` (rep, partner, source, unknown; a reply to a
+//!    digest), with [`forward`] (unwrapping forwards), [`form`] (form
+//!    sources' fields) and the command vocabulary of [`crate::commands`].
+//! 6. Extract: [`extract`] (names, companies, contacts), [`quote`] (quoted
+//!    history, the reply's own text), [`signature`] (phone, title, company).
+//! 7-8. Match and commit: the store, from the [`plan`] this module returns.
 
 pub mod attachments;
 pub mod auth;
 pub mod automated;
-pub mod commands;
 pub mod dates;
 pub mod extract;
 pub mod form;

@@ -5,10 +5,12 @@
 //! resolves them inside one transaction.
 
 use crate::domain::{
-    EmailAddress, LeadKind, LeadSource, LeadStatus, MessageKey, QuarantineReason, TimelineKind,
+    EmailAddress, LeadKind, LeadSource, MessageKey, QuarantineReason, TimelineKind,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+pub use crate::commands::{Command, Commands, NextActionDraft};
 
 /// The pipeline's decision for one message.
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +151,7 @@ pub struct DigestReplyMail {
     /// The user who replied (authenticated).
     pub user: EmailAddress,
     /// The commands read, in order.
-    pub commands: Vec<crate::digest::reply::ReplyCommand>,
+    pub commands: Vec<crate::commands::reply::ReplyCommand>,
     /// Lines that looked like commands but could not be read, with why.
     pub not_understood: Vec<String>,
     /// The reply's Message-ID (`<…>`), which the confirmation answers.
@@ -212,17 +214,6 @@ impl ContactDraft {
     }
 }
 
-/// A next action to set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NextActionDraft {
-    /// When it falls due.
-    pub due_at: DateTime<Utc>,
-    /// call, email, meeting, demo, follow_up…
-    pub kind: String,
-    /// What to do, in words.
-    pub note: String,
-}
-
 /// A lead or prospect to create when no open one matches.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewLead {
@@ -251,59 +242,6 @@ pub struct TimelineDraft {
     pub subject: String,
     /// Cleaned text (no quoted history).
     pub body: String,
-}
-
-/// A rep's command, from a plus tag or a note line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
-pub enum Command {
-    /// Add a tag.
-    Tag {
-        /// The tag, without `#`.
-        tag: String,
-    },
-    /// Set the next action.
-    Next(NextActionDraft),
-    /// Set the amount.
-    Amount {
-        /// The value.
-        value: f64,
-        /// ISO currency code.
-        currency: String,
-    },
-    /// Move to a pipeline step.
-    Step {
-        /// A configured step name.
-        step: String,
-    },
-    /// Change the status.
-    Status {
-        /// The new status.
-        status: LeadStatus,
-        /// For standby: when it flips back to todo.
-        until: Option<DateTime<Utc>>,
-        /// For lost/cancelled: why.
-        reason: Option<String>,
-    },
-    /// Hand the lead to another rep.
-    Owner {
-        /// A configured user.
-        owner: EmailAddress,
-    },
-}
-
-/// Commands read from a message, and the lines that could not be read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Commands {
-    /// Understood commands, in order.
-    pub accepted: Vec<Command>,
-    /// What could not be understood, each with the reason.
-    pub rejected: Vec<String>,
-    /// The authenticated user who gave them (main address). Commands with
-    /// nobody here are refused; the store checks each lead against
-    /// `domain::access` for this user.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<EmailAddress>,
 }
 
 /// A mail that makes or feeds a lead.

@@ -2,7 +2,7 @@
 //! when it has an HTML part, the fixed Message-ID, `Auto-Submitted` and the
 //! `X-Leadmail` header by which leadmail recognises its own mail.
 
-use crate::digest::ids;
+use crate::domain::ids;
 use crate::store::OutboxDraft;
 use anyhow::Context;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};

@@ -9,10 +9,10 @@ use super::leads;
 use super::ops::{self, Change};
 use super::outbox::{self, OutboxDraft};
 use super::{Conn, StoreError};
+use crate::commands::bounds::refusal;
+use crate::commands::reply::{ReplyAction, ReplyCommand};
 use crate::digest::confirmation::render_confirmation;
-use crate::digest::ids;
-use crate::digest::reply::{ReplyAction, ReplyCommand};
-use crate::ingest::commands::bounds::refusal;
+use crate::domain::ids;
 use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
 
 /// At most this many confirmations per user and hour: two robots answering

@@ -1,13 +1,14 @@
-//! Reply commands and the confirmation mail.
+//! Reply commands and the confirmation mail (the reply's quoted history
+//! stripped first, as the pipeline's digest-reply route does).
 
 use super::utc;
+use crate::commands::note::CommandContext;
+use crate::commands::reply::{parse_reply, ParsedReply, ReplyAction, ReplyCommand};
 use crate::config::tests::sample_settings;
 use crate::config::Settings;
 use crate::digest::confirmation::render_confirmation;
-use crate::digest::reply::{parse_reply, ParsedReply, ReplyAction, ReplyCommand};
 use crate::domain::schedule::WorkCalendar;
 use crate::domain::LeadStatus;
-use crate::ingest::commands::CommandContext;
 use crate::ingest::plan::NextActionDraft;
 use chrono::NaiveTime;
 
@@ -22,7 +23,7 @@ fn parse(body: &str) -> ParsedReply {
         },
         reference: utc("2026-11-23T10:00:00Z"),
     };
-    parse_reply(body, &ctx)
+    parse_reply(&crate::ingest::quote::strip_quoted(body), &ctx)
 }
 
 fn actions(parsed: &ParsedReply) -> Vec<(i64, ReplyAction)> {

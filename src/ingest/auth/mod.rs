@@ -29,30 +29,7 @@ pub const MAX_HEADERS: usize = 64;
 /// Deepest comment nesting accepted.
 const MAX_COMMENT_DEPTH: usize = 32;
 
-/// Which check a user/partner From must pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SenderAuthMode {
-    /// `dmarc=pass` for the From domain.
-    Dmarc,
-    /// `dkim=pass` with a signing domain aligned with the From domain.
-    Dkim,
-    /// `spf=pass` with an envelope-from domain aligned with the From domain.
-    Spf,
-    /// No check: every From is believed.
-    None,
-}
-
-impl SenderAuthMode {
-    /// The method name as it appears in `Authentication-Results`.
-    pub fn method(self) -> &'static str {
-        match self {
-            SenderAuthMode::Dmarc => "dmarc",
-            SenderAuthMode::Dkim => "dkim",
-            SenderAuthMode::Spf => "spf",
-            SenderAuthMode::None => "none",
-        }
-    }
-}
+pub use crate::config::SenderAuthMode;
 
 /// The outcome of checking a message's sender.
 #[derive(Debug, Clone, PartialEq, Eq)]

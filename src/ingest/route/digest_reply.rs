@@ -2,9 +2,9 @@
 //! on their leads (DESIGN §3, §4), answered by a confirmation mail.
 
 use super::Ctx;
+use crate::commands::reply::parse_reply;
 use crate::config::User;
-use crate::digest::ids::{confirmation_message_id, read_digest_message_id, sender_domain};
-use crate::digest::reply::parse_reply;
+use crate::domain::ids::{confirmation_message_id, read_digest_message_id, sender_domain};
 use crate::ingest::plan::{Action, DigestReplyMail, IngestPlan};
 
 /// The plan when the mail answers one of this user's digests.
@@ -15,7 +15,8 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> Option<IngestPlan> {
     if !answers_own_digest {
         return None;
     }
-    let parsed = parse_reply(&ctx.mail.text, &ctx.command_context(user.calendar));
+    let own_text = crate::ingest::quote::strip_quoted(&ctx.mail.text);
+    let parsed = parse_reply(&own_text, &ctx.command_context(user.calendar));
     let domain = ctx
         .settings
         .smtp

@@ -10,11 +10,11 @@ mod unknown;
 
 use super::auth;
 use super::automated::{self, AutomatedKind};
-use super::commands::{self, CommandContext};
 use super::extract;
 use super::parse::{ParsedMail, Person};
 use super::plan::{Action, ContactDraft, IngestPlan, NextActionDraft, QuarantineDraft};
 use super::subject::clean_subject;
+use crate::commands::note::{self as commands, CommandContext};
 use crate::config::{Partner, Settings, Source, User};
 use crate::domain::schedule::WorkCalendar;
 use crate::domain::{EmailAddress, QuarantineReason};

@@ -3,10 +3,10 @@
 
 use super::original::{self, Original};
 use super::{first_action, title_from, Ctx};
+use crate::commands::note::{self as commands, CommandContext};
 use crate::config::User;
 use crate::domain::freemail::is_freemail;
 use crate::domain::{EmailAddress, LeadKind, LeadSource, QuarantineReason, TimelineKind};
-use crate::ingest::commands::{self, CommandContext};
 use crate::ingest::extract::{self, registrable_domain};
 use crate::ingest::parse::Person;
 use crate::ingest::plan::*;

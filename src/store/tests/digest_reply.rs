@@ -2,7 +2,7 @@
 //! confirmation per reply, and no more than ten an hour.
 
 use super::*;
-use crate::digest::reply::{ReplyAction, ReplyCommand};
+use crate::commands::reply::{ReplyAction, ReplyCommand};
 use crate::ingest::plan::{DigestReplyMail, Outcome};
 
 fn reply(message_id: &str, when: &str, commands: Vec<ReplyCommand>) -> IngestPlan {

@@ -3,20 +3,23 @@
 //! `cancel 12`, `convert 12`, `step 12 Proposal`, `status 12 standby until
 //! monday`. One command per line, any case, bullets allowed.
 //!
-//! Reading stops at the quoted digest, at a `-- ` signature and at "On …
-//! wrote:" and Outlook header blocks (the ingest quote stripper finds those);
-//! `>` lines are skipped. Steps, statuses and due dates are read by the same
+//! The caller hands over the reply's text with its quoted history already
+//! stripped (the pipeline's quote stripper finds "On … wrote:" and Outlook
+//! header blocks); reading stops at the quoted digest and at a `-- `
+//! signature, and `>` lines are skipped. Steps, statuses and due dates are read by the same
 //! code as commands in a forwarded note, so both speak one vocabulary. A line
 //! that names a command or a lead but cannot be read is reported back,
 //! never guessed; prose ("Thanks!") is ignored.
 
-use super::words::DIGEST_MARKER;
+use super::bounds::{self, check_length, refusal};
+use super::note::{commands_from_note, CommandContext};
+use super::{Command, NextActionDraft};
 use crate::domain::LeadStatus;
-use crate::ingest::commands::bounds::{self, check_length, refusal};
-use crate::ingest::commands::{commands_from_note, CommandContext};
-use crate::ingest::plan::{Command, NextActionDraft};
-use crate::ingest::quote::strip_quoted;
 use chrono::{DateTime, Utc};
+
+/// The words that open our digest's text part: a reply's own lines end
+/// where the quoted digest starts.
+pub const DIGEST_MARKER: &str = "leadmail digest";
 
 /// The command words a reply understands.
 pub const VERBS: &[&str] = &[
@@ -76,12 +79,13 @@ pub struct ParsedReply {
     pub not_understood: Vec<String>,
 }
 
-/// Reads the commands of a digest reply's text body, at most
+/// Reads the commands of a digest reply's own text (quoted history
+/// stripped by the caller), at most
 /// [`bounds::MAX_COMMANDS_PER_MAIL`]; relative dates count from
 /// `ctx.reference` (the reply's date) in the user's calendar.
 pub fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
     let mut parsed = ParsedReply::default();
-    let lines = own_lines(&strip_quoted(body));
+    let lines = own_lines(body);
     let unread = bounds::read_at_most(lines.iter().map(String::as_str), "lines", |line| {
         match read_line(line, ctx) {
             Some(Ok(command)) => parsed.commands.push(command),

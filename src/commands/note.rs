@@ -5,9 +5,8 @@
 //! reported as unknown; any other `Word: text` line is ordinary prose.
 //! A command whose value cannot be read is reported, never guessed.
 
-pub mod bounds;
-
-use super::plan::{Command, Commands, NextActionDraft};
+use super::bounds;
+use super::{Command, Commands, NextActionDraft};
 use crate::config::Settings;
 use crate::domain::schedule::WorkCalendar;
 use crate::domain::{EmailAddress, LeadStatus};
