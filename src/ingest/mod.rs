@@ -21,7 +21,7 @@
 //!    sources' fields) and the command vocabulary of [`crate::commands`].
 //! 6. Extract: [`extract`] (names, companies, contacts), [`quote`] (quoted
 //!    history, the reply's own text), [`signature`] (phone, title, company).
-//! 7-8. Match and commit: the store, from the [`plan`] this module returns.
+//! 7. Match and 8. commit: the store, from the [`plan`] this module returns.
 
 pub mod attachments;
 pub mod auth;
