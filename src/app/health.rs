@@ -206,9 +206,10 @@ fn config_summary(settings: &Settings) -> String {
 async fn check_database(settings: &Settings) -> anyhow::Result<String> {
     let store = super::open_store(settings).await?;
     let totals = store.totals().await?;
+    let (schema, _) = store.schema_versions().await?;
     store.close().await;
     Ok(format!(
-        "{} (migrated, writable): {} messages, {} open leads",
+        "{} (SQLite, schema version {schema}, migrated, writable): {} messages, {} open leads",
         settings.database_url, totals.messages, totals.open_leads
     ))
 }

@@ -115,6 +115,16 @@ pub enum StoreError {
         /// The URL as configured.
         url: String,
     },
+    /// The database was migrated by a newer leadmail.
+    #[error("cannot use database {url}: its schema is version {database}, newer than version {known}, the newest this leadmail knows; run the newer leadmail (or restore a backup)")]
+    SchemaTooNew {
+        /// The URL as configured.
+        url: String,
+        /// The database's schema version.
+        database: i64,
+        /// The newest this binary knows.
+        known: i64,
+    },
     /// A stored value is not one this version understands.
     #[error("cannot read stored {what} {value:?}")]
     Corrupt {

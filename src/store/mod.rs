@@ -112,6 +112,9 @@ impl Store {
             .connect_with(options.clone())
             .await
             .map_err(|cause| open_error(url, &database, cause))?;
+        let store = Store { pool };
+        store.refuse_newer_schema(url).await?;
+        let pool = store.pool;
         MIGRATOR
             .run(&pool)
             .await
@@ -121,6 +124,30 @@ impl Store {
             })?;
         drop(lock);
         Ok(Store { pool })
+    }
+
+    /// Refuses a database migrated by a newer leadmail (its schema holds
+    /// changes this binary does not know), naming both versions.
+    async fn refuse_newer_schema(&self, url: &str) -> Result<(), StoreError> {
+        let applied = self.applied_migration().await?;
+        let known = read_only::latest_migration();
+        if applied > known {
+            return Err(StoreError::SchemaTooNew {
+                url: url.to_string(),
+                database: applied,
+                known,
+            });
+        }
+        Ok(())
+    }
+
+    /// The schema version the database is at, and the newest this binary
+    /// knows (equal after a writable open).
+    pub async fn schema_versions(&self) -> Result<(i64, i64), StoreError> {
+        Ok((
+            self.applied_migration().await?,
+            read_only::latest_migration(),
+        ))
     }
 
     /// SQLite: a write transaction takes the write lock at `BEGIN IMMEDIATE`

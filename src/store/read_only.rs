@@ -51,8 +51,18 @@ impl Store {
             })?;
         let store = Store { pool };
         let applied = store.applied_migration().await;
-        if applied.as_ref().is_ok_and(|v| *v >= latest_migration()) {
-            return Ok(store);
+        if let Ok(version) = applied {
+            if version > latest_migration() {
+                store.close().await;
+                return Err(StoreError::SchemaTooNew {
+                    url: url.to_string(),
+                    database: version,
+                    known: latest_migration(),
+                });
+            }
+            if version == latest_migration() {
+                return Ok(store);
+            }
         }
         store.close().await;
         applied?;
@@ -62,7 +72,7 @@ impl Store {
     }
 
     /// The newest migration applied (0 when none or no migrations table).
-    async fn applied_migration(&self) -> Result<i64, StoreError> {
+    pub(super) async fn applied_migration(&self) -> Result<i64, StoreError> {
         let table: Option<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )
@@ -87,6 +97,6 @@ fn wal_is_empty(database: &std::path::Path) -> bool {
 }
 
 /// The newest migration embedded in this binary.
-fn latest_migration() -> i64 {
+pub(super) fn latest_migration() -> i64 {
     super::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }

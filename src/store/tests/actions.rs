@@ -354,3 +354,32 @@ async fn a_new_prospect_for_someone_whose_earlier_one_was_cancelled_says_so() {
         .iter()
         .any(|e| e.subject.starts_with("Earlier")));
 }
+
+#[tokio::test]
+async fn a_database_from_a_newer_leadmail_is_refused_naming_both_versions() {
+    let db = fresh().await;
+    let (applied, known) = db.store.schema_versions().await.unwrap();
+    assert_eq!(applied, known);
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from the future', TRUE, x'00', 0)",
+    )
+    .bind(known + 5)
+    .execute(&db.store.pool)
+    .await
+    .unwrap();
+    db.store.close().await;
+    for opened in [
+        Store::open(&db.url).await,
+        Store::open_read_only(&db.url).await,
+    ] {
+        let error = opened.map(|_| ()).unwrap_err();
+        let text = error.to_string();
+        assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{text}");
+        assert!(
+            text.contains(&format!("version {}", known + 5))
+                && text.contains(&format!("version {known}")),
+            "{text}"
+        );
+    }
+}
