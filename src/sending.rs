@@ -238,6 +238,71 @@ pub fn digest_draft(
     })
 }
 
+/// Receipts a rep gets within an hour at most; more are skipped (the
+/// entries stay in their digest), so a broken client cannot flood them.
+const RECEIPTS_PER_HOUR: i64 = 3;
+
+/// Queues a receipt for every new quarantine entry that names an active
+/// rep to tell (an authenticated rep's mail with a command that could not
+/// be read or applied), at most [`RECEIPTS_PER_HOUR`] a rep; the rest are
+/// marked skipped. Returns how many were queued.
+pub async fn queue_receipts(
+    settings: &Settings,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let Some(smtp) = settings.smtp.as_ref() else {
+        return Ok(0);
+    };
+    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    let deactivated = store.deactivated_users().await?;
+    let mut queued = 0;
+    for due in store.due_receipts().await? {
+        let rep = crate::domain::EmailAddress::parse(&due.receipt_to)
+            .ok()
+            .and_then(|address| settings.user(&address))
+            .filter(|user| user.active && !deactivated.contains(&user.email.to_string()));
+        let recent = match rep {
+            Some(user) => {
+                store
+                    .receipts_since(user.email.as_ref(), now - Duration::hours(1))
+                    .await?
+            }
+            None => RECEIPTS_PER_HOUR,
+        };
+        let draft = rep
+            .filter(|_| recent < RECEIPTS_PER_HOUR)
+            .map(|user| receipt_draft(user, &due, &domain));
+        queued += usize::from(draft.is_some());
+        store.finish_receipt(due.id, draft.as_ref(), now).await?;
+    }
+    Ok(queued)
+}
+
+/// The outbox row of the receipt for one entry.
+fn receipt_draft(user: &User, due: &crate::store::DueReceipt, domain: &str) -> OutboxDraft {
+    let (subject, text) =
+        crate::digest::receipt::render_receipt(&crate::digest::receipt::ReceiptFacts {
+            entry_id: due.id,
+            subject: &due.subject,
+            detail: &due.detail,
+        });
+    OutboxDraft {
+        kind: ids::RECEIPT_KIND,
+        user_email: user.email.to_string(),
+        local_date: None,
+        message_id: ids::receipt_message_id(due.id, &due.message_key, domain),
+        // A key made from the bytes (no Message-ID) is nothing to reply to.
+        in_reply_to: (!due.message_key.starts_with("sha256:"))
+            .then(|| format!("<{}>", due.message_key)),
+        recipient: user.email.to_string(),
+        subject,
+        text,
+        html: None,
+        header_value: ids::receipt_header_value(&user.email),
+    }
+}
+
 /// Queues `user`'s digest for their local day at `now`; `false` when that
 /// day's digest was queued already, or it is empty and `skip_empty` holds.
 pub async fn queue_digest(
@@ -432,6 +497,9 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
     };
     if let Err(error) = queue_due_digests(settings, store, now).await {
         tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
+    }
+    if let Err(error) = queue_receipts(settings, store, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue receipts");
     }
     if let Err(error) = deliver_due(store, mailer, &smtp.from, now).await {
         tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");

@@ -327,3 +327,73 @@ fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
         .count();
     assert_eq!(to_bruno, 0, "a deactivated user gets no digest");
 }
+
+/// Alice's authenticated forward (or, `spoofed`, one failing DMARC) whose
+/// note holds a command leadmail cannot read.
+fn forward_with_a_bad_command(n: usize, spoofed: bool) -> String {
+    let verdict = if spoofed { "fail" } else { "pass" };
+    format!(
+        "Authentication-Results: mx.acme.test; dmarc={verdict} header.from=acme.test\r\n\
+         From: Alice Martins <alice@acme.test>\r\nTo: crm@acme.test\r\n\
+         Subject: Fwd: inquiry {n}\r\nMessage-ID: <badcmd-{n}-{verdict}@acme.test>\r\n\
+         Date: Mon, 23 Nov 2026 09:{n:02}:00 +0000\r\n\r\n\
+         nxt: friday call\r\n\r\n\
+         ---------- Forwarded message ---------\r\n\
+         From: Person {n} <p{n}@company{n}.example>\r\n\
+         Date: Mon, 23 Nov 2026 08:00:00 +0000\r\nSubject: inquiry {n}\r\n\
+         To: Alice Martins <alice@acme.test>\r\n\r\nWe would like a quote.\r\n"
+    )
+}
+
+#[test]
+fn a_rep_is_told_when_a_command_in_their_mail_was_not_understood_and_only_they_are() {
+    let Some(server) = dovecot() else { return };
+    let Some(sink) = SmtpSink::start("receipt", &[]) else {
+        return;
+    };
+    let app = spawn_app(server, "receipts", MailboxOptions::default());
+    app.add_smtp(&sink);
+    let mut files = Vec::new();
+    for (n, spoofed) in [
+        (1, true),
+        (2, false),
+        (3, false),
+        (4, false),
+        (5, false),
+        (6, false),
+    ] {
+        let path = app.dir.path().join(format!("bad-{n}.eml"));
+        std::fs::write(&path, forward_with_a_bad_command(n, spoofed)).unwrap();
+        files.push(path);
+    }
+    server.deliver(&app.user, &files);
+    let out = app.run(&["run", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let receipts: Vec<Vec<u8>> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| header(&parse(m), "X-Leadmail").starts_with("receipt;"))
+        .collect();
+    assert_eq!(
+        receipts.len(),
+        3,
+        "five authenticated mails, at most three receipts an hour, none for the spoof"
+    );
+    let first = parse(&receipts[0]);
+    assert!(header(&first, "To").contains("alice@acme.test"));
+    assert_eq!(header(&first, "Auto-Submitted"), "auto-generated");
+    let subject = first.subject().unwrap_or_default().to_string();
+    assert!(
+        subject.starts_with("Not filed as you asked: Fwd: inquiry"),
+        "{subject}"
+    );
+    let text = first.body_text(0).unwrap_or_default().to_string();
+    assert!(text.contains("nxt"), "{text}");
+    assert!(!receipts
+        .iter()
+        .any(|m| parse(m).subject().unwrap_or_default().contains("inquiry 1")));
+}

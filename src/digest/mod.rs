@@ -12,6 +12,7 @@
 //!   subject, localised dates).
 //! - [`render_text`], [`render_html`]: the two parts of the mail.
 //! - [`schedule`]: which local day's digest is due now.
+//! - [`receipt`]: the mail a rep gets when their mail could not be filed.
 //! - [`confirmation`]: the answer to a reply's commands (the commands
 //!   themselves are read by [`crate::commands::reply`]; the Message-IDs and
 //!   `X-Leadmail` header are [`crate::domain::ids`]).
@@ -19,6 +20,7 @@
 pub mod confirmation;
 pub mod content;
 pub mod model;
+pub mod receipt;
 pub mod render_html;
 pub mod render_text;
 pub mod schedule;

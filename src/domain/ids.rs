@@ -17,6 +17,8 @@ pub const AUTO_SUBMITTED_VALUE: &str = "auto-generated";
 pub const DIGEST_KIND: &str = "digest";
 /// The first word of the `X-Leadmail` value of a reply confirmation.
 pub const CONFIRMATION_KIND: &str = "confirmation";
+/// The outbox kind of a receipt (a rep's mail that could not be filed).
+pub const RECEIPT_KIND: &str = "receipt";
 
 /// Hex digits of the address hash in a digest's Message-ID.
 const HASH_LEN: usize = 12;
@@ -54,6 +56,17 @@ pub fn confirmation_message_id(reply_key: &str, domain: &str) -> String {
         &sha256_hex(reply_key.trim())[..24],
         domain
     )
+}
+
+/// `<receipt.{hash}@acme.test>`: one receipt per quarantine entry.
+pub fn receipt_message_id(entry_id: i64, message_key: &str, domain: &str) -> String {
+    let hash = sha256_hex(&format!("{entry_id}\n{}", message_key.trim()));
+    format!("<receipt.{}@{}>", &hash[..24], domain)
+}
+
+/// `X-Leadmail` of a receipt: `receipt; alice@acme.test`.
+pub fn receipt_header_value(user: &EmailAddress) -> String {
+    format!("{RECEIPT_KIND}; {}", user.canonical())
 }
 
 /// The domain of the digests' From (`leadmail <crm@acme.test>` → `acme.test`).

@@ -50,6 +50,7 @@ mod outbox;
 mod processed;
 mod quarantine;
 mod read_only;
+mod receipts;
 mod release;
 mod seed;
 mod stamp;
@@ -66,6 +67,7 @@ pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
+pub use receipts::DueReceipt;
 pub use release::{QuarantineEntry, Release};
 #[doc(hidden)]
 pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};

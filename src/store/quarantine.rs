@@ -72,8 +72,8 @@ pub(super) async fn hold_bytes(
     let size = i64::try_from(size).unwrap_or(i64::MAX);
     let id = sqlx::query_scalar(
         "INSERT INTO quarantine (message_key, from_address, subject, reason, detail, \
-           user_email, occurred_at, received_at, raw, raw_bytes, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held') RETURNING id",
+           user_email, occurred_at, received_at, raw, raw_bytes, status, receipt_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held', $11) RETURNING id",
     )
     .bind(plan.key.as_str())
     .bind(plan.from.as_deref())
@@ -85,9 +85,28 @@ pub(super) async fn hold_bytes(
     .bind(stamp(now))
     .bind(excerpt)
     .bind(size)
+    .bind(receipt_to(plan, held.reason))
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
+}
+
+/// The rep who gets a receipt for this entry: only for a command that
+/// could not be read or applied, and only the authenticated rep who gave
+/// it (never the From of an unauthenticated mail: no backscatter).
+fn receipt_to(plan: &IngestPlan, reason: QuarantineReason) -> Option<String> {
+    use crate::ingest::plan::Action;
+    if reason != QuarantineReason::BadCommand {
+        return None;
+    }
+    let rep = match &plan.action {
+        Action::Quarantine(draft) => draft.user.as_ref(),
+        Action::Lead(mail) => mail.commands.by.as_ref(),
+        Action::Outbound(mail) => mail.commands.by.as_ref(),
+        Action::Thread(thread) => thread.commands.by.as_ref(),
+        Action::Record | Action::Bounce(_) | Action::DigestReply(_) => None,
+    };
+    rep.map(|rep| rep.to_string())
 }
 
 /// The entry already holding this message with this detail, if any.
