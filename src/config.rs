@@ -325,6 +325,9 @@ pub struct Mailbox {
     pub idle: bool,
     /// Poll interval where IDLE is off or unsupported.
     pub poll_interval_secs: u64,
+    /// Admins are told when the mailbox has not synced for this long (and
+    /// at once when its login fails); 0 tells them at the first error.
+    pub alert_after_minutes: u64,
 }
 
 /// `[smtp]`: how digests are sent.

@@ -22,7 +22,7 @@ use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::{plan_message, plan_oversized};
 use crate::leasing::{self, MailboxLease};
 use crate::memory;
-use crate::store::{Applied, FolderMessage, FolderRef, LeaseHolder, Store, StoreError};
+use crate::store::{Applied, FolderMessage, FolderRef, LeaseHolder, Store, StoreError, SyncError};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
@@ -592,13 +592,16 @@ async fn acknowledge(
 
 async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>) {
     let text = error.map(|e| format!("{e:#}"));
+    let failure = error.zip(text.as_deref()).map(|(error, text)| SyncError {
+        text,
+        login_refused: error.chain().any(|cause| {
+            cause
+                .downcast_ref::<ImapError>()
+                .is_some_and(ImapError::is_auth)
+        }),
+    });
     if let Err(e) = store
-        .record_sync(
-            &mailbox.name,
-            &mailbox.folder,
-            text.as_deref(),
-            crate::clock::now(),
-        )
+        .record_sync(&mailbox.name, &mailbox.folder, failure, crate::clock::now())
         .await
     {
         tracing::warn!(mailbox = %mailbox.name, error = %e, "cannot record the sync state");

@@ -238,6 +238,103 @@ pub fn digest_draft(
     })
 }
 
+/// Tells every active admin, once, when a configured mailbox is down (its
+/// login refused, or no sync for its `alert_after_minutes`), and once more
+/// when it syncs again. Returns how many mails were queued.
+pub async fn queue_alerts(
+    settings: &Settings,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let Some(smtp) = settings.smtp.as_ref() else {
+        return Ok(0);
+    };
+    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    let deactivated = store.deactivated_users().await?;
+    let admins: Vec<&User> = settings
+        .users
+        .iter()
+        .filter(|u| {
+            u.active && u.role == Role::Admin && !deactivated.contains(&u.email.to_string())
+        })
+        .collect();
+    let mut queued = 0;
+    for health in store.mailbox_health().await? {
+        let Some(mailbox) = settings
+            .mailboxes
+            .iter()
+            .find(|m| m.name == health.mailbox && m.folder == health.folder)
+        else {
+            continue;
+        };
+        let Some((event, alerted_at, (subject, text))) = alert_for(mailbox, &health, now) else {
+            continue;
+        };
+        let drafts: Vec<OutboxDraft> = admins
+            .iter()
+            .map(|admin| alert_draft(admin, &event, &domain, &subject, &text))
+            .collect();
+        queued += drafts.len();
+        store
+            .finish_alert(&health.mailbox, &health.folder, alerted_at, &drafts, now)
+            .await?;
+    }
+    Ok(queued)
+}
+
+/// The alert a mailbox's health calls for now, if any: its event key, the
+/// new `alerted_at`, and the mail's subject and text.
+fn alert_for(
+    mailbox: &crate::config::Mailbox,
+    health: &crate::store::MailboxHealth,
+    now: DateTime<Utc>,
+) -> Option<(String, Option<DateTime<Utc>>, (String, String))> {
+    let server = format!("{}:{}", mailbox.host, mailbox.port);
+    match (&health.down_since, &health.alerted_at) {
+        (Some(since), None) => {
+            let down_for = DateTime::parse_from_rfc3339(since)
+                .map(|at| now - at.with_timezone(&Utc))
+                .unwrap_or_default();
+            let limit =
+                Duration::minutes(i64::try_from(mailbox.alert_after_minutes).unwrap_or(i64::MAX));
+            if !health.last_error_auth && down_for < limit {
+                return None;
+            }
+            let down = crate::digest::alert::MailboxDown {
+                mailbox: &mailbox.name,
+                server: &server,
+                since,
+                error: health.last_error.as_deref().unwrap_or("unknown"),
+                login_refused: health.last_error_auth,
+            };
+            let event = format!("{}\n{}\ndown\n{since}", mailbox.name, mailbox.folder);
+            Some((event, Some(now), crate::digest::alert::render_down(&down)))
+        }
+        (None, Some(alerted)) => {
+            let event = format!("{}\n{}\nup\n{alerted}", mailbox.name, mailbox.folder);
+            let mail = crate::digest::alert::render_recovered(&mailbox.name, &server);
+            Some((event, None, mail))
+        }
+        _ => None,
+    }
+}
+
+/// The outbox row of one admin's alert.
+fn alert_draft(admin: &User, event: &str, domain: &str, subject: &str, text: &str) -> OutboxDraft {
+    OutboxDraft {
+        kind: ids::ALERT_KIND,
+        user_email: admin.email.to_string(),
+        local_date: None,
+        message_id: ids::alert_message_id(&admin.email, event, domain),
+        in_reply_to: None,
+        recipient: admin.email.to_string(),
+        subject: subject.to_string(),
+        text: text.to_string(),
+        html: None,
+        header_value: ids::alert_header_value(&admin.email),
+    }
+}
+
 /// Receipts a rep gets within an hour at most; more are skipped (the
 /// entries stay in their digest), so a broken client cannot flood them.
 const RECEIPTS_PER_HOUR: i64 = 3;
@@ -501,6 +598,9 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
     if let Err(error) = queue_receipts(settings, store, now).await {
         tracing::warn!(error = format!("{error:#}"), "cannot queue receipts");
     }
+    if let Err(error) = queue_alerts(settings, store, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue mailbox alerts");
+    }
     if let Err(error) = deliver_due(store, mailer, &smtp.from, now).await {
         tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
     }
@@ -508,6 +608,48 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
 
 #[cfg(test)]
 mod tests {
+    use crate::store::MailboxHealth;
+
+    fn mailbox(alert_after_minutes: u64) -> crate::config::Mailbox {
+        let mut settings = crate::config::tests::sample_settings_with_mailbox();
+        let mut mailbox = settings.mailboxes.remove(0);
+        mailbox.alert_after_minutes = alert_after_minutes;
+        mailbox
+    }
+
+    fn health(down_since: Option<&str>, auth: bool, alerted: Option<&str>) -> MailboxHealth {
+        MailboxHealth {
+            mailbox: "crm".into(),
+            folder: "INBOX".into(),
+            down_since: down_since.map(str::to_string),
+            last_error: down_since.map(|_| "cannot connect".to_string()),
+            last_error_auth: auth,
+            alerted_at: alerted.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_mailbox_is_reported_down_after_its_delay_at_once_for_a_refused_login_and_back_once() {
+        let now: DateTime<Utc> = "2026-11-23T11:00:00Z".parse().unwrap();
+        let ten_minutes = Some("2026-11-23T10:50:00.000000Z");
+        let forty = Some("2026-11-23T10:20:00.000000Z");
+        assert!(alert_for(&mailbox(30), &health(ten_minutes, false, None), now).is_none());
+        let (_, alerted, (subject, _)) =
+            alert_for(&mailbox(30), &health(forty, false, None), now).unwrap();
+        assert_eq!(alerted, Some(now));
+        assert!(subject.contains("has not synced"), "{subject}");
+        assert!(alert_for(&mailbox(30), &health(ten_minutes, true, None), now).is_some());
+        assert!(
+            alert_for(&mailbox(30), &health(forty, false, Some("x")), now).is_none(),
+            "told once"
+        );
+        let (_, cleared, (subject, _)) =
+            alert_for(&mailbox(30), &health(None, false, Some("x")), now).unwrap();
+        assert_eq!(cleared, None);
+        assert!(subject.contains("syncs again"), "{subject}");
+        assert!(alert_for(&mailbox(30), &health(None, false, None), now).is_none());
+    }
+
     use super::*;
 
     #[test]

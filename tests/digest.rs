@@ -397,3 +397,62 @@ fn a_rep_is_told_when_a_command_in_their_mail_was_not_understood_and_only_they_a
         .iter()
         .any(|m| parse(m).subject().unwrap_or_default().contains("inquiry 1")));
 }
+
+fn alerts(sink: &SmtpSink) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .filter(|m| header(&parse(m), "X-Leadmail").starts_with("alert;"))
+        .map(|m| {
+            let message = parse(m);
+            format!(
+                "{} -> {}",
+                message.subject().unwrap_or_default(),
+                header(&message, "To")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn admins_are_told_once_when_a_mailbox_login_is_refused_and_once_when_it_recovers() {
+    let Some(server) = dovecot() else { return };
+    let Some(sink) = SmtpSink::start("alerts", &[]) else {
+        return;
+    };
+    let app = spawn_app(
+        server,
+        "alerts",
+        MailboxOptions {
+            password: "wrong",
+            ..MailboxOptions::default()
+        },
+    );
+    app.add_smtp(&sink);
+    for _ in 0..2 {
+        let out = app.run(&["run", "--once"]);
+        assert_eq!(out.status.code(), Some(1), "the mailbox failed");
+    }
+    let told = alerts(&sink);
+    assert_eq!(told.len(), 1, "one alert, to the one admin: {told:?}");
+    assert!(
+        told[0].starts_with("leadmail: mailbox crm is down (its login is refused)")
+            && told[0].contains("alice@acme.test"),
+        "{told:?}"
+    );
+    let password = app.dir.path().join("password-crm");
+    std::fs::write(&password, "testpass").unwrap();
+    for _ in 0..2 {
+        let out = app.run(&["run", "--once"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let told = alerts(&sink);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(
+        told[1].starts_with("leadmail: mailbox crm syncs again"),
+        "{told:?}"
+    );
+}

@@ -54,6 +54,7 @@ impl Fixture {
             quarantine_folder: None,
             idle: true,
             poll_interval_secs: 60,
+            alert_after_minutes: 30,
         }
     }
 

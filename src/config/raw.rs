@@ -181,6 +181,8 @@ struct MailboxRaw {
     idle: bool,
     #[serde(default = "default_poll")]
     poll_interval_secs: u64,
+    #[serde(default = "default_alert_after")]
+    alert_after_minutes: u64,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +276,10 @@ fn default_folder() -> String {
 }
 fn default_poll() -> u64 {
     60
+}
+
+fn default_alert_after() -> u64 {
+    30
 }
 
 /// Validates the raw file into settings; every error names its key.
@@ -635,6 +641,7 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         quarantine_folder: raw.quarantine_folder,
         idle: raw.idle,
         poll_interval_secs: raw.poll_interval_secs.max(1),
+        alert_after_minutes: raw.alert_after_minutes,
     })
 }
 

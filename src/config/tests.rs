@@ -142,6 +142,11 @@ pub(crate) fn sample_settings() -> Settings {
     parse(SAMPLE).expect("the sample config is valid")
 }
 
+/// The shipped example config (with one mailbox), for tests elsewhere.
+pub(crate) fn sample_settings_with_mailbox() -> Settings {
+    parse(include_str!("../../config/leadmail.example.toml")).expect("the example is valid")
+}
+
 #[test]
 fn a_source_is_authenticated_unless_trust_unauthenticated_and_doctor_warns_then() {
     let settings = parse(SAMPLE).unwrap();

@@ -12,11 +12,13 @@
 //!   subject, localised dates).
 //! - [`render_text`], [`render_html`]: the two parts of the mail.
 //! - [`schedule`]: which local day's digest is due now.
+//! - [`alert`]: the mails admins get when a mailbox is down, and back.
 //! - [`receipt`]: the mail a rep gets when their mail could not be filed.
 //! - [`confirmation`]: the answer to a reply's commands (the commands
 //!   themselves are read by [`crate::commands::reply`]; the Message-IDs and
 //!   `X-Leadmail` header are [`crate::domain::ids`]).
 
+pub mod alert;
 pub mod confirmation;
 pub mod content;
 pub mod model;

@@ -19,6 +19,8 @@ pub const DIGEST_KIND: &str = "digest";
 pub const CONFIRMATION_KIND: &str = "confirmation";
 /// The outbox kind of a receipt (a rep's mail that could not be filed).
 pub const RECEIPT_KIND: &str = "receipt";
+/// The outbox kind of an alert to admins (a mailbox down or back).
+pub const ALERT_KIND: &str = "alert";
 
 /// Hex digits of the address hash in a digest's Message-ID.
 const HASH_LEN: usize = 12;
@@ -67,6 +69,18 @@ pub fn receipt_message_id(entry_id: i64, message_key: &str, domain: &str) -> Str
 /// `X-Leadmail` of a receipt: `receipt; alice@acme.test`.
 pub fn receipt_header_value(user: &EmailAddress) -> String {
     format!("{RECEIPT_KIND}; {}", user.canonical())
+}
+
+/// `<alert.{hash}@acme.test>`: one per admin, mailbox and event (`down`
+/// or `up` at an instant), so a resend after a crash is the same message.
+pub fn alert_message_id(admin: &EmailAddress, event: &str, domain: &str) -> String {
+    let hash = sha256_hex(&format!("{}\n{event}", admin.canonical()));
+    format!("<alert.{}@{}>", &hash[..24], domain)
+}
+
+/// `X-Leadmail` of an alert: `alert; admin@acme.test`.
+pub fn alert_header_value(admin: &EmailAddress) -> String {
+    format!("{ALERT_KIND}; {}", admin.canonical())
 }
 
 /// The domain of the digests' From (`leadmail <crm@acme.test>` → `acme.test`).

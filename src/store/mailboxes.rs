@@ -20,6 +20,33 @@ pub struct Checkpoint {
     pub fence: Option<i64>,
 }
 
+/// Why a sync failed, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncError<'a> {
+    /// The error, as a person reads it.
+    pub text: &'a str,
+    /// True when the server refused the login (admins are told at once).
+    pub login_refused: bool,
+}
+
+/// A mailbox folder's health: down since when, why, and whether admins
+/// were told.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailboxHealth {
+    /// The configured mailbox name.
+    pub mailbox: String,
+    /// The folder.
+    pub folder: String,
+    /// The first error since the last successful sync (`None`: healthy).
+    pub down_since: Option<String>,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// Whether that error was a refused login.
+    pub last_error_auth: bool,
+    /// When admins were told it is down (`None`: not told, or recovered).
+    pub alerted_at: Option<String>,
+}
+
 /// A mailbox's stored state, for `status` and resuming.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MailboxState {
@@ -130,26 +157,65 @@ impl Store {
         &self,
         mailbox: &str,
         folder: &str,
-        error: Option<&str>,
+        error: Option<SyncError<'_>>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = stamp(now);
         let query = match error {
             None => "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_sync_at) \
                      VALUES ($1, $2, 0, $3) ON CONFLICT (mailbox, folder) DO UPDATE SET \
-                     last_sync_at = excluded.last_sync_at, last_error = NULL, last_error_at = NULL",
-            Some(_) => "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_error, last_error_at) \
-                        VALUES ($1, $2, 0, $4, $3) ON CONFLICT (mailbox, folder) DO UPDATE SET \
-                        last_error = excluded.last_error, last_error_at = excluded.last_error_at",
+                     last_sync_at = excluded.last_sync_at, last_error = NULL, last_error_at = NULL, \
+                     down_since = NULL, last_error_auth = FALSE",
+            Some(_) => "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_error, \
+                          last_error_at, down_since, last_error_auth) \
+                        VALUES ($1, $2, 0, $4, $3, $3, $5) ON CONFLICT (mailbox, folder) DO UPDATE SET \
+                        last_error = excluded.last_error, last_error_at = excluded.last_error_at, \
+                        last_error_auth = excluded.last_error_auth, \
+                        down_since = COALESCE(mailbox_state.down_since, excluded.down_since)",
         };
         sqlx::query(query)
             .bind(mailbox)
             .bind(folder)
             .bind(at)
-            .bind(error)
+            .bind(error.map(|e| e.text))
+            .bind(error.is_some_and(|e| e.login_refused))
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Every mailbox folder's health, for alerting admins.
+    pub async fn mailbox_health(&self) -> Result<Vec<MailboxHealth>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT mailbox, folder, down_since, last_error, last_error_auth, alerted_at \
+             FROM mailbox_state ORDER BY mailbox, folder",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Records that admins were told the mailbox is down (`Some(now)`) or
+    /// that it recovered (`None`), queuing `drafts` in the same transaction.
+    pub async fn finish_alert(
+        &self,
+        mailbox: &str,
+        folder: &str,
+        alerted_at: Option<DateTime<Utc>>,
+        drafts: &[super::OutboxDraft],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for draft in drafts {
+            super::outbox::queue(&mut tx, draft, now).await?;
+        }
+        sqlx::query("UPDATE mailbox_state SET alerted_at = $3 WHERE mailbox = $1 AND folder = $2")
+            .bind(mailbox)
+            .bind(folder)
+            .bind(alerted_at.map(stamp))
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     /// Counts of what the database holds.

@@ -64,7 +64,7 @@ pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
-pub use mailboxes::{Checkpoint, MailboxState, StoreTotals};
+pub use mailboxes::{Checkpoint, MailboxHealth, MailboxState, StoreTotals, SyncError};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
 pub use receipts::DueReceipt;

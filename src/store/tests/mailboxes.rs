@@ -86,7 +86,15 @@ async fn sync_errors_are_recorded_and_cleared() {
         .unwrap();
     let now = at("2026-11-23T10:00:00Z");
     db.store
-        .record_sync("crm", "INBOX", Some("cannot connect"), now)
+        .record_sync(
+            "crm",
+            "INBOX",
+            Some(crate::store::SyncError {
+                text: "cannot connect",
+                login_refused: false,
+            }),
+            now,
+        )
         .await
         .unwrap();
     let states = db.store.mailbox_states().await.unwrap();
