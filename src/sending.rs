@@ -282,13 +282,16 @@ pub async fn queue_alerts(
     Ok(queued)
 }
 
-/// The alert a mailbox's health calls for now, if any: its event key, the
-/// new `alerted_at`, and the mail's subject and text.
+/// An alert to send: its event key (for the Message-ID), the mailbox's new
+/// `alerted_at`, and the mail's subject and text.
+type Alert = (String, Option<DateTime<Utc>>, (String, String));
+
+/// The alert a mailbox's health calls for now, if any.
 fn alert_for(
     mailbox: &crate::config::Mailbox,
     health: &crate::store::MailboxHealth,
     now: DateTime<Utc>,
-) -> Option<(String, Option<DateTime<Utc>>, (String, String))> {
+) -> Option<Alert> {
     let server = format!("{}:{}", mailbox.host, mailbox.port);
     match (&health.down_since, &health.alerted_at) {
         (Some(since), None) => {
