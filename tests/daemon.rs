@@ -165,7 +165,14 @@ fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "idle", MailboxOptions::default());
     let mut daemon = app.start_daemon(&["run"]);
-    std::thread::sleep(Duration::from_millis(1500));
+    // Delivered once the daemon has made its first pass (then it idles).
+    assert!(
+        support::wait_until(Duration::from_secs(15), || app.status()["mailboxes"][0]
+            ["last_sync_at"]
+            .is_string()),
+        "the first pass: {}",
+        app.daemon_log()
+    );
     let delivered = Instant::now();
     server.deliver(&app.user, &demo_messages()[..1]);
     let mut filed = false;

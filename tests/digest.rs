@@ -172,8 +172,22 @@ fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
 
     for round in 0..2 {
         let mut daemon = app.start_daemon(&["run"]);
+        // Running (its signal handler set) once it holds the mailbox.
+        let serving = wait_until(Duration::from_secs(15), || {
+            app.daemon_log().contains("lease taken")
+        });
+        assert!(serving, "round {round}: {}", app.daemon_log());
         let sent = wait_until(Duration::from_secs(15), || for_alice(&sink) >= 1);
-        std::thread::sleep(Duration::from_secs(2));
+        // The outbox has recorded the send before the daemon is stopped.
+        let recorded = wait_until(Duration::from_secs(15), || {
+            app.json(&["digest", "outbox", "--json"])
+                .as_array()
+                .is_some_and(|rows| {
+                    rows.iter()
+                        .any(|r| r["user_email"] == "alice@acme.test" && r["sent_at"].is_string())
+                })
+        });
+        assert!(recorded, "round {round}: {}", app.daemon_log());
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &daemon.id().to_string()])
             .status();
