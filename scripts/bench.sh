@@ -86,7 +86,7 @@ fi
 if [ -z "$bin" ]; then
   target="${CARGO_TARGET_DIR:-$repo/target}"
   say "cargo build --release (target dir $target)"
-  CARGO_TARGET_DIR="$target" cargo build --release --quiet --bin leadmail --bin bench
+  CARGO_TARGET_DIR="$target" cargo build --release --quiet --features bench --bin leadmail --bin bench
   bin="$target/release"
 fi
 if [ ! -x "$bin/leadmail" ] || [ ! -x "$bin/bench" ]; then die "no leadmail and bench binaries in $bin"; fi

@@ -28,12 +28,12 @@ fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # Installed above, so a missing server is a failure, not a skip.
 export LEADMAIL_REQUIRE_SERVERS=1
-cargo test --all-targets --locked
+cargo test --all-targets --all-features --locked
 # The suites that file mail or build digests, again with the wall clock
 # 400 days ahead (the monotonic clock left alone, as tokio's timers need).
 # They are built first with the real clock: nothing compiles under
 # libfaketime (rustc was seen to hang there), only the tests run.
-dated=(--lib --test cli --test digest --test golden --test export --test daemon --test attachments --test trust)
+dated=(--all-features --lib --test cli --test digest --test golden --test export --test daemon --test attachments --test trust)
 cargo test --locked --no-run "${dated[@]}"
 echo "== the date-touching suites under faketime +400d"
 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+400d" \

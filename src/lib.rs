@@ -51,5 +51,6 @@ pub mod memory;
 pub mod sending;
 pub mod smtp;
 pub mod store;
+#[cfg(feature = "bench")]
 pub mod synth;
 pub mod telemetry;

@@ -6,6 +6,7 @@
 //! emptied, every APPEND committed, every digest received), not how fast.
 //! Needs root and Dovecot; outside CI it is skipped where Dovecot or mbsync
 //! is missing.
+#![cfg(feature = "bench")]
 
 use std::path::Path;
 use std::process::Command;

@@ -52,6 +52,7 @@ mod quarantine;
 mod read_only;
 mod receipts;
 mod release;
+#[cfg(feature = "bench")]
 mod seed;
 mod stamp;
 mod users;
@@ -69,6 +70,7 @@ pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
 pub use receipts::DueReceipt;
 pub use release::{QuarantineEntry, Release};
+#[cfg(feature = "bench")]
 #[doc(hidden)]
 pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};
 pub use users::UserRecord;
