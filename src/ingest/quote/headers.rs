@@ -85,11 +85,15 @@ pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^\s*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
+        r"(?i)^[\s*_]*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
         r"|antwort nachricht|originalnachricht|oprindelig meddelelse|opprinnelig melding",
         r"|ursprungligt meddelande|mensagem original|mensaje original|message d'origine",
         r"|oorspronkelijk bericht|messaggio originale|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va",
-        r"|wiadomo[śs][ćc] oryginalna)\s*-{2,}\s*$"
+        r"|wiadomo[śs][ćc] oryginalna|исходное сообщение|оригинальное сообщение",
+        r"|вихідне повідомлення|початкове повідомлення|оригинално съобщение|оригинална порука",
+        r"|originalna poruka|izvorna poruka|p[ôo]vodn[áa] spr[áa]va|eredeti [üu]zenet|mesaj original",
+        r"|orijinal mesaj|[öo]zg[üu]n [İi]leti|algne kiri|esialgne s[õo]num|αρχικό μήνυμα",
+        r"|元のメッセージ|原始邮件|原始郵件|원본 메시지|الرسالة الأصلية|הודעה מקורית)\s*-{2,}[\s*_]*$"
     ))
     .unwrap()
 });
@@ -133,7 +137,9 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     {
         return Some(1);
     }
-    attribution_len(lines, start).or_else(|| header_block_len(lines, start))
+    attribution_len(lines, start)
+        .or_else(|| super::attribution::attribution_len(lines, start))
+        .or_else(|| header_block_len(lines, start))
 }
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.
@@ -169,6 +175,7 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
 }
 
 fn is_attribution(joined: &str, line_count: usize) -> bool {
+    let joined = joined.trim_end_matches(['*', '_', ' ']);
     INTRO_ATTRIBUTION.is_match(joined)
         || (line_count <= 3
             && (DATE_ADDRESS_ATTRIBUTION.is_match(joined)
