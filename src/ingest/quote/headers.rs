@@ -98,6 +98,11 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*"): an
+/// "Original Message" separator in any language when a header block follows it.
+static DASHED_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\s*_]*-{2,}\s*[^-\s][^-]{1,40}?\s*-{2,}[\s*_]*$").unwrap());
+
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
     r"(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
@@ -137,9 +142,45 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     {
         return Some(1);
     }
+    let block_below = || start + 1 < lines.len() && block_len(lines, start + 1).is_some();
+    if DASHED_TITLE.is_match(line) && block_below() {
+        return Some(1);
+    }
     attribution_len(lines, start)
         .or_else(|| super::attribution::attribution_len(lines, start))
-        .or_else(|| header_block_len(lines, start))
+        .or_else(|| block_len(lines, start))
+}
+
+/// A header block by its labels, or by its shape whatever the labels' language.
+fn block_len(lines: &[&str], start: usize) -> Option<usize> {
+    header_block_len(lines, start).or_else(|| shaped_header_block_len(lines, start))
+}
+
+/// "Label: value" with a short label of letters (one to three words).
+static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]{0,20}(?:\s\p{L}[\p{L}.'’-]{0,20}){0,2})[\s*]*[:：]\s*\S")
+        .unwrap()
+});
+
+static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}[:.]\d{2}").unwrap());
+
+/// At least three consecutive "Label: value" lines, the first holding an address, another a
+/// date with a time: a quoted header block in a language whose labels are not listed.
+fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
+    let count = lines[start..]
+        .iter()
+        .take(MAX_HEADER_BLOCK_LINES)
+        .take_while(|line| LABELLED_LINE.is_match(line))
+        .count();
+    let block = &lines[start..start + count];
+    let value = |line: &str| {
+        line.split_once([':', '：'])
+            .map_or("", |(_, v)| v)
+            .to_string()
+    };
+    let has_address = block.first().is_some_and(|l| ADDRESS.is_match(&value(l)));
+    let has_time = block.iter().skip(1).any(|l| TIME.is_match(&value(l)));
+    (count >= 3 && has_address && has_time).then_some(count)
 }
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.

@@ -4,6 +4,7 @@
 use super::*;
 
 mod corpus;
+mod invariants;
 
 #[test]
 fn an_on_date_wrote_attribution_and_its_quote_are_removed() {
@@ -249,4 +250,62 @@ fn a_gmail_quote_flattened_onto_the_reply_line_is_cut() {
     assert_eq!(strip_quoted(compact), "Reply");
     let prose = "On 3 May you wrote: send the pricing. Here it is.";
     assert_eq!(strip_quoted(prose), prose);
+}
+
+#[test]
+fn an_original_message_separator_in_any_language_or_in_emphasis_cuts_the_rest() {
+    let cases = [
+        "Ok\n\n-------- Oprindelig besked --------\nFra: A <a@b.dk>\nDato: 04.07.2024 17.45\nTil: c@d.dk\n\nOld",
+        "Ok\n\n*-----Original Message-----*\nFrom: A <a@b.io>\nSent: Monday, 3 March 2025 10:00\n\nOld",
+        "Ok\n\n-----Исходное сообщение-----\nОт: A <a@b.ru>\nОтправлено: 3 марта 2025 г. 10:00\n\nOld",
+    ];
+    for text in cases {
+        assert_eq!(strip_quoted(text), "Ok", "{text}");
+    }
+}
+
+#[test]
+fn a_header_block_with_unlisted_labels_is_read_by_its_shape() {
+    let text = "Ok\n\nŠalje: Ana <ana@primjer.hr>\nPoslano: 3. ožujka 2025. 10:00\nPrima: Ivo <ivo@x.hr>\n\nOld text";
+    assert_eq!(strip_quoted(text), "Ok");
+    let form = "Name: Jane\nEmail: jane@x.io\nPhone: +1 555 0100\nMessage: call me";
+    assert_eq!(strip_quoted(form), form, "no time: not a header block");
+}
+
+#[test]
+fn unquoted_history_below_a_norwegian_or_polish_attribution_is_cut() {
+    let cases = [
+        "Ja.\n\ntir. 18. apr. 2017 kl. 13:09 skrev Test <test@example.com>:\n\nGammel tekst",
+        "Tak.\n\nwt., 3 mar 2020 o 10:21 Jan <jan@x.pl> napisał(a):\n\nStary tekst",
+    ];
+    for text in cases {
+        let kept = strip_quoted(text);
+        assert!(
+            !kept.contains("tekst") && !kept.contains("13:09"),
+            "{kept:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reply_that_starts_with_an_attribution_and_unquoted_text_keeps_that_text() {
+    let text =
+        "On Mon, 3 Mar 2025 at 10:00, Ana <ana@acme.pt> wrote:\n\nYes, Tuesday works for me.";
+    assert_eq!(strip_quoted(text), "Yes, Tuesday works for me.");
+    let greeting =
+        "Hi Ana,\n\nOn Mon, 3 Mar 2025 at 10:00, Ana <ana@acme.pt> wrote:\nTuesday works.";
+    assert_eq!(strip_quoted(greeting), "Hi Ana,\n\nTuesday works.");
+}
+
+#[test]
+fn device_signatures_in_other_scripts_and_tracking_glyphs_are_split_off() {
+    for footer in [
+        "iPhoneから送信",
+        "Отправлено с iPhone",
+        "נשלח מה-iPhone שלי",
+        "ᐧ",
+    ] {
+        let text = format!("Tuesday works.\n\n{footer}");
+        assert_eq!(split_signature(&text).0, "Tuesday works.", "{footer}");
+    }
 }
