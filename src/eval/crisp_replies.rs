@@ -1,6 +1,6 @@
 //! Reply trimming scored on crisp-email-reply-parser (issue 15): ~80 cases in eleven
 //! languages whose expectations were transcribed from upstream's tests, read through the
-//! pipeline's own steps (`strip_quoted`, then `split_signature`).
+//! pipeline's own step (`extract::clean_body`, what is stored on the timeline).
 //!
 //! Upstream splits a mail into fragments; its *visible text* is the fragments that are
 //! neither quoted nor a signature, which is what leadmail stores as the reply. A case whose
@@ -9,7 +9,7 @@
 //! fixture, with or without ground truth, is also checked for an empty reply.
 
 use super::{items, load_json, read_text, squash, text_of, Bar, Row, Tally};
-use crate::ingest::quote::{split_signature, strip_quoted};
+use crate::ingest::extract::clean_body;
 use serde_json::Value;
 use std::path::Path;
 
@@ -32,9 +32,10 @@ pub(crate) fn crisp(dir: &Path) -> anyhow::Result<Vec<Row>> {
         .into_rows())
 }
 
-/// The visible reply: no quoted history, no signature; CRLF read as LF like upstream.
+/// The reply the pipeline stores (`clean_body`: no quoted history, no signature block, a
+/// bare sign-off kept); CRLF read as LF like upstream.
 pub(crate) fn visible_text(text: &str) -> String {
-    split_signature(&strip_quoted(&text.replace("\r\n", "\n"))).0
+    clean_body(&text.replace("\r\n", "\n"), None).text
 }
 
 fn case_input(dir: &Path, case: &Value) -> Option<(String, String)> {

@@ -24,6 +24,8 @@ static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}").unwrap());
+
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+").unwrap());
 
@@ -33,7 +35,7 @@ static ADDRESS: LazyLock<Regex> =
 static VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\b(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu",
-        r"|napisa[łl](?:a|o)?(?:\(a\))?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skrivit",
+        r"|napisa[łl](?:a|o)?(?:\(a\))?|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skrivit",
         r"|kirjoitti|ha scritto|scrisse|a scris|đã viết|írta|yazdı|kirjutas|rašė|rakstīja",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
         r"|写道|寫道|書きました|のメッセージ|작성|님이 작성|כתב|כתבה|מאת)"
@@ -101,7 +103,7 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an
 /// address and a time are enough to cut unquoted history too).
 fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
-    if VERB.is_match(joined) {
+    if VERB.is_match(joined) || (ADDRESS.is_match(joined) && TIME.is_match(joined)) {
         return true;
     }
     let following = lines[next.min(lines.len())..]
@@ -137,6 +139,8 @@ mod tests {
             "Στις Τρί, 3 Μαρ 2020 στις 10:21 π.μ., ο/η John Doe <john@doe.com> έγραψε:\nx",
             "На вт, 3.03.2020 г. в 10:21 ч. John Doe <john@doe.com> написа:\nx",
             "2016-03-04 10:00 GMT+01:00 John Smith:\n> x",
+            "ср, 5 мар. 2025 г. в 10:00, Иван <ivan@x.ru>:\n\nunquoted",
+            "W dniu 03.03.2025 o 10:00, Jan Kowalski pisze:\nunquoted",
         ];
         for text in cases {
             assert!(len(text).is_some(), "{text}");

@@ -15,7 +15,8 @@ const MAX_WORDS: usize = 9;
 static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)iphon|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|nokia|htc|motorola",
-        r"|outlook|gmail|yahoo|aol|proton|typeapp|spark|airmail|bluemail|k-9|fairemail|mobile|mobil",
+        r"|wiko|oneplus|oppo|sony|lumia|nexus|kindle|verizon|wireless|device|appareil|ger[äa]t|dispositivo",
+        r"|apparaat|enhet|laite|urz[ąa]dzeni|outlook|gmail|yahoo|aol|proton|typeapp|spark|airmail|bluemail|k-9|fairemail|mobile|mobil",
         r"|m[óo]vil|cellulare|telefon|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
         r"|телефон|смартфон|мобильн|мобільн|κινητ|τηλέφωνο|טלפון|נייד|الجوال|هاتف|جوال|携帯|手机|手機",
         r"|휴대폰|모바일|스마트폰"
@@ -107,6 +108,8 @@ mod tests {
             "Sent from my Samsung Galaxy smartphone.",
             "Get Outlook for Android",
             "Sent from Yahoo Mail on Android",
+            "Sent from my BlackBerry® wireless device",
+            "Envoyé de mon Wiko",
         ];
         for line in lines {
             assert!(is_device_signature(line), "{line}");

@@ -65,7 +65,7 @@ static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 /// Android: "---- John Smith wrote ----".
 pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)^\s*-{{2,}}\s*\S.{{0,80}}\s{VERB}\s*:?\s*-{{2,}}\s*$"
+        r"(?i)^\s*-{{2,}}\s*\S.{{0,200}}\s{VERB}\s*:?\s*-{{2,}}\s*$"
     ))
     .unwrap()
 });

@@ -129,6 +129,31 @@ pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Op
     }
 }
 
+/// The sign-off at the top of a split-off signature ("-Abhishek", "Thanks,\nAna"): its first
+/// paragraph when that is at most two short lines, none a contact line, a device line or a
+/// "--"/"__" delimiter. A sign-off is the sender's own words, so the stored reply keeps it
+/// (issue 15); the whole signature is still read for contact details.
+pub fn sign_off(signature: &str) -> Option<&str> {
+    let is_delimiter = |line: &str| line.starts_with("--") || line.starts_with("__");
+    let mut end = 0;
+    let mut count = 0;
+    for line in signature.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || is_delimiter(trimmed) {
+            break;
+        }
+        let short = trimmed.chars().count() <= 40 && trimmed.split_whitespace().count() <= 5;
+        let footer = device::is_device_signature(trimmed)
+            || crate::ingest::signature::is_contact_line(trimmed);
+        count += 1;
+        if !short || footer || count > 2 {
+            return None;
+        }
+        end += line.len();
+    }
+    (count > 0).then(|| signature[..end].trim())
+}
+
 /// The text without lines that hold only a tracking glyph ("ᐧ") or invisible characters.
 fn without_tracking_glyphs(text: &str) -> Cow<'_, str> {
     if !text.lines().any(device::is_tracking_glyph) {

@@ -309,3 +309,9 @@ fn device_signatures_in_other_scripts_and_tracking_glyphs_are_split_off() {
         assert_eq!(split_signature(&text).0, "Tuesday works.", "{footer}");
     }
 }
+
+#[test]
+fn a_long_zoho_attribution_between_dashes_is_removed() {
+    let text = "Ok\n\n---- On Mon, 03 Mar 2025 10:00:00 +0100 Jonathan Appleseed-Smith <jonathan.appleseed-smith@example-company.com> wrote ----\n\nOld text";
+    assert_eq!(strip_quoted(text), "Ok");
+}
