@@ -18,7 +18,8 @@ const MAX_CHARS: usize = 320;
 /// "2020-03-03"), a day and a month word or year ("3 mar", "18. apr."), or a CJK date.
 static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\d{1,2}:\d{2}|\b\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b|\b\d{1,2}\.?\s+\p{L}{3,}",
+        r"\d{1,2}:\d{2}|\b\d{1,2}\s?[ap]\.?m\b|\b\d{1,2}h\d{2}\b",
+        r"|\b\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b|\b\d{1,2}\.?\s+\p{L}{3,}",
         r"|\b(?:19|20)\d{2}\b|\d{1,4}\s?[年월月일日]"
     ))
     .unwrap()

@@ -103,6 +103,12 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 static DASHED_TITLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\s*_]*-{2,}\s*[^-\s][^-]{1,40}?\s*-{2,}[\s*_]*$").unwrap());
 
+/// "Original Message" (or "Original message:") without dashes, taken as a separator only
+/// when a header block follows.
+static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[\s*_]*(?:original message|message d'origine|urspr[üu]ngliche nachricht|mensaje original|mensagem original|messaggio originale|oorspronkelijk bericht)[\s*_:]*$").unwrap()
+});
+
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
     r"(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
@@ -143,7 +149,7 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
         return Some(1);
     }
     let block_below = || start + 1 < lines.len() && block_len(lines, start + 1).is_some();
-    if DASHED_TITLE.is_match(line) && block_below() {
+    if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
         return Some(1);
     }
     attribution_len(lines, start)

@@ -239,8 +239,10 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
     lines
 }
 
+/// A quoted line: "> …", or "&gt; …" where a client left the HTML entity in the text.
 fn is_quote_line(line: &str) -> bool {
-    line.trim_start().starts_with('>')
+    let line = line.trim_start();
+    line.starts_with('>') || line.starts_with("&gt;")
 }
 
 fn classify(lines: &[&str]) -> Vec<Kind> {

@@ -315,3 +315,42 @@ fn a_long_zoho_attribution_between_dashes_is_removed() {
     let text = "Ok\n\n---- On Mon, 03 Mar 2025 10:00:00 +0100 Jonathan Appleseed-Smith <jonathan.appleseed-smith@example-company.com> wrote ----\n\nOld text";
     assert_eq!(strip_quoted(text), "Ok");
 }
+
+#[test]
+fn original_message_variants_and_twelve_hour_times_are_quote_headers() {
+    let cases = [
+        "Ok\n\nOriginal Message\nFrom: A <a@b.io>\nSent: Monday, 3 March 2025 10:00\n\nOld",
+        "Ok\n\n--- Original Message ---\nFrom: A <a@b.io>\nDate: 3 March 2025\n\nOld",
+        "Ok\n\nOn 3 March, 3pm, Ana Silva wrote:\n> Old",
+    ];
+    for text in cases {
+        assert_eq!(strip_quoted(text), "Ok", "{text}");
+    }
+    let prose = "Original message\nwas lost, please resend.";
+    assert_eq!(strip_quoted(prose), prose);
+}
+
+#[test]
+fn outlook_blocks_mobile_footers_and_localised_attributions_leave_only_the_reply() {
+    let quoted = "\n> Old text\n> more";
+    let block = "\n\nOld text";
+    let cases = [
+        format!("Reply here\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n________________________________\nFrom: John <j@x.com>\nSent: Monday, March 3, 2025 10:00:00 AM\nTo: Ana <a@y.com>\nSubject: Hi{block}"),
+        format!("Reply here\n\nDa: Mario Rossi [mailto:mario@x.it]\nInviato: lunedì 3 marzo 2025 10:00\nA: Ana\nOggetto: Ciao{block}"),
+        format!("Reply here\n\n    From: John [mailto:j@x.com]\n    Sent: Monday, March 3, 2025 10:00\n    To: Ana\n    Subject: Hi{block}"),
+        format!("Reply here\n\nDnia 3 marca 2025 o 10:00 Jan <jan@x.pl> napisał(a):{quoted}"),
+        format!("Reply here\n\nma 3. maalisk. 2025 klo 10.00 John Doe (john@x.com) kirjoitti:{quoted}"),
+        format!("Reply here\n\nDen man. 3. mar. 2025 kl. 10.00 skrev John <j@x.dk>:{block}"),
+        format!("Reply here\n\nSent from my Verizon Wireless 4G LTE smartphone\n\nOn Mon, Mar 3, 2025 at 10:00 AM, John <j@x.com> wrote:{quoted}"),
+    ];
+    for text in cases {
+        let stored = crate::ingest::extract::clean_body(&text, None).text;
+        assert_eq!(stored, "Reply here", "{text}");
+    }
+}
+
+#[test]
+fn quote_marks_left_as_html_entities_are_quotes() {
+    let text = "Sure.\n\nOn Mon, Mar 3, 2025 at 10:00 AM, John <j@x.com> wrote:\n&gt; Can we meet?\n&gt; Monday";
+    assert_eq!(strip_quoted(text), "Sure.");
+}
