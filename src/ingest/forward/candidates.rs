@@ -148,6 +148,15 @@ pub(super) fn assemble(
         .map(|l| l.raw.as_ref())
         .collect::<Vec<_>>()
         .join("\n");
+    let body_start = found.body_start.min(lines.len());
+    let body_end = quoted_block_end(lines, body_start, found.depth);
+    let below = joined(&lines[body_end..]);
+    let note = [note.trim(), below.trim()]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n\n");
     let fallback_subject = subject::clean_subject(outer_subject);
     let header = found.header;
     Forward {
@@ -161,11 +170,30 @@ pub(super) fn assemble(
             .or_else(|| (!fallback_subject.is_empty()).then_some(fallback_subject)),
         to: header.to,
         cc: header.cc,
-        body: body_text(&lines[found.body_start.min(lines.len())..], found.depth),
+        body: body_text(&lines[body_start..body_end], found.depth),
         note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
         confidence,
         nested: None,
     }
+}
+
+/// Where a quoted forward ends: at the first unblank line quoted less deeply than its header
+/// block (the forwarder's own text below it); the end of the text for an unquoted forward.
+fn quoted_block_end(lines: &[Line], body_start: usize, depth: usize) -> usize {
+    if depth == 0 {
+        return lines.len();
+    }
+    (body_start..lines.len())
+        .find(|&i| !lines[i].is_blank() && lines[i].depth < depth)
+        .unwrap_or(lines.len())
+}
+
+fn joined(lines: &[Line]) -> String {
+    lines
+        .iter()
+        .map(|l| l.raw.as_ref())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The forwarded body: the header block's quoting removed, then one more

@@ -264,3 +264,14 @@ fn mail_ru_russian_labels_and_spanish_enviado_el_are_header_labels() {
         Some("lunes, 3 de marzo de 2025 10:12")
     );
 }
+
+#[test]
+fn the_forwarders_text_below_a_quoted_forward_is_the_note_not_the_original_body() {
+    let body = "See below\n\n> Begin forwarded message:\n>\n> From: John Doe <john@doe.com>\n> Subject: Pricing\n> Date: 3 March 2025 at 10:00:00 GMT+1\n> To: Rep <rep@acme.test>\n>\n> Hello, what does it cost?\n\nCall him today.";
+    let forward = unwrap_forward("Fwd: Pricing", body).expect("a forward");
+    assert_eq!(forward.body, "Hello, what does it cost?");
+    assert_eq!(
+        forward.note.as_deref(),
+        Some("See below\n\nCall him today.")
+    );
+}
