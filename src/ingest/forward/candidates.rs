@@ -177,18 +177,24 @@ pub(super) fn assemble(
     }
 }
 
-/// Where a quoted forward ends: at the first unblank line quoted less deeply than its header
-/// block (the forwarder's own text below it); the end of the text for an unquoted forward.
+/// Where a quoted forward ends: after its last line quoted as deeply as its header block
+/// (unquoted lines before that are wrapped lines of the forward; the ones after it are the
+/// forwarder's own text below); the end of the text for an unquoted forward.
 fn quoted_block_end(lines: &[Line], body_start: usize, depth: usize) -> usize {
     if depth == 0 {
         return lines.len();
     }
     (body_start..lines.len())
-        .find(|&i| !lines[i].is_blank() && lines[i].depth < depth)
-        .unwrap_or(lines.len())
+        .rev()
+        .find(|&i| !lines[i].is_blank() && lines[i].depth >= depth)
+        .map_or(lines.len(), |last| last + 1)
 }
 
+/// The lines as text; empty when none has content (a trailing ">" is not text).
 fn joined(lines: &[Line]) -> String {
+    if lines.iter().all(|l| l.content().trim().is_empty()) {
+        return String::new();
+    }
     lines
         .iter()
         .map(|l| l.raw.as_ref())
