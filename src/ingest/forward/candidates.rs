@@ -149,7 +149,11 @@ pub(super) fn assemble(
         .collect::<Vec<_>>()
         .join("\n");
     let body_start = found.body_start.min(lines.len());
-    let body_end = quoted_block_end(lines, body_start, found.depth);
+    let body_end = quoted_block_end(
+        lines,
+        body_start,
+        block_depth(lines, body_start, found.depth),
+    );
     let below = joined(&lines[body_end..]);
     let note = [note.trim(), below.trim()]
         .iter()
@@ -175,6 +179,13 @@ pub(super) fn assemble(
         confidence,
         nested: None,
     }
+}
+
+/// How deeply the forwarded block is quoted: its header's depth, or its body's when the body
+/// alone is quoted (Missive quotes the body under an unquoted header block).
+fn block_depth(lines: &[Line], body_start: usize, header_depth: usize) -> usize {
+    let first = lines[body_start..].iter().find(|l| !l.is_blank());
+    first.map_or(header_depth, |l| l.depth.max(header_depth))
 }
 
 /// Where a quoted forward ends: after its last line quoted as deeply as its header block

@@ -144,3 +144,46 @@ fn a_forwards_original_body_never_holds_the_forwarders_note() {
         "the note is in the original body: {leaked:?}"
     );
 }
+
+/// Forwards whose forwarded block is quoted to the end ("> …"), so that a line below it is
+/// outside the block.
+fn quoted_forwards(dir: &Path) -> Vec<(String, String)> {
+    files_in(&dir.join("fixtures"))
+        .into_iter()
+        .filter(|(name, _)| name.contains("_body"))
+        .filter(|(_, text)| {
+            let last = text.lines().rev().find(|l| !l.trim().is_empty());
+            last.is_some_and(|l| l.trim_start().starts_with('>'))
+        })
+        .collect()
+}
+
+#[test]
+fn text_below_a_quoted_forward_never_reaches_the_original_body() {
+    let Some(dir) = testing::corpus("crisp-email-forward-parser") else {
+        return;
+    };
+    const TAIL: &str = "Please call him before Friday.";
+    let forwards = quoted_forwards(&dir);
+    assert!(
+        forwards.len() >= 10,
+        "only {} quoted forwards",
+        forwards.len()
+    );
+    let mut leaked = Vec::new();
+    for (name, text) in forwards {
+        let with_tail = format!("{}\n\n{TAIL}\n", text.trim_end());
+        let Some(forward) = unwrap_forward("", &with_tail) else {
+            continue;
+        };
+        let innermost = forward.innermost();
+        let in_note = forward.note.as_deref().is_some_and(|n| n.contains(TAIL));
+        if forward.body.contains(TAIL) || innermost.body.contains(TAIL) || !in_note {
+            leaked.push(name);
+        }
+    }
+    assert!(
+        leaked.is_empty(),
+        "the forwarder's text below went astray: {leaked:#?}"
+    );
+}
