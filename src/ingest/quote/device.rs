@@ -27,7 +27,9 @@ static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
 /// "Sent from / with / by / via …" and its translations: the phrasing of a device footer.
 static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^(?:sent|get|envoy[ée]|obtenez|enviado|obt[ée]n|gesendet|von meinem|verzonden|verstuurd",
+        r"(?i)^(?:sent|get|envoy[ée]|obtenez|obtenir|obtener|obter|scarica|h[äa]mta|hent|få|hanki",
+        r"|pobierz|получить|получите|отримати|завантажте|获取|取得|enviado|obt[ée]n|gesendet",
+        r"|von meinem|verzonden|verstuurd",
         r"|inviato|skickat|sendt|l[äa]hetetty|wys[łl]ane|odesl[áa]no|odoslan[ée]|poslano|poslato",
         r"|trimis|elk[üu]ldve|k[üu]ldve|saadetud|g[öo]nderildi|отправлено|надіслано|изпратено",
         r"|послато|послано|στάλθηκε|εστάλη|נשלח|أُرسلت|أرسلت|تم الإرسال|從我的|从我的|发自|發自",
@@ -39,9 +41,10 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 /// The footer's verb at the end, as in Japanese, Korean, Turkish and Hungarian
 /// ("iPhoneから送信", "나의 iPhone에서 보냄", "iPhone'umdan gönderildi", "iPhone-ról küldve").
 static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:から送信|より送信|发送|發送|에서 보냄|보냄|gönderildi|küldve|gesendet)\s*\.?$",
-    )
+    Regex::new(concat!(
+        r"(?i)(?:から送信|より送信|を入手|发送|發送|에서 보냄|보냄|gönderildi|küldve|gesendet",
+        r"|beziehen|downloaden)\s*\.?$",
+    ))
     .unwrap()
 });
 
@@ -110,6 +113,12 @@ mod tests {
             "Sent from Yahoo Mail on Android",
             "Sent from my BlackBerry® wireless device",
             "Envoyé de mon Wiko",
+            "Obtenir Outlook pour iOS",
+            "Outlook für iOS beziehen",
+            "Scarica Outlook per Android",
+            "Hämta Outlook för iOS",
+            "Pobierz aplikację Outlook dla systemu Android",
+            "iOS 版 Outlook を入手",
         ];
         for line in lines {
             assert!(is_device_signature(line), "{line}");
