@@ -111,7 +111,7 @@ static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
-    r"(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
+    r"(?:(?P<from>from|von|от кого|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
     r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
     r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
     r"|dato|tarih|отправлено|дата|надіслано)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para",

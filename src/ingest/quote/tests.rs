@@ -354,3 +354,9 @@ fn quote_marks_left_as_html_entities_are_quotes() {
     let text = "Sure.\n\nOn Mon, Mar 3, 2025 at 10:00 AM, John <j@x.com> wrote:\n&gt; Can we meet?\n&gt; Monday";
     assert_eq!(strip_quoted(text), "Sure.");
 }
+
+#[test]
+fn a_mail_ru_header_block_with_ot_kogo_cuts_the_rest() {
+    let text = "Спасибо!\n\nОт кого: Иван <ivan@mail.ru>\nКому: Анна <anna@x.ru>\nДата: Понедельник, 3 марта 2025, 10:00 +03:00\nТема: Запрос\n\nСтарый текст";
+    assert_eq!(strip_quoted(text), "Спасибо!");
+}
