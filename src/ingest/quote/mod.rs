@@ -154,6 +154,28 @@ pub fn sign_off(signature: &str) -> Option<&str> {
     (count > 0).then(|| signature[..end].trim())
 }
 
+/// The lines of a stored reply that these rules would call a quote header (attribution,
+/// "Original Message" separator, header block) or a device signature: issue 15's invariant
+/// says there are none. A text that forwards another message is left alone, as
+/// [`strip_quoted`] leaves it.
+pub fn reading_violations(stored: &str) -> Vec<String> {
+    let normalised = unify_line_ends(stored);
+    let lines = split_shared_attributions(&normalised);
+    let kinds = classify(&lines);
+    let first_marker = kinds
+        .iter()
+        .find(|k| !matches!(k, Kind::Text | Kind::Empty));
+    if first_marker == Some(&Kind::Forward) {
+        return Vec::new();
+    }
+    lines
+        .iter()
+        .zip(&kinds)
+        .filter(|(line, kind)| **kind == Kind::Splitter || device::is_device_signature(line))
+        .map(|(line, _)| line.to_string())
+        .collect()
+}
+
 /// The text without lines that hold only a tracking glyph ("ᐧ") or invisible characters.
 fn without_tracking_glyphs(text: &str) -> Cow<'_, str> {
     if !text.lines().any(device::is_tracking_glyph) {

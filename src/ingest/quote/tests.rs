@@ -360,3 +360,19 @@ fn a_mail_ru_header_block_with_ot_kogo_cuts_the_rest() {
     let text = "Спасибо!\n\nОт кого: Иван <ivan@mail.ru>\nКому: Анна <anna@x.ru>\nДата: Понедельник, 3 марта 2025, 10:00 +03:00\nТема: Запрос\n\nСтарый текст";
     assert_eq!(strip_quoted(text), "Спасибо!");
 }
+
+#[test]
+fn reading_violations_names_attribution_and_device_lines_but_not_forwards() {
+    let stored = "Ok\n\nOn Mon, 3 Mar 2025 at 10:00, Ana <ana@acme.pt> wrote:\nSent from my iPhone";
+    assert_eq!(
+        reading_violations(stored),
+        vec![
+            "On Mon, 3 Mar 2025 at 10:00, Ana <ana@acme.pt> wrote:",
+            "Sent from my iPhone"
+        ]
+    );
+    let forward =
+        "FYI\n\n---------- Forwarded message ---------\nFrom: a@b.io\nDate: 3 Mar 2025 10:00";
+    assert!(reading_violations(forward).is_empty());
+    assert!(reading_violations("Tuesday works.").is_empty());
+}
