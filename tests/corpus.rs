@@ -164,3 +164,52 @@ fn inputs_the_fuzzer_crashed_on_are_quarantined_as_unparseable() {
         println!("{}: {} ({})", file.display(), plan.rule, plan.reason);
     }
 }
+
+/// Every `body` string anywhere in a serialised plan (timeline entries, notes).
+fn stored_bodies(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("body", serde_json::Value::String(text)) => out.push(text.clone()),
+                    _ => stored_bodies(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| stored_bodies(v, out)),
+        _ => {}
+    }
+}
+
+/// Issue 15: no text the pipeline stores holds a line its own rules call an attribution,
+/// a quoted header block or a device signature, whatever the corpus file.
+#[test]
+fn no_stored_body_of_any_corpus_file_holds_an_attribution_or_a_device_signature() {
+    let dir = corpus_dir();
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: corpus not found at {}", dir.display());
+        return;
+    }
+    let settings = fixture_settings();
+    let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
+    let (mut bodies, mut offending) = (0, Vec::new());
+    for file in sorted_files(&dir) {
+        let raw = std::fs::read(&file).expect("readable corpus file");
+        let plan = plan_message(&raw, &settings, arrived);
+        let mut stored = Vec::new();
+        stored_bodies(
+            &serde_json::to_value(&plan).expect("a plan serialises"),
+            &mut stored,
+        );
+        for body in stored {
+            bodies += 1;
+            let lines = leadmail::ingest::quote::reading_violations(&body);
+            if !lines.is_empty() {
+                offending.push(format!("{}: {lines:?}", file.display()));
+            }
+        }
+    }
+    println!("{bodies} stored bodies checked");
+    assert!(bodies > 100, "only {bodies} stored bodies");
+    assert!(offending.is_empty(), "{offending:#?}");
+}

@@ -7,9 +7,11 @@
 //!
 //! # Layout
 //!
+//! - `halves`: the fixed development / check split of every corpus.
 //! - `report`: [`Report`], [`Row`], [`Bar`], [`Counts`] and the Markdown table.
 //! - `forwards`: crisp-email-forward-parser (forward unwrapping, subject prefixes).
 //! - `replies`: talon and email-reply-parser (quoted-reply stripping).
+//! - `crisp_replies`: crisp-email-reply-parser (reply trimming in eleven languages).
 //! - `split`: talon's signature splits.
 //! - `automated`: sisimai, MimeKit and mikel/mail (bounces, reports, auto-replies, humans).
 //! - `signatures`: the labelled signature set (phones, title, company, web site).
@@ -19,13 +21,15 @@ use serde_json::Value;
 use std::path::Path;
 
 pub(crate) mod automated;
+pub(crate) mod crisp_replies;
 pub(crate) mod forwards;
+pub mod halves;
 pub(crate) mod replies;
 mod report;
 pub(crate) mod signatures;
 pub(crate) mod split;
 
-pub use report::{Bar, Counts, Report, Row};
+pub use report::{Bar, Counts, HalfScore, Report, Row};
 
 /// Runs every evaluation. `corpus_dir` is the shared corpus (`../shared/corpus`),
 /// `fixtures_dir` the repository's `tests/fixtures` (for the labelled signatures).
@@ -39,6 +43,9 @@ pub fn evaluate(corpus_dir: &Path, fixtures_dir: &Path) -> anyhow::Result<Report
         &corpus_dir.join("crisp-email-forward-parser"),
     )?);
     rows.extend(replies::all(corpus_dir)?);
+    rows.extend(crisp_replies::crisp(
+        &corpus_dir.join("crisp-email-reply-parser"),
+    )?);
     rows.extend(split::talon(&corpus_dir.join("talon"))?);
     rows.extend(automated::all(corpus_dir)?);
     rows.extend(signatures::labelled(
@@ -103,9 +110,7 @@ pub(crate) fn combined<'a>(
 ) -> Row {
     let mut row = Row::new(corpus, field);
     for part in parts {
-        row.cases += part.cases;
-        row.passed += part.passed;
-        row.misses.extend(part.misses.iter().cloned());
+        row.absorb(part);
     }
     row
 }

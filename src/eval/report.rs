@@ -1,7 +1,15 @@
 //! The evaluation report: one row per (corpus, field) with its score, its bar and the
 //! cases it missed, rendered as a Markdown table.
 
+use super::halves::{half_of, Half};
 use std::fmt::Write as _;
+
+/// How far the check half may fall below the development half on a row with a bar.
+pub const MAX_HALF_GAP: f64 = 0.03;
+
+/// A row's halves are compared only when each has at least this many cases (below it one
+/// case moves the score by more than the gap allowed).
+pub const MIN_HALF_CASES: usize = 20;
 
 /// The least score a row must reach.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,6 +68,27 @@ impl Counts {
     }
 }
 
+/// Cases scored and passed in one half of a corpus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HalfScore {
+    /// Cases scored.
+    pub cases: usize,
+    /// Cases entirely right.
+    pub passed: usize,
+}
+
+impl HalfScore {
+    /// Share of cases passed; `None` when no case ran.
+    pub fn accuracy(&self) -> Option<f64> {
+        (self.cases > 0).then(|| self.passed as f64 / self.cases as f64)
+    }
+
+    fn add(&mut self, other: HalfScore) {
+        self.cases += other.cases;
+        self.passed += other.passed;
+    }
+}
+
 /// The score of one field on one corpus.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -75,7 +104,12 @@ pub struct Row {
     pub counts: Option<Counts>,
     /// The least score this row must reach, if any.
     pub bar: Option<Bar>,
-    /// One line per missed case: its id and what went wrong.
+    /// The development half's score (see [`super::halves`]).
+    pub development: HalfScore,
+    /// The check half's score.
+    pub check: HalfScore,
+    /// One line per missed case of the development half: its id and what went wrong.
+    /// Check-half misses are only counted, so that rules are not fitted to them.
     pub misses: Vec<String>,
 }
 
@@ -89,6 +123,8 @@ impl Row {
             passed: 0,
             counts: None,
             bar: None,
+            development: HalfScore::default(),
+            check: HalfScore::default(),
             misses: Vec::new(),
         }
     }
@@ -96,11 +132,40 @@ impl Row {
     /// Scores one case; `detail` (what went wrong) is only built for a miss.
     pub fn check(&mut self, case: &str, ok: bool, detail: impl FnOnce() -> String) {
         self.cases += 1;
-        if ok {
-            self.passed += 1;
-        } else {
+        self.passed += usize::from(ok);
+        let half = half_of(case);
+        let score = match half {
+            Half::Development => &mut self.development,
+            Half::Check => &mut self.check,
+        };
+        score.add(HalfScore {
+            cases: 1,
+            passed: usize::from(ok),
+        });
+        if !ok && half == Half::Development {
             self.misses.push(format!("{case}: {}", detail()));
         }
+    }
+
+    /// Adds another row's cases (for a row that sums several).
+    pub fn absorb(&mut self, other: &Row) {
+        self.cases += other.cases;
+        self.passed += other.passed;
+        self.development.add(other.development);
+        self.check.add(other.check);
+        self.misses.extend(other.misses.iter().cloned());
+    }
+
+    /// Whether the check half is within [`MAX_HALF_GAP`] of the development half (always
+    /// true when either half has fewer than [`MIN_HALF_CASES`] cases).
+    pub fn halves_agree(&self) -> bool {
+        if self.development.cases.min(self.check.cases) < MIN_HALF_CASES {
+            return true;
+        }
+        let (Some(dev), Some(check)) = (self.development.accuracy(), self.check.accuracy()) else {
+            return true;
+        };
+        check + MAX_HALF_GAP + 1e-9 >= dev
     }
 
     /// Share of cases passed; 0 when no case ran (a missing corpus never meets a bar).
@@ -133,14 +198,15 @@ impl Row {
         }
         let precision = self.precision().unwrap_or(0.0);
         let recall = self.recall().unwrap_or(0.0);
-        match bar {
-            Bar::Accuracy(least) => self.accuracy() >= least,
-            Bar::Precision(least) => precision >= least,
-            Bar::PrecisionRecall {
-                precision: least_p,
-                recall: least_r,
-            } => precision >= least_p && recall >= least_r,
-        }
+        self.halves_agree()
+            && match bar {
+                Bar::Accuracy(least) => self.accuracy() >= least,
+                Bar::Precision(least) => precision >= least,
+                Bar::PrecisionRecall {
+                    precision: least_p,
+                    recall: least_r,
+                } => precision >= least_p && recall >= least_r,
+            }
     }
 }
 
@@ -152,28 +218,32 @@ pub struct Report {
 }
 
 impl Report {
-    /// A Markdown table: corpus, field, cases, passed, accuracy, precision, recall, bar, met.
+    /// A Markdown table: corpus, field, cases, passed, accuracy, the development and check
+    /// halves, precision, recall, bar, met.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| Corpus | Field | Cases | Passed | Accuracy | Precision | Recall | Bar | Met |\n\
-             |---|---|---:|---:|---:|---:|---:|---|:---:|\n",
+            "| Corpus | Field | Cases | Passed | Accuracy | Dev half | Check half | Precision | Recall | Bar | Met |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---|:---:|\n",
         );
         for row in &self.rows {
             let optional =
                 |value: Option<f64>| value.map_or("—".to_string(), |v| format!("{v:.3}"));
-            let met = match (row.bar, row.meets_bar()) {
-                (None, _) => "",
-                (Some(_), true) => "yes",
-                (Some(_), false) => "**NO**",
+            let met = match (row.bar, row.meets_bar(), row.halves_agree()) {
+                (None, _, _) => "",
+                (Some(_), true, _) => "yes",
+                (Some(_), false, false) => "**NO** (halves)",
+                (Some(_), false, true) => "**NO**",
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.corpus,
                 row.field,
                 row.cases,
                 row.passed,
                 percent(row.accuracy()),
+                half_cell(row.development),
+                half_cell(row.check),
                 optional(row.precision()),
                 optional(row.recall()),
                 row.bar.map_or(String::new(), |b| b.describe()),
@@ -188,13 +258,14 @@ impl Report {
         self.rows.iter().filter(|row| !row.meets_bar()).collect()
     }
 
-    /// The missed cases of every row, at most `per_row` lines each, for diagnostics.
+    /// The missed cases of the development half of every row, at most `per_row` lines each,
+    /// for diagnostics (the check half's misses are counted only).
     pub fn misses(&self, per_row: usize) -> String {
         let mut out = String::new();
         for row in self.rows.iter().filter(|row| !row.misses.is_empty()) {
             let _ = writeln!(
                 out,
-                "{} / {}: {} missed",
+                "{} / {}: {} missed in the development half",
                 row.corpus,
                 row.field,
                 row.misses.len()
@@ -215,6 +286,13 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
+/// "97.0% (33)": a half's accuracy and its number of cases.
+fn half_cell(score: HalfScore) -> String {
+    score.accuracy().map_or("—".to_string(), |a| {
+        format!("{} ({})", percent(a), score.cases)
+    })
+}
+
 fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
@@ -229,46 +307,4 @@ fn one_line(text: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_row_below_its_bar_is_a_failure_and_is_marked_in_the_table() {
-        let mut low = Row::new("demo", "field");
-        low.check("a", true, String::new);
-        low.check("b", false, || "wrong".into());
-        low.bar = Some(Bar::Accuracy(0.9));
-        let report = Report { rows: vec![low] };
-        assert_eq!(report.failures().len(), 1);
-        assert!(report.table().contains("| demo | field | 2 | 1 | 50.0% |"));
-        assert!(report.table().contains("**NO**"));
-        assert!(report.misses(5).contains("b: wrong"));
-    }
-
-    #[test]
-    fn precision_and_recall_come_from_the_counts() {
-        let counts = Counts {
-            true_positives: 9,
-            false_positives: 1,
-            false_negatives: 3,
-        };
-        assert!((counts.precision() - 0.9).abs() < 1e-9);
-        assert!((counts.recall() - 0.75).abs() < 1e-9);
-        let mut row = Row::new("sig", "phones");
-        row.check("x", true, String::new);
-        row.counts = Some(counts);
-        row.bar = Some(Bar::PrecisionRecall {
-            precision: 0.9,
-            recall: 0.8,
-        });
-        assert!(!row.meets_bar(), "recall 0.75 is under 0.8");
-    }
-
-    #[test]
-    fn a_row_without_cases_never_meets_a_bar() {
-        let mut row = Row::new("missing", "field");
-        assert!(row.meets_bar(), "no bar, nothing to meet");
-        row.bar = Some(Bar::Accuracy(0.0));
-        assert!(!row.meets_bar());
-    }
-}
+mod tests;

@@ -114,7 +114,11 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:gmt|utc)?\s*([+-])(\d{2}):?(\d{2})\b").expect("valid regex")
+    Regex::new(concat!(
+        r"(?i)\b(?:gmt|utc)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b",
+        r"|(?:gmt|utc)?\s*([+-])(\d{2}):?(\d{2})\b"
+    ))
+    .expect("valid regex")
 });
 static UTC_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:gmt|utc|z)\b").expect("valid regex"));
@@ -159,9 +163,15 @@ fn take_time(text: &str) -> (Option<NaiveTime>, String) {
 
 fn take_offset(text: &str) -> (Option<FixedOffset>, String) {
     if let Some(caps) = OFFSET.captures(text) {
-        let hours: i32 = caps[2].parse().unwrap_or(0);
-        let minutes: i32 = caps[3].parse().unwrap_or(0);
-        let sign = if &caps[1] == "-" { -1 } else { 1 };
+        // "GMT+1" and "UTC+05:30" (groups 1-3), or "+0100" (groups 4-6).
+        let group = |short: usize| caps.get(short).or_else(|| caps.get(short + 3));
+        let number = |i: usize| group(i).map_or(0, |m| m.as_str().parse::<i32>().unwrap_or(0));
+        let (hours, minutes) = (number(2), number(3));
+        let sign = if group(1).is_some_and(|m| m.as_str() == "-") {
+            -1
+        } else {
+            1
+        };
         let whole = caps.get(0).map_or(0..0, |m| m.range());
         let rest = format!("{} {}", &text[..whole.start], &text[whole.end..]);
         return (
@@ -274,6 +284,14 @@ mod tests {
             ),
             ("ven. 20 nov. 2026 à 09:30", lisbon, "2026-11-20T09:30:00Z"),
             ("2026-11-20 16:40 +0100", lisbon, "2026-11-20T15:40:00Z"),
+            ("20 Nov 2026 16:40 GMT+1", lisbon, "2026-11-20T15:40:00Z"),
+            ("20 Nov 2026 16:40 UTC+1", lisbon, "2026-11-20T15:40:00Z"),
+            ("20 Nov 2026 16:40 (GMT-3)", lisbon, "2026-11-20T19:40:00Z"),
+            (
+                "20 Nov 2026 16:40 GMT+05:30",
+                lisbon,
+                "2026-11-20T11:10:00Z",
+            ),
         ];
         for (text, zone, expected) in cases {
             assert_eq!(parse_client_date(text, zone), Some(utc(expected)), "{text}");

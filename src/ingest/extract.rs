@@ -133,12 +133,17 @@ pub struct CleanBody {
 }
 
 /// Strips quoted history and splits off the signature (`sender_name`, when
-/// known, also marks a signature that starts with the sender's name).
+/// known, also marks a signature that starts with the sender's name). A signature that is
+/// only a sign-off ("Thanks,\nAna") stays at the end of the text as well.
 pub fn clean_body(text: &str, sender_name: Option<&str>) -> CleanBody {
     let reply = quote::strip_quoted(text);
     let (body, signature) = quote::split_signature_for(&reply, sender_name);
+    let text = match signature.as_deref().and_then(quote::sign_off) {
+        Some(sign_off) => format!("{}\n\n{sign_off}", body.trim()),
+        None => body,
+    };
     CleanBody {
-        text: body.trim().to_string(),
+        text: text.trim().to_string(),
         signature,
     }
 }

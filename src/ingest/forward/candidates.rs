@@ -148,6 +148,19 @@ pub(super) fn assemble(
         .map(|l| l.raw.as_ref())
         .collect::<Vec<_>>()
         .join("\n");
+    let body_start = found.body_start.min(lines.len());
+    let body_end = quoted_block_end(
+        lines,
+        body_start,
+        block_depth(lines, body_start, found.depth),
+    );
+    let below = joined(&lines[body_end..]);
+    let note = [note.trim(), below.trim()]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n\n");
     let fallback_subject = subject::clean_subject(outer_subject);
     let header = found.header;
     Forward {
@@ -161,11 +174,43 @@ pub(super) fn assemble(
             .or_else(|| (!fallback_subject.is_empty()).then_some(fallback_subject)),
         to: header.to,
         cc: header.cc,
-        body: body_text(&lines[found.body_start.min(lines.len())..], found.depth),
+        body: body_text(&lines[body_start..body_end], found.depth),
         note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
         confidence,
         nested: None,
     }
+}
+
+/// How deeply the forwarded block is quoted: its header's depth, or its body's when the body
+/// alone is quoted (Missive quotes the body under an unquoted header block).
+fn block_depth(lines: &[Line], body_start: usize, header_depth: usize) -> usize {
+    let first = lines[body_start..].iter().find(|l| !l.is_blank());
+    first.map_or(header_depth, |l| l.depth.max(header_depth))
+}
+
+/// Where a quoted forward ends: after its last line quoted as deeply as its header block
+/// (unquoted lines before that are wrapped lines of the forward; the ones after it are the
+/// forwarder's own text below); the end of the text for an unquoted forward.
+fn quoted_block_end(lines: &[Line], body_start: usize, depth: usize) -> usize {
+    if depth == 0 {
+        return lines.len();
+    }
+    (body_start..lines.len())
+        .rev()
+        .find(|&i| !lines[i].is_blank() && lines[i].depth >= depth)
+        .map_or(lines.len(), |last| last + 1)
+}
+
+/// The lines as text; empty when none has content (a trailing ">" is not text).
+fn joined(lines: &[Line]) -> String {
+    if lines.iter().all(|l| l.content().trim().is_empty()) {
+        return String::new();
+    }
+    lines
+        .iter()
+        .map(|l| l.raw.as_ref())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The forwarded body: the header block's quoting removed, then one more

@@ -25,6 +25,13 @@ pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, He
         } else if continues_recipients(&lines[next], &seen) {
             extend_recipients(&mut header, seen.last().copied(), lines[next].content());
             next += 1;
+        } else if continues_subject(lines, next, &seen) {
+            let more = lines[next].content().trim();
+            if let Some(subject) = header.subject.as_mut() {
+                subject.push(' ');
+                subject.push_str(more);
+            }
+            next += 1;
         } else {
             break;
         }
@@ -64,6 +71,19 @@ fn continues_recipients(line: &Line, seen: &[Field]) -> bool {
     matches!(seen.last(), Some(Field::To | Field::Cc))
         && content.starts_with([' ', '\t'])
         && ADDRESS_TOKEN.is_match(content)
+}
+
+/// A folded Subject value: an indented line right after it, followed by a blank line or
+/// another header (so that an indented first line of the body is not taken).
+fn continues_subject(lines: &[Line], index: usize, seen: &[Field]) -> bool {
+    let content = lines[index].content();
+    let ends_block = lines
+        .get(index + 1)
+        .is_some_and(|next| next.is_blank() || header_line(next.content()).is_some());
+    seen.last() == Some(&Field::Subject)
+        && content.starts_with([' ', '\t'])
+        && !lines[index].is_blank()
+        && ends_block
 }
 
 fn extend_recipients(header: &mut Header, field: Option<Field>, content: &str) {

@@ -22,20 +22,22 @@ const FROM_LABELS: &str = concat!(
     "From|Von|De|De la|Van|Fra|Od|Från|Lähettäjä|Feladó|От|Від|Від кого|Отправитель|",
     "Da|Expeditorul|Expeditor|Kimden|Gönderen|Šalje|Saatja|送信元|差出人|Mittente|Nadawca|",
     "Afzender|Avsändare|Absender|Remitente|Expéditeur|Remetente|Odesílatel|",
-    "Odosielateľ|Pošiljatelj|Αποστολέας|Από|发件人|寄件者|寄件人|보낸 사람",
+    "Odosielateľ|Pošiljatelj|Αποστολέας|Από|发件人|寄件者|寄件人|보낸 사람|От кого|Од|من|מאת|",
+    "差出人|送信者",
 );
 
 /// Labels of the recipient line, `|`-separated.
 const TO_LABELS: &str = concat!(
     "To|An|À|A|Para|Aan|Til|Till|Do|Komu|Pre|Prima|Címzett|Vastaanottaja|Destinatarul|",
     "Destinatar|Către|Кому|Kime|送信先|宛先|Pour|Adresat|Destinatario|Destinataire|",
-    "Empfänger|Ontvanger|收件人|Προς|Saaja|Mottaker|받는 사람",
+    "Empfänger|Ontvanger|收件人|收件者|Προς|Saaja|Mottaker|받는 사람|До|За|Za|إلى|אל",
 );
 
 /// Labels of the copy line, `|`-separated.
 const CC_LABELS: &str = concat!(
     "Cc|Kopie|Kopie (CC)|Kopie an|Kopi|Kopia|Kópia|Kopio|Copie|Copie à|Másolat|",
-    "Másolatot kap|Dw|Копия|Копія|Копії|Bilgi|Copia|Cópia|Kopija|Koopia|抄送|副本|Κοιν|참조",
+    "Másolatot kap|Dw|Копия|Копія|Копії|Копие|Bilgi|Copia|Cópia|Kopija|Koopia|抄送|副本|Κοιν|참조|",
+    "نسخة|עותק",
 );
 
 /// Labels of the date or sent time line, `|`-separated.
@@ -44,14 +46,15 @@ const DATE_LABELS: &str = concat!(
     "Gesendet|Sendt|Skickat|Enviado|Enviada|Enviado em|Envoyé|Envoyé le|Inviato|Verzonden|Verstuurd|",
     "Lähetetty|Elküldve|Wysłano|Wysłane|Trimis|Отправлено|Відправлено|Gönderilen|",
     "Gönderildi|Odoslané|Odesláno|Poslano|Kuupäev|Saadetud|送信日時|发送时间|日期|Ημερομηνία|",
-    "Στάλθηκε|날짜|보낸 날짜",
+    "Στάλθηκε|날짜|보낸 날짜|Enviado el|Enviada el|Изпратено|Датум|Poslato|Послато|寄件日期|时间|",
+    "التاريخ|تاريخ|أرسل|أُرسل|תאריך|נשלח",
 );
 
 /// Labels of the subject line, `|`-separated.
 const SUBJECT_LABELS: &str = concat!(
     "Subject|Betreff|Objet|Sujet|Asunto|Oggetto|Onderwerp|Emne|Ämne|Aihe|Tárgy|Temat|",
     "Assunto|Předmět|Predmet|Subiect|Subiectul|Тема|Konu|Naslov|件名|Teema|Θέμα|主题|主旨|",
-    "제목",
+    "제목|Относно|Предмет|Tema|الموضوع|נושא",
 );
 
 /// Labels of other header lines (kept in the block, values ignored), `|`-separated.
@@ -109,7 +112,9 @@ const BLANK: &str = r"[ \t\u{a0}\u{202f}]";
 /// The field and value of a header line.
 pub(super) fn header_line(content: &str) -> Option<(Field, &str)> {
     let (field, value_start) = header_label(content)?;
-    Some((field, content[value_start..].trim()))
+    // An HTML header table comes out of html_to_text as "Subject: | Re: …".
+    let value = content[value_start..].trim().trim_start_matches('|');
+    Some((field, value.trim()))
 }
 
 /// The field named at the start of a line, and where its value starts.

@@ -231,3 +231,47 @@ fn odd_input_never_panics() {
     let long = "From: a@b.cd\nDate: x\n".repeat(5000);
     let _ = unwrap_forward("Fwd: x", &long);
 }
+
+#[test]
+fn a_folded_subject_in_the_header_block_stays_in_the_subject() {
+    let body = "FYI\n\n---------- Forwarded message ---------\nFrom: Erika Muster <erika@kunde.de>\nDate: Mon, 3 Mar 2025 at 10:12\nSubject: Request for a quote on the\n new product line\nTo: Max <max@wir.de>\n\nHello,\nplease quote.\n";
+    let forward = unwrap_forward("Fwd: Request", body).expect("a forward");
+    assert_eq!(
+        forward.subject.as_deref(),
+        Some("Request for a quote on the new product line")
+    );
+    assert_eq!(forward.body, "Hello,\nplease quote.");
+}
+
+#[test]
+fn an_html_header_table_gives_values_without_the_cell_bar() {
+    let body = "FYI\n\n---------- Forwarded message ---------\nFrom: | John Doe <john.doe@acme.com>\nDate: | Mon, 3 Mar 2025 10:12\nSubject: | Re: Pricing\nTo: | Max <max@wir.de>\n\nHello";
+    let forward = unwrap_forward("Fwd: Re: Pricing", body).expect("a forward");
+    assert_eq!(sender(&forward), (Some("John Doe"), "john.doe@acme.com"));
+    assert_eq!(forward.subject.as_deref(), Some("Re: Pricing"));
+}
+
+#[test]
+fn mail_ru_russian_labels_and_spanish_enviado_el_are_header_labels() {
+    let russian = "-------- Пересылаемое сообщение --------\nОт кого: Иван Петров <ivan@example.ru>\nКому: Max <max@wir.de>\nДата: Понедельник, 3 марта 2025, 10:12 +03:00\nТема: Запрос\n\nДобрый день";
+    let forward = unwrap_forward("Fwd: Запрос", russian).expect("a forward");
+    assert_eq!(sender(&forward), (Some("Иван Петров"), "ivan@example.ru"));
+    assert_eq!(forward.subject.as_deref(), Some("Запрос"));
+    let spanish = "Mira\n\nDe: Ana Ruiz <ana@cliente.es>\nEnviado el: lunes, 3 de marzo de 2025 10:12\nPara: Max <max@wir.de>\nAsunto: Presupuesto\n\nHola";
+    let forward = unwrap_forward("RV: Presupuesto", spanish).expect("a forward");
+    assert_eq!(
+        forward.date.as_deref(),
+        Some("lunes, 3 de marzo de 2025 10:12")
+    );
+}
+
+#[test]
+fn the_forwarders_text_below_a_quoted_forward_is_the_note_not_the_original_body() {
+    let body = "See below\n\n> Begin forwarded message:\n>\n> From: John Doe <john@doe.com>\n> Subject: Pricing\n> Date: 3 March 2025 at 10:00:00 GMT+1\n> To: Rep <rep@acme.test>\n>\n> Hello, what does it cost?\n\nCall him today.";
+    let forward = unwrap_forward("Fwd: Pricing", body).expect("a forward");
+    assert_eq!(forward.body, "Hello, what does it cost?");
+    assert_eq!(
+        forward.note.as_deref(),
+        Some("See below\n\nCall him today.")
+    );
+}

@@ -65,7 +65,7 @@ static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 /// Android: "---- John Smith wrote ----".
 pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)^\s*-{{2,}}\s*\S.{{0,80}}\s{VERB}\s*:?\s*-{{2,}}\s*$"
+        r"(?i)^\s*-{{2,}}\s*\S.{{0,200}}\s{VERB}\s*:?\s*-{{2,}}\s*$"
     ))
     .unwrap()
 });
@@ -85,18 +85,33 @@ pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^\s*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
+        r"(?i)^[\s*_]*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
         r"|antwort nachricht|originalnachricht|oprindelig meddelelse|opprinnelig melding",
         r"|ursprungligt meddelande|mensagem original|mensaje original|message d'origine",
         r"|oorspronkelijk bericht|messaggio originale|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va",
-        r"|wiadomo[śs][ćc] oryginalna)\s*-{2,}\s*$"
+        r"|wiadomo[śs][ćc] oryginalna|исходное сообщение|оригинальное сообщение",
+        r"|вихідне повідомлення|початкове повідомлення|оригинално съобщение|оригинална порука",
+        r"|originalna poruka|izvorna poruka|p[ôo]vodn[áa] spr[áa]va|eredeti [üu]zenet|mesaj original",
+        r"|orijinal mesaj|[öo]zg[üu]n [İi]leti|algne kiri|esialgne s[õo]num|αρχικό μήνυμα",
+        r"|元のメッセージ|原始邮件|原始郵件|원본 메시지|الرسالة الأصلية|הודעה מקורית)\s*-{2,}[\s*_]*$"
     ))
     .unwrap()
 });
 
+/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*"): an
+/// "Original Message" separator in any language when a header block follows it.
+static DASHED_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\s*_]*-{2,}\s*[^-\s][^-]{1,40}?\s*-{2,}[\s*_]*$").unwrap());
+
+/// "Original Message" (or "Original message:") without dashes, taken as a separator only
+/// when a header block follows.
+static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[\s*_]*(?:original message|message d'origine|urspr[üu]ngliche nachricht|mensaje original|mensagem original|messaggio originale|oorspronkelijk bericht)[\s*_:]*$").unwrap()
+});
+
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
-    r"(?:(?P<from>from|von|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
+    r"(?:(?P<from>from|von|от кого|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
     r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
     r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
     r"|dato|tarih|отправлено|дата|надіслано)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para",
@@ -133,7 +148,45 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     {
         return Some(1);
     }
-    attribution_len(lines, start).or_else(|| header_block_len(lines, start))
+    let block_below = || start + 1 < lines.len() && block_len(lines, start + 1).is_some();
+    if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
+        return Some(1);
+    }
+    attribution_len(lines, start)
+        .or_else(|| super::attribution::attribution_len(lines, start))
+        .or_else(|| block_len(lines, start))
+}
+
+/// A header block by its labels, or by its shape whatever the labels' language.
+fn block_len(lines: &[&str], start: usize) -> Option<usize> {
+    header_block_len(lines, start).or_else(|| shaped_header_block_len(lines, start))
+}
+
+/// "Label: value" with a short label of letters (one to three words).
+static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]{0,20}(?:\s\p{L}[\p{L}.'’-]{0,20}){0,2})[\s*]*[:：]\s*\S")
+        .unwrap()
+});
+
+static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}[:.]\d{2}").unwrap());
+
+/// At least three consecutive "Label: value" lines, the first holding an address, another a
+/// date with a time: a quoted header block in a language whose labels are not listed.
+fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
+    let count = lines[start..]
+        .iter()
+        .take(MAX_HEADER_BLOCK_LINES)
+        .take_while(|line| LABELLED_LINE.is_match(line))
+        .count();
+    let block = &lines[start..start + count];
+    let value = |line: &str| {
+        line.split_once([':', '：'])
+            .map_or("", |(_, v)| v)
+            .to_string()
+    };
+    let has_address = block.first().is_some_and(|l| ADDRESS.is_match(&value(l)));
+    let has_time = block.iter().skip(1).any(|l| TIME.is_match(&value(l)));
+    (count >= 3 && has_address && has_time).then_some(count)
 }
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.
@@ -169,6 +222,7 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
 }
 
 fn is_attribution(joined: &str, line_count: usize) -> bool {
+    let joined = joined.trim_end_matches(['*', '_', ' ']);
     INTRO_ATTRIBUTION.is_match(joined)
         || (line_count <= 3
             && (DATE_ADDRESS_ATTRIBUTION.is_match(joined)

@@ -81,10 +81,23 @@ fn relabel_broken_links(lines: &[&str], kinds: &mut [Kind], region: Range<usize>
         let wrapped_token = kinds[index - 1] == Kind::Quote
             && lines[index - 1].contains("://")
             && !line.contains(char::is_whitespace);
-        if kinds[index] == Kind::Text && (BROKEN_LINK.is_match(line) || wrapped_token) {
+        if kinds[index] == Kind::Text
+            && (BROKEN_LINK.is_match(line)
+                || wrapped_token
+                || is_wrapped_quote(lines, kinds, index))
+        {
             kinds[index] = Kind::Quote;
         }
     }
+}
+
+/// One unquoted line between two quoted lines, below a long one: the quote's line was
+/// wrapped by the replying client (no blank line, so not an answer written in between).
+fn is_wrapped_quote(lines: &[&str], kinds: &[Kind], index: usize) -> bool {
+    const WRAPPED_LENGTH: usize = 60;
+    kinds[index - 1] == Kind::Quote
+        && kinds.get(index + 1) == Some(&Kind::Quote)
+        && lines[index - 1].chars().count() >= WRAPPED_LENGTH
 }
 
 /// An answer written between quotes keeps its quotes; only a trailing quote with nothing

@@ -7,6 +7,9 @@
 //! # Layout
 //!
 //! - this file: the public functions and how each line of a reply is read (`Kind`).
+//! - `attribution`: attributions read by their shape (date or time, name or address,
+//!   colon) in any language.
+//! - `device`: "Sent from my iPhone" in any language, tracking glyphs.
 //! - `headers`: quote headers ("On … wrote:" attributions, "Original Message" separators,
 //!   Outlook From/Sent/To/Subject blocks).
 //! - `kept`: which lines stay once the quotation is found.
@@ -14,8 +17,11 @@
 
 use regex::Regex;
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
+mod attribution;
+mod device;
 mod headers;
 mod kept;
 mod signature_split;
@@ -42,11 +48,52 @@ pub fn strip_quoted(text: &str) -> String {
     let kinds = classify(&lines);
     let (before, after) = kept_ranges(&lines, &kinds);
     let cut = before.end < lines.len() || after.is_some();
-    let before_text = join_before(&lines[before], cut);
+    let before_text = join_before(&without_splitters(&lines, &kinds, before), cut);
     let after_text = after
-        .map(|range| lines[range].join("\n"))
+        .map(|range| without_splitters(&lines, &kinds, range).join("\n"))
         .unwrap_or_default();
-    join_paragraphs(before_text.trim(), after_text.trim())
+    let reply = join_paragraphs(before_text.trim(), after_text.trim());
+    if cut && is_greeting_at_most(&reply) {
+        return own_words(&lines, &kinds).unwrap_or(reply);
+    }
+    reply
+}
+
+/// The lines of `range` except quote headers (an inline answer keeps its quotes, not the
+/// attribution above them); a forward keeps everything.
+fn without_splitters<'a>(lines: &[&'a str], kinds: &[Kind], range: Range<usize>) -> Vec<&'a str> {
+    let forwarded = kinds
+        .iter()
+        .find(|k| !matches!(k, Kind::Text | Kind::Empty))
+        .is_some_and(|k| *k == Kind::Forward);
+    range
+        .filter(|&index| forwarded || kinds[index] != Kind::Splitter)
+        .map(|index| lines[index])
+        .collect()
+}
+
+/// Empty, or one short line such as "Hi Anna," (a cut that leaves no more lost the reply).
+fn is_greeting_at_most(reply: &str) -> bool {
+    let mut lines = reply.lines().filter(|l| !l.trim().is_empty());
+    match (lines.next(), lines.next()) {
+        (None, _) => true,
+        (Some(line), None) => GREETING.is_match(line.trim()),
+        _ => false,
+    }
+}
+
+/// Every line that is neither quoted nor a quote header, when that is more than a greeting:
+/// what is kept when the cut would leave nothing of the sender's own words.
+fn own_words(lines: &[&str], kinds: &[Kind]) -> Option<String> {
+    let own: Vec<&str> = lines
+        .iter()
+        .zip(kinds)
+        .filter(|(_, kind)| matches!(kind, Kind::Text | Kind::Empty))
+        .map(|(line, _)| *line)
+        .collect();
+    let text = join_before(&own, false);
+    let text = text.trim();
+    (!is_greeting_at_most(text)).then(|| text.to_string())
 }
 
 /// Line ends unified to `\n`; borrowed when there is no CR (most bodies), saving two copies.
@@ -70,6 +117,8 @@ pub fn split_signature(text: &str) -> (String, Option<String>) {
 /// Like [`split_signature`], and also recognises a trailing block that starts with the
 /// sender's display name (`sender_name`), e.g. "Stavros Papadopoulos\nvia mobile".
 pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Option<String>) {
+    let text = without_tracking_glyphs(text);
+    let text = text.as_ref();
     let starts = line_starts(text);
     let lines: Vec<&str> = starts.iter().map(|r| line_text(text, r)).collect();
     let first_body_line = lines.iter().position(|l| !l.trim().is_empty());
@@ -78,6 +127,65 @@ pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Op
         Some((body, signature)) => (body.trim().to_string(), Some(signature.trim().to_string())),
         None => (text.trim().to_string(), None),
     }
+}
+
+/// The sign-off at the top of a split-off signature ("-Abhishek", "Thanks,\nAna"): its first
+/// paragraph when that is at most two short lines, none a contact line, a device line or a
+/// "--"/"__" delimiter. A sign-off is the sender's own words, so the stored reply keeps it
+/// (issue 15); the whole signature is still read for contact details.
+pub fn sign_off(signature: &str) -> Option<&str> {
+    let is_delimiter = |line: &str| line.starts_with("--") || line.starts_with("__");
+    let mut end = 0;
+    let mut count = 0;
+    for line in signature.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || is_delimiter(trimmed) {
+            break;
+        }
+        let short = trimmed.chars().count() <= 40 && trimmed.split_whitespace().count() <= 5;
+        let footer = device::is_device_signature(trimmed)
+            || crate::ingest::signature::is_contact_line(trimmed);
+        count += 1;
+        if !short || footer || count > 2 {
+            return None;
+        }
+        end += line.len();
+    }
+    (count > 0).then(|| signature[..end].trim())
+}
+
+/// The lines of a stored reply that these rules would call a quote header (attribution,
+/// "Original Message" separator, header block) or a device signature: issue 15's invariant
+/// says there are none. A text that forwards another message is left alone, as
+/// [`strip_quoted`] leaves it.
+pub fn reading_violations(stored: &str) -> Vec<String> {
+    let normalised = unify_line_ends(stored);
+    let lines = split_shared_attributions(&normalised);
+    let kinds = classify(&lines);
+    let first_marker = kinds
+        .iter()
+        .find(|k| !matches!(k, Kind::Text | Kind::Empty));
+    if first_marker == Some(&Kind::Forward) {
+        return Vec::new();
+    }
+    lines
+        .iter()
+        .zip(&kinds)
+        .filter(|(line, kind)| **kind == Kind::Splitter || device::is_device_signature(line))
+        .map(|(line, _)| line.to_string())
+        .collect()
+}
+
+/// The text without lines that hold only a tracking glyph ("ᐧ") or invisible characters.
+fn without_tracking_glyphs(text: &str) -> Cow<'_, str> {
+    if !text.lines().any(device::is_tracking_glyph) {
+        return Cow::Borrowed(text);
+    }
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|line| !device::is_tracking_glyph(line))
+        .collect();
+    Cow::Owned(kept.join("\n"))
 }
 
 /// How one line of a reply is read.
@@ -92,12 +200,17 @@ enum Kind {
     Forward,
 }
 
-/// Forward markers: any dashed title ("-------- Forwarded Message --------" in every language;
-/// "Original Message" is matched first) and Apple Mail's "Begin forwarded message:", which
+/// Forward markers: a dashed title that says "forwarded" in one of many languages
+/// ("-------- Forwarded Message --------"; any other dashed title above a header block is an
+/// "Original Message" separator, see `headers`) and Apple Mail's "Begin forwarded message:", which
 /// Apple Mail puts inside the quote.
 static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^[\s>]*(?:-{3,}\s*[^-\s].{0,60}?\s*-{3,}|(?:begin forwarded message|forwarded message",
+        r"(?i)^[\s>]*(?:-{3,}\s*[^-\n]{0,30}(?:forward|weitergeleit|transf[ée]r|r[ée]exp[ée]di|reenviad",
+        r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|videresend|vidarebefordr|v[äa]litet|p[řr]eposl",
+        r"|preposl|przekaz|tov[áa]bb[íi]tott|redirec|proslije|prosleđ|пересл|переадрес|препратен",
+        r"|прослеђ|ilet|転送|转发|轉寄|전달|إعادة توجيه|معاد توجيه|הועבר|προωθ)[^-\n]{0,30}-{3,}",
+        r"|(?:begin forwarded message|forwarded message",
         r"|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado",
         r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inizio messaggio inoltrato",
         r"|begin doorgestuurd bericht|in[íi]cio da mensagem (?:reencaminhada|encaminhada)",
@@ -107,6 +220,17 @@ static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r"|[îi]ncepe mesajul redirec[țt]ionat|zapo[čc]ni proslije[đd]enu poruku",
         r"|начало переадресованного сообщения|початок листа, що пересилається|[İi]leti ba[şs]lang[ıi]c[ıi])",
         r"\s*:?)\s*$"
+    ))
+    .unwrap()
+});
+
+/// A salutation alone on its line: "Hi,", "Hello Anna,", "Dear Mr Smith,", "Hallo Max,".
+static GREETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|liebe[rs]?|sehr geehrte[rs]?",
+        r"|bonjour|salut|cher|ch[èe]re|hola|estimad[oa]|ol[áa]|caro|cara|ciao|buongiorno|hej|hei",
+        r"|moi|hoi|beste|cze[śs][ćc]|dzie[ńn] dobry|witam|ahoj|dobr[ýy] den|szia|merhaba|привет",
+        r"|здравствуйте|добрый день|добрий день|вітаю|γεια|здравейте|здраво|zdravo|bok)\b[^.?!\n]{0,30},$"
     ))
     .unwrap()
 });
@@ -137,8 +261,10 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
     lines
 }
 
+/// A quoted line: "> …", or "&gt; …" where a client left the HTML entity in the text.
 fn is_quote_line(line: &str) -> bool {
-    line.trim_start().starts_with('>')
+    let line = line.trim_start();
+    line.starts_with('>') || line.starts_with("&gt;")
 }
 
 fn classify(lines: &[&str]) -> Vec<Kind> {

@@ -141,6 +141,9 @@ fn is_short_line(line: &str) -> bool {
 
 /// "Sent from my iPhone", "Enviado desde mi BlackBerry", but not "Sent from my desk, is …".
 fn is_sent_from(line: &str) -> bool {
+    if super::device::is_device_signature(line) {
+        return true;
+    }
     let Some(captures) = SENT_FROM.captures(line) else {
         return false;
     };

@@ -3,7 +3,7 @@
 use super::super::dates;
 use super::super::forward::{self, ForwardedAddress};
 use super::super::parse::{self, ParsedMail, Person};
-use super::super::subject::clean_subject;
+use super::super::subject::{self, clean_subject};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -38,7 +38,7 @@ pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool, zone: Tz) -
     if has_external_recipients && !forward::has_forward_prefix(&mail.subject) {
         return None;
     }
-    let found = forward::unwrap_forward(&mail.subject, &mail.text)?;
+    let found = forward::unwrap_forward(subject_hint(mail, has_external_recipients), &mail.text)?;
     let note = found.note.clone().unwrap_or_default();
     let inner = found.innermost();
     Some(Original {
@@ -58,6 +58,18 @@ pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool, zone: Tz) -
         note,
         how: "inline forwarded block",
     })
+}
+
+/// The subject that guides unwrapping. A rep's "RE:"/"AW:" mail to nobody outside (the CRM
+/// address alone) answers nobody: a header block in it is a forward of that reply, so the
+/// reply prefix must not veto it.
+fn subject_hint(mail: &ParsedMail, has_external_recipients: bool) -> &str {
+    let is_reply = subject::outer_prefix(&mail.subject) == Some(subject::PrefixKind::Reply);
+    if is_reply && !has_external_recipients {
+        ""
+    } else {
+        &mail.subject
+    }
 }
 
 fn from_attached(attached: &ParsedMail, outer_text: &str) -> Option<Original> {
@@ -103,6 +115,28 @@ mod tests {
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    fn mail(subject: &str, body: &str) -> ParsedMail {
+        let raw =
+            format!("From: rep@acme.test\r\nTo: crm@acme.test\r\nSubject: {subject}\r\n\r\n{body}");
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        parse::facts(&message, raw.as_bytes(), 100_000)
+    }
+
+    #[test]
+    fn a_reps_reply_to_the_crm_address_alone_is_read_as_a_forward() {
+        let body = "Please log this.\r\n\r\nVon: Erika Muster <erika@kunde.de>\r\nGesendet: Montag, 3. M\u{e4}rz 2025 10:12\r\nAn: Rep <rep@acme.test>\r\nBetreff: Angebot\r\n\r\nGuten Tag";
+        let zone = chrono_tz::Europe::Berlin;
+        let original = find(&mail("AW: Angebot", body), false, zone).expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "erika@kunde.de");
+        assert_eq!(original.subject, "Angebot");
+        assert!(
+            find(&mail("AW: Angebot", body), true, zone).is_none(),
+            "a reply to the customer"
+        );
     }
 
     #[test]
