@@ -64,7 +64,7 @@ fn skip_empty(kinds: &[Kind], from: usize) -> usize {
 fn quote_region(kinds: &[Kind]) -> Option<Range<usize>> {
     let has_splitter = kinds.contains(&Kind::Splitter);
     if !has_splitter && kinds.iter().filter(|k| **k == Kind::Quote).count() < 3 {
-        return None;
+        return trailing_quoted_history(kinds);
     }
     let starts_quote_run = |i: usize| {
         kinds[i] == Kind::Quote && kinds.get(skip_empty(kinds, i + 1)) == Some(&Kind::Quote)
@@ -72,6 +72,20 @@ fn quote_region(kinds: &[Kind]) -> Option<Range<usize>> {
     let start = (0..kinds.len()).find(|&i| kinds[i] == Kind::Splitter || starts_quote_run(i))?;
     let last_quote = kinds.iter().rposition(|k| *k == Kind::Quote)?;
     (start <= last_quote).then_some(start..last_quote + 1)
+}
+
+/// The quoted lines that end the message (blank lines aside) below text of
+/// the sender's own: quoted history without an attribution, cut however
+/// short it is (an answer between quotes is not: text follows its quote).
+fn trailing_quoted_history(kinds: &[Kind]) -> Option<Range<usize>> {
+    let last = kinds.iter().rposition(|k| *k != Kind::Empty)?;
+    let run_start = kinds[..=last]
+        .iter()
+        .rposition(|k| !matches!(k, Kind::Quote | Kind::Empty))
+        .map_or(0, |i| i + 1);
+    let first_quote = (run_start..=last).find(|&i| kinds[i] == Kind::Quote)?;
+    (kinds[last] == Kind::Quote && kinds[..run_start].contains(&Kind::Text))
+        .then_some(first_quote..last + 1)
 }
 
 /// Long links wrapped out of a quote ("(http://…) >", "_nonce=3dd518)") stay part of it.

@@ -127,3 +127,16 @@ fn reading_violations_names_attribution_and_device_lines_but_not_forwards() {
     assert!(reading_violations(forward).is_empty());
     assert!(reading_violations("Tuesday works.").is_empty());
 }
+
+#[test]
+fn quoted_lines_at_the_end_without_an_attribution_are_history_however_few() {
+    let reply = "Thanks, that works for us.\n\n> We can offer 40 seats.\n> Best, Alice\n";
+    assert_eq!(strip_quoted(reply), "Thanks, that works for us.");
+    let one = "Yes please.\n> Shall we book Tuesday?";
+    assert_eq!(strip_quoted(one), "Yes please.");
+    // An answer below its quote keeps both: text follows the quote.
+    let inline = "> Shall we book Tuesday?\nYes, at 10.";
+    assert!(strip_quoted(inline).contains("Yes, at 10."));
+    // A message that is only a quote keeps its words (never empty).
+    assert!(!strip_quoted("> only this").is_empty());
+}
