@@ -4,10 +4,10 @@
 //! backlog (UIDs above the stored checkpoint, in bounded batches), then wait
 //! with IDLE (re-issued every 25 minutes) or poll. A message is flagged or
 //! moved only after its records are committed. Errors reconnect with capped
-//! exponential backoff and jitter ([`crate::retry`]); a failed login waits longer. A
-//! cancellation (SIGTERM/SIGINT) lets the batch in hand finish. Beside the
-//! mailboxes, the sender ([`crate::sending::run`]) queues digests when they
-//! fall due and works the outbox.
+//! exponential backoff and jitter ([`crate::retry`]); a failed login waits
+//! longer. A cancellation (SIGTERM/SIGINT) lets the batch in hand finish.
+//! Beside the mailboxes, the sender ([`crate::sending::run`]) queues
+//! digests when they fall due and works the outbox.
 //!
 //! Memory is bounded by a byte budget, not by the mail: every message's
 //! size is read before any body, a message over `max_message_bytes` is

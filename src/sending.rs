@@ -3,8 +3,9 @@
 //!
 //! A digest is queued in the outbox (one per user and local day, enforced by
 //! the database) before anything is sent; the sender then works the outbox,
-//! retrying with capped, jittered backoff ([`crate::retry`]), so a crash or an SMTP outage neither loses
-//! a digest nor sends it twice (the Message-ID is fixed at queue time).
+//! retrying with capped, jittered backoff ([`crate::retry`]), so a crash or
+//! an SMTP outage neither loses a digest nor sends it twice (the Message-ID
+//! is fixed at queue time).
 //!
 //! The digests due in one round are built from rows read once for all of
 //! them ([`DigestRows`]): 1,000 users' digests over 100,000 leads take one
