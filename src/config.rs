@@ -343,10 +343,19 @@ pub struct Smtp {
     pub username: Option<String>,
     /// Where the password comes from.
     pub password: Option<SecretSource>,
-    /// The From of digests.
-    pub from: String,
+    /// The From of digests and confirmations, parsed at load time (its
+    /// address is also the SMTP envelope sender).
+    pub from: lettre::message::Mailbox,
     /// Extra trust root.
     pub ca_file: Option<PathBuf>,
+}
+
+impl Smtp {
+    /// The domain of `from`, lower-cased: the right side of the
+    /// Message-IDs leadmail gives its digests and confirmations.
+    pub fn from_domain(&self) -> String {
+        self.from.email.domain().to_ascii_lowercase()
+    }
 }
 
 /// `[digest]`.

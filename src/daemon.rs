@@ -4,10 +4,10 @@
 //! backlog (UIDs above the stored checkpoint, in bounded batches), then wait
 //! with IDLE (re-issued every 25 minutes) or poll. A message is flagged or
 //! moved only after its records are committed. Errors reconnect with capped
-//! exponential backoff and jitter; a failed login waits longer. A
-//! cancellation (SIGTERM/SIGINT) lets the batch in hand finish. Beside the
-//! mailboxes, the sender ([`crate::sending::run`]) queues digests when they
-//! fall due and works the outbox.
+//! exponential backoff and jitter ([`crate::retry`]); a failed login waits
+//! longer. A cancellation (SIGTERM/SIGINT) lets the batch in hand finish.
+//! Beside the mailboxes, the sender ([`crate::sending::run`]) queues
+//! digests when they fall due and works the outbox.
 //!
 //! Memory is bounded by a byte budget, not by the mail: every message's
 //! size is read before any body, a message over `max_message_bytes` is
@@ -22,6 +22,7 @@ use crate::ingest::plan::{IngestPlan, Outcome};
 use crate::ingest::{plan_message, plan_oversized};
 use crate::leasing::{self, MailboxLease};
 use crate::memory;
+use crate::retry::Policy;
 use crate::store::{Applied, FolderMessage, FolderRef, LeaseHolder, Store, StoreError, SyncError};
 use anyhow::Context;
 use std::sync::Arc;
@@ -39,8 +40,6 @@ const ACK_BATCH: usize = 2_000;
 const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 /// How often the write-ahead log is checkpointed in the background.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
-/// The longest wait between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// What one pass over a mailbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -227,12 +226,7 @@ async fn serve_forever(
         match watch(&served, cancel, wake, &mut attempt).await {
             Ok(()) => return,
             Err(error) => {
-                let wait = backoff(
-                    attempt,
-                    error
-                        .downcast_ref::<ImapError>()
-                        .is_some_and(ImapError::is_auth),
-                );
+                let wait = reconnect_wait(attempt, &error);
                 tracing::warn!(mailbox = %mailbox.name, error = format!("{error:#}"), retry_in_secs = wait.as_secs(), "mailbox error");
                 record(store, mailbox, Some(&error)).await;
                 attempt = attempt.saturating_add(1);
@@ -608,17 +602,19 @@ async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>)
     }
 }
 
-/// Exponential backoff with jitter, capped; a failed login waits at least a minute.
-pub fn backoff(attempt: u32, auth_failed: bool) -> Duration {
-    let base = Duration::from_secs(1u64 << attempt.min(8)).min(MAX_BACKOFF);
-    let jitter_ms = u64::from(crate::clock::now().timestamp_subsec_millis())
-        % (base.as_millis() as u64 / 4 + 1);
-    let wait = base + Duration::from_millis(jitter_ms);
-    if auth_failed {
-        wait.max(Duration::from_secs(60))
+/// How long to wait before reconnecting after `error`, the `attempt`-th
+/// failure in a row: [`Policy::LOGIN`] when the server refused the
+/// credentials, else [`Policy::RECONNECT`].
+fn reconnect_wait(attempt: u32, error: &anyhow::Error) -> Duration {
+    let refused_login = error
+        .downcast_ref::<ImapError>()
+        .is_some_and(ImapError::is_auth);
+    let policy = if refused_login {
+        Policy::LOGIN
     } else {
-        wait
-    }
+        Policy::RECONNECT
+    };
+    policy.wait(attempt)
 }
 
 #[cfg(test)]
@@ -626,13 +622,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_is_capped_and_is_slow_after_a_failed_login() {
-        assert!(
-            backoff(0, false) >= Duration::from_secs(1)
-                && backoff(0, false) < Duration::from_secs(2)
-        );
-        assert!(backoff(3, false) >= Duration::from_secs(8));
-        assert!(backoff(30, false) <= MAX_BACKOFF + MAX_BACKOFF / 4 + Duration::from_millis(1));
-        assert!(backoff(0, true) >= Duration::from_secs(60));
+    fn a_refused_login_waits_at_least_a_minute_other_errors_from_a_second() {
+        let refused = anyhow::Error::new(ImapError::Auth {
+            addr: "imap.acme.test:993".into(),
+            user: "crm".into(),
+            message: "AUTHENTICATIONFAILED".into(),
+        });
+        let dropped = anyhow::anyhow!("connection reset");
+        for _ in 0..50 {
+            assert!(reconnect_wait(0, &refused) >= Duration::from_secs(60));
+            assert!(reconnect_wait(0, &dropped) < Duration::from_secs(2));
+        }
     }
 }

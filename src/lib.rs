@@ -17,6 +17,8 @@
 //!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
 //! - [`smtp`]: the lettre adapter that sends finished messages; no CRM logic.
 //! - [`sending`]: store → digest → outbox → [`smtp`], the outgoing side.
+//! - [`retry`]: the one backoff policy (exponential, jittered, capped) for
+//!   reconnecting mailboxes and the outbox's retries.
 //! - [`leasing`]: one daemon per mailbox (wait, renew, give back the lease).
 //! - [`daemon`]: `run`, wiring [`imap`] → [`ingest`] → [`store`] per mailbox.
 //! - [`app`]: the CLI commands, wiring files and the store to the pipeline.
@@ -48,6 +50,7 @@ pub mod imap;
 pub mod ingest;
 pub mod leasing;
 pub mod memory;
+pub mod retry;
 pub mod sending;
 pub mod smtp;
 pub mod store;

@@ -3,8 +3,9 @@
 //!
 //! A digest is queued in the outbox (one per user and local day, enforced by
 //! the database) before anything is sent; the sender then works the outbox,
-//! retrying with capped backoff, so a crash or an SMTP outage neither loses
-//! a digest nor sends it twice (the Message-ID is fixed at queue time).
+//! retrying with capped, jittered backoff ([`crate::retry`]), so a crash or
+//! an SMTP outage neither loses a digest nor sends it twice (the Message-ID
+//! is fixed at queue time).
 //!
 //! The digests due in one round are built from rows read once for all of
 //! them ([`DigestRows`]): 1,000 users' digests over 100,000 leads take one
@@ -15,18 +16,18 @@ use crate::digest::content::{build, Digest, Reach, Rules};
 use crate::digest::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
 use crate::digest::{render, schedule, RenderedDigest};
 use crate::domain::ids;
+use crate::retry::Policy;
 use crate::smtp::{compose, Mailer};
 use crate::store::{OutboxDraft, OutboxMail, Store};
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use lettre::message::Mailbox;
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// How often the sender looks for due digests and mail to retry.
 const TICK: std::time::Duration = std::time::Duration::from_secs(20);
-/// The longest wait between two attempts at one mail.
-const MAX_RETRY: Duration = Duration::hours(1);
 
 /// The rows a set of digests is built from, read once: for each user,
 /// when their previous digest was built, their quarantined messages, and
@@ -223,7 +224,7 @@ pub fn digest_draft(
         .smtp
         .as_ref()
         .context("no [smtp] section: digests cannot be sent")?;
-    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    let domain = smtp.from_domain();
     Ok(OutboxDraft {
         kind: ids::DIGEST_KIND,
         user_email: user.email.to_string(),
@@ -249,7 +250,7 @@ pub async fn queue_alerts(
     let Some(smtp) = settings.smtp.as_ref() else {
         return Ok(0);
     };
-    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    let domain = smtp.from_domain();
     let deactivated = store.deactivated_users().await?;
     let admins: Vec<&User> = settings
         .users
@@ -354,7 +355,7 @@ pub async fn queue_receipts(
     let Some(smtp) = settings.smtp.as_ref() else {
         return Ok(0);
     };
-    let domain = ids::sender_domain(&smtp.from).unwrap_or_else(|| "leadmail.invalid".into());
+    let domain = smtp.from_domain();
     let deactivated = store.deactivated_users().await?;
     let mut queued = 0;
     for due in store.due_receipts().await? {
@@ -479,11 +480,11 @@ pub struct Delivery {
 }
 
 /// Sends every mail of the outbox that is due; failures are recorded with
-/// their next attempt (capped exponential backoff), 5xx refusals for good.
+/// their next attempt ([`Policy::OUTBOX`]), 5xx refusals for good.
 pub async fn deliver_due(
     store: &Store,
     mailer: &Mailer,
-    from: &str,
+    from: &Mailbox,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
     let mails = store.due_mail(now).await?;
@@ -494,7 +495,7 @@ pub async fn deliver_due(
 pub async fn deliver(
     store: &Store,
     mailer: &Mailer,
-    from: &str,
+    from: &Mailbox,
     mails: Vec<OutboxMail>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
@@ -517,17 +518,15 @@ pub async fn deliver(
     Ok(delivery)
 }
 
-async fn send_one(mailer: &Mailer, from: &str, mail: &OutboxMail) -> Result<(), (String, bool)> {
+async fn send_one(
+    mailer: &Mailer,
+    from: &Mailbox,
+    mail: &OutboxMail,
+) -> Result<(), (String, bool)> {
     let bytes = compose(&mail.draft, from).map_err(|e| (format!("{e:#}"), true))?;
-    let envelope_from = from
-        .rsplit('<')
-        .next()
-        .unwrap_or(from)
-        .trim_end_matches('>')
-        .trim();
     mailer
         .send(
-            envelope_from,
+            &from.email,
             std::slice::from_ref(&mail.draft.recipient),
             &bytes,
         )
@@ -535,10 +534,11 @@ async fn send_one(mailer: &Mailer, from: &str, mail: &OutboxMail) -> Result<(), 
         .map_err(|e| (e.to_string(), e.permanent))
 }
 
-/// 30 s, 1 min, 2 min … capped at an hour.
-pub fn retry_after(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(0, 10)).unwrap_or(10);
-    (Duration::seconds(30) * 2i32.pow(exponent)).min(MAX_RETRY)
+/// When a mail that failed after `attempts` earlier tries is tried again
+/// ([`Policy::OUTBOX`]: 30 s, 1 min, 2 min … at most an hour, jittered).
+fn retry_after(attempts: i64) -> Duration {
+    let attempt = u32::try_from(attempts.max(0)).unwrap_or(u32::MAX);
+    Duration::from_std(Policy::OUTBOX.wait(attempt)).unwrap_or(Duration::hours(1))
 }
 
 /// The daemon's sender: queues due digests and works the outbox until cancelled.
@@ -656,11 +656,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retries_back_off_and_stop_growing_at_an_hour() {
-        assert_eq!(retry_after(0), Duration::seconds(30));
-        assert_eq!(retry_after(1), Duration::seconds(60));
-        assert_eq!(retry_after(3), Duration::seconds(240));
-        assert_eq!(retry_after(9), MAX_RETRY);
-        assert_eq!(retry_after(500), MAX_RETRY);
+    fn a_failed_mail_is_retried_on_the_outbox_schedule() {
+        assert!((Duration::seconds(30)..=Duration::seconds(60)).contains(&retry_after(0)));
+        assert!((Duration::seconds(60)..=Duration::seconds(120)).contains(&retry_after(1)));
+        assert!((Duration::minutes(30)..=Duration::hours(1)).contains(&retry_after(i64::MAX)));
+        assert!((Duration::seconds(30)..=Duration::seconds(60)).contains(&retry_after(-1)));
     }
 }

@@ -16,7 +16,7 @@ pub(super) async fn export(args: &ExportArgs, store: &Store) -> anyhow::Result<(
         open_only: args.open,
         ..LeadFilter::default()
     };
-    let csv = leads_csv(&store.list_leads(&filter).await?);
+    let csv = leads_csv(&store.list_leads(&filter).await?).context("cannot write the CSV")?;
     match &args.output {
         // Readable by its owner only: the export holds every contact.
         Some(path) => write_atomically(path, csv.as_bytes())

@@ -662,8 +662,18 @@ fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
         host: raw.host,
         tls: raw.tls,
         username: raw.username,
-        from: raw.from,
+        from: mailbox("smtp.from", &raw.from)?,
         ca_file: raw.ca_file.map(|p| base.join(p)),
+    })
+}
+
+/// A `Name <addr>` or bare address, parsed once here for every sender.
+fn mailbox(key: &str, text: &str) -> Result<lettre::message::Mailbox, ConfigError> {
+    text.parse().map_err(|error| {
+        ConfigError::invalid(
+            key,
+            format!("{text:?} is not an address like \"leadmail <crm@acme.test>\": {error}"),
+        )
     })
 }
 

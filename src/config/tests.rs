@@ -187,3 +187,37 @@ fn our_own_addresses_are_users_aliases_our_domains_and_the_crm_in_any_form() {
         assert!(!own(address), "{address}");
     }
 }
+
+/// The sample with an `[smtp]` section whose `from` is `from`.
+fn with_smtp_from(from: &str) -> String {
+    format!("{SAMPLE}\n[smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nfrom = {from:?}\n")
+}
+
+#[test]
+fn smtp_from_is_parsed_once_into_a_mailbox_with_its_name_and_address() {
+    let settings = parse(&with_smtp_from("leadmail <crm@Acme.test>")).unwrap();
+    let smtp = settings.smtp.unwrap();
+    assert_eq!(smtp.from.name.as_deref(), Some("leadmail"));
+    assert_eq!(smtp.from.email.to_string(), "crm@Acme.test");
+    assert_eq!(smtp.from_domain(), "acme.test");
+    let bare = parse(&with_smtp_from("crm@acme.test"))
+        .unwrap()
+        .smtp
+        .unwrap();
+    assert_eq!(bare.from.name, None);
+    assert_eq!(bare.from_domain(), "acme.test");
+}
+
+#[test]
+fn a_bad_smtp_from_is_a_config_error_naming_the_key_and_why_with_exit_code_2() {
+    for bad in ["leadmail", "leadmail <crm@>", "leadmail <crm@acme.test", ""] {
+        let error = parse(&with_smtp_from(bad)).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("config key `smtp.from`"), "{bad:?}: {text}");
+        assert!(
+            text.contains(&format!("{bad:?} is not an address")),
+            "{text}"
+        );
+        assert_eq!(crate::app::exit_code(&anyhow::Error::new(error)), 2);
+    }
+}

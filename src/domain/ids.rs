@@ -83,17 +83,6 @@ pub fn alert_header_value(admin: &EmailAddress) -> String {
     format!("{ALERT_KIND}; {}", admin.canonical())
 }
 
-/// The domain of the digests' From (`leadmail <crm@acme.test>` → `acme.test`).
-pub fn sender_domain(from: &str) -> Option<String> {
-    let address = match (from.rfind('<'), from.rfind('>')) {
-        (Some(open), Some(close)) if open < close => &from[open + 1..close],
-        _ => from,
-    };
-    EmailAddress::parse(address)
-        .ok()
-        .map(|a| a.domain().to_string())
-}
-
 /// What a digest's Message-ID says: its day and the hash of its user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestRef {
@@ -199,16 +188,6 @@ mod tests {
             confirmation_header_value(&alice()),
             "confirmation; alice@acme.test"
         );
-    }
-
-    #[test]
-    fn the_sender_domain_comes_from_the_from_address() {
-        assert_eq!(
-            sender_domain("leadmail <crm@Acme.test>").as_deref(),
-            Some("acme.test")
-        );
-        assert_eq!(sender_domain("crm@acme.test").as_deref(), Some("acme.test"));
-        assert_eq!(sender_domain("leadmail"), None);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Every text in a lead may come from a stranger's mail, so a cell that a
 //! spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`,
-//! TAB or CR) gets a leading `'` (OWASP "CSV injection"), and is then quoted
-//! when it holds a comma, a quote or a line break. Lines end with CRLF.
+//! TAB or CR) gets a leading `'` (OWASP "CSV injection"); the `csv` crate
+//! then quotes it when it holds a comma, a quote or a line break, and ends
+//! lines with CRLF.
 
 use crate::store::LeadView;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -32,12 +33,13 @@ pub const COLUMNS: [&str; 16] = [
 const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The whole document: the header row, then one row per lead.
-pub fn leads_csv(leads: &[LeadView]) -> String {
-    let mut out = csv_line(COLUMNS.iter().map(|c| c.to_string()));
+pub fn leads_csv(leads: &[LeadView]) -> Result<String, csv::Error> {
+    let mut writer = writer();
+    writer.write_record(COLUMNS)?;
     for lead in leads {
-        out.push_str(&csv_line(lead_row(lead)));
+        write_row(&mut writer, &lead_row(lead))?;
     }
-    out
+    finish(writer)
 }
 
 /// One lead's cells, as plain text (not yet escaped).
@@ -79,25 +81,25 @@ fn stamp(time: &DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// One CSV record: the escaped cells joined by commas, ended by CRLF.
-pub fn csv_line(cells: impl IntoIterator<Item = String>) -> String {
-    let mut line = cells
-        .into_iter()
-        .map(|cell| csv_cell(&cell))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
+/// An RFC 4180 writer: comma-separated, quoted only where needed (a
+/// comma, a quote or a line break), quotes doubled, CRLF line ends.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new())
 }
 
-/// One cell, neutralised against formulas, then quoted when it must be.
-pub fn csv_cell(text: &str) -> String {
-    let safe = neutralise_formula(text);
-    if needs_quotes(&safe) {
-        format!("\"{}\"", safe.replace('"', "\"\""))
-    } else {
-        safe
-    }
+/// One record, each cell neutralised against formulas before `csv` quotes it.
+fn write_row(writer: &mut csv::Writer<Vec<u8>>, cells: &[String]) -> Result<(), csv::Error> {
+    writer.write_record(cells.iter().map(|cell| neutralise_formula(cell)))
+}
+
+/// The written document as text.
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    String::from_utf8(bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
 }
 
 /// Prefixes `'` to a text a spreadsheet would evaluate as a formula. An
@@ -125,15 +127,28 @@ fn is_phone_number(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/' | '(' | ')'))
 }
 
-fn needs_quotes(text: &str) -> bool {
-    text.contains([',', '"', '\r', '\n'])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{LeadKind, LeadStatus};
     use crate::store::{CompanyView, LeadContactView, NextActionView};
+
+    /// One record as `export --csv` writes it.
+    fn csv_line(cells: &[&str]) -> String {
+        let mut writer = writer();
+        let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+        write_row(&mut writer, &cells).unwrap();
+        finish(writer).unwrap()
+    }
+
+    /// One cell as `export --csv` writes it (between other cells).
+    fn csv_cell(text: &str) -> String {
+        let line = csv_line(&["<", text, ">"]);
+        let inner = line
+            .strip_prefix("<,")
+            .and_then(|l| l.strip_suffix(",>\r\n"));
+        inner.unwrap_or_else(|| panic!("{line:?}")).to_string()
+    }
 
     #[test]
     fn formula_triggers_get_a_leading_quote() {
@@ -184,13 +199,13 @@ mod tests {
 
     #[test]
     fn a_record_joins_cells_with_commas_and_ends_with_crlf() {
-        let line = csv_line(["1".to_string(), "a,b".to_string(), "=x".to_string()]);
+        let line = csv_line(&["1", "a,b", "=x"]);
         assert_eq!(line, "1,\"a,b\",'=x\r\n");
     }
 
     #[test]
     fn a_hostile_lead_exports_with_every_cell_neutralised() {
-        let csv = leads_csv(&[hostile_lead()]);
+        let csv = leads_csv(&[hostile_lead()]).unwrap();
         let mut lines = csv.split("\r\n");
         assert_eq!(lines.next(), Some(COLUMNS.join(",").as_str()));
         let row = lines.next().unwrap();

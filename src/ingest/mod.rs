@@ -40,7 +40,7 @@ pub mod signature;
 pub mod subject;
 
 use crate::config::Settings;
-use crate::domain::{MessageKey, QuarantineReason};
+use crate::domain::{EmailAddress, MessageKey, QuarantineReason};
 use chrono::{DateTime, Duration, Utc};
 use mail_parser::MessageParser;
 use plan::{Action, IngestPlan, QuarantineDraft};
@@ -130,13 +130,12 @@ pub fn message_time(date: Option<DateTime<Utc>>, arrived_at: DateTime<Utc>) -> D
 }
 
 fn unparseable(raw: &[u8], arrived_at: DateTime<Utc>, why: &str) -> IngestPlan {
-    bare_quarantine(
-        MessageKey::from_bytes(raw),
-        None,
-        arrived_at,
-        QuarantineReason::Unparseable,
-        why.into(),
-    )
+    let head = Head {
+        key: MessageKey::from_bytes(raw),
+        from: None,
+        sender: None,
+    };
+    bare_quarantine(head, arrived_at, QuarantineReason::Unparseable, why.into())
 }
 
 /// Over the limit: only the header block is looked at, for a key, a From
@@ -174,12 +173,12 @@ fn oversized(
     arrived_at: DateTime<Utc>,
 ) -> IngestPlan {
     let parsed = MessageParser::default().parse_headers(head);
-    let (key, from) = key_and_from(parsed.as_ref(), hashed);
+    let head = read_head(parsed.as_ref(), hashed);
     let detail = format!(
         "{size} bytes is over security.max_message_bytes = {}",
         settings.security.max_message_bytes
     );
-    let mut plan = bare_quarantine(key, from, arrived_at, QuarantineReason::TooLarge, detail);
+    let mut plan = bare_quarantine(head, arrived_at, QuarantineReason::TooLarge, detail);
     plan.subject = parsed
         .as_ref()
         .and_then(|m| m.subject())
@@ -196,29 +195,34 @@ fn header_breach(
     arrived_at: DateTime<Utc>,
 ) -> IngestPlan {
     let head = &raw[..breach.offset.min(64 * 1024)];
-    let (key, from) = key_and_from(MessageParser::default().parse_headers(head).as_ref(), raw);
-    bare_quarantine(
-        key,
-        from,
-        arrived_at,
-        QuarantineReason::TooLarge,
-        breach.detail,
-    )
+    let head = read_head(MessageParser::default().parse_headers(head).as_ref(), raw);
+    bare_quarantine(head, arrived_at, QuarantineReason::TooLarge, breach.detail)
 }
 
-/// The Message-ID key (else the byte hash of `raw`) and the From, from a
-/// parsed header block.
-fn key_and_from(
-    parsed: Option<&mail_parser::Message<'_>>,
-    raw: &[u8],
-) -> (MessageKey, Option<String>) {
+/// What a header block alone says of a message: its key and its sender.
+struct Head {
+    /// The Message-ID key, else the byte hash of the message.
+    key: MessageKey,
+    /// The From as written.
+    from: Option<String>,
+    /// The From's address, when it holds a usable one.
+    sender: Option<EmailAddress>,
+}
+
+/// The [`Head`] of a parsed header block; the key hashes `raw` when the
+/// block has no Message-ID.
+fn read_head(parsed: Option<&mail_parser::Message<'_>>, raw: &[u8]) -> Head {
     let key = parsed
         .and_then(|m| m.message_id().and_then(MessageKey::from_header))
         .unwrap_or_else(|| MessageKey::from_bytes(raw));
     let from = parsed
         .and_then(|m| m.header_raw("From"))
         .map(|f| parse::one_line(f.trim()));
-    (key, from)
+    let sender = parsed
+        .and_then(|m| m.from())
+        .and_then(parse::first_person)
+        .map(|person| person.email);
+    Head { key, from, sender }
 }
 
 fn find_header_end(raw: &[u8]) -> Option<usize> {
@@ -231,15 +235,15 @@ fn find_header_end(raw: &[u8]) -> Option<usize> {
 }
 
 fn bare_quarantine(
-    key: MessageKey,
-    from: Option<String>,
+    head: Head,
     arrived_at: DateTime<Utc>,
     reason: QuarantineReason,
     detail: String,
 ) -> IngestPlan {
     IngestPlan {
-        key,
-        from,
+        key: head.key,
+        from: head.from,
+        sender: head.sender,
         subject: String::new(),
         occurred_at: arrived_at,
         rule: reason.as_str(),
@@ -270,6 +274,7 @@ mod tests {
         assert_eq!(plan.rule, "too_large");
         assert_eq!(plan.key.as_str(), "huge-1@globex.example");
         assert_eq!(plan.from.as_deref(), Some("Jane Doe <jane@globex.example>"));
+        assert_eq!(plan.sender, EmailAddress::parse("jane@globex.example").ok());
         assert_eq!(plan.subject, "Tender documents – Porto");
         assert!(
             plan.reason
@@ -298,5 +303,18 @@ mod tests {
             serde_json::to_value(&whole).unwrap(),
             serde_json::to_value(&header).unwrap()
         );
+    }
+
+    #[test]
+    fn the_plan_carries_the_from_as_written_and_its_address_parsed_once() {
+        let settings = crate::config::tests::sample_settings();
+        let at = "2026-11-23T10:00:00Z".parse().unwrap();
+        let raw = "From: bruno@acme.test (Bruno Costa)\r\nTo: crm@acme.test\r\n\
+            Subject: hi\r\nMessage-ID: <c-1@acme.test>\r\n\r\nhello\r\n";
+        let plan = plan_message(raw.as_bytes(), &settings, at);
+        assert_eq!(plan.from.as_deref(), Some("bruno@acme.test (Bruno Costa)"));
+        assert_eq!(plan.sender, EmailAddress::parse("bruno@acme.test").ok());
+        let garbage = plan_message(b"\xff\x00", &settings, at);
+        assert_eq!((garbage.from, garbage.sender), (None, None));
     }
 }

@@ -159,7 +159,8 @@ fn person(name: Option<&str>, address: Option<&str>) -> Option<Person> {
     Some(Person { email, name })
 }
 
-fn first_person(address: &Address<'_>) -> Option<Person> {
+/// The first person of an address header with a usable address.
+pub(crate) fn first_person(address: &Address<'_>) -> Option<Person> {
     address
         .iter()
         .find_map(|a| person(a.name.as_deref(), a.address.as_deref()))

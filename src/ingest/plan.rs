@@ -19,6 +19,9 @@ pub struct IngestPlan {
     pub key: MessageKey,
     /// The From address as written (for listings), if any.
     pub from: Option<String>,
+    /// The From's address, parsed once by the pipeline (none when the
+    /// From holds no usable one): whom the store credits with the message.
+    pub sender: Option<EmailAddress>,
     /// The subject as written.
     pub subject: String,
     /// When the message was written (its Date, else its arrival).

@@ -10,16 +10,13 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
 /// The finished message, ready for [`super::Mailer::send`].
-pub fn compose(draft: &OutboxDraft, from: &str) -> anyhow::Result<Vec<u8>> {
-    let from: Mailbox = from
-        .parse()
-        .with_context(|| format!("[smtp] from {from:?} is not an address"))?;
+pub fn compose(draft: &OutboxDraft, from: &Mailbox) -> anyhow::Result<Vec<u8>> {
     let to: Mailbox = draft
         .recipient
         .parse()
         .with_context(|| format!("recipient {:?} is not an address", draft.recipient))?;
     let mut builder = Message::builder()
-        .from(from)
+        .from(from.clone())
         .to(to)
         .subject(draft.subject.clone())
         .message_id(Some(draft.message_id.clone()))
@@ -75,7 +72,8 @@ mod tests {
 
     #[test]
     fn a_digest_is_multipart_alternative_with_our_headers() {
-        let bytes = compose(&draft(Some("<p>Overdue</p>")), "leadmail <crm@acme.test>").unwrap();
+        let from = "leadmail <crm@acme.test>".parse().unwrap();
+        let bytes = compose(&draft(Some("<p>Overdue</p>")), &from).unwrap();
         let parsed = mail_parser::MessageParser::default()
             .parse(&bytes[..])
             .unwrap();
@@ -97,7 +95,7 @@ mod tests {
     fn a_confirmation_answers_the_reply() {
         let mut confirmation = draft(None);
         confirmation.in_reply_to = Some("<reply-1@acme.test>".into());
-        let bytes = compose(&confirmation, "crm@acme.test").unwrap();
+        let bytes = compose(&confirmation, &"crm@acme.test".parse().unwrap()).unwrap();
         let parsed = mail_parser::MessageParser::default()
             .parse(&bytes[..])
             .unwrap();

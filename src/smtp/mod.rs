@@ -114,7 +114,7 @@ impl Mailer {
     /// connection when it still works, else a new one (also when the open
     /// one fails: the server may have closed it while idle). After a
     /// failure the connection is dropped, so the next message starts clean.
-    pub async fn send(&self, from: &str, to: &[String], raw: &[u8]) -> Result<(), SendError> {
+    pub async fn send(&self, from: &Address, to: &[String], raw: &[u8]) -> Result<(), SendError> {
         let envelope = envelope(from, to).map_err(|m| self.server.error(m, true))?;
         let mut slot = self.connection.lock().await;
         if let Some(open) = slot.take().filter(|open| !open.has_broken()) {
@@ -226,13 +226,13 @@ impl Server {
     }
 }
 
-fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
+fn envelope(from: &Address, to: &[String]) -> Result<Envelope, String> {
     let parse = |a: &str| {
         a.parse::<Address>()
             .map_err(|e| format!("bad address {a:?}: {e}"))
     };
     let recipients = to.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
-    Envelope::new(Some(parse(from)?), recipients).map_err(|e| e.to_string())
+    Envelope::new(Some(from.clone()), recipients).map_err(|e| e.to_string())
 }
 
 /// The TLS parameters for implicit TLS or STARTTLS (required, never

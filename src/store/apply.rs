@@ -61,12 +61,7 @@ pub(super) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(plan: &'a IngestPlan, raw: &'a [u8], size: u64, now: DateTime<Utc>) -> Self {
-        // "Name <addr>" or a bare address.
-        let from = plan
-            .from
-            .as_deref()
-            .and_then(|from| from.rsplit('<').next())
-            .and_then(|from| EmailAddress::parse(from).ok());
+        let from = plan.sender.clone();
         let actor = match &plan.action {
             Action::Outbound(mail) => Some(mail.rep.to_string()),
             _ => from.as_ref().map(EmailAddress::to_string),

@@ -16,6 +16,7 @@ use leadmail::digest::RenderedDigest;
 use leadmail::sending::{deliver_due, digest_draft, Delivery, DigestRows};
 use leadmail::smtp::Mailer;
 use leadmail::store::{OutboxDraft, Store};
+use lettre::message::Mailbox;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -305,7 +306,7 @@ async fn queue_all(
 }
 
 /// `deliver_due` until nothing is due; a failed mail ends the benchmark.
-async fn deliver_all(store: &Store, mailer: &Mailer, from: &str) -> anyhow::Result<usize> {
+async fn deliver_all(store: &Store, mailer: &Mailer, from: &Mailbox) -> anyhow::Result<usize> {
     let mut sent = 0;
     loop {
         let Delivery {

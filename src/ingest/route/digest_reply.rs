@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::commands::reply::parse_reply;
 use crate::config::User;
-use crate::domain::ids::{confirmation_message_id, read_digest_message_id, sender_domain};
+use crate::domain::ids::{confirmation_message_id, read_digest_message_id};
 use crate::ingest::plan::{Action, DigestReplyMail, IngestPlan};
 
 /// The plan when the mail answers one of this user's digests.
@@ -21,7 +21,7 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> Option<IngestPlan> {
         .settings
         .smtp
         .as_ref()
-        .and_then(|smtp| sender_domain(&smtp.from))
+        .map(crate::config::Smtp::from_domain)
         .unwrap_or_else(|| "leadmail.invalid".to_string());
     let key = ctx.mail.key.as_str();
     let reply_message_id = (!key.starts_with("sha256:")).then(|| format!("<{key}>"));

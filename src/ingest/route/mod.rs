@@ -43,6 +43,7 @@ impl Ctx<'_> {
         IngestPlan {
             key: self.mail.key.clone(),
             from: self.mail.from_raw.clone(),
+            sender: self.mail.from.as_ref().map(|from| from.email.clone()),
             subject: self.mail.subject.clone(),
             occurred_at: self.at,
             rule,

@@ -141,3 +141,22 @@ async fn a_prospect_cannot_be_won_by_command_but_the_message_is_processed() {
     let prospect = db.store.lead(applied.lead_ids[0]).await.unwrap().unwrap();
     assert_eq!(prospect.status, LeadStatus::Todo);
 }
+
+#[tokio::test]
+async fn a_command_is_credited_to_the_plans_parsed_sender_not_to_the_from_as_written() {
+    let db = fresh().await;
+    let step = Command::Step {
+        step: "Demo".into(),
+    };
+    let mut forward = forward_with(vec![step], vec![]);
+    // The From as written is only shown; the store takes the pipeline's address.
+    forward.from = Some("alice@acme.test (Alice Martins)".into());
+    forward.sender = Some(addr("alice@acme.test"));
+    let applied = db.store.apply(&forward, b"1", "t").await.unwrap();
+    let timeline = db.store.timeline(applied.lead_ids[0]).await.unwrap();
+    let change = timeline
+        .iter()
+        .find(|e| e.kind == TimelineKind::StepChange)
+        .expect("the step change is on the timeline");
+    assert_eq!(change.actor.as_deref(), Some("alice@acme.test"));
+}

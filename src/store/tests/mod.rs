@@ -151,6 +151,7 @@ fn plan(message_id: &str, when: &str, action: Action) -> IngestPlan {
     IngestPlan {
         key: key(message_id),
         from: Some("alice@acme.test".into()),
+        sender: EmailAddress::parse("alice@acme.test").ok(),
         subject: "Inquiry".into(),
         occurred_at: at(when),
         rule: "test_rule",
