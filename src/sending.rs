@@ -239,6 +239,17 @@ pub fn digest_draft(
     })
 }
 
+/// The users who get mail from leadmail: active in the config and not
+/// deactivated with `users deactivate`.
+async fn active_users<'a>(settings: &'a Settings, store: &Store) -> anyhow::Result<Vec<&'a User>> {
+    let deactivated = store.deactivated_users().await?;
+    Ok(settings
+        .users
+        .iter()
+        .filter(|u| u.active && !deactivated.contains(&u.email.to_string()))
+        .collect())
+}
+
 /// Tells every active admin, once, when a configured mailbox is down (its
 /// login refused, or no sync for its `alert_after_minutes`), and once more
 /// when it syncs again. Returns how many mails were queued.
@@ -251,13 +262,10 @@ pub async fn queue_alerts(
         return Ok(0);
     };
     let domain = smtp.from_domain();
-    let deactivated = store.deactivated_users().await?;
-    let admins: Vec<&User> = settings
-        .users
-        .iter()
-        .filter(|u| {
-            u.active && u.role == Role::Admin && !deactivated.contains(&u.email.to_string())
-        })
+    let admins: Vec<&User> = active_users(settings, store)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Admin)
         .collect();
     let mut queued = 0;
     for health in store.mailbox_health().await? {
@@ -356,13 +364,14 @@ pub async fn queue_receipts(
         return Ok(0);
     };
     let domain = smtp.from_domain();
-    let deactivated = store.deactivated_users().await?;
+    let active = active_users(settings, store).await?;
     let mut queued = 0;
     for due in store.due_receipts().await? {
-        let rep = crate::domain::EmailAddress::parse(&due.receipt_to)
-            .ok()
-            .and_then(|address| settings.user(&address))
-            .filter(|user| user.active && !deactivated.contains(&user.email.to_string()));
+        let address = crate::domain::EmailAddress::parse(&due.receipt_to).ok();
+        let rep = active
+            .iter()
+            .copied()
+            .find(|user| address.as_ref().is_some_and(|a| user.email.same_mailbox(a)));
         let recent = match rep {
             Some(user) => {
                 store
@@ -442,9 +451,7 @@ pub async fn queue_due_digests(
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut due = Vec::new();
-    let deactivated = store.deactivated_users().await?;
-    let active = |u: &&User| u.active && !deactivated.contains(&u.email.to_string());
-    for user in settings.users.iter().filter(active) {
+    for user in active_users(settings, store).await? {
         let last = store.last_digest(user.email.as_ref()).await?;
         let day = schedule::due_digest_date(
             user.calendar.time_zone,
