@@ -9,14 +9,8 @@
 //! was down at digest time sends the missed digest when it comes back the same
 //! local day; a day already sent is never sent again.
 
-use chrono::offset::LocalResult;
-use chrono::{
-    DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-
-/// Longest stretch of local time a transition can skip (Samoa skipped a day).
-const LONGEST_GAP_MINUTES: i64 = 26 * 60;
 
 /// The local date whose digest should be sent at `now`, if any.
 ///
@@ -37,33 +31,10 @@ pub fn due_digest_date(
 /// The instant `day`'s digest falls due in `tz`: `digest_at` local time, its
 /// first occurrence when repeated, the end of the gap when skipped.
 pub fn digest_instant(tz: Tz, day: NaiveDate, digest_at: NaiveTime) -> DateTime<Utc> {
-    let local = day.and_time(digest_at);
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(at) => at.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
-        LocalResult::None => first_valid_after_gap(tz, local),
-    }
+    crate::domain::schedule::local_instant(tz, day.and_time(digest_at))
 }
 
 /// The user's local date at `now`.
 pub fn local_date(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
-}
-
-/// The first whole minute of local time after `skipped` that exists in `tz`.
-fn first_valid_after_gap(tz: Tz, skipped: NaiveDateTime) -> DateTime<Utc> {
-    let minute = skipped
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap_or(skipped);
-    (1..=LONGEST_GAP_MINUTES)
-        .map(|m| minute + Duration::minutes(m))
-        .find_map(|candidate| tz.from_local_datetime(&candidate).earliest())
-        .map_or_else(
-            || {
-                let offset = tz.offset_from_utc_datetime(&skipped).fix();
-                Utc.from_utc_datetime(&(skipped - offset))
-            },
-            |at| at.with_timezone(&Utc),
-        )
 }

@@ -4,7 +4,11 @@
 //! rep's time zone and `workday_start`; relative dates fall due at the
 //! workday start, an explicit time wins. Pure: the clock is an argument.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::offset::LocalResult;
+use chrono::{
+    DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
+    Timelike, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 /// A rep's calendar: time zone and when the working day starts.
@@ -40,20 +44,44 @@ impl WorkCalendar {
         Some(self.at(day, time.unwrap_or(self.workday_start)))
     }
 
-    /// The instant of a local date and time, DST-safe (a skipped local time
-    /// moves forward by an hour; an ambiguous one takes the earlier instant).
+    /// The instant of a local date and time in this calendar's zone, by the
+    /// one rule of [`local_instant`].
     pub fn at(&self, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-        let naive = day.and_time(time);
-        let local = self
-            .time_zone
-            .from_local_datetime(&naive)
-            .earliest()
-            .or_else(|| {
-                let later = naive + chrono::Duration::hours(1);
-                self.time_zone.from_local_datetime(&later).earliest()
-            });
-        local.map_or_else(|| Utc.from_utc_datetime(&naive), |l| l.with_timezone(&Utc))
+        local_instant(self.time_zone, day.and_time(time))
     }
+}
+
+/// Longest stretch of local time a transition can skip (Samoa skipped a day).
+const LONGEST_GAP_MINUTES: i64 = 26 * 60;
+
+/// The one rule for a local time in a zone, used by next actions and
+/// digests alike: a time a fall-back repeats is its first occurrence; a time
+/// a spring-forward skips is the first valid minute after the gap (02:30 on
+/// 8 March 2026 in New York is 03:00 EDT).
+pub fn local_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(at) => at.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => first_valid_after_gap(tz, local),
+    }
+}
+
+/// The first whole minute of local time after `skipped` that exists in `tz`.
+fn first_valid_after_gap(tz: Tz, skipped: NaiveDateTime) -> DateTime<Utc> {
+    let minute = skipped
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(skipped);
+    (1..=LONGEST_GAP_MINUTES)
+        .map(|m| minute + Duration::minutes(m))
+        .find_map(|candidate| tz.from_local_datetime(&candidate).earliest())
+        .map_or_else(
+            || {
+                let offset = tz.offset_from_utc_datetime(&skipped).fix();
+                Utc.from_utc_datetime(&(skipped - offset))
+            },
+            |at| at.with_timezone(&Utc),
+        )
 }
 
 /// Monday to Friday.
@@ -174,6 +202,29 @@ fn next_weekday(today: NaiveDate, weekday: Weekday) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_a_spring_forward_skips_is_the_end_of_the_gap_for_next_actions_and_digests_alike() {
+        let new_york = WorkCalendar {
+            time_zone: chrono_tz::America::New_York,
+            workday_start: NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        let skipped = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+        let end_of_gap: DateTime<Utc> = "2026-03-08T07:00:00Z".parse().unwrap();
+        assert_eq!(new_york.at(day, skipped), end_of_gap);
+        assert_eq!(
+            crate::digest::schedule::digest_instant(new_york.time_zone, day, skipped),
+            end_of_gap
+        );
+        // A time a fall-back repeats is its first occurrence (01:30 EDT).
+        let fall = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let repeated = NaiveTime::from_hms_opt(1, 30, 0).unwrap();
+        assert_eq!(
+            new_york.at(fall, repeated),
+            "2026-11-01T05:30:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
 
     fn lisbon() -> WorkCalendar {
         WorkCalendar {
