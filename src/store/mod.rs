@@ -5,18 +5,22 @@
 //! # Conventions
 //!
 //! - Runtime queries only (`sqlx::query*` with `.bind`), `$n` placeholders,
-//!   standard SQL (`ON CONFLICT … DO NOTHING`, `RETURNING`, partial indexes),
-//!   so PostgreSQL needs new migrations, not new queries. SQLite specifics
-//!   live in [`Store::open`] (the pragmas), `Store::begin_write`
-//!   (`BEGIN IMMEDIATE`), the migrations' row-id and BLOB columns, and the
-//!   hot path of applying a plan, each marked "SQLite:": there, two
-//!   statements share one query string (and `last_insert_rowid()`), because
-//!   every query is a round trip to sqlx's SQLite worker thread and those
-//!   round trips, not SQLite, were the cost of a commit (BENCHMARKS.md).
+//!   standard SQL where it can be (`ON CONFLICT … DO NOTHING`, `RETURNING`,
+//!   partial indexes). Not everything is portable, so PostgreSQL will need
+//!   more than new migrations: SQLite specifics live in [`Store::open`] (the
+//!   pragmas), `Store::begin_write` (`BEGIN IMMEDIATE`), the migrations'
+//!   row-id and BLOB columns and table rebuilds (SQLite cannot alter a
+//!   CHECK), `QueryBuilder<Sqlite>` in the multi-row statements, SQLite
+//!   error codes in `error` and `read_only`, and the hot path of applying a
+//!   plan, each marked "SQLite:": there, two statements share one query
+//!   string (with `last_insert_rowid()` and `changes()`), because every
+//!   query is a round trip to sqlx's SQLite worker thread and those round
+//!   trips, not SQLite, were the cost of a commit (BENCHMARKS.md).
 //! - Times are TEXT, RFC 3339 in UTC with six fractional digits and a `Z`
 //!   (module `stamp`): text order is time order, so SQL compares them as text.
 //! - No record is deleted: users become inactive, leads close, next actions
-//!   are closed as done/replaced/dropped, quarantined messages are released.
+//!   are closed as done/replaced/dropped, quarantined messages are released
+//!   or dismissed.
 //!
 //! # Layout
 //!
