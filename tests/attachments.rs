@@ -26,9 +26,8 @@ fn inquiry() -> String {
 /// Public inquiries on, plus the given `[attachments]` section.
 fn app_with(attachments: &str) -> App {
     let app = offline_app();
-    let text = std::fs::read_to_string(&app.config)
-        .unwrap()
-        .replace("public_inquiries = false", "public_inquiries = true");
+    app.set_config("crm.public_inquiries", true);
+    let text = std::fs::read_to_string(&app.config).unwrap();
     std::fs::write(&app.config, format!("{text}\n{attachments}\n")).unwrap();
     app
 }

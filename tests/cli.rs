@@ -178,10 +178,7 @@ fn a_rep_converts_a_prospect_and_moves_a_lead_through_the_pipeline() {
 #[test]
 fn an_unknown_config_key_exits_2_and_names_the_key() {
     let app = spawn_app();
-    let text = std::fs::read_to_string(&app.config)
-        .unwrap()
-        .replace("[crm]", "[crm]\npublic_inquires = true");
-    std::fs::write(&app.config, text).unwrap();
+    app.add_config("crm.public_inquires", true);
     let out = app.run(&["leads", "list"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("public_inquires"));
@@ -190,10 +187,7 @@ fn an_unknown_config_key_exits_2_and_names_the_key() {
 #[test]
 fn an_owner_who_is_not_a_user_exits_2_naming_both() {
     let app = spawn_app();
-    let text = std::fs::read_to_string(&app.config)
-        .unwrap()
-        .replace("owner = \"alice@acme.test\"", "owner = \"zoe@acme.test\"");
-    std::fs::write(&app.config, text).unwrap();
+    app.set_config("partners.0.owner", "zoe@acme.test");
     let out = app.run(&["leads", "list"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));

@@ -499,10 +499,7 @@ fn run_once_brings_a_lead_back_from_standby_with_a_next_action_when_its_date_has
 fn releasing_a_message_larger_than_the_kept_excerpt_reads_it_back_from_the_quarantine_folder() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "releaseback", MailboxOptions::default());
-    let config = std::fs::read_to_string(&app.config).unwrap();
-    let raised = config.replace("max_message_bytes = 200000", "max_message_bytes = 2000000");
-    assert_ne!(config, raised, "the fixture's size limit was raised");
-    std::fs::write(&app.config, raised).unwrap();
+    app.set_config("security.max_message_bytes", 2_000_000);
     // A stranger's 400 KB inquiry: quarantined (public inquiries are off),
     // and the database keeps only the first 256 KiB of it.
     let filler = "We would like a quote for 40 seats. ".repeat(11_000);

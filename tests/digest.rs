@@ -158,12 +158,7 @@ fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
     let app = spawn_app(server, "digestd", MailboxOptions::default());
     app.add_smtp(&sink);
     // Alice's digest is due from midnight, so it is due whenever this runs.
-    let config = std::fs::read_to_string(&app.config).unwrap().replacen(
-        "workday_start = \"09:00\"",
-        "workday_start = \"09:00\"\ndigest_at = \"00:00\"",
-        1,
-    );
-    std::fs::write(&app.config, config).unwrap();
+    app.add_config("users.0.digest_at", "00:00");
     let demo = support::repo().join("tests/fixtures/demo");
     assert!(app
         .run(&["ingest", "--maildir", demo.to_str().unwrap()])

@@ -8,10 +8,7 @@ use support::{offline_app, repo, App};
 /// An app with public inquiries on, so an unknown sender becomes a lead.
 fn public_app() -> App {
     let app = offline_app();
-    let text = std::fs::read_to_string(&app.config)
-        .unwrap()
-        .replace("public_inquiries = false", "public_inquiries = true");
-    std::fs::write(&app.config, text).unwrap();
+    app.set_config("crm.public_inquiries", true);
     app
 }
 

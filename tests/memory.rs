@@ -102,12 +102,8 @@ fn batches_are_cut_by_the_in_flight_byte_budget() {
     let app = spawn_app(server, "budget", MailboxOptions::default());
     // Messages up to 4 MB are filed, and at most 1 MiB is in hand at once:
     // batches of at most 512 KiB, unless one message is larger on its own.
-    let text = std::fs::read_to_string(&app.config).expect("read config");
-    let text = text.replace(
-        &format!("max_message_bytes = {LIMIT}"),
-        "max_message_bytes = 4000000\nmax_in_flight_bytes = 1048576",
-    );
-    std::fs::write(&app.config, text).expect("write config");
+    app.set_config("security.max_message_bytes", 4_000_000);
+    app.add_config("security.max_in_flight_bytes", 1_048_576);
     let mail = tempfile::tempdir().expect("temp dir");
     let mut files: Vec<_> = (0..8)
         .map(|i| {

@@ -24,10 +24,7 @@ fn run_with_umask(app: &App, umask: &str, args: &[&str]) -> std::process::Output
 /// An app with public inquiries on (the inquiry makes a lead).
 fn public_app() -> App {
     let app = offline_app();
-    let text = std::fs::read_to_string(&app.config)
-        .unwrap()
-        .replace("public_inquiries = false", "public_inquiries = true");
-    std::fs::write(&app.config, text).unwrap();
+    app.set_config("crm.public_inquiries", true);
     app
 }
 

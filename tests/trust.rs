@@ -19,11 +19,14 @@ fn ingest_file(app: &App, fixture: &str) -> Value {
     app.json(&["ingest", path.to_str().unwrap(), "--json"])[0].clone()
 }
 
-/// The fixture config with these `[crm]` / `[[sources]]` edits.
-fn app_with(edit: impl Fn(String) -> String) -> App {
+/// The fixture config with this key set (see `App::set_config`).
+fn app_with(path: &str, value: bool, new_key: bool) -> App {
     let app = offline_app();
-    let text = std::fs::read_to_string(&app.config).expect("config");
-    std::fs::write(&app.config, edit(text)).expect("config");
+    if new_key {
+        app.add_config(path, value);
+    } else {
+        app.set_config(path, value);
+    }
     app
 }
 
@@ -35,7 +38,7 @@ fn inquiry(from: &str, to: &str, id: &str, body: &str) -> String {
 
 #[test]
 fn with_public_inquiries_our_own_addresses_still_make_no_lead() {
-    let app = app_with(|c| c.replace("public_inquiries = false", "public_inquiries = true"));
+    let app = app_with("crm.public_inquiries", true, false);
     let body = "Please send your price list.\n\nRegards,\nKim";
     for (i, from) in [
         "CRM <crm@acme.test>",
@@ -113,12 +116,7 @@ fn a_forged_form_is_quarantined_unless_the_source_is_trusted_unauthenticated() {
     assert_eq!(ingest(&app, "f.eml", &forged)["outcome"], "quarantined");
     let doctor = app.run(&["doctor"]);
     assert!(!String::from_utf8_lossy(&doctor.stdout).contains("warn"));
-    let trusting = app_with(|c| {
-        c.replace(
-            "owner = \"bruno@acme.test\"\n[sources.fields]",
-            "owner = \"bruno@acme.test\"\ntrust_unauthenticated = true\n[sources.fields]",
-        )
-    });
+    let trusting = app_with("sources.0.trust_unauthenticated", true, true);
     assert_eq!(
         ingest(&trusting, "f.eml", &forged)["outcome"],
         "created_lead"

@@ -328,6 +328,50 @@ impl App {
         std::fs::write(&self.config, text).expect("write config");
     }
 
+    /// Sets `path` (dotted: `security.max_message_bytes`, `users.0.digest_at`,
+    /// `partners.0.owner`) in the config file to `value`, through a parsed
+    /// TOML document rather than by patching text: a missing table or array
+    /// entry on the way panics, and so does a key that is new (`set_config`)
+    /// or already there (`add_config`) against what the caller expects, so
+    /// a fixture edit cannot make a test pass by silently missing.
+    pub fn set_config(&self, path: &str, value: impl Into<toml::Value>) {
+        self.edit_config(path, value.into(), true);
+    }
+
+    /// Like [`App::set_config`] for a key the fixture does not have yet.
+    pub fn add_config(&self, path: &str, value: impl Into<toml::Value>) {
+        self.edit_config(path, value.into(), false);
+    }
+
+    fn edit_config(&self, path: &str, value: toml::Value, must_exist: bool) {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let mut root = toml::Value::Table(text.parse().expect("the config is TOML"));
+        let (parents, key) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut cursor = &mut root;
+        for segment in parents.split('.').filter(|s| !s.is_empty()) {
+            cursor = match cursor {
+                toml::Value::Table(table) => table.get_mut(segment),
+                toml::Value::Array(items) => {
+                    segment.parse::<usize>().ok().and_then(|i| items.get_mut(i))
+                }
+                _ => None,
+            }
+            .unwrap_or_else(|| panic!("config key {path}: no {segment:?} on the way"));
+        }
+        let toml::Value::Table(table) = cursor else {
+            panic!("config key {path}: {parents} is not a table");
+        };
+        let existed = table.insert(key.to_string(), value).is_some();
+        assert_eq!(
+            existed,
+            must_exist,
+            "config key {path}: expected it to be {}",
+            if must_exist { "there" } else { "new" }
+        );
+        let text = toml::to_string(&root).expect("TOML out");
+        std::fs::write(&self.config, text).expect("write config");
+    }
+
     /// Starts `leadmail ARGS` in the background, its log in `daemon.log`.
     pub fn start_daemon(&self, args: &[&str]) -> std::process::Child {
         let log = std::fs::File::create(self.dir.path().join("daemon.log")).expect("log file");
