@@ -23,6 +23,7 @@ fn outcome_counts(app: &support::App) -> (usize, usize, usize) {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn run_once_ingests_the_backlog_and_moves_mail_only_after_commit() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "backlog", MailboxOptions::default());
@@ -49,6 +50,7 @@ fn run_once_ingests_the_backlog_and_moves_mail_only_after_commit() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_second_pass_changes_nothing() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -72,6 +74,7 @@ fn a_second_pass_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn mail_committed_but_not_acknowledged_before_a_crash_is_acknowledged_on_the_next_run() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -100,6 +103,7 @@ fn mail_committed_but_not_acknowledged_before_a_crash_is_acknowledged_on_the_nex
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn starttls_works_and_a_wrong_password_is_a_clear_failure() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -141,6 +145,7 @@ fn starttls_works_and_a_wrong_password_is_a_clear_failure() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn an_untrusted_certificate_is_refused() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -161,6 +166,7 @@ fn an_untrusted_certificate_is_refused() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "idle", MailboxOptions::default());
@@ -203,6 +209,7 @@ fn idle_picks_up_new_mail_and_sigterm_stops_cleanly() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn without_idle_the_daemon_polls_and_files_new_mail() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -229,6 +236,7 @@ fn without_idle_the_daemon_polls_and_files_new_mail() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_new_uidvalidity_rescans_the_folder_without_filing_anything_twice() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(
@@ -266,6 +274,7 @@ fn a_new_uidvalidity_rescans_the_folder_without_filing_anything_twice() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn several_mailboxes_are_served_at_once_and_a_broken_one_stops_none_of_the_others() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "multi-a", MailboxOptions::default());
@@ -308,6 +317,7 @@ fn several_mailboxes_are_served_at_once_and_a_broken_one_stops_none_of_the_other
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn doctor_checks_each_part_and_names_the_broken_one() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "doctor", MailboxOptions::default());
@@ -349,6 +359,7 @@ fn stop(daemon: &mut std::process::Child) {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_password_never_appears_in_logs_errors_doctor_or_status() {
     let Some(server) = dovecot() else { return };
     let secret = "S3cret-Pa55-never-print-me";
@@ -391,6 +402,7 @@ fn a_password_never_appears_in_logs_errors_doctor_or_status() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_message_seen_again_is_filed_where_its_first_outcome_says() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "refile", MailboxOptions::default());
@@ -417,6 +429,7 @@ fn a_message_seen_again_is_filed_where_its_first_outcome_says() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn two_daemons_on_one_mailbox_take_turns_and_file_every_message_once() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "twodaemons", MailboxOptions::default());
@@ -474,6 +487,7 @@ fn two_daemons_on_one_mailbox_take_turns_and_file_every_message_once() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn run_once_brings_a_lead_back_from_standby_with_a_next_action_when_its_date_has_passed() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "standby", MailboxOptions::default());
@@ -496,6 +510,7 @@ fn run_once_brings_a_lead_back_from_standby_with_a_next_action_when_its_date_has
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn releasing_a_message_larger_than_the_kept_excerpt_reads_it_back_from_the_quarantine_folder() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "releaseback", MailboxOptions::default());

@@ -66,6 +66,7 @@ fn for_alice(sink: &SmtpSink) -> usize {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn digest_send_delivers_one_readable_digest_with_hostile_text_escaped() {
     let Some(sink) = SmtpSink::start("send", &[]) else {
         return;
@@ -115,6 +116,7 @@ fn digest_send_delivers_one_readable_digest_with_hostile_text_escaped() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_digest_that_cannot_be_sent_stays_in_the_outbox_and_goes_out_once_the_server_is_back() {
     let Some(mut sink) = SmtpSink::start("down", &[]) else {
         return;
@@ -150,6 +152,7 @@ fn a_digest_that_cannot_be_sent_stays_in_the_outbox_and_goes_out_once_the_server
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
     let Some(server) = dovecot() else { return };
     let Some(sink) = SmtpSink::start("daemon", &[]) else {
@@ -220,6 +223,7 @@ fn reply_to(digest_id: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
     let Some(server) = dovecot() else { return };
     let Some(sink) = SmtpSink::start("reply", &[]) else {
@@ -309,6 +313,7 @@ fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
     let Some(server) = dovecot() else { return };
     let Some(sink) = SmtpSink::start("once", &[]) else {
@@ -355,6 +360,7 @@ fn forward_with_a_bad_command(n: usize, spoofed: bool) -> String {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_rep_is_told_when_a_command_in_their_mail_was_not_understood_and_only_they_are() {
     let Some(server) = dovecot() else { return };
     let Some(sink) = SmtpSink::start("receipt", &[]) else {
@@ -423,6 +429,7 @@ fn alerts(sink: &SmtpSink) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn admins_are_told_once_when_a_mailbox_login_is_refused_and_once_when_it_recovers() {
     let Some(server) = dovecot() else { return };
     let Some(sink) = SmtpSink::start("alerts", &[]) else {

@@ -94,6 +94,7 @@ impl Fixture {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn implicit_tls_fetches_delivered_messages_in_uid_order_byte_for_byte() {
     let Some(fx) = fixture("implicit") else {
         return;
@@ -126,6 +127,7 @@ async fn implicit_tls_fetches_delivered_messages_in_uid_order_byte_for_byte() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn starttls_connects_with_a_verified_certificate() {
     let Some(fx) = fixture("starttls") else {
         return;
@@ -144,6 +146,7 @@ async fn starttls_connects_with_a_verified_certificate() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn plain_text_works_on_loopback() {
     let Some(fx) = fixture("plain") else { return };
     let mut session = fx.connect(TlsMode::None).await;
@@ -152,6 +155,7 @@ async fn plain_text_works_on_loopback() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn fetch_after_with_a_limit_returns_batches_in_uid_order() {
     let Some(fx) = fixture("batches") else { return };
     fx.deliver(5);
@@ -169,6 +173,7 @@ async fn fetch_after_with_a_limit_returns_batches_in_uid_order() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn sizes_come_without_bodies_and_a_header_fetch_stops_at_the_blank_line() {
     let Some(fx) = fixture("sizes") else { return };
     let bodies = fx.deliver(3);
@@ -195,6 +200,7 @@ async fn sizes_come_without_bodies_and_a_header_fetch_stops_at_the_blank_line() 
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn mark_seen_sets_the_seen_flag() {
     let Some(fx) = fixture("seen") else { return };
     fx.deliver(2);
@@ -217,6 +223,7 @@ async fn mark_seen_sets_the_seen_flag() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn move_to_creates_the_folder_and_the_message_leaves_the_inbox() {
     let Some(fx) = fixture("move") else { return };
     fx.deliver(3);
@@ -246,6 +253,7 @@ async fn move_to_creates_the_folder_and_the_message_leaves_the_inbox() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn a_wrong_password_is_an_auth_error_that_never_shows_the_password() {
     let Some(fx) = fixture("wrongpass") else {
         return;
@@ -263,6 +271,7 @@ async fn a_wrong_password_is_an_auth_error_that_never_shows_the_password() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn a_closed_port_is_a_transient_connect_error() {
     let Some(fx) = fixture("closed") else { return };
     let port = {
@@ -283,6 +292,7 @@ async fn a_closed_port_is_a_transient_connect_error() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn an_untrusted_certificate_is_a_tls_error() {
     let Some(fx) = fixture("untrusted") else {
         return;
@@ -303,6 +313,7 @@ async fn an_untrusted_certificate_is_a_tls_error() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn idle_returns_changed_soon_after_a_delivery() {
     let Some(fx) = fixture("idle") else { return };
     let mut session = fx.connect(TlsMode::Implicit).await;
@@ -343,6 +354,7 @@ async fn idle_returns_changed_soon_after_a_delivery() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn idle_ends_on_cancel_and_on_timeout_and_the_session_stays_usable() {
     let Some(fx) = fixture("idlestop") else {
         return;
@@ -373,6 +385,7 @@ async fn idle_ends_on_cancel_and_on_timeout_and_the_session_stays_usable() {
 }
 
 #[tokio::test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
     let Some(fx) = fixture("race") else { return };
     fx.deliver(1);

@@ -37,6 +37,7 @@ fn run_once_logged(app: &App) -> String {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_message_over_the_limit_is_quarantined_from_its_header_and_never_downloaded_whole() {
     let Some(server) = dovecot() else { return };
     let proxy = CuttingProxy::start(server.port("IMAP_PORT"), Vec::new());
@@ -97,6 +98,7 @@ fn a_message_over_the_limit_is_quarantined_from_its_header_and_never_downloaded_
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn batches_are_cut_by_the_in_flight_byte_budget() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "budget", MailboxOptions::default());

@@ -31,6 +31,7 @@ fn totals(app: &App) -> (i64, i64, i64) {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn the_daemon_reconnects_after_the_server_restarts() {
     let Some(mut server) = PrivateDovecot::start("restart") else {
         return;
@@ -65,6 +66,7 @@ fn the_daemon_reconnects_after_the_server_restarts() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_link_cut_in_the_middle_of_a_fetch_loses_and_repeats_nothing() {
     let Some(server) = dovecot() else { return };
     // The first two connections drop after 300 KB and 900 KB from the
@@ -100,6 +102,7 @@ fn a_link_cut_in_the_middle_of_a_fetch_loses_and_repeats_nothing() {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn sigkill_twenty_times_during_a_large_backlog_ends_with_every_message_once() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "sigkill", MailboxOptions::default());
@@ -160,6 +163,7 @@ impl Lcg {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_full_disk_leaves_mail_unacknowledged_and_the_daemon_recovers_when_space_returns() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "diskfull", MailboxOptions::default());

@@ -150,6 +150,7 @@ fn assert_reading_works(app: &App, case: &str) {
 }
 
 #[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_database_on_a_read_only_filesystem_is_listed_shown_exported_and_previewed() {
     let app = public_app();
     let disk = app.dir.path().join("disk");
