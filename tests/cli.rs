@@ -562,3 +562,22 @@ fn a_quarantined_message_is_shown_released_by_an_admin_or_dismissed_and_stays_li
     assert_eq!(statuses, ["released", "dismissed"]);
     assert_eq!(all[1]["resolution_note"], "spam");
 }
+
+#[test]
+fn a_database_password_is_never_printed_in_an_error() {
+    let app = spawn_app();
+    app.set_config(
+        "database.url",
+        "postgres://leadmail:hunter2-secret@127.0.0.1:1/crm",
+    );
+    for args in [vec!["leads", "list"], vec!["status"], vec!["doctor"]] {
+        let out = app.run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!shown.contains("hunter2"), "{args:?}: {shown}");
+    }
+}

@@ -210,7 +210,9 @@ async fn check_database(settings: &Settings) -> anyhow::Result<String> {
     store.close().await;
     Ok(format!(
         "{} (SQLite, schema version {schema}, migrated, writable): {} messages, {} open leads",
-        settings.database_url, totals.messages, totals.open_leads
+        crate::domain::url::redact_password(&settings.database_url),
+        totals.messages,
+        totals.open_leads
     ))
 }
 

@@ -169,7 +169,8 @@ async fn open_for_reading(settings: &Settings) -> anyhow::Result<Store> {
     match Store::open_read_only(&settings.database_url).await {
         Err(StoreError::NotMigrated { .. }) => open_store(settings).await,
         opened => {
-            opened.with_context(|| format!("cannot read the database at {}", settings.database_url))
+            let url = crate::domain::url::redact_password(&settings.database_url);
+            opened.with_context(|| format!("cannot read the database at {url}"))
         }
     }
 }
@@ -177,9 +178,10 @@ async fn open_for_reading(settings: &Settings) -> anyhow::Result<Store> {
 /// Opens the database, applies migrations and syncs the users from the config.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = &settings.database_url;
+    let shown = crate::domain::url::redact_password(url);
     let store = Store::open(url)
         .await
-        .map_err(|e| not_writable(e, &format!("cannot use the database at {url}")))?;
+        .map_err(|e| not_writable(e, &format!("cannot use the database at {shown}")))?;
     store
         .sync_users(&user_records(settings))
         .await

@@ -685,7 +685,10 @@ fn resolve_database_url(url: &str, base: &Path) -> Result<String, ConfigError> {
     else {
         return Err(ConfigError::invalid(
             "database.url",
-            format!("{url:?}: only sqlite:// URLs are supported by this build"),
+            format!(
+                "{:?}: only sqlite:// URLs are supported by this build",
+                crate::domain::url::redact_password(url)
+            ),
         ));
     };
     let (file, query) = path.split_once('?').unwrap_or((path, ""));

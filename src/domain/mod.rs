@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lead;
 pub mod message_id;
 pub mod schedule;
+pub mod url;
 
 pub use address::EmailAddress;
 pub use lead::{LeadKind, LeadSource, LeadStatus, QuarantineReason, TimelineKind};

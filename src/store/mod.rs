@@ -127,7 +127,7 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|cause| StoreError::Migrate {
-                url: url.to_string(),
+                url: crate::domain::url::redact_password(url),
                 cause,
             })?;
         drop(lock);
@@ -141,7 +141,7 @@ impl Store {
         let known = read_only::latest_migration();
         if applied > known {
             return Err(StoreError::SchemaTooNew {
-                url: url.to_string(),
+                url: crate::domain::url::redact_password(url),
                 database: applied,
                 known,
             });
@@ -201,7 +201,7 @@ fn stuck_in_transaction(conn: &mut sqlx::SqliteConnection) -> bool {
 /// `SQLITE_CANTOPEN` for a WAL database on a read-only mount).
 fn open_error(url: &str, database: &std::path::Path, cause: sqlx::Error) -> StoreError {
     let error = StoreError::Open {
-        url: url.to_string(),
+        url: crate::domain::url::redact_password(url),
         cause,
     };
     let refused = matches!(error.primary_code(), Some(8 | 14));
@@ -294,7 +294,7 @@ fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
         });
     }
     SqliteConnectOptions::from_str(url).map_err(|cause| StoreError::Open {
-        url: url.to_string(),
+        url: crate::domain::url::redact_password(url),
         cause,
     })
 }

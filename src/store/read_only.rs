@@ -21,7 +21,7 @@ impl Store {
         let database = options.get_filename().to_path_buf();
         if !database.exists() {
             return Err(StoreError::NotMigrated {
-                url: url.to_string(),
+                url: crate::domain::url::redact_password(url),
             });
         }
         match Store::open_checked(url, options.clone()).await {
@@ -46,7 +46,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|cause| StoreError::Open {
-                url: url.to_string(),
+                url: crate::domain::url::redact_password(url),
                 cause,
             })?;
         let store = Store { pool };
@@ -55,7 +55,7 @@ impl Store {
             if version > latest_migration() {
                 store.close().await;
                 return Err(StoreError::SchemaTooNew {
-                    url: url.to_string(),
+                    url: crate::domain::url::redact_password(url),
                     database: version,
                     known: latest_migration(),
                 });
@@ -67,7 +67,7 @@ impl Store {
         store.close().await;
         applied?;
         Err(StoreError::NotMigrated {
-            url: url.to_string(),
+            url: crate::domain::url::redact_password(url),
         })
     }
 
