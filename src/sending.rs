@@ -343,7 +343,7 @@ fn alert_draft(admin: &User, event: &str, domain: &str, subject: &str, text: &st
         subject: subject.to_string(),
         text: text.to_string(),
         html: None,
-        header_value: ids::alert_header_value(&admin.email),
+        header_value: ids::user_header_value(ids::ALERT_KIND, &admin.email),
     }
 }
 
@@ -409,7 +409,7 @@ fn receipt_draft(user: &User, due: &crate::store::DueReceipt, domain: &str) -> O
         subject,
         text,
         html: None,
-        header_value: ids::receipt_header_value(&user.email),
+        header_value: ids::user_header_value(ids::RECEIPT_KIND, &user.email),
     }
 }
 

@@ -34,9 +34,10 @@ pub fn digest_header_value(user: &EmailAddress, day: NaiveDate) -> String {
     )
 }
 
-/// `X-Leadmail` of a confirmation: `confirmation; alice@acme.test`.
-pub fn confirmation_header_value(user: &EmailAddress) -> String {
-    format!("{CONFIRMATION_KIND}; {}", user.canonical())
+/// `X-Leadmail` of a mail of `kind` to one user (a confirmation, receipt
+/// or alert): `confirmation; alice@acme.test`.
+pub fn user_header_value(kind: &str, user: &EmailAddress) -> String {
+    format!("{kind}; {}", user.canonical())
 }
 
 /// `<digest.2026-11-23.1a2b3c4d5e6f@acme.test>`: the same for the same user
@@ -53,34 +54,27 @@ pub fn digest_message_id(user: &EmailAddress, day: NaiveDate, domain: &str) -> S
 /// `<confirm.{hash}@acme.test>`: one confirmation per reply, keyed by the
 /// reply's own Message-ID (or message key).
 pub fn confirmation_message_id(reply_key: &str, domain: &str) -> String {
-    format!(
-        "<confirm.{}@{}>",
-        &sha256_hex(reply_key.trim())[..24],
-        domain
-    )
+    hashed_message_id("confirm", reply_key.trim(), domain)
 }
 
 /// `<receipt.{hash}@acme.test>`: one receipt per quarantine entry.
 pub fn receipt_message_id(entry_id: i64, message_key: &str, domain: &str) -> String {
-    let hash = sha256_hex(&format!("{entry_id}\n{}", message_key.trim()));
-    format!("<receipt.{}@{}>", &hash[..24], domain)
-}
-
-/// `X-Leadmail` of a receipt: `receipt; alice@acme.test`.
-pub fn receipt_header_value(user: &EmailAddress) -> String {
-    format!("{RECEIPT_KIND}; {}", user.canonical())
+    hashed_message_id(
+        "receipt",
+        &format!("{entry_id}\n{}", message_key.trim()),
+        domain,
+    )
 }
 
 /// `<alert.{hash}@acme.test>`: one per admin, mailbox and event (`down`
 /// or `up` at an instant), so a resend after a crash is the same message.
 pub fn alert_message_id(admin: &EmailAddress, event: &str, domain: &str) -> String {
-    let hash = sha256_hex(&format!("{}\n{event}", admin.canonical()));
-    format!("<alert.{}@{}>", &hash[..24], domain)
+    hashed_message_id("alert", &format!("{}\n{event}", admin.canonical()), domain)
 }
 
-/// `X-Leadmail` of an alert: `alert; admin@acme.test`.
-pub fn alert_header_value(admin: &EmailAddress) -> String {
-    format!("{ALERT_KIND}; {}", admin.canonical())
+/// `<{prefix}.{first 24 hex digits of SHA-256(seed)}@{domain}>`.
+fn hashed_message_id(prefix: &str, seed: &str, domain: &str) -> String {
+    format!("<{prefix}.{}@{domain}>", &sha256_hex(seed)[..24])
 }
 
 /// What a digest's Message-ID says: its day and the hash of its user.
@@ -185,7 +179,7 @@ mod tests {
             "digest; alice@acme.test; 2026-11-23"
         );
         assert_eq!(
-            confirmation_header_value(&alice()),
+            user_header_value(CONFIRMATION_KIND, &alice()),
             "confirmation; alice@acme.test"
         );
     }

@@ -121,7 +121,7 @@ async fn queue_confirmation(
         subject,
         text,
         html: None,
-        header_value: ids::confirmation_header_value(&mail.user),
+        header_value: ids::user_header_value(ids::CONFIRMATION_KIND, &mail.user),
     };
     outbox::queue(conn, &draft, ctx.now).await?;
     Ok(())
