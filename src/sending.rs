@@ -239,6 +239,25 @@ pub fn digest_draft(
     })
 }
 
+/// Queues what is due for these active users: digests, receipts, alerts.
+async fn queue_new_mail(
+    settings: &Settings,
+    store: &Store,
+    active: &[&User],
+    domain: &str,
+    now: DateTime<Utc>,
+) {
+    if let Err(error) = queue_due_digests(settings, store, active, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
+    }
+    if let Err(error) = queue_receipts(store, active, domain, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue receipts");
+    }
+    if let Err(error) = queue_alerts(settings, store, active, domain, now).await {
+        tracing::warn!(error = format!("{error:#}"), "cannot queue mailbox alerts");
+    }
+}
+
 /// The users who get mail from leadmail: active in the config and not
 /// deactivated with `users deactivate`.
 async fn active_users<'a>(settings: &'a Settings, store: &Store) -> anyhow::Result<Vec<&'a User>> {
@@ -256,15 +275,13 @@ async fn active_users<'a>(settings: &'a Settings, store: &Store) -> anyhow::Resu
 pub async fn queue_alerts(
     settings: &Settings,
     store: &Store,
+    active: &[&User],
+    domain: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let Some(smtp) = settings.smtp.as_ref() else {
-        return Ok(0);
-    };
-    let domain = smtp.from_domain();
-    let admins: Vec<&User> = active_users(settings, store)
-        .await?
-        .into_iter()
+    let admins: Vec<&User> = active
+        .iter()
+        .copied()
         .filter(|u| u.role == Role::Admin)
         .collect();
     let mut queued = 0;
@@ -281,7 +298,7 @@ pub async fn queue_alerts(
         };
         let drafts: Vec<OutboxDraft> = admins
             .iter()
-            .map(|admin| alert_draft(admin, &event, &domain, &subject, &text))
+            .map(|admin| alert_draft(admin, &event, domain, &subject, &text))
             .collect();
         queued += drafts.len();
         store
@@ -356,15 +373,11 @@ const RECEIPTS_PER_HOUR: i64 = 3;
 /// be read or applied), at most [`RECEIPTS_PER_HOUR`] a rep; the rest are
 /// marked skipped. Returns how many were queued.
 pub async fn queue_receipts(
-    settings: &Settings,
     store: &Store,
+    active: &[&User],
+    domain: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let Some(smtp) = settings.smtp.as_ref() else {
-        return Ok(0);
-    };
-    let domain = smtp.from_domain();
-    let active = active_users(settings, store).await?;
     let mut queued = 0;
     for due in store.due_receipts().await? {
         let address = crate::domain::EmailAddress::parse(&due.receipt_to).ok();
@@ -382,7 +395,7 @@ pub async fn queue_receipts(
         };
         let draft = rep
             .filter(|_| recent < RECEIPTS_PER_HOUR)
-            .map(|user| receipt_draft(user, &due, &domain));
+            .map(|user| receipt_draft(user, &due, domain));
         queued += usize::from(draft.is_some());
         store.finish_receipt(due.id, draft.as_ref(), now).await?;
     }
@@ -448,10 +461,11 @@ async fn queue_from(
 pub async fn queue_due_digests(
     settings: &Settings,
     store: &Store,
+    active: &[&User],
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut due = Vec::new();
-    for user in active_users(settings, store).await? {
+    for &user in active {
         let last = store.last_digest(user.email.as_ref()).await?;
         let day = schedule::due_digest_date(
             user.calendar.time_zone,
@@ -602,14 +616,11 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
     let (Some(mailer), Some(smtp)) = (mailer, settings.smtp.as_ref()) else {
         return;
     };
-    if let Err(error) = queue_due_digests(settings, store, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
-    }
-    if let Err(error) = queue_receipts(settings, store, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue receipts");
-    }
-    if let Err(error) = queue_alerts(settings, store, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue mailbox alerts");
+    // Who gets mail, read once a tick for the digests, receipts and alerts;
+    // when it cannot be read, nothing new is queued this tick.
+    match active_users(settings, store).await {
+        Ok(active) => queue_new_mail(settings, store, &active, &smtp.from_domain(), now).await,
+        Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot read the active users"),
     }
     if let Err(error) = deliver_due(store, mailer, &smtp.from, now).await {
         tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
