@@ -12,11 +12,8 @@ use crate::domain::EmailAddress;
 use crate::imap::ImapSession;
 use crate::ingest::auth::SenderAuthMode;
 use crate::ingest::plan_message;
-use crate::store::{QuarantineEntry, QuarantineView, Release, Store};
+use crate::store::{QuarantineEntry, QuarantineView, Release, Store, OPERATOR};
 use anyhow::Context;
-
-/// The `--as` value of the operator at the console (may resolve anything).
-const OPERATOR: &str = "cli";
 
 /// Runs a `quarantine` subcommand.
 pub(super) async fn quarantine(

@@ -65,6 +65,7 @@ mod views;
 #[cfg(test)]
 mod tests;
 
+pub use access::OPERATOR;
 pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
