@@ -210,11 +210,9 @@ fn parse_when(calendar: WorkCalendar, text: &str) -> anyhow::Result<chrono::Date
 /// "2026-11-27 14:00 Europe/Amsterdam (13:00 UTC)": a time as the
 /// calendar's owner reads it, with the zone named.
 fn local_time(calendar: WorkCalendar, at: chrono::DateTime<Utc>) -> String {
-    let local = at.with_timezone(&calendar.time_zone);
     format!(
-        "{} {} ({} UTC)",
-        local.format("%Y-%m-%d %H:%M"),
-        calendar.time_zone.name(),
+        "{} ({} UTC)",
+        super::listing::in_zone(calendar.time_zone, at),
         at.format("%Y-%m-%d %H:%M")
     )
 }

@@ -10,7 +10,11 @@ use chrono::{DateTime, Utc};
 /// (the CRM's zone for a lead without an owner who is a user).
 pub(super) fn owner_time(settings: &Settings, owner: Option<&str>, at: DateTime<Utc>) -> String {
     let owner = owner.and_then(|o| EmailAddress::parse(o).ok());
-    let zone = settings.calendar_of(owner.as_ref()).time_zone;
+    in_zone(settings.calendar_of(owner.as_ref()).time_zone, at)
+}
+
+/// `2026-11-24 09:00 Europe/Lisbon`: an instant as read in `zone`, naming it.
+pub(super) fn in_zone(zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
     format!(
         "{} {}",
         at.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
