@@ -45,6 +45,20 @@ fn app_with_mail(sink: &SmtpSink) -> App {
     app
 }
 
+/// A Dovecot user `user` with its mailbox configured and an SMTP sink named
+/// `sink_name`, or `None` where the servers cannot run (outside test.sh).
+fn daemon_with_sink(
+    sink_name: &str,
+    user: &str,
+    options: MailboxOptions<'_>,
+) -> Option<(&'static support::Dovecot, SmtpSink, App)> {
+    let server = dovecot()?;
+    let sink = SmtpSink::start(sink_name, &[])?;
+    let app = spawn_app(server, user, options);
+    app.add_smtp(&sink);
+    Some((server, sink, app))
+}
+
 fn parse(bytes: &[u8]) -> Message<'_> {
     MessageParser::default()
         .parse(bytes)
@@ -154,12 +168,10 @@ fn a_digest_that_cannot_be_sent_stays_in_the_outbox_and_goes_out_once_the_server
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
-    let Some(server) = dovecot() else { return };
-    let Some(sink) = SmtpSink::start("daemon", &[]) else {
+    let Some((_, sink, app)) = daemon_with_sink("daemon", "digestd", MailboxOptions::default())
+    else {
         return;
     };
-    let app = spawn_app(server, "digestd", MailboxOptions::default());
-    app.add_smtp(&sink);
     // Alice's digest is due from midnight, so it is due whenever this runs.
     app.add_config("users.0.digest_at", "00:00");
     let demo = support::repo().join("tests/fixtures/demo");
@@ -225,12 +237,11 @@ fn reply_to(digest_id: &str) -> String {
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
-    let Some(server) = dovecot() else { return };
-    let Some(sink) = SmtpSink::start("reply", &[]) else {
+    let Some((server, sink, app)) =
+        daemon_with_sink("reply", "digestreply", MailboxOptions::default())
+    else {
         return;
     };
-    let app = spawn_app(server, "digestreply", MailboxOptions::default());
-    app.add_smtp(&sink);
     let demo = support::repo().join("tests/fixtures/demo");
     assert!(app
         .run(&["ingest", "--maildir", demo.to_str().unwrap()])
@@ -315,12 +326,11 @@ fn a_reply_to_the_digest_is_applied_and_confirmed_once() {
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn run_once_also_sends_the_digests_that_are_due_so_cron_alone_is_enough() {
-    let Some(server) = dovecot() else { return };
-    let Some(sink) = SmtpSink::start("once", &[]) else {
+    let Some((server, sink, app)) =
+        daemon_with_sink("once", "digestonce", MailboxOptions::default())
+    else {
         return;
     };
-    let app = spawn_app(server, "digestonce", MailboxOptions::default());
-    app.add_smtp(&sink);
     server.deliver(&app.user, &support::demo_messages());
     let deactivated = app.run(&["users", "deactivate", "bruno@acme.test"]);
     assert!(deactivated.status.success());
@@ -362,12 +372,11 @@ fn forward_with_a_bad_command(n: usize, spoofed: bool) -> String {
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_rep_is_told_when_a_command_in_their_mail_was_not_understood_and_only_they_are() {
-    let Some(server) = dovecot() else { return };
-    let Some(sink) = SmtpSink::start("receipt", &[]) else {
+    let Some((server, sink, app)) =
+        daemon_with_sink("receipt", "receipts", MailboxOptions::default())
+    else {
         return;
     };
-    let app = spawn_app(server, "receipts", MailboxOptions::default());
-    app.add_smtp(&sink);
     let mut files = Vec::new();
     for (n, spoofed) in [
         (1, true),
@@ -431,19 +440,13 @@ fn alerts(sink: &SmtpSink) -> Vec<String> {
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn admins_are_told_once_when_a_mailbox_login_is_refused_and_once_when_it_recovers() {
-    let Some(server) = dovecot() else { return };
-    let Some(sink) = SmtpSink::start("alerts", &[]) else {
+    let wrong_password = MailboxOptions {
+        password: "wrong",
+        ..MailboxOptions::default()
+    };
+    let Some((_, sink, app)) = daemon_with_sink("alerts", "alerts", wrong_password) else {
         return;
     };
-    let app = spawn_app(
-        server,
-        "alerts",
-        MailboxOptions {
-            password: "wrong",
-            ..MailboxOptions::default()
-        },
-    );
-    app.add_smtp(&sink);
     for _ in 0..2 {
         let out = app.run(&["run", "--once"]);
         assert_eq!(out.status.code(), Some(1), "the mailbox failed");
