@@ -2,7 +2,7 @@
 //! terminal, so every control and bidi character in it (most of it came
 //! from strangers' mail) is shown as a visible escape, never acted on.
 
-use crate::domain::controls::{escape, is_unsafe};
+use crate::domain::controls::{escape, is_unsafe, replace_chars};
 use std::borrow::Cow;
 use std::io::Write as _;
 
@@ -30,19 +30,11 @@ pub(super) fn text(text: &str) -> std::io::Result<()> {
 /// bidi controls; it escapes C0 itself) written as `\uXXXX` escapes: the
 /// same strings for a program reading it, inert on a terminal.
 pub(super) fn json_escaped(json: &str) -> Cow<'_, str> {
-    let raw = |c: char| c != '\n' && is_unsafe(c);
-    if !json.chars().any(raw) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    replace_chars(
+        json,
+        |c| c != '\n' && is_unsafe(c),
+        |out, c| out.push_str(&format!("\\u{:04x}", u32::from(c))),
+    )
 }
 
 #[cfg(test)]

@@ -23,14 +23,28 @@ pub fn is_unsafe(c: char) -> bool {
 /// written as a visible escape (`\r`, `\n`, `\u{1b}`, `\u{202e}`); other
 /// text is kept as it is (borrowed when nothing needed escaping).
 pub fn escape<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
-    let hidden = |c: char| is_unsafe(c) && !keep.contains(&c);
-    if !text.chars().any(hidden) {
+    replace_chars(
+        text,
+        |c| is_unsafe(c) && !keep.contains(&c),
+        |out, c| out.extend(c.escape_default()),
+    )
+}
+
+/// `text` with every character `hidden` picks written by `write` instead;
+/// borrowed when there is none. The one loop behind [`escape`] and the
+/// JSON output's `\uXXXX` escapes.
+pub fn replace_chars<'a>(
+    text: &'a str,
+    hidden: impl Fn(char) -> bool,
+    write: impl Fn(&mut String, char),
+) -> Cow<'a, str> {
+    if !text.chars().any(&hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         if hidden(c) {
-            out.extend(c.escape_default());
+            write(&mut out, c);
         } else {
             out.push(c);
         }
