@@ -15,6 +15,19 @@ fn holder(name: &str) -> LeaseHolder {
 
 const LONG: Duration = Duration::from_secs(300);
 
+/// Daemon `a` takes `crm`'s lease, lets it run out at once, and `b` takes
+/// it over: their two leases.
+async fn taken_over(db: &TestDb) -> (crate::store::Lease, crate::store::Lease) {
+    let (a, b) = (holder("a"), holder("b"));
+    let old = db
+        .store
+        .take_lease("crm", &a, Duration::ZERO)
+        .await
+        .unwrap();
+    let new = db.store.take_lease("crm", &b, LONG).await.unwrap();
+    (old.unwrap(), new.unwrap())
+}
+
 #[tokio::test]
 async fn a_held_lease_is_refused_to_another_daemon_and_kept_by_its_holder() {
     let db = fresh().await;
@@ -41,14 +54,7 @@ async fn a_held_lease_is_refused_to_another_daemon_and_kept_by_its_holder() {
 #[tokio::test]
 async fn an_expired_lease_is_taken_over_with_a_new_fence_and_the_old_holder_cannot_renew() {
     let db = fresh().await;
-    let (a, b) = (holder("a"), holder("b"));
-    let old = db
-        .store
-        .take_lease("crm", &a, Duration::ZERO)
-        .await
-        .unwrap()
-        .unwrap();
-    let new = db.store.take_lease("crm", &b, LONG).await.unwrap().unwrap();
+    let (old, new) = taken_over(&db).await;
     assert_eq!(new.fence, old.fence + 1);
     assert!(!db.store.renew_lease("crm", old, LONG).await.unwrap());
     assert!(db.store.renew_lease("crm", new, LONG).await.unwrap());
@@ -78,14 +84,7 @@ async fn a_released_lease_is_free_at_once() {
 #[tokio::test]
 async fn a_batch_under_a_stale_fence_writes_nothing() {
     let db = fresh().await;
-    let (a, b) = (holder("a"), holder("b"));
-    let old = db
-        .store
-        .take_lease("crm", &a, Duration::ZERO)
-        .await
-        .unwrap()
-        .unwrap();
-    db.store.take_lease("crm", &b, LONG).await.unwrap().unwrap();
+    let (old, _) = taken_over(&db).await;
     let folder = crate::store::FolderRef {
         mailbox: "crm",
         folder: "INBOX",
