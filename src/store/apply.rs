@@ -355,10 +355,10 @@ async fn stored_duplicate(
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
     let key = message.plan.key.as_str();
-    let earlier = processed::fingerprint(conn, key).await?;
+    let (recorded, earlier) = processed::recorded(conn, key).await?;
     let seen = Seen {
         lead_ids: processed::lead_ids(conn, key).await?,
-        recorded: processed::recorded_outcome(conn, key).await?,
+        recorded,
     };
     seen_before(conn, message, earlier.as_deref(), seen, now).await
 }

@@ -157,24 +157,19 @@ pub(super) async fn lead_ids(conn: &mut Conn, key: &str) -> Result<Vec<i64>, Sto
     Ok(ids)
 }
 
-/// The outcome recorded for a processed message.
-pub(super) async fn recorded_outcome(conn: &mut Conn, key: &str) -> Result<Outcome, StoreError> {
-    let text: String =
-        sqlx::query_scalar("SELECT outcome FROM processed_messages WHERE message_key = $1")
-            .bind(key)
-            .fetch_one(&mut *conn)
-            .await?;
-    parse_outcome(&text)
-}
-
-/// The content fingerprint recorded for a processed message, if any.
-pub(super) async fn fingerprint(conn: &mut Conn, key: &str) -> Result<Option<String>, StoreError> {
-    let stored: Option<Option<String>> =
-        sqlx::query_scalar("SELECT fingerprint FROM processed_messages WHERE message_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(stored.flatten())
+/// The outcome and content fingerprint (if one was kept) recorded for a
+/// processed message, in one query.
+pub(super) async fn recorded(
+    conn: &mut Conn,
+    key: &str,
+) -> Result<(Outcome, Option<String>), StoreError> {
+    let (outcome, fingerprint): (String, Option<String>) = sqlx::query_as(
+        "SELECT outcome, fingerprint FROM processed_messages WHERE message_key = $1",
+    )
+    .bind(key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((parse_outcome(&outcome)?, fingerprint))
 }
 
 /// Reads a stored outcome.
