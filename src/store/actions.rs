@@ -92,6 +92,16 @@ impl Store {
     /// timeline, by `leadmail`. The daemon calls this every sender tick,
     /// `run --once` once.
     pub async fn wake_standby(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        // Most ticks find nothing: ask before taking the write lock.
+        let any_due: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM leads WHERE status = 'standby' AND standby_until <= $1)",
+        )
+        .bind(super::stamp::stamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        if !any_due {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write().await?;
         let due: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, standby_until FROM leads \
