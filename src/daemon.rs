@@ -187,7 +187,7 @@ async fn serve_leased_forever(
 
 /// One connection, one backlog pass, logout (`run --once`), committing
 /// under the lease's `fence`.
-pub async fn serve_once(
+async fn serve_once(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
     store: &Store,
