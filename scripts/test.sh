@@ -16,13 +16,18 @@ fi
 # The integration tests run against a real Dovecot and SMTP receiver on loopback.
 bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
-if ! command -v faketime >/dev/null 2>&1; then
-  echo "$prog: installing faketime" >&2
-  log="$(mktemp -t faketime-install.XXXXXX)"
+# faketime for the moved-clock pass; dnsmasq (Debian's dnsmasq-base: the
+# binary only, no service) as the DNS server of the sender-verification tests.
+missing=()
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+[ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "$prog: installing ${missing[*]}" >&2
+  log="$(mktemp -t test-install.XXXXXX)"
   { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
       && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-           --no-install-recommends -o Dpkg::Use-Pty=0 faketime; } >"$log" 2>&1 \
-    || { tail -n 40 "$log" >&2; rm -f "$log"; die "apt-get install faketime failed (output above)"; }
+           --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}"; } >"$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; rm -f "$log"; die "apt-get install ${missing[*]} failed (output above)"; }
   rm -f "$log"
 fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -215,6 +215,15 @@ pub struct Security {
     pub sender_auth: SenderAuthMode,
     /// authserv-ids whose Authentication-Results we trust.
     pub trusted_authserv_ids: Vec<String>,
+    /// Verify DKIM, DMARC (and SPF where a trusted receiver's Received
+    /// header gives the client IP) here, over DNS, for mail that no trusted
+    /// receiver has judged.
+    pub verify_here: bool,
+    /// The DNS servers for `verify_here`; empty: the system's resolv.conf.
+    pub dns_servers: Vec<std::net::SocketAddr>,
+    /// Host names (lowercase) whose `Received: … by HOST` header is believed
+    /// for the SMTP client's IP, HELO and the Return-Path (SPF here).
+    pub trusted_receivers: Vec<String>,
     /// Larger messages are quarantined unparsed.
     pub max_message_bytes: usize,
     /// Timeline bodies are cut above this many bytes, with a marker.

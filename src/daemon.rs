@@ -17,9 +17,10 @@
 mod batches;
 
 use crate::config::{Mailbox, Settings};
+use crate::dns_auth::DnsAuth;
 use crate::imap::{IdleOutcome, ImapError, ImapSession, RawMail};
 use crate::ingest::plan::{IngestPlan, Outcome};
-use crate::ingest::{plan_message, plan_oversized};
+use crate::ingest::{plan_message_verified, plan_oversized};
 use crate::leasing::{self, MailboxLease};
 use crate::memory;
 use crate::retry::Policy;
@@ -330,12 +331,14 @@ async fn sync_pass(
     let mut after = store
         .resume_uid(&mailbox.name, &mailbox.folder, folder.uid_validity)
         .await?;
+    let dns_auth = DnsAuth::from_settings(&settings.security)?.map(Arc::new);
     let reader = FolderReader {
         mailbox,
         settings,
         store,
         uid_validity: folder.uid_validity,
         fence,
+        dns_auth,
     };
     if sweep {
         reader.reacknowledge(session, after).await?;
@@ -371,6 +374,8 @@ struct FolderReader<'a> {
     store: &'a Store,
     uid_validity: u32,
     fence: Option<i64>,
+    /// Verifies senders here when `security.verify_here` asks for it.
+    dns_auth: Option<Arc<DnsAuth>>,
 }
 
 impl FolderReader<'_> {
@@ -484,9 +489,14 @@ impl FolderReader<'_> {
         mails.sort_by_key(|mail| mail.uid);
         let fetched: u64 = mails.iter().map(|mail| mail.raw.len() as u64).sum();
         tracing::debug!(mailbox = %self.mailbox.name, whole = batch.whole.len(), headers_only = batch.headers_only.len(), bytes = fetched, "fetched a batch");
+        let verified = self.verify_here(&mails).await;
         let settings = Arc::clone(self.settings);
         let planned = tokio::task::spawn_blocking(move || {
-            let plans = mails.iter().map(|mail| plan(mail, &settings)).collect();
+            let plans = mails
+                .iter()
+                .zip(verified)
+                .map(|(mail, verified)| plan(mail, verified.as_deref(), &settings))
+                .collect();
             Planned {
                 mails,
                 plans,
@@ -532,6 +542,21 @@ impl FolderReader<'_> {
         Ok(outcomes)
     }
 
+    /// The sender results verified here for each whole message (none when
+    /// `security.verify_here` is off).
+    async fn verify_here(&self, mails: &[RawMail]) -> Vec<Option<String>> {
+        match &self.dns_auth {
+            Some(dns_auth) => {
+                let whole: Vec<&[u8]> = mails
+                    .iter()
+                    .map(|mail| if mail.whole { &mail.raw[..] } else { &[][..] })
+                    .collect();
+                dns_auth.verify_all(&whole).await
+            }
+            None => vec![None; mails.len()],
+        }
+    }
+
     async fn apply_one_by_one(
         &self,
         messages: &[FolderMessage<'_>],
@@ -551,10 +576,10 @@ impl FolderReader<'_> {
 
 /// A message's plan, at its arrival time (INTERNALDATE) or now; from its
 /// header alone when only that was fetched (over the size limit).
-fn plan(mail: &RawMail, settings: &Settings) -> IngestPlan {
+fn plan(mail: &RawMail, verified_here: Option<&str>, settings: &Settings) -> IngestPlan {
     let arrived_at = mail.internal_date.unwrap_or_else(crate::clock::now);
     if mail.whole {
-        plan_message(&mail.raw, settings, arrived_at)
+        plan_message_verified(&mail.raw, settings, arrived_at, verified_here)
     } else {
         plan_oversized(&mail.raw, mail.size, settings, arrived_at)
     }

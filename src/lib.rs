@@ -42,6 +42,7 @@ pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod digest;
+pub mod dns_auth;
 pub mod domain;
 pub mod eval;
 pub mod export;

@@ -3,8 +3,9 @@
 use super::print_json;
 use crate::cli::IngestArgs;
 use crate::config::Settings;
-use crate::ingest::plan::{Action, Outcome};
-use crate::ingest::plan_message;
+use crate::dns_auth::DnsAuth;
+use crate::ingest::plan::{Action, IngestPlan, Outcome};
+use crate::ingest::plan_message_verified;
 use crate::store::Store;
 use crate::telemetry::LogText;
 use anyhow::Context;
@@ -38,9 +39,16 @@ pub(super) async fn run(
     store: &Store,
 ) -> anyhow::Result<()> {
     let messages = read_source(args)?;
+    let dns_auth = DnsAuth::from_settings(&settings.security)?;
     let mut reports = Vec::with_capacity(messages.len());
     for message in messages {
-        let plan = plan_message(&message.raw, settings, message.arrived_at);
+        let plan = plan_here(
+            &message.raw,
+            settings,
+            message.arrived_at,
+            dns_auth.as_ref(),
+        )
+        .await;
         let applied = store
             .apply(&plan, &message.raw, &message.origin)
             .await
@@ -64,8 +72,23 @@ pub(super) async fn run(
     Ok(())
 }
 
+/// The plan of one message, with its sender verified here first when
+/// `security.verify_here` asks for it.
+async fn plan_here(
+    raw: &[u8],
+    settings: &Settings,
+    arrived_at: DateTime<Utc>,
+    dns_auth: Option<&DnsAuth>,
+) -> IngestPlan {
+    let verified = match dns_auth {
+        Some(dns_auth) => dns_auth.verify(raw).await,
+        None => None,
+    };
+    plan_message_verified(raw, settings, arrived_at, verified.as_deref())
+}
+
 /// One log line per message; the texts that come from the mail are escaped.
-fn log_applied(origin: &str, plan: &crate::ingest::plan::IngestPlan, outcome: Outcome) {
+fn log_applied(origin: &str, plan: &IngestPlan, outcome: Outcome) {
     let from = plan.from.as_deref().unwrap_or_default();
     tracing::info!(
         origin = %LogText(origin),
@@ -94,9 +117,10 @@ fn print_line(origin: &str, report: &IngestReport) -> anyhow::Result<()> {
 }
 
 /// Prints the plan for one file without touching the database.
-pub(super) fn explain(file: &Path, settings: &Settings) -> anyhow::Result<()> {
+pub(super) async fn explain(file: &Path, settings: &Settings) -> anyhow::Result<()> {
     let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let plan = plan_message(&raw, settings, file_time(file));
+    let dns_auth = DnsAuth::from_settings(&settings.security)?;
+    let plan = plan_here(&raw, settings, file_time(file), dns_auth.as_ref()).await;
     outln!("message: {}", plan.key);
     outln!("rule:    {}", plan.rule);
     outln!("reason:  {}", plan.reason);

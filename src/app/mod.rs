@@ -51,7 +51,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// Runs one command.
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
     match &command {
-        Command::Explain { file } => return ingest::explain(file, &settings),
+        Command::Explain { file } => return ingest::explain(file, &settings).await,
         Command::Doctor => return health::doctor(&settings).await,
         _ => {}
     }

@@ -76,6 +76,12 @@ struct SecurityRaw {
     sender_auth: String,
     #[serde(default)]
     trusted_authserv_ids: Vec<String>,
+    #[serde(default)]
+    verify_here: bool,
+    #[serde(default)]
+    dns_servers: Vec<String>,
+    #[serde(default)]
+    trusted_receivers: Vec<String>,
     #[serde(default = "default_max_bytes")]
     max_message_bytes: usize,
     #[serde(default = "default_max_body_bytes")]
@@ -93,6 +99,9 @@ impl Default for SecurityRaw {
         Self {
             sender_auth: default_sender_auth(),
             trusted_authserv_ids: Vec::new(),
+            verify_here: false,
+            dns_servers: Vec::new(),
+            trusted_receivers: Vec::new(),
             max_message_bytes: default_max_bytes(),
             max_body_bytes: default_max_body_bytes(),
             max_header_count: default_max_header_count(),
@@ -424,12 +433,16 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
             ))
         }
     };
-    if sender_auth != SenderAuthMode::None && raw.trusted_authserv_ids.is_empty() {
+    if sender_auth != SenderAuthMode::None
+        && raw.trusted_authserv_ids.is_empty()
+        && !raw.verify_here
+    {
         return Err(ConfigError::invalid(
             "security.trusted_authserv_ids",
-            "needed unless sender_auth = \"none\": name the receiving server(s) whose Authentication-Results to trust",
+            "needed unless sender_auth = \"none\" or verify_here = true: name the receiving server(s) whose Authentication-Results to trust",
         ));
     }
+    let dns_servers = dns_servers(&raw.dns_servers)?;
     if raw.max_message_bytes < 1024 {
         return Err(ConfigError::invalid(
             "security.max_message_bytes",
@@ -452,6 +465,13 @@ fn validate_security(raw: SecurityRaw) -> Result<Security, ConfigError> {
     Ok(Security {
         sender_auth,
         trusted_authserv_ids: raw.trusted_authserv_ids,
+        verify_here: raw.verify_here,
+        dns_servers,
+        trusted_receivers: raw
+            .trusted_receivers
+            .iter()
+            .map(|host| host.trim().trim_end_matches('.').to_ascii_lowercase())
+            .collect(),
         max_message_bytes: raw.max_message_bytes,
         max_body_bytes: raw.max_body_bytes,
         max_header_count: raw.max_header_count,
@@ -709,4 +729,24 @@ fn resolve_database_url(url: &str, base: &Path) -> Result<String, ConfigError> {
         format!("?{query}")
     };
     Ok(format!("sqlite://{}{query}", full.display()))
+}
+
+/// `security.dns_servers`: "IP" (port 53) or "IP:PORT" / "[IPv6]:PORT".
+fn dns_servers(raw: &[String]) -> Result<Vec<std::net::SocketAddr>, ConfigError> {
+    raw.iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<std::net::SocketAddr>()
+                .or_else(|_| {
+                    text.parse::<std::net::IpAddr>()
+                        .map(|ip| std::net::SocketAddr::new(ip, 53))
+                })
+                .map_err(|_| {
+                    ConfigError::invalid(
+                        "security.dns_servers",
+                        format!("{text:?} is not an IP address or IP:PORT"),
+                    )
+                })
+        })
+        .collect()
 }

@@ -221,3 +221,29 @@ fn a_bad_smtp_from_is_a_config_error_naming_the_key_and_why_with_exit_code_2() {
         assert_eq!(crate::app::exit_code(&anyhow::Error::new(error)), 2);
     }
 }
+
+#[test]
+fn verify_here_reads_its_dns_servers_and_stands_in_for_trusted_receivers() {
+    let settings = sample_settings();
+    assert!(!settings.security.verify_here);
+    assert!(settings.security.dns_servers.is_empty());
+    let without_ids = SAMPLE.replace("trusted_authserv_ids = [\"mx.acme.test\"]\n", "");
+    assert_ne!(without_ids, SAMPLE);
+    let error = parse(&without_ids).unwrap_err().to_string();
+    assert!(error.contains("security.trusted_authserv_ids"), "{error}");
+    let text = without_ids.replace(
+        "[security]",
+        "[security]\nverify_here = true\ndns_servers = [\"127.0.0.1:5353\", \"::1\"]\ntrusted_receivers = [\"MX.Acme.Test.\"]",
+    );
+    let security = parse(&text).unwrap().security;
+    assert!(security.verify_here);
+    let servers: Vec<String> = security.dns_servers.iter().map(|s| s.to_string()).collect();
+    assert_eq!(servers, ["127.0.0.1:5353", "[::1]:53"]);
+    assert_eq!(security.trusted_receivers, ["mx.acme.test"]);
+    let bad = text.replace("127.0.0.1:5353", "dns.example");
+    let error = parse(&bad).unwrap_err().to_string();
+    assert!(
+        error.contains("security.dns_servers") && error.contains("dns.example"),
+        "{error}"
+    );
+}

@@ -54,8 +54,20 @@ const CLOCK_SKEW: i64 = 15 * 60;
 /// ID, could not find multipart") is caught and the message quarantined as
 /// unparseable, so one hostile message cannot stop a mailbox.
 pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
+    plan_message_verified(raw, settings, arrived_at, None)
+}
+
+/// [`plan_message`] for a message whose sender leadmail verified itself
+/// (`security.verify_here`): `verified_here` is the RFC 8601 value of those
+/// results, believed like a trusted receiver's `Authentication-Results`.
+pub fn plan_message_verified(
+    raw: &[u8],
+    settings: &Settings,
+    arrived_at: DateTime<Utc>,
+    verified_here: Option<&str>,
+) -> IngestPlan {
     let planned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        plan_unguarded(raw, settings, arrived_at)
+        plan_unguarded(raw, settings, arrived_at, verified_here)
     }));
     planned.unwrap_or_else(|_| {
         unparseable(
@@ -66,7 +78,12 @@ pub fn plan_message(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) 
     })
 }
 
-fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) -> IngestPlan {
+fn plan_unguarded(
+    raw: &[u8],
+    settings: &Settings,
+    arrived_at: DateTime<Utc>,
+    verified_here: Option<&str>,
+) -> IngestPlan {
     if raw.len() > settings.security.max_message_bytes {
         return too_large(raw, settings, arrived_at);
     }
@@ -85,11 +102,12 @@ fn plan_unguarded(raw: &[u8], settings: &Settings, arrived_at: DateTime<Utc>) ->
             "no message header fields (From, To, Subject, Date, Message-ID…) found",
         );
     }
-    let mail = parse::facts(
+    let mut mail = parse::facts(
         &message,
         raw,
         parse::text_window(settings.security.max_body_bytes),
     );
+    mail.verified_here = verified_here.map(str::to_owned);
     let occurred_at = message_time(mail.date, arrived_at);
     let mut plan = route::route(&message, &mail, settings, occurred_at);
     limits::cap_bodies(&mut plan, settings.security.max_body_bytes);

@@ -47,6 +47,9 @@ pub struct ParsedMail {
     pub text: String,
     /// The raw values of every Authentication-Results header, topmost first.
     pub auth_results: Vec<String>,
+    /// Authentication results leadmail worked out itself (see
+    /// [`crate::ingest::plan_message_verified`]); never read from the message.
+    pub verified_here: Option<String>,
     /// The first attached `message/rfc822`, if any (a forward as attachment).
     pub attached: Option<Box<ParsedMail>>,
 }
@@ -89,6 +92,7 @@ fn facts_at_depth(message: &Message<'_>, raw: &[u8], max_text: usize, depth: usi
         references: references(message),
         text: body_text(message, max_text),
         auth_results: header_texts(message, "Authentication-Results"),
+        verified_here: None,
         attached: (depth < MAX_ATTACHED_DEPTH)
             .then(|| attached_message(message, max_text, depth))
             .flatten(),

@@ -3,6 +3,7 @@
 //! configuration per test that points at its own Dovecot user.
 #![allow(dead_code)]
 
+pub mod dns;
 pub mod proxy;
 pub mod smtp;
 

@@ -124,11 +124,29 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// The authserv-id that results verified by leadmail itself carry in
+/// verdicts ([`check_sender_verified`]); never read from a message.
+pub const VERIFIED_HERE: &str = "leadmail (verified here)";
+
 /// Checks the From domain against the configured mode. `ar_headers`: raw values of every
 /// Authentication-Results header, topmost first. Only the TOPMOST header from each trusted
 /// authserv-id counts (headers lower down may have been forged by the sender).
 pub fn check_sender(
     ar_headers: &[&str],
+    from_domain: &str,
+    mode: SenderAuthMode,
+    trusted_authserv_ids: &[String],
+) -> AuthVerdict {
+    check_sender_verified(ar_headers, None, from_domain, mode, trusted_authserv_ids)
+}
+
+/// [`check_sender`], also believing `verified_here`: the results leadmail
+/// worked out itself over DNS (an RFC 8601 value, see `crate::dns_auth`)
+/// for a message that no trusted receiver judged. Whatever authserv-id that
+/// value names, it is judged as [`VERIFIED_HERE`].
+pub fn check_sender_verified(
+    ar_headers: &[&str],
+    verified_here: Option<&str>,
     from_domain: &str,
     mode: SenderAuthMode,
     trusted_authserv_ids: &[String],
@@ -140,7 +158,13 @@ pub fn check_sender(
     if from_domain.is_empty() {
         return AuthVerdict::fail("no From domain to authenticate");
     }
-    let counted = topmost_trusted_headers(ar_headers, trusted_authserv_ids);
+    let mut counted = topmost_trusted_headers(ar_headers, trusted_authserv_ids);
+    if let Some(value) = verified_here {
+        counted.push((
+            VERIFIED_HERE.to_string(),
+            parse_authentication_results(value),
+        ));
+    }
     if counted.is_empty() {
         return AuthVerdict::fail(no_trusted_header_detail(ar_headers, trusted_authserv_ids));
     }
@@ -153,6 +177,13 @@ pub fn check_sender(
         let details: Vec<&str> = verdicts.iter().map(|v| v.detail.as_str()).collect();
         AuthVerdict::fail(details.join("; "))
     })
+}
+
+/// True when a trusted receiver wrote an `Authentication-Results` header
+/// (its topmost one counts, readable or not): its word stands and nothing
+/// needs verifying here.
+pub fn judged_by_trusted_receiver(ar_headers: &[&str], trusted_authserv_ids: &[String]) -> bool {
+    !topmost_trusted_headers(ar_headers, trusted_authserv_ids).is_empty()
 }
 
 /// Parses one `Authentication-Results` value (RFC 8601 §2.2): authserv-id, optional

@@ -292,3 +292,31 @@ fn hostile_input_never_panics() {
     let headers: Vec<&str> = std::iter::repeat_n(samples[2], 1_000).collect();
     let _ = check(&headers, SenderAuthMode::Dkim);
 }
+
+#[test]
+fn results_verified_here_count_like_a_trusted_receivers() {
+    let here = "leadmail.verify-here; dkim=pass header.d=acme.test header.s=lm";
+    let verdict = check_sender_verified(&[], Some(here), "acme.test", SenderAuthMode::Dkim, &[]);
+    assert!(verdict.passed, "{}", verdict.detail);
+    assert!(verdict.detail.contains(VERIFIED_HERE), "{}", verdict.detail);
+    let not_aligned = "leadmail.verify-here; dkim=pass header.d=evil.test";
+    let verdict = check_sender_verified(
+        &[],
+        Some(not_aligned),
+        "acme.test",
+        SenderAuthMode::Dkim,
+        &[],
+    );
+    assert!(!verdict.passed, "{}", verdict.detail);
+}
+
+#[test]
+fn a_header_in_the_message_naming_leadmail_is_not_results_verified_here() {
+    let forged = ["leadmail.verify-here; dkim=pass header.d=acme.test"];
+    let trusted = vec!["mx.acme.test".to_string()];
+    let verdict = check_sender_verified(&forged, None, "acme.test", SenderAuthMode::Dkim, &trusted);
+    assert!(!verdict.passed, "{}", verdict.detail);
+    assert!(!judged_by_trusted_receiver(&forged, &trusted));
+    let receivers = ["mx.acme.test; dkim=fail header.d=acme.test"];
+    assert!(judged_by_trusted_receiver(&receivers, &trusted));
+}

@@ -2,7 +2,6 @@
 
 use super::Ctx;
 use crate::domain::{EmailAddress, TimelineKind};
-use crate::ingest::auth;
 use crate::ingest::automated::{
     original_message_ids, AutomatedKind, AutomatedVerdict, BouncedRecipient,
 };
@@ -86,11 +85,8 @@ fn bounce(ctx: &Ctx<'_>, verdict: &AutomatedVerdict, raw: &[u8]) -> IngestPlan {
 /// authentication: a reporting MTA that is who it says it is.
 fn authenticated_reporter(ctx: &Ctx<'_>) -> Option<String> {
     let from = ctx.mail.from.as_ref()?;
-    let security = &ctx.settings.security;
-    let headers: Vec<&str> = ctx.mail.auth_results.iter().map(String::as_str).collect();
     let domain = from.email.domain();
-    let mode = security.sender_auth;
-    auth::check_sender(&headers, domain, mode, &security.trusted_authserv_ids)
+    ctx.sender_verdict(domain)
         .passed
         .then(|| registrable_domain(domain))
 }

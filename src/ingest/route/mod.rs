@@ -39,6 +39,20 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether `from_domain` passes the configured sender authentication,
+    /// by a trusted receiver's results or those verified here.
+    fn sender_verdict(&self, from_domain: &str) -> auth::AuthVerdict {
+        let security = &self.settings.security;
+        let headers: Vec<&str> = self.mail.auth_results.iter().map(String::as_str).collect();
+        auth::check_sender_verified(
+            &headers,
+            self.mail.verified_here.as_deref(),
+            from_domain,
+            security.sender_auth,
+            &security.trusted_authserv_ids,
+        )
+    }
+
     fn plan(&self, rule: &'static str, reason: impl Into<String>, action: Action) -> IngestPlan {
         IngestPlan {
             key: self.mail.key.clone(),
@@ -207,14 +221,7 @@ fn authenticated(
     user: Option<&User>,
     route: impl FnOnce() -> IngestPlan,
 ) -> IngestPlan {
-    let security = &ctx.settings.security;
-    let headers: Vec<&str> = ctx.mail.auth_results.iter().map(String::as_str).collect();
-    let verdict = auth::check_sender(
-        &headers,
-        from.email.domain(),
-        security.sender_auth,
-        &security.trusted_authserv_ids,
-    );
+    let verdict = ctx.sender_verdict(from.email.domain());
     if verdict.passed {
         return route();
     }
