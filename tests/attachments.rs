@@ -23,12 +23,17 @@ fn inquiry() -> String {
     )
 }
 
-/// Public inquiries on, plus the given `[attachments]` section.
-fn app_with(attachments: &str) -> App {
+/// Public inquiries on, plus an `[attachments]` section keeping files in
+/// `dir` up to `max_bytes` (none: the section is left out).
+fn app_with(kept: Option<(&str, i64)>) -> App {
     let app = offline_app();
     app.set_config("crm.public_inquiries", true);
-    let text = std::fs::read_to_string(&app.config).unwrap();
-    std::fs::write(&app.config, format!("{text}\n{attachments}\n")).unwrap();
+    if let Some((dir, max_bytes)) = kept {
+        let mut attachments = toml::Table::new();
+        attachments.insert("dir".into(), dir.into());
+        attachments.insert("max_bytes".into(), max_bytes.into());
+        app.add_config_table("attachments", attachments);
+    }
     app
 }
 
@@ -48,7 +53,7 @@ fn ingest_and_list(app: &App) -> Vec<Value> {
 
 #[test]
 fn attachments_are_recorded_and_kept_by_hash_under_the_cap() {
-    let app = app_with("[attachments]\ndir = \"files\"\nmax_bytes = 1024");
+    let app = app_with(Some(("files", 1024)));
     let found = ingest_and_list(&app);
     assert_eq!(found.len(), 2, "{found:?}");
     let (pdf, csv) = (&found[0], &found[1]);
@@ -77,7 +82,7 @@ fn attachments_are_recorded_and_kept_by_hash_under_the_cap() {
 
 #[test]
 fn without_a_dir_only_metadata_is_recorded() {
-    let app = app_with("");
+    let app = app_with(None);
     let found = ingest_and_list(&app);
     assert_eq!(found.len(), 2);
     assert!(found

@@ -173,13 +173,10 @@ fn a_full_disk_leaves_mail_unacknowledged_and_the_daemon_recovers_when_space_ret
         eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
         return;
     };
-    let config = std::fs::read_to_string(&app.config)
-        .expect("config")
-        .replace(
-            "sqlite://leadmail.db",
-            &format!("sqlite://{}/leadmail.db", disk.display()),
-        );
-    std::fs::write(&app.config, config).expect("config");
+    app.set_config(
+        "database.url",
+        format!("sqlite://{}/leadmail.db", disk.display()),
+    );
     let mail = tempfile::tempdir().expect("temp dir");
     let n = 400;
     server.import(&app.user, &outbound_mails(mail.path(), "full", n));

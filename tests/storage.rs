@@ -62,8 +62,9 @@ fn ingest_inquiry(app: &App, umask: &str) {
 fn the_database_its_wal_and_shm_and_kept_files_are_created_0600_under_any_umask() {
     for umask in ["022", "000", "277"] {
         let app = public_app();
-        let text = std::fs::read_to_string(&app.config).unwrap();
-        std::fs::write(&app.config, text + "\n[attachments]\ndir = \"kept\"\n").unwrap();
+        let mut attachments = toml::Table::new();
+        attachments.insert("dir".into(), "kept".into());
+        app.add_config_table("attachments", attachments);
         ingest_all(&app, umask);
         let export = app.dir.path().join("leads.csv");
         let out = run_with_umask(
@@ -161,8 +162,7 @@ fn a_database_on_a_read_only_filesystem_is_listed_shown_exported_and_previewed()
     };
     copy_with_commits_in_the_wal(&app, &disk);
     let url = format!("sqlite://{}/leadmail.db", disk.display());
-    let text = std::fs::read_to_string(&app.config).unwrap();
-    std::fs::write(&app.config, text.replace("sqlite://leadmail.db", &url)).unwrap();
+    app.set_config("database.url", url.as_str());
 
     support::remount(&disk, "ro");
     assert_reading_works(&app, "with commits in its -wal file");

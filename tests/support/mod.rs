@@ -275,16 +275,14 @@ pub fn offline_app() -> App {
     let base = std::fs::read_to_string(repo().join("tests/fixtures/leadmail.toml"))
         .expect("fixture config");
     let config = dir.path().join("leadmail.toml");
-    std::fs::write(
-        &config,
-        base.replace("sqlite://unused.db", "sqlite://leadmail.db"),
-    )
-    .expect("write config");
-    App {
+    std::fs::write(&config, base).expect("write config");
+    let app = App {
         dir,
         config,
         user: String::new(),
-    }
+    };
+    app.set_config("database.url", "sqlite://leadmail.db");
+    app
 }
 
 /// A config for `user` on the shared Dovecot (fixture people, fresh database).
@@ -308,24 +306,59 @@ impl App {
             "implicit" => server.port("IMAPS_PORT"),
             _ => server.port("IMAP_PORT"),
         });
-        let ca = if options.trust_ca {
-            format!("ca_file = \"{}\"\n", server.get("IMAP_CA"))
-        } else {
-            String::new()
-        };
-        let processed = options
-            .processed_folder
-            .map(|f| format!("processed_folder = \"{f}\"\n"))
-            .unwrap_or_default();
         let password_file = format!("password-{name}");
         std::fs::write(self.dir.path().join(&password_file), options.password)
             .expect("password file");
-        let mailbox = format!(
-            "\n[[mailboxes]]\nname = \"{name}\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"{tls}\"\n{ca}username = \"{user}\"\npassword_file = \"{password_file}\"\nfolder = \"INBOX\"\n{processed}quarantine_folder = \"Quarantine\"\nidle = {idle}\npoll_interval_secs = 1\n",
-            tls = options.tls,
-            idle = options.idle,
-        );
-        let text = std::fs::read_to_string(&self.config).expect("read config") + &mailbox;
+        let mut mailbox = toml::Table::new();
+        for (key, value) in [
+            ("name", name),
+            ("host", "127.0.0.1"),
+            ("tls", options.tls),
+            ("username", user),
+            ("password_file", &password_file),
+            ("folder", "INBOX"),
+            ("quarantine_folder", "Quarantine"),
+        ] {
+            mailbox.insert(key.into(), value.into());
+        }
+        mailbox.insert("port".into(), i64::from(port).into());
+        mailbox.insert("idle".into(), options.idle.into());
+        mailbox.insert("poll_interval_secs".into(), 1.into());
+        if options.trust_ca {
+            mailbox.insert("ca_file".into(), server.get("IMAP_CA").into());
+        }
+        if let Some(folder) = options.processed_folder {
+            mailbox.insert("processed_folder".into(), folder.into());
+        }
+        self.push_config("mailboxes", mailbox);
+    }
+
+    /// Appends `table` to the array of tables `key` (`[[key]]`), creating it.
+    pub fn push_config(&self, key: &str, table: toml::Table) {
+        self.edit_root(|root| {
+            let entry = root
+                .entry(key)
+                .or_insert_with(|| toml::Value::Array(Vec::new()));
+            let toml::Value::Array(items) = entry else {
+                panic!("config key {key} is not an array of tables");
+            };
+            items.push(toml::Value::Table(table));
+        });
+    }
+
+    /// Adds the new table `[key]` (panics when it is already there).
+    pub fn add_config_table(&self, key: &str, table: toml::Table) {
+        self.edit_root(|root| {
+            let existed = root.insert(key.into(), toml::Value::Table(table));
+            assert!(existed.is_none(), "config table [{key}] is already there");
+        });
+    }
+
+    fn edit_root(&self, edit: impl FnOnce(&mut toml::Table)) {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let mut root: toml::Table = text.parse().expect("the config is TOML");
+        edit(&mut root);
+        let text = toml::to_string(&root).expect("TOML out");
         std::fs::write(&self.config, text).expect("write config");
     }
 
@@ -390,13 +423,13 @@ impl App {
 
     /// Adds an `[smtp]` section pointing at a local sink (STARTTLS with its CA).
     pub fn add_smtp(&self, sink: &smtp::SmtpSink) {
-        let section = format!(
-            "\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\nca_file = \"{}\"\nfrom = \"leadmail <crm@acme.test>\"\n",
-            sink.port(),
-            sink.ca()
-        );
-        let text = std::fs::read_to_string(&self.config).expect("read config");
-        std::fs::write(&self.config, text + &section).expect("write config");
+        let mut smtp = toml::Table::new();
+        smtp.insert("host".into(), "127.0.0.1".into());
+        smtp.insert("port".into(), i64::from(sink.port()).into());
+        smtp.insert("tls".into(), "starttls".into());
+        smtp.insert("ca_file".into(), sink.ca().to_string().into());
+        smtp.insert("from".into(), "leadmail <crm@acme.test>".into());
+        self.add_config_table("smtp", smtp);
     }
 
     /// `status --json`.
