@@ -6,7 +6,7 @@
 # The corpus starts from every file of ../shared/corpus and the golden
 # fixtures (copied into fuzz/corpus/pipeline, which git ignores); crashes
 # land in fuzz/artifacts/pipeline/. Each crash found is fixed and added as a
-# regression fixture (tests/fixtures/fuzz/, run by tests/corpus.rs).
+# regression fixture (tests/fixtures/fuzz/, run by tests/it/corpus.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"

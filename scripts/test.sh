@@ -40,8 +40,12 @@ cargo test --all-targets --all-features --locked -- --include-ignored
 # 400 days ahead (the monotonic clock left alone, as tokio's timers need).
 # They are built first with the real clock: nothing compiles under
 # libfaketime (rustc was seen to hang there), only the tests run.
-dated=(--all-features --lib --test cli --test digest --test golden --test export --test daemon --test attachments --test trust)
-cargo test --locked --no-run "${dated[@]}"
+# The library's tests, then the integration suites (modules of the one
+# test binary tests/it) that touch dates, chosen by module path.
+dated_suites=(cli:: digest:: golden:: export:: daemon:: attachments:: trust::)
+cargo test --locked --no-run --all-features --lib --test it
 echo "== the date-touching suites under faketime +400d"
 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+400d" \
-  cargo test --locked --offline "${dated[@]}" -- --include-ignored
+  cargo test --locked --offline --all-features --lib -- --include-ignored
+FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+400d" \
+  cargo test --locked --offline --all-features --test it -- --include-ignored "${dated_suites[@]}"

@@ -1,7 +1,7 @@
 //! Log forging: a header holding CR/LF (raw, or decoded from an encoded
 //! word) must not start a line of its own in the human or the JSON log.
 
-mod support;
+use crate::support;
 
 use support::{offline_app, repo, App};
 

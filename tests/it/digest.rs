@@ -2,7 +2,7 @@
 //! escaping of hostile mail, exactly once (also across a daemon restart),
 //! and a send that fails while the server is down and succeeds after.
 
-mod support;
+use crate::support;
 
 use mail_parser::{Message, MessageParser};
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `leadmail export --csv`: the real binary on a hostile inquiry; the CSV a
 //! spreadsheet opens must not hold a live formula.
 
-mod support;
+use crate::support;
 
 use support::{offline_app, repo, App};
 

@@ -2,7 +2,7 @@
 //! a real Dovecot: a message over the size limit is quarantined from its
 //! header and never downloaded whole, and batches are cut by bytes.
 
-mod support;
+use crate::support;
 
 use support::proxy::CuttingProxy;
 use support::{dovecot, outbound_mails, spawn_app, App, MailboxOptions};

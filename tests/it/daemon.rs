@@ -1,7 +1,7 @@
 //! `leadmail run` against a real Dovecot: backlog, acknowledgement after
 //! commit, IDLE pickup, clean shutdown, login failures.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::{demo_messages, dovecot, spawn_app, MailboxOptions};

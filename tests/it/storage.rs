@@ -2,7 +2,7 @@
 //! attachments and CSV exports are created 0600 whatever the umask, and a
 //! database this process cannot write is still listed, shown and exported.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;

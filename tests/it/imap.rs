@@ -5,7 +5,7 @@
 //! Without a `dovecot` binary the tests print why and pass, except under
 //! `CI=true`, where a missing Dovecot is a failure.
 
-mod support;
+use crate::support;
 
 use leadmail::config::{Mailbox, SecretSource, TlsMode};
 use leadmail::imap::{IdleOutcome, ImapError, ImapSession};

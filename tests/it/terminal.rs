@@ -3,7 +3,7 @@
 //! output of the CLI as visible escapes, never as bytes a terminal acts on;
 //! `--json` keeps the same strings, escaped as JSON.
 
-mod support;
+use crate::support;
 
 use support::{offline_app, App};
 

@@ -2,7 +2,7 @@
 //! the middle of a FETCH, the daemon is killed with SIGKILL again and again
 //! during a large backlog. Each ends with every message processed once.
 
-mod support;
+use crate::support;
 
 use std::process::{Child, Command};
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! CLI tests: the real binary on the demo Maildir, checked through `--json`.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{offline_app as spawn_app, repo, App};

@@ -3,7 +3,7 @@
 //! signatures, DMARC and SPF checked against a real DNS server (dnsmasq on
 //! loopback) through the real binary.
 
-mod support;
+use crate::support;
 
 use mail_auth::common::crypto::Ed25519Key;
 use mail_auth::common::headers::HeaderWriter;

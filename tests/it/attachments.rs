@@ -1,7 +1,7 @@
 //! Attachments through the real binary: metadata on the timeline, bytes in
 //! `[attachments] dir` (named by SHA-256) only when configured and under the cap.
 
-mod support;
+use crate::support;
 
 use leadmail::ingest::attachments::hex_sha256;
 use serde_json::Value;

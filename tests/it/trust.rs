@@ -1,7 +1,7 @@
 //! Trust (issue 13) through the real binary: our own addresses, strangers
 //! on a lead's routing token, form robots, and who may change a lead.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{offline_app, repo, App};
