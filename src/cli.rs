@@ -67,6 +67,9 @@ pub enum Command {
     /// The configured partners with their referrals.
     #[command(subcommand)]
     Partners(PartnersCommand),
+    /// Webhook deliveries: list them, send parked ones again.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Per mailbox: last sync, checkpoint, messages processed, last error.
     Status {
         /// JSON output.
@@ -364,6 +367,36 @@ pub enum PartnersCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `webhooks …`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Deliveries, newest event first: pending, delivered and parked.
+    List {
+        /// Only deliveries in this state: pending, delivered or parked.
+        #[arg(long, value_parser = ["pending", "delivered", "parked"])]
+        state: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sends parked deliveries again (these event ids, or all with --all).
+    Retry {
+        /// Event ids, as `evt_N` or `N`.
+        #[arg(value_parser = parse_event_id)]
+        ids: Vec<i64>,
+        /// Every parked delivery.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+}
+
+/// An event id as `webhooks list` prints it (`evt_12`) or bare (`12`).
+fn parse_event_id(text: &str) -> Result<i64, String> {
+    text.trim_start_matches("evt_")
+        .parse()
+        .map_err(|_| format!("{text:?} is not an event id like evt_12"))
 }
 
 /// `digest …`

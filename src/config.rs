@@ -434,6 +434,26 @@ pub struct Settings {
     pub digest: DigestSettings,
     /// `[attachments]`: where attachment bytes are kept, if anywhere.
     pub attachments: AttachmentSettings,
+    /// `[[webhooks]]`: where events are POSTed.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One `[[webhooks]]` entry: signed JSON events POSTed to `url`.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// Its name in `webhooks list` and the logs (unique).
+    pub name: String,
+    /// Where events are POSTed (http or https).
+    pub url: String,
+    /// The event types it gets (all of [`crate::webhook::EVENT_TYPES`] when
+    /// the file names none).
+    pub events: Vec<String>,
+    /// The HMAC-SHA256 key the signature is made with.
+    pub secret: SecretSource,
+    /// How long one POST may take before it counts as failed.
+    pub timeout_secs: u64,
+    /// The wait before the first retry (doubling, jittered, at most an hour).
+    pub retry_first_secs: u64,
 }
 
 /// `[attachments]`: metadata is always recorded; bytes only with a `dir`.

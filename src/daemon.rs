@@ -67,6 +67,7 @@ pub async fn run(
         !settings.mailboxes.is_empty(),
         "no [[mailboxes]] configured: nothing to watch"
     );
+    forget_unconfigured_webhooks(&settings, &store).await;
     let mut tasks = tokio::task::JoinSet::new();
     // Mail a pass committed may have queued a confirmation: wake the sender.
     let outbox_wake = Arc::new(Notify::new());
@@ -108,6 +109,13 @@ pub async fn run(
             Ok((String::new(), None))
         });
     }
+    if !once && !settings.webhooks.is_empty() {
+        let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
+        tasks.spawn(async move {
+            crate::webhook_sender::run(&settings, &store, &cancel).await;
+            Ok((String::new(), None))
+        });
+    }
     let mut failures = Vec::new();
     let mut passes = Vec::new();
     while let Some(joined) = tasks.join_next().await {
@@ -123,9 +131,28 @@ pub async fn run(
     passes.sort_by(|a, b| a.0.cmp(&b.0));
     if once && !cancel.is_cancelled() {
         crate::sending::run_once(&settings, &store).await;
+        if !settings.webhooks.is_empty() {
+            crate::webhook_sender::run_once(&settings, &store).await;
+        }
     }
     anyhow::ensure!(failures.is_empty(), "{}", failures.join("; "));
     Ok(passes)
+}
+
+/// Webhooks taken out of the config lose their queues (logged), so events
+/// stop piling up for a receiver nobody will send to.
+async fn forget_unconfigured_webhooks(settings: &Settings, store: &Store) {
+    let names: Vec<String> = settings.webhooks.iter().map(|h| h.name.clone()).collect();
+    match store.forget_webhooks_except(&names).await {
+        Ok(0) => {}
+        Ok(dropped) => {
+            tracing::warn!(
+                dropped,
+                "webhooks no longer configured: their queued deliveries dropped"
+            )
+        }
+        Err(error) => tracing::warn!(error = %error, "cannot forget unconfigured webhooks"),
+    }
 }
 
 /// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until cancelled, so

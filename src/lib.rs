@@ -58,3 +58,5 @@ pub mod store;
 #[cfg(feature = "bench")]
 pub mod synth;
 pub mod telemetry;
+pub mod webhook;
+pub mod webhook_sender;

@@ -33,6 +33,12 @@ impl Policy {
     /// retried): 30 s, 1 min, 2 min … at most an hour.
     pub const OUTBOX: Policy = Policy::new(30, 3600);
 
+    /// A webhook delivery that failed: from `first_secs` (its
+    /// `retry_first_secs`), at most an hour.
+    pub const fn starting_at(first_secs: u64) -> Policy {
+        Policy::new(first_secs, 3600)
+    }
+
     const fn new(first_secs: u64, cap_secs: u64) -> Policy {
         Policy {
             first: Duration::from_secs(first_secs),

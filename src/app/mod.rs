@@ -18,6 +18,7 @@ mod listing;
 mod out;
 mod people;
 mod quarantine;
+mod webhooks;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
 use crate::config::Settings;
@@ -79,6 +80,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Quarantine(cmd) => quarantine::quarantine(cmd, &settings, &store).await,
         Command::Users(cmd) => people::users(cmd, &settings, &store).await,
         Command::Partners(cmd) => people::partners(cmd, &settings, &store).await,
+        Command::Webhooks(cmd) => webhooks::webhooks(cmd, &store).await,
     }
 }
 
@@ -159,6 +161,7 @@ fn only_reads(command: &Command) -> bool {
             | Command::Prospects(ProspectsCommand::List { .. })
             | Command::Users(UsersCommand::List { .. })
             | Command::Partners(PartnersCommand::List { .. })
+            | Command::Webhooks(crate::cli::WebhooksCommand::List { .. })
             | Command::Digest(DigestCommand::Preview { .. } | DigestCommand::Outbox { .. })
     )
 }

@@ -22,6 +22,31 @@ pub(super) struct File {
     digest: DigestRaw,
     #[serde(default)]
     attachments: AttachmentsRaw,
+    #[serde(default)]
+    webhooks: Vec<WebhookRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookRaw {
+    name: Option<String>,
+    url: String,
+    #[serde(default)]
+    events: Vec<String>,
+    secret_env: Option<String>,
+    secret_file: Option<PathBuf>,
+    #[serde(default = "default_webhook_timeout")]
+    timeout_secs: u64,
+    #[serde(default = "default_webhook_retry_first")]
+    retry_first_secs: u64,
+}
+
+fn default_webhook_timeout() -> u64 {
+    10
+}
+
+fn default_webhook_retry_first() -> u64 {
+    10
 }
 
 #[derive(Deserialize)]
@@ -331,6 +356,82 @@ pub(super) fn validate(file: File, base: &Path) -> Result<Settings, ConfigError>
             dir: file.attachments.dir.map(|d| base.join(d)),
             max_bytes: file.attachments.max_bytes,
         },
+        webhooks: validate_webhooks(file.webhooks, base)?,
+    })
+}
+
+fn validate_webhooks(raw: Vec<WebhookRaw>, base: &Path) -> Result<Vec<Webhook>, ConfigError> {
+    let mut webhooks: Vec<Webhook> = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        let webhook = validate_webhook(i, raw, base)?;
+        if webhooks.iter().any(|w| w.name == webhook.name) {
+            return Err(ConfigError::invalid(
+                format!("webhooks[{i}].name"),
+                format!(
+                    "{:?} names two webhooks: give each its own name",
+                    webhook.name
+                ),
+            ));
+        }
+        webhooks.push(webhook);
+    }
+    Ok(webhooks)
+}
+
+fn validate_webhook(i: usize, raw: WebhookRaw, base: &Path) -> Result<Webhook, ConfigError> {
+    let key = |field: &str| format!("webhooks[{i}].{field}");
+    let url = raw.url.trim().to_string();
+    let host = crate::webhook::url_host(&url).ok_or_else(|| {
+        ConfigError::invalid(
+            key("url"),
+            format!("{url:?} is not an http:// or https:// URL"),
+        )
+    })?;
+    if url.to_ascii_lowercase().starts_with("http://") && !is_loopback(&host) {
+        return Err(ConfigError::invalid(
+            key("url"),
+            format!("plain http:// is only allowed for loopback hosts, not {host:?}: use https://"),
+        ));
+    }
+    if let Some(unknown) = raw
+        .events
+        .iter()
+        .find(|event| !crate::webhook::EVENT_TYPES.contains(&event.as_str()))
+    {
+        return Err(ConfigError::invalid(
+            key("events"),
+            format!(
+                "{unknown:?} is not one of {}",
+                crate::webhook::EVENT_TYPES.join(", ")
+            ),
+        ));
+    }
+    let secret =
+        secret(&key("secret_env"), raw.secret_env, raw.secret_file, base)?.ok_or_else(|| {
+            ConfigError::invalid(
+                key("secret_env"),
+                "set secret_env or secret_file: events are signed",
+            )
+        })?;
+    if raw.timeout_secs == 0 || raw.retry_first_secs == 0 {
+        return Err(ConfigError::invalid(
+            key("timeout_secs"),
+            "timeout_secs and retry_first_secs must be at least 1",
+        ));
+    }
+    Ok(Webhook {
+        name: raw.name.unwrap_or(host),
+        url,
+        events: match raw.events.is_empty() {
+            true => crate::webhook::EVENT_TYPES
+                .iter()
+                .map(|e| e.to_string())
+                .collect(),
+            false => raw.events,
+        },
+        secret,
+        timeout_secs: raw.timeout_secs,
+        retry_first_secs: raw.retry_first_secs,
     })
 }
 
@@ -607,13 +708,16 @@ fn secret(
     }
 }
 
-fn check_plain_tls(key: &str, tls: TlsMode, host: &str) -> Result<(), ConfigError> {
-    let loopback = host == "localhost"
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
         || host
             .trim_matches(['[', ']'])
             .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if tls == TlsMode::None && !loopback {
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn check_plain_tls(key: &str, tls: TlsMode, host: &str) -> Result<(), ConfigError> {
+    if tls == TlsMode::None && !is_loopback(host) {
         return Err(ConfigError::invalid(
             key,
             format!("tls = \"none\" is only allowed for loopback hosts, not {host:?}"),

@@ -247,3 +247,59 @@ fn verify_here_reads_its_dns_servers_and_stands_in_for_trusted_receivers() {
         "{error}"
     );
 }
+
+fn with_webhook(entry: &str) -> Result<Settings, ConfigError> {
+    parse(&format!("{SAMPLE}\n[[webhooks]]\n{entry}\n"))
+}
+
+#[test]
+fn a_webhook_gets_every_event_by_default_and_is_named_after_its_host() {
+    let settings =
+        with_webhook("url = \"https://Hooks.Example.com/leadmail\"\nsecret_env = \"HOOK_SECRET\"")
+            .unwrap();
+    let hook = &settings.webhooks[0];
+    assert_eq!(hook.name, "hooks.example.com");
+    assert_eq!(hook.events.len(), crate::webhook::EVENT_TYPES.len());
+    assert_eq!((hook.timeout_secs, hook.retry_first_secs), (10, 10));
+}
+
+#[test]
+fn a_webhook_entry_that_cannot_work_is_refused_with_its_key() {
+    let cases = [
+        (
+            "url = \"ftp://x.test/\"\nsecret_env = \"S\"",
+            "webhooks[0].url",
+        ),
+        (
+            "url = \"http://hooks.example.com/\"\nsecret_env = \"S\"",
+            "use https://",
+        ),
+        ("url = \"https://x.test/\"", "webhooks[0].secret_env"),
+        (
+            "url = \"https://x.test/\"\nsecret_env = \"S\"\nsecret_file = \"f\"",
+            "not both",
+        ),
+        (
+            "url = \"https://x.test/\"\nsecret_env = \"S\"\nevents = [\"lead.deleted\"]",
+            "webhooks[0].events",
+        ),
+        (
+            "url = \"https://x.test/\"\nsecret_env = \"S\"\ntimeout_secs = 0",
+            "at least 1",
+        ),
+        (
+            "url = \"https://x.test/\"\nsecret_env = \"S\"\nmethod = \"PUT\"",
+            "method",
+        ),
+    ];
+    for (entry, expected) in cases {
+        let error = with_webhook(entry).unwrap_err().to_string();
+        assert!(error.contains(expected), "{entry}: {error}");
+    }
+    let twice = format!(
+        "{SAMPLE}\n[[webhooks]]\nurl = \"http://127.0.0.1:9/a\"\nsecret_env = \"S\"\n\
+         [[webhooks]]\nurl = \"http://127.0.0.1:9/b\"\nsecret_env = \"S\"\n"
+    );
+    let error = parse(&twice).unwrap_err().to_string();
+    assert!(error.contains("webhooks[1].name"), "{error}");
+}

@@ -61,6 +61,7 @@ mod seed;
 mod stamp;
 mod users;
 mod views;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -83,6 +84,7 @@ pub use views::{
     AmountView, AttachmentView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView,
     NextActionView, QuarantineView, TimelineView,
 };
+pub use webhooks::{DeliveryView, DueEvent};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -26,3 +26,4 @@ mod resilience;
 mod storage;
 mod terminal;
 mod trust;
+mod webhooks;

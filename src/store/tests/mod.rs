@@ -11,6 +11,7 @@ mod mailboxes;
 mod threads;
 mod trust;
 mod views;
+mod webhooks;
 
 use super::{Store, UserRecord};
 use crate::domain::{EmailAddress, LeadKind, LeadSource, MessageKey, TimelineKind};

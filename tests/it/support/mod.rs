@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod http;
 pub mod proxy;
 pub mod smtp;
 
