@@ -81,6 +81,9 @@ pub enum Command {
     Digest(DigestCommand),
     /// Write leads and prospects as CSV (formula-safe) to stdout or a file.
     Export(ExportArgs),
+    /// Read leads, prospects or contacts from a CSV file (leadmail's export
+    /// or another CRM's), all or nothing.
+    Import(ImportArgs),
     /// Check the config, the database, every IMAP mailbox and SMTP; one line each.
     Doctor,
     /// Score the mail reading against the corpora's ground truth (EVALUATION.md).
@@ -136,6 +139,31 @@ pub struct ExportArgs {
     /// Only open ones (todo, standby).
     #[arg(long)]
     pub open: bool,
+}
+
+/// `import` arguments.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (a header row, then one record per row).
+    #[arg(long, required = true)]
+    pub csv: PathBuf,
+    /// What each row becomes: `lead`, `prospect` or `contact` (a `kind`
+    /// column, as in leadmail's export, wins for lead and prospect).
+    #[arg(long)]
+    pub kind: String,
+    /// The tool that wrote the file: leadmail, nocrm, pipedrive, hubspot,
+    /// zendesk-sell (default: recognised from the header row).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// A TOML or CSV (by its `.csv` name) file mapping source columns to fields.
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Check and report without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Who does a rep action (recorded on the timeline).

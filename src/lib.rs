@@ -26,6 +26,8 @@
 //! - [`clock`]: the wall clock the adapters read (tests fix it with
 //!   `LEADMAIL_NOW`).
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
+//! - [`import`]: pure CSV import (leadmail's export, other CRMs' presets,
+//!   `--map` files): rows validated or refused with their line.
 //! - [`files`]: files readable by their owner only, written atomically
 //!   (CSV exports, kept attachments, a new database).
 //! - [`memory`]: returning freed heap pages to the system between batches.
@@ -48,6 +50,7 @@ pub mod eval;
 pub mod export;
 pub mod files;
 pub mod imap;
+pub mod import;
 pub mod ingest;
 pub mod leasing;
 pub mod memory;

@@ -12,6 +12,7 @@ macro_rules! outln {
 mod digest;
 mod export;
 mod health;
+mod import;
 mod ingest;
 mod leads;
 mod listing;
@@ -75,6 +76,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
         Command::Leads(cmd) => leads::leads(cmd, &settings, &store).await,
         Command::Prospects(cmd) => leads::prospects(cmd, &settings, &store).await,
         Command::Export(args) => export::export(&args, &store).await,
+        Command::Import(args) => import::import(&args, &settings, &store).await,
         Command::Timeline { id, json } => listing::timeline(&settings, &store, id, json).await,
         Command::Contacts(ContactsCommand::List { json }) => listing::contacts(&store, json).await,
         Command::Quarantine(cmd) => quarantine::quarantine(cmd, &settings, &store).await,

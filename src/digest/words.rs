@@ -168,6 +168,7 @@ pub fn activity_kind(kind: TimelineKind) -> &'static str {
         TimelineKind::StatusChange => "status change",
         TimelineKind::StepChange => "step change",
         TimelineKind::NextAction => "next action",
+        TimelineKind::Imported => "import",
     }
 }
 

@@ -88,6 +88,8 @@ text_enum!(
         StepChange => "step_change",
         /// A next action was set or done.
         NextAction => "next_action",
+        /// The record was imported from a file (`leadmail import`).
+        Imported => "imported",
     }
 );
 

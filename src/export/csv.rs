@@ -10,7 +10,7 @@ use crate::store::LeadView;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The header row, in the order [`lead_row`] writes the cells.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 21] = [
     "id",
     "kind",
     "status",
@@ -27,6 +27,11 @@ pub const COLUMNS: [&str; 16] = [
     "currency",
     "created_at",
     "last_activity_at",
+    "standby_until",
+    "source",
+    "tags",
+    "company_domain",
+    "contact_title",
 ];
 
 /// The first characters that make a spreadsheet evaluate a cell.
@@ -74,6 +79,14 @@ pub fn lead_row(lead: &LeadView) -> Vec<String> {
             .unwrap_or_default(),
         stamp(&lead.created_at),
         stamp(&lead.last_activity_at),
+        lead.standby_until.as_ref().map(stamp).unwrap_or_default(),
+        lead.source.clone(),
+        lead.tags.join(", "),
+        lead.company
+            .as_ref()
+            .and_then(|c| c.domain.clone())
+            .unwrap_or_default(),
+        contact.and_then(|c| c.title.clone()).unwrap_or_default(),
     ]
 }
 

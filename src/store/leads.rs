@@ -122,9 +122,10 @@ pub(super) async fn fill_company(
     Ok(())
 }
 
-/// Writes a timeline entry. Every kind but bounces and auto-replies counts as
-/// activity: the lead's `last_activity_at` moves forward (never back), in
-/// the same round trip (SQLite: two statements in one query string).
+/// Writes a timeline entry. Every kind but bounces, auto-replies and
+/// imports counts as activity: the lead's `last_activity_at` moves forward
+/// (never back), in the same round trip (SQLite: two statements in one
+/// query string).
 pub(super) async fn add_entry(
     conn: &mut Conn,
     lead_id: i64,
@@ -143,7 +144,10 @@ pub(super) async fn add_entry(
         "; UPDATE leads SET last_activity_at = \
            CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1"
     );
-    let counts_as_activity = !matches!(entry.kind, TimelineKind::Bounce | TimelineKind::AutoReply);
+    let counts_as_activity = !matches!(
+        entry.kind,
+        TimelineKind::Bounce | TimelineKind::AutoReply | TimelineKind::Imported
+    );
     sqlx::query(if counts_as_activity {
         INSERT_AND_TOUCH
     } else {

@@ -27,6 +27,7 @@
 //! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first).
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
+//! - `import`: the rows of `leadmail import`, one transaction per file.
 //! - `attachments`: attachment rows and the kept files (`[attachments] dir`).
 //! - `leases`: one daemon per mailbox, with a fencing number checked at
 //!   every commit (`mailboxes::advance`).
@@ -43,6 +44,7 @@ mod contacts;
 mod digest_reply;
 mod digest_rows;
 mod error;
+mod import;
 mod leads;
 mod leases;
 mod listings;
@@ -70,6 +72,7 @@ pub use access::OPERATOR;
 pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use error::StoreError;
+pub use import::Imported;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxHealth, MailboxState, StoreTotals, SyncError};
 pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};

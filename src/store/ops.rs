@@ -284,7 +284,8 @@ async fn set_amount(
     Ok(())
 }
 
-async fn add_tag(conn: &mut Conn, lead_id: i64, tag: &str) -> Result<(), StoreError> {
+/// Adds a tag (lower-cased, without `#`) to a lead; adding it twice is harmless.
+pub(super) async fn add_tag(conn: &mut Conn, lead_id: i64, tag: &str) -> Result<(), StoreError> {
     let tag = tag.trim().trim_start_matches('#').to_lowercase();
     if tag.is_empty() {
         return Ok(());
