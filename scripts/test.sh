@@ -42,7 +42,7 @@ cargo test --all-targets --all-features --locked -- --include-ignored
 # libfaketime (rustc was seen to hang there), only the tests run.
 # The library's tests, then the integration suites (modules of the one
 # test binary tests/it) that touch dates, chosen by module path.
-dated_suites=(cli:: digest:: golden:: export:: daemon:: attachments:: trust::)
+dated_suites=(cli:: digest:: golden:: export:: import:: daemon:: attachments:: trust:: webhooks::)
 cargo test --locked --no-run --all-features --lib --test it
 echo "== the date-touching suites under faketime +400d"
 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+400d" \

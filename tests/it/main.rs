@@ -19,6 +19,7 @@ mod eval;
 mod export;
 mod golden;
 mod imap;
+mod import;
 mod layering;
 mod logs;
 mod memory;

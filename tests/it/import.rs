@@ -2,7 +2,7 @@
 //! leadmail's own export and the exports of noCRM.io, Pipedrive, HubSpot
 //! and Zendesk Sell (small fixtures written for these tests).
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{offline_app, repo, App};
