@@ -123,8 +123,11 @@ pub async fn run(
             Ok(pass) if once => passes.push(pass),
             Ok(_) => {}
             Err(error) => {
-                tracing::error!(error = format!("{error:#}"), "mailbox failed");
-                failures.push(format!("{error:#}"));
+                tracing::error!(
+                    error = crate::telemetry::error_text(&error),
+                    "mailbox failed"
+                );
+                failures.push(crate::telemetry::error_text(&error));
             }
         }
     }
@@ -203,7 +206,7 @@ async fn serve_leased_forever(
             .await;
         if let Err(error) = served {
             // The database itself failed: wait, then ask for the lease again.
-            tracing::warn!(mailbox = %mailbox.name, error = format!("{error:#}"), "cannot take the mailbox's lease");
+            tracing::warn!(mailbox = %mailbox.name, error = crate::telemetry::error_text(&error), "cannot take the mailbox's lease");
             tokio::select! {
                 _ = cancel.cancelled() => {}
                 _ = tokio::time::sleep(leasing::RETRY_EVERY * 5) => {}
@@ -255,7 +258,7 @@ async fn serve_forever(
             Ok(()) => return,
             Err(error) => {
                 let wait = reconnect_wait(attempt, &error);
-                tracing::warn!(mailbox = %mailbox.name, error = format!("{error:#}"), retry_in_secs = wait.as_secs(), "mailbox error");
+                tracing::warn!(mailbox = %mailbox.name, error = crate::telemetry::error_text(&error), retry_in_secs = wait.as_secs(), "mailbox error");
                 record(store, mailbox, Some(&error)).await;
                 attempt = attempt.saturating_add(1);
                 tokio::select! {
@@ -637,7 +640,7 @@ async fn acknowledge(
 }
 
 async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>) {
-    let text = error.map(|e| format!("{e:#}"));
+    let text = error.map(crate::telemetry::error_text);
     let failure = error.zip(text.as_deref()).map(|(error, text)| SyncError {
         text,
         login_refused: error.chain().any(|cause| {

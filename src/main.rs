@@ -53,7 +53,7 @@ fn finish(result: anyhow::Result<()>) -> ExitCode {
         Err(error) if app::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             // An error can quote a mail (a step name, a reason): escaped.
-            let text = format!("{error:#}");
+            let text = telemetry::error_text(&error);
             eprintln!("leadmail: {}", telemetry::LogText(&text));
             ExitCode::from(app::exit_code(&error))
         }

@@ -248,13 +248,22 @@ async fn queue_new_mail(
     now: DateTime<Utc>,
 ) {
     if let Err(error) = queue_due_digests(settings, store, active, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue digests");
+        tracing::warn!(
+            error = crate::telemetry::error_text(&error),
+            "cannot queue digests"
+        );
     }
     if let Err(error) = queue_receipts(store, active, domain, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue receipts");
+        tracing::warn!(
+            error = crate::telemetry::error_text(&error),
+            "cannot queue receipts"
+        );
     }
     if let Err(error) = queue_alerts(settings, store, active, domain, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot queue mailbox alerts");
+        tracing::warn!(
+            error = crate::telemetry::error_text(&error),
+            "cannot queue mailbox alerts"
+        );
     }
 }
 
@@ -594,7 +603,7 @@ fn mailer_for(settings: &Settings) -> Option<Mailer> {
         Ok(mailer) => Some(mailer),
         Err(error) => {
             tracing::error!(
-                error = format!("{error:#}"),
+                error = crate::telemetry::error_text(&error),
                 "cannot set up SMTP: no digests"
             );
             None
@@ -620,10 +629,16 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
     // when it cannot be read, nothing new is queued this tick.
     match active_users(settings, store).await {
         Ok(active) => queue_new_mail(settings, store, &active, &smtp.from_domain(), now).await,
-        Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot read the active users"),
+        Err(error) => tracing::warn!(
+            error = crate::telemetry::error_text(&error),
+            "cannot read the active users"
+        ),
     }
     if let Err(error) = deliver_due(store, mailer, &smtp.from, now).await {
-        tracing::warn!(error = format!("{error:#}"), "cannot work the outbox");
+        tracing::warn!(
+            error = crate::telemetry::error_text(&error),
+            "cannot work the outbox"
+        );
     }
 }
 

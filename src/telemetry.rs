@@ -1,5 +1,6 @@
 //! Logging set-up: human-readable or JSON lines on stderr, filtered by `RUST_LOG`.
 
+use crate::store::StoreError;
 use tracing_subscriber::EnvFilter;
 
 /// How log lines are written.
@@ -46,9 +47,27 @@ impl std::fmt::Display for LogText<'_> {
     }
 }
 
+/// An error and its causes, `: `-separated as anyhow's `{:#}` prints them,
+/// except that the causes of a [`StoreError`] are left out: its message
+/// names its cause already (the driver's words without their boilerplate),
+/// and its `source()` keeps the chain for code that walks it.
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause.to_string());
+        if cause.is::<StoreError>() {
+            break;
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
-    use super::LogText;
+    use super::{error_text, LogText, StoreError};
 
     #[test]
     fn control_characters_are_escaped_and_other_text_kept() {
@@ -57,5 +76,20 @@ mod tests {
             LogText(forged).to_string(),
             "hi\\r\\n2026-01-01T00:00:00Z  INFO forged\\u{1b}[2K\\u{85}\\u{202e}é"
         );
+    }
+
+    #[test]
+    fn a_store_error_s_cause_is_printed_once_and_contexts_and_other_chains_in_full() {
+        let store = StoreError::AttachmentFile {
+            path: "/srv/a.pdf".into(),
+            cause: std::io::Error::other("disk full"),
+        };
+        let error = anyhow::Error::new(store).context("cannot file message 7");
+        assert_eq!(
+            error_text(&error),
+            "cannot file message 7: cannot write attachment file /srv/a.pdf: disk full"
+        );
+        let other = anyhow::Error::new(std::io::Error::other("refused")).context("cannot connect");
+        assert_eq!(error_text(&other), format!("{other:#}"));
     }
 }

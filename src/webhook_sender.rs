@@ -62,7 +62,7 @@ fn client() -> reqwest::Result<reqwest::Client> {
 async fn round(settings: &Settings, store: &Store, client: &reqwest::Client, now: DateTime<Utc>) {
     for hook in &settings.webhooks {
         if let Err(error) = deliver_due(store, client, hook, now).await {
-            tracing::warn!(webhook = %hook.name, error = format!("{error:#}"), "cannot work the webhook queue");
+            tracing::warn!(webhook = %hook.name, error = crate::telemetry::error_text(&error), "cannot work the webhook queue");
         }
     }
     if let Err(error) = store

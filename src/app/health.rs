@@ -182,7 +182,7 @@ fn report(what: &str, result: anyhow::Result<String>) -> anyhow::Result<usize> {
             Ok(0)
         }
         Err(error) => {
-            outln!("FAIL  {what}: {error:#}");
+            outln!("FAIL  {what}: {}", crate::telemetry::error_text(&error));
             Ok(1)
         }
     }

@@ -8,6 +8,31 @@ use crate::domain::LeadStatus;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+/// At most this many confirmations per user and [`confirmation_window`]:
+/// two robots answering each other through leadmail stop here (the
+/// commands still apply; only the answer is not sent).
+pub const CONFIRMATIONS_PER_WINDOW: usize = 10;
+
+/// The span over which a user's confirmations are counted: an hour.
+pub fn confirmation_window() -> chrono::Duration {
+    chrono::Duration::hours(1)
+}
+
+/// Whether a user may be sent another confirmation at `now`, given when
+/// their latest ones were queued (`recent`, any order; the store reads
+/// [`CONFIRMATIONS_PER_WINDOW`] of them at most). One queued exactly a
+/// window before `now` no longer counts. The refusal is the text to log.
+pub fn may_confirm(recent: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), String> {
+    let since = now - confirmation_window();
+    let in_window = recent.iter().filter(|at| **at > since).count();
+    if in_window >= CONFIRMATIONS_PER_WINDOW {
+        return Err(format!(
+            "confirmation not sent: more than {CONFIRMATIONS_PER_WINDOW} in the last hour (a mail loop?)"
+        ));
+    }
+    Ok(())
+}
+
 /// The confirmation's subject and text body (lines end in `\n`).
 ///
 /// `applied` are the commands the store carried out; `not_understood` are
@@ -101,5 +126,47 @@ fn status_text(status: LeadStatus, until: Option<String>, reason: Option<&str>) 
     match reason {
         Some(reason) => format!("{base} ({reason})"),
         None => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+    }
+
+    fn minutes_ago(minutes: &[i64]) -> Vec<DateTime<Utc>> {
+        minutes
+            .iter()
+            .map(|m| now() - chrono::Duration::minutes(*m))
+            .collect()
+    }
+
+    #[test]
+    fn a_user_under_the_limit_gets_a_confirmation() {
+        assert_eq!(may_confirm(&[], now()), Ok(()));
+        assert_eq!(may_confirm(&minutes_ago(&[1; 9]), now()), Ok(()));
+    }
+
+    #[test]
+    fn the_tenth_confirmation_within_the_hour_stops_the_next_one() {
+        let refused = may_confirm(&minutes_ago(&[1, 5, 10, 15, 20, 25, 30, 40, 50, 59]), now());
+        assert_eq!(
+            refused,
+            Err("confirmation not sent: more than 10 in the last hour (a mail loop?)".into())
+        );
+    }
+
+    #[test]
+    fn a_confirmation_queued_exactly_an_hour_ago_is_outside_the_window() {
+        let mut recent = minutes_ago(&[1; 9]);
+        recent.push(now() - confirmation_window());
+        assert_eq!(may_confirm(&recent, now()), Ok(()));
+        recent.pop();
+        recent.push(now() - confirmation_window() + chrono::Duration::microseconds(1));
+        assert!(may_confirm(&recent, now()).is_err());
     }
 }

@@ -71,6 +71,45 @@ pub fn may_change(actor: &Actor<'_>, lead: &Ownership<'_>) -> Result<(), String>
     }
 }
 
+/// The answer to "may this user act on this lead?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// They may.
+    Allowed,
+    /// No lead has the id asked for.
+    NoSuchLead,
+    /// They may not; why, for the rep to read.
+    Refused(String),
+}
+
+/// Whether `user` may act on a lead, from what the store read: `lead` is
+/// the lead's ownership (`None` when no lead has the id); `role` and `team`
+/// are the user's when they are an active configured user (`role` is `None`
+/// otherwise). A mail command, a digest reply's command and the CLI's
+/// `--as` all obey this one rule ([`may_change`] once both are known).
+pub fn may_act(
+    user: &str,
+    lead: Option<Ownership<'_>>,
+    role: Option<Role>,
+    team: Option<&str>,
+) -> Decision {
+    let Some(lead) = lead else {
+        return Decision::NoSuchLead;
+    };
+    let Some(role) = role else {
+        return Decision::Refused(format!("{user} is not an active configured user"));
+    };
+    let actor = Actor {
+        email: user,
+        role,
+        team,
+    };
+    match may_change(&actor, &lead) {
+        Ok(()) => Decision::Allowed,
+        Err(why) => Decision::Refused(why),
+    }
+}
+
 /// Whether `actor` may release or dismiss a quarantine entry held for
 /// `reason` that names `entry_user` (the rep whose mail it is): an admin
 /// vouches for any; a rep may resolve their own mail that only had a
@@ -144,6 +183,41 @@ mod tests {
     fn a_refusal_names_the_owner() {
         let why = may_change(&actor(Role::User), &owned(Some("alice@acme.test"), None));
         assert_eq!(why, Err("it is alice@acme.test's, not yours".to_string()));
+    }
+
+    #[test]
+    fn may_act_allows_a_user_on_their_own_lead() {
+        let mine = owned(Some("bruno@acme.test"), Some("benelux"));
+        let decision = may_act(
+            "bruno@acme.test",
+            Some(mine),
+            Some(Role::User),
+            Some("benelux"),
+        );
+        assert_eq!(decision, Decision::Allowed);
+    }
+
+    #[test]
+    fn may_act_refuses_someone_else_s_lead_naming_its_owner() {
+        let others = owned(Some("alice@acme.test"), Some("iberia"));
+        let decision = may_act("bruno@acme.test", Some(others), Some(Role::User), None);
+        assert_eq!(
+            decision,
+            Decision::Refused("it is alice@acme.test's, not yours".into())
+        );
+    }
+
+    #[test]
+    fn may_act_refuses_a_user_who_is_not_active_and_reports_a_missing_lead() {
+        let unassigned = owned(None, None);
+        assert_eq!(
+            may_act("eve@bad.test", Some(unassigned), None, None),
+            Decision::Refused("eve@bad.test is not an active configured user".into())
+        );
+        assert_eq!(
+            may_act("bruno@acme.test", None, Some(Role::Admin), None),
+            Decision::NoSuchLead
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! before they change a lead.
 
 use super::{Conn, StoreError};
-use crate::domain::access::{may_change, Actor, Ownership, Role};
+use crate::domain::access::{may_act, Decision, Ownership, Role};
 
 /// The CLI's default `--as`: the operator at the console, who may change
 /// any lead (they hold the database anyway).
@@ -17,7 +17,8 @@ type Row = (
 );
 
 /// Ok when `user` (a configured, active user's main address) may change
-/// the lead; a refusal is `StoreError::Invalid` naming the lead and why.
+/// the lead ([`may_act`] decides); a refusal is `StoreError::Invalid`
+/// naming the lead and why.
 pub(super) async fn check(conn: &mut Conn, lead_id: i64, user: &str) -> Result<(), StoreError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT l.owner, o.team, a.role, a.team FROM leads l \
@@ -29,26 +30,22 @@ pub(super) async fn check(conn: &mut Conn, lead_id: i64, user: &str) -> Result<(
     .bind(user.trim().to_lowercase())
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((owner, owner_team, role, team)) = row else {
-        return Err(StoreError::LeadNotFound { lead_id });
-    };
-    let refuse = |why: String| StoreError::Invalid {
-        lead_id,
-        action: "act on",
-        why,
-    };
-    let role = role.as_deref().and_then(Role::parse);
-    let role = role.ok_or_else(|| refuse(format!("{user} is not an active configured user")))?;
-    let actor = Actor {
-        email: user,
-        role,
-        team: team.as_deref(),
-    };
-    let lead = Ownership {
+    let found = row.is_some();
+    let (owner, owner_team, role, team) = row.unwrap_or_default();
+    let lead = found.then_some(Ownership {
         owner: owner.as_deref(),
         team: owner_team.as_deref(),
-    };
-    may_change(&actor, &lead).map_err(refuse)
+    });
+    let role = role.as_deref().and_then(Role::parse);
+    match may_act(user, lead, role, team.as_deref()) {
+        Decision::Allowed => Ok(()),
+        Decision::NoSuchLead => Err(StoreError::LeadNotFound { lead_id }),
+        Decision::Refused(why) => Err(StoreError::Invalid {
+            lead_id,
+            action: "act on",
+            why,
+        }),
+    }
 }
 
 /// [`check`] for a CLI actor: the operator may change any lead.

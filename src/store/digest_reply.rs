@@ -1,7 +1,9 @@
 //! Applies a reply to a digest: each command on a lead the user may act on
-//! (`store::access`: their own and unassigned ones, their team's for a team
-//! lead, any for an admin), then queues the confirmation mail in
-//! the same transaction, so it goes out exactly once.
+//! (`store::access` reads what `domain::access::may_act` decides on: their
+//! own and unassigned ones, their team's for a team lead, any for an
+//! admin), then queues the confirmation mail in the same transaction, so it
+//! goes out exactly once, unless `digest::confirmation::may_confirm` says
+//! the user had too many in the last hour.
 
 use super::access;
 use super::apply::Ctx;
@@ -11,13 +13,9 @@ use super::outbox::{self, OutboxDraft};
 use super::{Conn, StoreError};
 use crate::commands::bounds::refusal;
 use crate::commands::reply::{ReplyAction, ReplyCommand};
-use crate::digest::confirmation::render_confirmation;
+use crate::digest::confirmation::{may_confirm, render_confirmation, CONFIRMATIONS_PER_WINDOW};
 use crate::domain::ids;
 use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
-
-/// At most this many confirmations per user and hour: two robots answering
-/// each other through leadmail stop here (the commands still apply).
-const CONFIRMATIONS_PER_HOUR: i64 = 10;
 
 /// Applies the commands; refusals join the lines not understood.
 pub(super) async fn apply(
@@ -105,8 +103,9 @@ async fn queue_confirmation(
     applied: &[ReplyCommand],
     refused: &[String],
 ) -> Result<(), StoreError> {
-    if recent_confirmations(conn, mail.user.as_ref(), ctx.now).await? >= CONFIRMATIONS_PER_HOUR {
-        tracing::warn!(user = %mail.user, "confirmation not sent: more than {CONFIRMATIONS_PER_HOUR} in the last hour (a mail loop?)");
+    let recent = recent_confirmations(conn, mail.user.as_ref()).await?;
+    if let Err(why) = may_confirm(&recent, ctx.now) {
+        tracing::warn!(user = %mail.user, "{why}");
         return Ok(());
     }
     let tz = mail.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -127,17 +126,22 @@ async fn queue_confirmation(
     Ok(())
 }
 
+/// When the user's latest confirmations were queued, newest first: as many
+/// as [`may_confirm`] needs to decide.
 async fn recent_confirmations(
     conn: &mut Conn,
     user: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<i64, StoreError> {
-    let since = super::stamp::stamp(now - chrono::Duration::hours(1));
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE kind = 'confirmation' AND user_email = $1 AND created_at > $2",
+) -> Result<Vec<chrono::DateTime<chrono::Utc>>, StoreError> {
+    let stamps: Vec<String> = sqlx::query_scalar(
+        "SELECT created_at FROM outbox WHERE kind = 'confirmation' AND user_email = $1 \
+         ORDER BY created_at DESC LIMIT $2",
     )
     .bind(user)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?)
+    .bind(CONFIRMATIONS_PER_WINDOW as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    stamps
+        .iter()
+        .map(|at| super::stamp::parse_stamp(at))
+        .collect()
 }

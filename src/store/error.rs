@@ -1,6 +1,8 @@
 //! What can go wrong in the store, with "retry later" told apart from "bad".
 
-/// Why a store operation failed. Messages are lowercase and name the cause.
+/// Why a store operation failed. Messages are lowercase and name the cause,
+/// which is also the `source()` (printers of a chain stop at a `StoreError`:
+/// `telemetry::error_text`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or connected to.
@@ -9,6 +11,7 @@ pub enum StoreError {
         /// The URL as configured.
         url: String,
         /// The driver's error.
+        #[source]
         cause: sqlx::Error,
     },
     /// The URL names a database this build does not support.
@@ -23,12 +26,14 @@ pub enum StoreError {
         /// The URL as configured.
         url: String,
         /// The migrator's error.
+        #[source]
         cause: sqlx::migrate::MigrateError,
     },
     /// A query failed.
     #[error("cannot query the database: {}", describe(.cause))]
     Database {
         /// The driver's error.
+        #[source]
         cause: sqlx::Error,
     },
     /// A query failed while applying a message (nothing of it was written).
@@ -37,6 +42,7 @@ pub enum StoreError {
         /// The message key.
         key: String,
         /// The driver's error.
+        #[source]
         cause: sqlx::Error,
     },
     /// This daemon's lease on the mailbox was taken over: it may not commit.
@@ -97,6 +103,7 @@ pub enum StoreError {
         /// The file.
         path: String,
         /// The I/O error.
+        #[source]
         cause: std::io::Error,
     },
     /// An existing database SQLite cannot open for writing (a read-only
@@ -106,6 +113,7 @@ pub enum StoreError {
         /// The URL as configured.
         url: String,
         /// The driver's error.
+        #[source]
         cause: sqlx::Error,
     },
     /// A read-only open found no database, or one this version has not
@@ -220,4 +228,36 @@ fn transient(cause: &sqlx::Error) -> bool {
 /// The SQLite (extended) result code of a database error.
 fn sqlite_code(cause: &sqlx::Error) -> Option<i64> {
     cause.as_database_error()?.code()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_cause_is_the_source_so_the_chain_reaches_the_driver() {
+        let error = StoreError::Database {
+            cause: sqlx::Error::PoolTimedOut,
+        };
+        let source = error.source().expect("the driver's error is the source");
+        assert!(source.is::<sqlx::Error>(), "{source:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("cannot query the database: {}", sqlx::Error::PoolTimedOut)
+        );
+        let file = StoreError::AttachmentFile {
+            path: "/srv/a.pdf".into(),
+            cause: std::io::Error::other("disk full"),
+        };
+        assert_eq!(
+            file.source().map(ToString::to_string),
+            Some("disk full".into())
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_cause_has_no_source() {
+        assert!(StoreError::LeadNotFound { lead_id: 7 }.source().is_none());
+    }
 }

