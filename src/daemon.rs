@@ -44,7 +44,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 /// What one pass over a mailbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct PassReport {
+pub(crate) struct PassReport {
     /// Messages committed in this pass.
     pub processed: usize,
     /// Of those, how many went to quarantine.
@@ -53,11 +53,11 @@ pub struct PassReport {
 
 /// What one mailbox's `run --once` pass did: its report, or `None` when
 /// another daemon held the mailbox the whole time.
-pub type OncePass = (String, Option<PassReport>);
+pub(crate) type OncePass = (String, Option<PassReport>);
 
 /// Runs every mailbox until `cancel` fires (or one pass each with `once`,
 /// returning what each pass did).
-pub async fn run(
+pub(crate) async fn run(
     settings: Arc<Settings>,
     store: Store,
     once: bool,

@@ -33,7 +33,7 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(2);
 const DNS_ATTEMPTS: usize = 2;
 
 /// Verifies senders over DNS; built once per daemon or CLI run.
-pub struct DnsAuth {
+pub(crate) struct DnsAuth {
     authenticator: MessageAuthenticator,
     trusted_authserv_ids: Vec<String>,
     trusted_receivers: Vec<String>,
@@ -42,14 +42,14 @@ pub struct DnsAuth {
 /// Why the resolver could not be set up.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot set up DNS for security.verify_here ({source})")]
-pub struct DnsSetupError {
+pub(crate) struct DnsSetupError {
     #[source]
     source: mail_auth::hickory_resolver::net::NetError,
 }
 
 impl DnsAuth {
     /// The verifier `security` asks for: `None` unless `verify_here` is on.
-    pub fn from_settings(security: &Security) -> Result<Option<DnsAuth>, DnsSetupError> {
+    pub(crate) fn from_settings(security: &Security) -> Result<Option<DnsAuth>, DnsSetupError> {
         if !security.verify_here {
             return Ok(None);
         }
@@ -67,7 +67,7 @@ impl DnsAuth {
 
     /// The results for each message, in order (see [`DnsAuth::verify`]);
     /// [`CONCURRENCY`] messages at a time.
-    pub async fn verify_all(&self, raws: &[&[u8]]) -> Vec<Option<String>> {
+    pub(crate) async fn verify_all(&self, raws: &[&[u8]]) -> Vec<Option<String>> {
         let mut results = Vec::with_capacity(raws.len());
         for chunk in raws.chunks(CONCURRENCY) {
             let pending: Vec<_> = chunk.iter().map(|raw| self.verify(raw)).collect();
@@ -79,7 +79,7 @@ impl DnsAuth {
     /// The RFC 8601 value of what was verified here for one message; `None`
     /// when a trusted receiver already judged it, or it has no From domain
     /// or cannot be read as a message (the pipeline says why).
-    pub async fn verify(&self, raw: &[u8]) -> Option<String> {
+    pub(crate) async fn verify(&self, raw: &[u8]) -> Option<String> {
         let headers = MessageParser::default().parse_headers(raw)?;
         let ar_values: Vec<&str> = headers
             .header_values(HeaderName::Other("Authentication-Results".into()))

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Creates a new file (an error if it exists) with mode 0600 exactly: set
 /// again after creating it, since the umask can only take bits away.
-pub fn create_private(path: &Path) -> std::io::Result<File> {
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -19,7 +19,7 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
 }
 
 /// Creates `dir` and its missing parents with mode 0700 (less the umask).
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -29,7 +29,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// Writes `bytes` to a temporary file beside `path` (mode 0600 whatever the
 /// umask), syncs it, then renames it over `path`. On failure the temporary
 /// file is removed and `path` is left as it was.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temp = temp_path(path);
     let written = write_synced(&temp, bytes);
     if written.is_err() {

@@ -11,15 +11,15 @@ use tokio_util::sync::CancellationToken;
 
 /// How long a lease lasts unless renewed: a dead daemon's mailbox is taken
 /// over within this (plus one retry).
-pub const LEASE_TTL: Duration = Duration::from_secs(30);
+pub(crate) const LEASE_TTL: Duration = Duration::from_secs(30);
 /// How often the holder renews it (a third of the TTL: two renewals may
 /// fail before it runs out).
-pub const RENEW_EVERY: Duration = Duration::from_secs(10);
+pub(crate) const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// How often a waiting daemon tries to take a held lease.
-pub const RETRY_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 /// One mailbox's lease as seen by the daemon serving it.
-pub struct MailboxLease<'a> {
+pub(crate) struct MailboxLease<'a> {
     /// The database holding the leases.
     pub store: &'a Store,
     /// The configured mailbox name.
@@ -33,7 +33,7 @@ impl MailboxLease<'_> {
     /// runs `serve` with it and a token that fires when the lease is lost
     /// or `cancel` fires; gives the lease back afterwards. `Ok(None)` when
     /// the lease was not obtained.
-    pub async fn hold<T, F, Fut>(
+    pub(crate) async fn hold<T, F, Fut>(
         &self,
         cancel: &CancellationToken,
         patience: Option<Duration>,

@@ -11,7 +11,7 @@
 
 /// Returns the free pages of every malloc arena to the system (glibc's
 /// `malloc_trim`); does nothing with other allocators.
-pub fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks and trims glibc's own arenas, takes
     // their locks, and touches no memory owned by Rust.

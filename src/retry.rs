@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// How one kind of failure is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// The wait before the first retry, without jitter.
     first: Duration,
     /// No wait is longer.
@@ -25,17 +25,17 @@ const MAX_DOUBLINGS: u32 = 32;
 
 impl Policy {
     /// A mailbox connection that failed: from 1 s, at most 5 minutes.
-    pub const RECONNECT: Policy = Policy::new(1, 300);
+    pub(crate) const RECONNECT: Policy = Policy::new(1, 300);
     /// A failed IMAP login: from a minute (a lockout is not hammered), at
     /// most 5 minutes.
-    pub const LOGIN: Policy = Policy::new(60, 300);
+    pub(crate) const LOGIN: Policy = Policy::new(60, 300);
     /// An outbox mail the SMTP server did not take (a 5xx is never
     /// retried): 30 s, 1 min, 2 min … at most an hour.
-    pub const OUTBOX: Policy = Policy::new(30, 3600);
+    pub(crate) const OUTBOX: Policy = Policy::new(30, 3600);
 
     /// A webhook delivery that failed: from `first_secs` (its
     /// `retry_first_secs`), at most an hour.
-    pub const fn starting_at(first_secs: u64) -> Policy {
+    pub(crate) const fn starting_at(first_secs: u64) -> Policy {
         Policy::new(first_secs, 3600)
     }
 
@@ -48,15 +48,10 @@ impl Policy {
 
     /// The wait before retry number `attempt` (0: the first retry), with
     /// fresh jitter on every call.
-    pub fn wait(&self, attempt: u32) -> Duration {
+    pub(crate) fn wait(&self, attempt: u32) -> Duration {
         let step = attempt.min(MAX_DOUBLINGS) as usize;
         let jittered = self.backoff().build().nth(step);
         jittered.unwrap_or(self.cap).min(self.cap)
-    }
-
-    /// The longest wait of this policy.
-    pub fn cap(&self) -> Duration {
-        self.cap
     }
 
     /// backon's exponential builder: doubling from `first`, the base

@@ -11,10 +11,10 @@ use serde::Serialize;
 use sha2::Sha256;
 
 /// The envelope's version; a change that breaks receivers bumps it.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// Every event type, in the order the README documents them.
-pub const EVENT_TYPES: &[&str] = &[
+pub(crate) const EVENT_TYPES: &[&str] = &[
     "lead.created",
     "lead.updated",
     "prospect.replied",
@@ -27,23 +27,23 @@ pub const EVENT_TYPES: &[&str] = &[
 ];
 
 /// How long a delivery is retried before it is parked.
-pub const GIVE_UP_AFTER_HOURS: i64 = 24;
+pub(crate) const GIVE_UP_AFTER_HOURS: i64 = 24;
 
 /// The header names of a delivery.
-pub mod headers {
+pub(crate) mod headers {
     /// The event's id: the same on every retry of one event.
-    pub const EVENT_ID: &str = "Leadmail-Event-Id";
+    pub(crate) const EVENT_ID: &str = "Leadmail-Event-Id";
     /// The event's type.
-    pub const EVENT_TYPE: &str = "Leadmail-Event-Type";
+    pub(crate) const EVENT_TYPE: &str = "Leadmail-Event-Type";
     /// Unix seconds when this attempt was signed.
-    pub const TIMESTAMP: &str = "Leadmail-Timestamp";
+    pub(crate) const TIMESTAMP: &str = "Leadmail-Timestamp";
     /// `v1=` and the hex HMAC-SHA256 of `"{timestamp}.{body}"`.
-    pub const SIGNATURE: &str = "Leadmail-Signature";
+    pub(crate) const SIGNATURE: &str = "Leadmail-Signature";
 }
 
 /// The JSON body of every delivery.
 #[derive(Debug, Serialize)]
-pub struct Envelope<'a> {
+pub(crate) struct Envelope<'a> {
     /// `evt_` and the event's number; the same on every retry.
     pub id: String,
     /// One of [`EVENT_TYPES`].
@@ -60,7 +60,7 @@ pub struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     /// The envelope of event `id`; `change` is the JSON its trigger wrote,
     /// `view` the record's current `--json` view (a lead's), if any.
-    pub fn new(
+    pub(crate) fn new(
         id: i64,
         event_type: &'a str,
         occurred_at: &'a str,
@@ -89,7 +89,7 @@ impl<'a> Envelope<'a> {
 
 /// The `Leadmail-Signature` value: `v1=` and the lowercase hex
 /// HMAC-SHA256, keyed with the webhook's secret, of `"{timestamp}.{body}"`.
-pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+pub(crate) fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
@@ -101,7 +101,7 @@ pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
 
 /// How one attempt went.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attempt {
+pub(crate) enum Attempt {
     /// The receiver answered with this HTTP status.
     Answered(u16),
     /// No answer: refused, reset, timed out; the text says which.
@@ -110,7 +110,7 @@ pub enum Attempt {
 
 /// What becomes of a delivery after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// Taken (2xx).
     Delivered,
     /// Try again at this time; the text says why it failed.
@@ -122,7 +122,7 @@ pub enum Next {
 
 /// What follows `attempt`, the `attempts`-th failure counted from 0, of a
 /// delivery first tried at `first_tried_at`; `wait` is the retry policy.
-pub fn next_after(
+pub(crate) fn next_after(
     attempt: &Attempt,
     attempts: u32,
     first_tried_at: DateTime<Utc>,
@@ -154,7 +154,7 @@ fn is_permanent(status: u16) -> bool {
 
 /// The host of an `http://` or `https://` URL, for a webhook's default name;
 /// `None` for anything else.
-pub fn url_host(url: &str) -> Option<String> {
+pub(crate) fn url_host(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
     let rest = lower
         .strip_prefix("https://")

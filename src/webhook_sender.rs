@@ -25,7 +25,7 @@ const KEEP_DAYS: i64 = 7;
 
 /// The daemon's webhook worker: looks for due events every second (one
 /// indexed query per webhook) and delivers them, until cancelled.
-pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken) {
+pub(crate) async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken) {
     let client = match client() {
         Ok(client) => client,
         Err(error) => {
@@ -43,7 +43,7 @@ pub async fn run(settings: &Settings, store: &Store, cancel: &CancellationToken)
 }
 
 /// What `run --once` does: one round of deliveries.
-pub async fn run_once(settings: &Settings, store: &Store) {
+pub(crate) async fn run_once(settings: &Settings, store: &Store) {
     match client() {
         Ok(client) => round(settings, store, &client, clock::now()).await,
         Err(error) => tracing::error!(error = %error, "cannot set up HTTP: no webhooks"),

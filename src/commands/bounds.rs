@@ -6,22 +6,22 @@
 
 /// Commands (understood or not) read from one mail; the lines after them
 /// are reported as not read.
-pub const MAX_COMMANDS_PER_MAIL: usize = 50;
+pub(crate) const MAX_COMMANDS_PER_MAIL: usize = 50;
 
 /// The longest command line (and so the longest reason or note) read.
-pub const MAX_LINE_BYTES: usize = 1_000;
+pub(crate) const MAX_LINE_BYTES: usize = 1_000;
 
 /// The longest tag, the same as a `#hashtag` (41 characters).
-pub const MAX_TAG_CHARS: usize = 41;
+pub(crate) const MAX_TAG_CHARS: usize = 41;
 
 /// The largest amount a command sets.
-pub const MAX_AMOUNT: f64 = 1e12;
+pub(crate) const MAX_AMOUNT: f64 = 1e12;
 
 /// A line quoted back in a report keeps this many characters.
 const QUOTED_CHARS: usize = 80;
 
 /// Refuses a command line (or a CLI text) too long to be stored.
-pub fn check_length(text: &str) -> Result<(), String> {
+pub(crate) fn check_length(text: &str) -> Result<(), String> {
     if text.len() <= MAX_LINE_BYTES {
         return Ok(());
     }
@@ -32,7 +32,7 @@ pub fn check_length(text: &str) -> Result<(), String> {
 }
 
 /// How a refused line is reported: `"the line": why`, a long line cut.
-pub fn refusal(line: &str, why: &str) -> String {
+pub(crate) fn refusal(line: &str, why: &str) -> String {
     let quoted = if line.chars().count() <= QUOTED_CHARS {
         line.to_string()
     } else {
@@ -45,7 +45,7 @@ pub fn refusal(line: &str, why: &str) -> String {
 /// Feeds `items` (lines, plus tags) to `read` until it has given
 /// [`MAX_COMMANDS_PER_MAIL`] commands (`read` says how many each gave); the
 /// report for the non-blank `what` left, if any.
-pub fn read_at_most<'a>(
+pub(crate) fn read_at_most<'a>(
     items: impl IntoIterator<Item = &'a str>,
     what: &str,
     mut read: impl FnMut(&'a str) -> usize,
@@ -63,7 +63,7 @@ pub fn read_at_most<'a>(
 
 /// Keeps the first [`MAX_COMMANDS_PER_MAIL`] of `items` (one line of tags
 /// can give many); the report for the ones dropped, if any.
-pub fn keep_first<T>(items: &mut Vec<T>) -> Option<String> {
+pub(crate) fn keep_first<T>(items: &mut Vec<T>) -> Option<String> {
     let dropped = items.len().checked_sub(MAX_COMMANDS_PER_MAIL)?;
     items.truncate(MAX_COMMANDS_PER_MAIL);
     (dropped > 0).then(|| {

@@ -12,9 +12,9 @@
 //! - [`reply`]: digest-reply lines, read with the note's own reader;
 //! - [`bounds`]: how much one mail may ask (commands, line length, tags).
 
-pub mod bounds;
-pub mod note;
-pub mod reply;
+pub(crate) mod bounds;
+pub(crate) mod note;
+pub(crate) mod reply;
 
 use crate::domain::{EmailAddress, LeadStatus};
 use chrono::{DateTime, Utc};

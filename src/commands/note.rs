@@ -26,7 +26,7 @@ const ACTION_KINDS: &[&str] = &[
 ];
 
 /// What a command needs to know: the rep's calendar, the message time and the config.
-pub struct CommandContext<'a> {
+pub(crate) struct CommandContext<'a> {
     /// The configuration (steps, users).
     pub settings: &'a Settings,
     /// The rep's time zone and workday start.
@@ -37,7 +37,7 @@ pub struct CommandContext<'a> {
 
 /// A routing token or a due date from a plus tag.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PlusTag {
+pub(crate) enum PlusTag {
     /// `crm+lead-42@`: the lead the mail belongs to.
     Lead(i64),
     /// `crm+3d@`: the next action's due date.
@@ -47,7 +47,7 @@ pub enum PlusTag {
 }
 
 /// Reads the plus tag of a CRM address.
-pub fn read_plus_tag(tag: &str, ctx: &CommandContext<'_>) -> PlusTag {
+pub(crate) fn read_plus_tag(tag: &str, ctx: &CommandContext<'_>) -> PlusTag {
     let lower = tag.trim().to_ascii_lowercase();
     if let Some(id) = lower.strip_prefix("lead-").and_then(|n| n.parse().ok()) {
         return PlusTag::Lead(id);
@@ -62,7 +62,7 @@ pub fn read_plus_tag(tag: &str, ctx: &CommandContext<'_>) -> PlusTag {
 }
 
 /// The plus tags of the CRM addresses a message was delivered or written to.
-pub fn plus_tags<'a>(
+pub(crate) fn plus_tags<'a>(
     addresses: impl Iterator<Item = &'a EmailAddress>,
     settings: &Settings,
 ) -> Vec<String> {
@@ -79,7 +79,7 @@ pub fn plus_tags<'a>(
 
 /// Turns plus tags into commands and a routing lead id; at most
 /// [`bounds::MAX_COMMANDS_PER_MAIL`] tags are read.
-pub fn commands_from_plus_tags(
+pub(crate) fn commands_from_plus_tags(
     tags: &[String],
     ctx: &CommandContext<'_>,
 ) -> (Commands, Option<i64>) {
@@ -127,7 +127,7 @@ static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
 /// Reads the commands in a rep's note, at most
 /// [`bounds::MAX_COMMANDS_PER_MAIL`] of them. When the note hands the lead
 /// over (`owner: nina`), its times (`next: friday 10:00`) are the new owner's.
-pub fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
+pub(crate) fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Commands {
     let handed_to = new_owner_calendar(note, ctx);
     let ctx = &CommandContext {
         calendar: handed_to.unwrap_or(ctx.calendar),

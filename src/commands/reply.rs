@@ -19,10 +19,10 @@ use chrono::{DateTime, Utc};
 
 /// The words that open our digest's text part: a reply's own lines end
 /// where the quoted digest starts.
-pub const DIGEST_MARKER: &str = "leadmail digest";
+pub(crate) const DIGEST_MARKER: &str = "leadmail digest";
 
 /// The command words a reply understands.
-pub const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "done", "snooze", "next", "won", "lost", "cancel", "convert", "step", "status",
 ];
 
@@ -72,7 +72,7 @@ pub enum ReplyAction {
 /// The commands of a reply, and the lines that looked like commands but
 /// could not be read (each with the reason, for the confirmation mail).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ParsedReply {
+pub(crate) struct ParsedReply {
     /// Understood commands, in reply order.
     pub commands: Vec<ReplyCommand>,
     /// `"line": why` for every line that failed.
@@ -83,7 +83,7 @@ pub struct ParsedReply {
 /// stripped by the caller), at most
 /// [`bounds::MAX_COMMANDS_PER_MAIL`]; relative dates count from
 /// `ctx.reference` (the reply's date) in the user's calendar.
-pub fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
+pub(crate) fn parse_reply(body: &str, ctx: &CommandContext<'_>) -> ParsedReply {
     let mut parsed = ParsedReply::default();
     let lines = own_lines(body);
     let unread = bounds::read_at_most(lines.iter().map(String::as_str), "lines", |line| {

@@ -6,7 +6,7 @@
 
 /// What bounds one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BatchLimits {
+pub(super) struct BatchLimits {
     /// Messages per batch (one `UID FETCH`, one transaction).
     pub max_count: usize,
     /// Bytes of whole messages per batch. Two batches overlap (one commits
@@ -19,7 +19,7 @@ pub struct BatchLimits {
 impl BatchLimits {
     /// The limits for `count` messages a batch and an in-flight budget of
     /// `in_flight` bytes shared by the two batches in hand.
-    pub fn new(count: usize, in_flight: u64, max_message_bytes: u64) -> Self {
+    pub(super) fn new(count: usize, in_flight: u64, max_message_bytes: u64) -> Self {
         Self {
             max_count: count.max(1),
             max_bytes: (in_flight / 2).max(1),
@@ -30,11 +30,11 @@ impl BatchLimits {
 
 /// The bytes a header-only fetch is counted for (a header block is bounded
 /// by `security.max_header_count` fields; this is a typical upper size).
-pub const HEADER_ESTIMATE: u64 = 64 * 1024;
+pub(super) const HEADER_ESTIMATE: u64 = 64 * 1024;
 
 /// One fetch batch, in UID order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Batch {
+pub(super) struct Batch {
     /// UIDs fetched whole.
     pub whole: Vec<u32>,
     /// UIDs over the size limit: only their header block is fetched.
@@ -46,12 +46,12 @@ pub struct Batch {
 
 impl Batch {
     /// Messages in the batch.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.whole.len() + self.headers_only.len()
     }
 
     /// True when the batch holds no message.
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
@@ -62,7 +62,7 @@ impl Batch {
 /// alone. A message over `max_message_bytes` is put in `headers_only`. A
 /// message without a size counts as empty (the pipeline still refuses it
 /// when its bytes are over the limit).
-pub fn batches(sizes: &[(u32, Option<u64>)], limits: BatchLimits) -> Vec<Batch> {
+pub(super) fn batches(sizes: &[(u32, Option<u64>)], limits: BatchLimits) -> Vec<Batch> {
     let mut all = Vec::new();
     let mut current = Batch::default();
     for &(uid, size) in sizes {

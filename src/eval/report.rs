@@ -5,11 +5,11 @@ use super::halves::{half_of, Half};
 use std::fmt::Write as _;
 
 /// How far the check half may fall below the development half on a row with a bar.
-pub const MAX_HALF_GAP: f64 = 0.03;
+pub(super) const MAX_HALF_GAP: f64 = 0.03;
 
 /// A row's halves are compared only when each has at least this many cases (below it one
 /// case moves the score by more than the gap allowed).
-pub const MIN_HALF_CASES: usize = 20;
+pub(super) const MIN_HALF_CASES: usize = 20;
 
 /// The least score a row must reach.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -10,7 +10,7 @@ use crate::store::LeadView;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The header row, in the order [`lead_row`] writes the cells.
-pub const COLUMNS: [&str; 21] = [
+pub(crate) const COLUMNS: [&str; 21] = [
     "id",
     "kind",
     "status",
@@ -38,7 +38,7 @@ pub const COLUMNS: [&str; 21] = [
 const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The whole document: the header row, then one row per lead.
-pub fn leads_csv(leads: &[LeadView]) -> Result<String, csv::Error> {
+pub(crate) fn leads_csv(leads: &[LeadView]) -> Result<String, csv::Error> {
     let mut writer = writer();
     writer.write_record(COLUMNS)?;
     for lead in leads {
@@ -48,7 +48,7 @@ pub fn leads_csv(leads: &[LeadView]) -> Result<String, csv::Error> {
 }
 
 /// One lead's cells, as plain text (not yet escaped).
-pub fn lead_row(lead: &LeadView) -> Vec<String> {
+pub(crate) fn lead_row(lead: &LeadView) -> Vec<String> {
     let contact = lead.contacts.first();
     let next = lead.next_action.as_ref();
     vec![
@@ -119,7 +119,7 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 /// international phone number (`+` then only digits and the separators
 /// phone numbers use) is left as it is: it calls no function, and a
 /// quote in front of every phone number would spoil the export.
-pub fn neutralise_formula(text: &str) -> String {
+pub(crate) fn neutralise_formula(text: &str) -> String {
     if text.starts_with(FORMULA_TRIGGERS) && !is_phone_number(text) {
         format!("'{text}")
     } else {

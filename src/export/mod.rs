@@ -2,4 +2,4 @@
 //!
 //! Pure: the store's views in, text out. The CLI wiring lives in `app::export`.
 
-pub mod csv;
+pub(crate) mod csv;

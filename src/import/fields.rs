@@ -8,14 +8,14 @@ macro_rules! fields {
     ($($(#[$meta:meta])* $variant:ident => $text:literal),+ $(,)?) => {
         /// A leadmail field a column maps to.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Field { $($(#[$meta])* $variant),+ }
+        pub(crate) enum Field { $($(#[$meta])* $variant),+ }
 
         impl Field {
             /// Every field, in declaration order.
-            pub const ALL: &'static [Field] = &[$(Field::$variant),+];
+            pub(crate) const ALL: &'static [Field] = &[$(Field::$variant),+];
 
             /// The stable name (used in `--map` files and the README).
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $(Field::$variant => $text),+ }
             }
         }
@@ -73,7 +73,7 @@ fields! {
 
 impl Field {
     /// Reads a field name (case-insensitive; `-` and spaces count as `_`).
-    pub fn parse(text: &str) -> Option<Field> {
+    pub(crate) fn parse(text: &str) -> Option<Field> {
         let key = text.trim().to_lowercase().replace(['-', ' '], "_");
         Field::ALL.iter().copied().find(|f| f.as_str() == key)
     }

@@ -8,18 +8,18 @@ use super::ImportError;
 /// A `--map` file: source column (as [`header_key`] spells it) → field,
 /// or `None` for a column to leave out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MapFile {
+pub(crate) struct MapFile {
     entries: Vec<(String, Option<Field>)>,
 }
 
 /// The word a map file uses for a column to leave out.
-pub const IGNORE: &str = "ignore";
+pub(crate) const IGNORE: &str = "ignore";
 
 impl MapFile {
     /// Reads a map file: a CSV file (`column,field` rows, an optional
     /// `column,field` header) when `csv` is true, else TOML (`"Column" =
     /// "field"` pairs, optionally under a `[columns]` table).
-    pub fn parse(text: &str, csv: bool) -> Result<MapFile, ImportError> {
+    pub(crate) fn parse(text: &str, csv: bool) -> Result<MapFile, ImportError> {
         let pairs = if csv {
             csv_pairs(text)?
         } else {
@@ -95,7 +95,7 @@ fn csv_pairs(text: &str) -> Result<Vec<(String, String)>, ImportError> {
 
 /// How the columns of one file map to fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     /// Per column, in file order: the field it fills, if any.
     pub columns: Vec<Option<Field>>,
     /// The header cells of the columns no field takes, in file order.
@@ -108,7 +108,7 @@ impl Mapping {
     /// Maps a header row. Without a preset, one is recognised from the
     /// header; with neither a preset nor a map file, that must succeed.
     /// Some column must fill `contact_email`.
-    pub fn new(
+    pub(crate) fn new(
         header: &[String],
         preset: Option<Preset>,
         map: Option<&MapFile>,

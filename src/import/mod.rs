@@ -6,16 +6,16 @@
 //! writes the rows in one transaction (`Store::import`); `app::import`
 //! reads the files and prints the report.
 
-pub mod fields;
-pub mod mapping;
-pub mod presets;
-pub mod rows;
-pub mod values;
+pub(crate) mod fields;
+pub(crate) mod mapping;
+pub(crate) mod presets;
+pub(crate) mod rows;
+pub(crate) mod values;
 
-pub use fields::Field;
-pub use mapping::{MapFile, Mapping};
-pub use presets::Preset;
-pub use rows::{ImportRow, LeadDraft, Refusal};
+pub(crate) use fields::Field;
+pub(crate) use mapping::{MapFile, Mapping};
+pub(crate) use presets::Preset;
+pub(crate) use rows::{ImportRow, LeadDraft, Refusal};
 
 use crate::config::Settings;
 use chrono::{DateTime, Utc};
@@ -23,7 +23,7 @@ use std::fmt;
 
 /// What each row of the file becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
+pub(crate) enum ImportKind {
     /// A lead (a `kind` column may say `prospect` for a row).
     Lead,
     /// A prospect (a `kind` column may say `lead` for a row).
@@ -34,7 +34,7 @@ pub enum ImportKind {
 
 impl ImportKind {
     /// Reads `lead`, `prospect` or `contact`.
-    pub fn parse(text: &str) -> Option<ImportKind> {
+    pub(crate) fn parse(text: &str) -> Option<ImportKind> {
         match text.trim().to_lowercase().as_str() {
             "lead" | "leads" => Some(ImportKind::Lead),
             "prospect" | "prospects" => Some(ImportKind::Prospect),
@@ -44,7 +44,7 @@ impl ImportKind {
     }
 
     /// The stable name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ImportKind::Lead => "lead",
             ImportKind::Prospect => "prospect",
@@ -61,7 +61,7 @@ impl fmt::Display for ImportKind {
 
 /// Why a file (not one row of it) cannot be imported.
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     /// The CSV itself could not be read.
     #[error("cannot read the CSV: {cause}")]
     Csv {
@@ -130,7 +130,7 @@ fn field_names() -> String {
 
 /// What to import and how to read it.
 #[derive(Debug, Clone, Copy)]
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     /// What each row becomes.
     pub kind: ImportKind,
     /// The layout named with `--preset`.
@@ -141,7 +141,7 @@ pub struct Options<'a> {
 
 /// A file read, mapped and validated.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// How its columns were mapped.
     pub mapping: Mapping,
     /// The rows to write, in file order.
@@ -151,7 +151,7 @@ pub struct Plan {
 }
 
 /// Reads the CSV text, maps its header and validates every row.
-pub fn plan(
+pub(crate) fn plan(
     text: &str,
     options: Options<'_>,
     settings: &Settings,

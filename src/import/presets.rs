@@ -13,7 +13,7 @@ use std::fmt;
 
 /// A known CSV layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preset {
+pub(crate) enum Preset {
     /// leadmail's own `export --csv`: every column named after its field.
     Leadmail,
     /// noCRM.io lead exports.
@@ -105,7 +105,7 @@ const ZENDESK_SELL: &[(&str, Field)] = &[
 
 impl Preset {
     /// Every preset, leadmail's own first.
-    pub const ALL: [Preset; 5] = [
+    pub(crate) const ALL: [Preset; 5] = [
         Preset::Leadmail,
         Preset::Nocrm,
         Preset::Pipedrive,
@@ -114,7 +114,7 @@ impl Preset {
     ];
 
     /// The name `--preset` takes.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Preset::Leadmail => "leadmail",
             Preset::Nocrm => "nocrm",
@@ -125,7 +125,7 @@ impl Preset {
     }
 
     /// Reads a preset name (case-insensitive; `zendesk` is Zendesk Sell).
-    pub fn parse(text: &str) -> Option<Preset> {
+    pub(crate) fn parse(text: &str) -> Option<Preset> {
         let text = text.trim().to_lowercase();
         if text == "zendesk" {
             return Some(Preset::ZendeskSell);
@@ -134,7 +134,7 @@ impl Preset {
     }
 
     /// The field this preset maps a header cell to, if any.
-    pub fn field(self, header: &str) -> Option<Field> {
+    pub(crate) fn field(self, header: &str) -> Option<Field> {
         let key = header_key(header);
         let table = match self {
             Preset::Leadmail => return Field::parse(&key).filter(|_| !key.contains(' ')),
@@ -162,7 +162,7 @@ impl fmt::Display for Preset {
 
 /// The preset that maps the most cells of this header row, among those
 /// that find the contact's address; none when two tie or none does.
-pub fn detect(header: &[String]) -> Option<Preset> {
+pub(crate) fn detect(header: &[String]) -> Option<Preset> {
     let mut scored: Vec<(usize, Preset)> = Preset::ALL
         .into_iter()
         .map(|p| (p.score(header), p))
@@ -179,7 +179,7 @@ pub fn detect(header: &[String]) -> Option<Preset> {
 
 /// A header cell as the tables spell it: trimmed, lower-cased, inner
 /// spaces collapsed, a byte order mark dropped.
-pub fn header_key(header: &str) -> String {
+pub(crate) fn header_key(header: &str) -> String {
     header
         .trim_start_matches('\u{feff}')
         .split_whitespace()

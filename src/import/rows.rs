@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 /// A row refused, with its line in the file (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The line the row starts on.
     pub line: u64,
     /// Why it was refused.

@@ -11,7 +11,7 @@ const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A cell without the `'` the exporter put before a formula trigger; any
 /// other text as it is.
-pub fn unguard(cell: &str) -> &str {
+pub(crate) fn unguard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_TRIGGERS) => rest,
         _ => cell,
@@ -20,7 +20,7 @@ pub fn unguard(cell: &str) -> &str {
 
 /// An RFC 3339 time, or a local `YYYY-MM-DD[ HH:MM[:SS]]` (also with `T`)
 /// in `zone`; a date alone is midnight there.
-pub fn time(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
+pub(crate) fn time(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
@@ -47,7 +47,7 @@ pub fn time(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
 /// A non-negative amount: `5000`, `5000.50`, `5,000.50`, `5,000`,
 /// `5 000,50` (a comma before three digits groups thousands, else it is
 /// the decimal mark).
-pub fn amount(text: &str) -> Result<f64, String> {
+pub(crate) fn amount(text: &str) -> Result<f64, String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let groups_thousands = compact
         .split(',')
@@ -66,7 +66,7 @@ pub fn amount(text: &str) -> Result<f64, String> {
 }
 
 /// An ISO 4217 code, upper-cased.
-pub fn currency(text: &str) -> Result<String, String> {
+pub(crate) fn currency(text: &str) -> Result<String, String> {
     let code = text.trim().to_ascii_uppercase();
     if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code)
@@ -77,7 +77,7 @@ pub fn currency(text: &str) -> Result<String, String> {
 
 /// A status: leadmail's (and noCRM.io's) words, Pipedrive's `open`, and
 /// the closed stages of the CRMs that keep the outcome in the stage.
-pub fn status(text: &str) -> Option<LeadStatus> {
+pub(crate) fn status(text: &str) -> Option<LeadStatus> {
     LeadStatus::parse(text).or_else(|| {
         closing_stage(text).or_else(|| match key(text).as_str() {
             "open" => Some(LeadStatus::Todo),
@@ -87,7 +87,7 @@ pub fn status(text: &str) -> Option<LeadStatus> {
 }
 
 /// `Closed won` / `closedwon` / `Closed lost` …: a stage that is an outcome.
-pub fn closing_stage(text: &str) -> Option<LeadStatus> {
+pub(crate) fn closing_stage(text: &str) -> Option<LeadStatus> {
     match key(text).as_str() {
         "closedwon" => Some(LeadStatus::Won),
         "closedlost" => Some(LeadStatus::Lost),
@@ -104,7 +104,7 @@ fn key(text: &str) -> String {
 
 /// The domain of `acme.example`, `www.acme.example` or
 /// `https://www.acme.example/about`; none for text without a dot.
-pub fn domain(text: &str) -> Option<String> {
+pub(crate) fn domain(text: &str) -> Option<String> {
     let text = text.trim().to_lowercase();
     let rest = text.split_once("://").map_or(text.as_str(), |(_, r)| r);
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -118,7 +118,7 @@ pub fn domain(text: &str) -> Option<String> {
 }
 
 /// Tags separated by commas or semicolons.
-pub fn tags(text: &str) -> Vec<String> {
+pub(crate) fn tags(text: &str) -> Vec<String> {
     text.split([',', ';'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -127,7 +127,7 @@ pub fn tags(text: &str) -> Vec<String> {
 }
 
 /// A lead source in leadmail's vocabulary.
-pub fn source(text: &str) -> Result<String, String> {
+pub(crate) fn source(text: &str) -> Result<String, String> {
     let text = text.trim();
     let named = ["partner:", "form:"].iter().any(|p| {
         text.strip_prefix(p)

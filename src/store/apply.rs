@@ -81,14 +81,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records that the message touched a lead.
-    pub fn touch(&mut self, lead_id: i64) {
+    pub(super) fn touch(&mut self, lead_id: i64) {
         if !self.lead_ids.contains(&lead_id) {
             self.lead_ids.push(lead_id);
         }
     }
 
     /// A change made by the message: at its date, by its sender, with its key.
-    pub fn change(&self) -> Change<'_> {
+    pub(super) fn change(&self) -> Change<'_> {
         Change {
             at: self.plan.occurred_at,
             actor: self.actor.as_deref(),

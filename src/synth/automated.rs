@@ -9,7 +9,7 @@ use super::Facts;
 
 /// An out-of-office reply from the person an earlier outbound mail went to
 /// (or from this message's own person when there is none).
-pub fn out_of_office(facts: &Facts) -> (Draft, String) {
+pub(super) fn out_of_office(facts: &Facts) -> (Draft, String) {
     let answered = facts.answers.as_deref();
     let person = answered.map_or(&facts.person, |a| &a.person);
     let rep = answered.map_or(facts.rep, |a| a.rep);
@@ -47,7 +47,7 @@ pub fn out_of_office(facts: &Facts) -> (Draft, String) {
 }
 
 /// A vendor's newsletter to the CRM address.
-pub fn newsletter(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn newsletter(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let vendor = rng.pick(&["hooli", "initech", "globex-insights", "coldchain-weekly"]);
     let token = rng.next_u64();
     let mut draft = Draft {
@@ -80,7 +80,7 @@ pub fn newsletter(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
 
 /// A DSN (multipart/report) for an earlier outbound mail, hard 5.1.1 or
 /// soft 4.2.2, with the returned message's headers.
-pub fn bounce(facts: &Facts, rng: &mut Rng) -> (Vec<u8>, String) {
+pub(super) fn bounce(facts: &Facts, rng: &mut Rng) -> (Vec<u8>, String) {
     let original = facts.answers.as_deref().unwrap_or(facts);
     let to = &original.person.email;
     let hard = rng.chance(0.85);

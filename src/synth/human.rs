@@ -34,7 +34,7 @@ fn trace(draft: &mut Draft, facts: &Facts, return_path: &str, auth: Option<&str>
 }
 
 /// A rep's mail to a prospect, with the CRM address in BCC (not shown).
-pub fn outbound(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn outbound(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let mut draft = Draft {
         html: true,
         attach: true,
@@ -132,7 +132,7 @@ fn forward_block(facts: &Facts, to: &str, rng: &mut Rng) -> (String, &'static st
 }
 
 /// A rep forwarding a prospect's inquiry to the CRM address.
-pub fn forward(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn forward(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let rep = facts.rep;
     let (block, client) = forward_block(facts, &format!("{} <{}>", rep.name, rep.email), rng);
     let original = inquiry(facts, rep.name.split(' ').next().unwrap_or(rep.name), rng);
@@ -178,7 +178,7 @@ pub fn forward(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
 }
 
 /// The partner forwarding a referral to a rep, with the CRM address in copy.
-pub fn partner(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn partner(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let english = Facts {
         lang: Lang::En,
         ..facts.clone()
@@ -210,7 +210,7 @@ pub fn partner(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
 }
 
 /// A website form submission, with labels in the facts' language.
-pub fn form(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn form(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let labels = match facts.lang {
         Lang::De => ["Name", "E-mail", "Telefon", "Firma", "Nachricht"],
         Lang::Pt => ["Nome", "Email", "Telefone", "Empresa", "Mensagem"],
@@ -246,7 +246,7 @@ pub fn form(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
 }
 
 /// A prospect answering a rep's earlier outbound mail, quoting it.
-pub fn reply(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
+pub(super) fn reply(facts: &Facts, rng: &mut Rng) -> (Draft, String) {
     let to = facts
         .answers
         .as_deref()

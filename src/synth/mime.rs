@@ -6,7 +6,7 @@ use super::text;
 
 /// A message before its bytes: headers, plain text, and what may pad it.
 #[derive(Debug, Clone, Default)]
-pub struct Draft {
+pub(super) struct Draft {
     /// Header fields in order, values already encoded where needed.
     pub headers: Vec<(&'static str, String)>,
     /// The text/plain body (LF line ends; CRLF is written).
@@ -19,19 +19,19 @@ pub struct Draft {
 
 impl Draft {
     /// Adds a header field.
-    pub fn header(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+    pub(super) fn header(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
         self.headers.push((name, value.into()));
         self
     }
 }
 
 /// A display name and address as a header value (RFC 2047 for non-ASCII names).
-pub fn mailbox(name: &str, address: &str) -> String {
+pub(super) fn mailbox(name: &str, address: &str) -> String {
     format!("{} <{address}>", phrase(name))
 }
 
 /// A header phrase: as is when plain ASCII, else a UTF-8 base64 encoded word.
-pub fn phrase(value: &str) -> String {
+pub(super) fn phrase(value: &str) -> String {
     if value.is_ascii() {
         value.to_string()
     } else {
@@ -42,7 +42,7 @@ pub fn phrase(value: &str) -> String {
 
 /// Writes the draft, padding it with HTML and (if allowed) an attachment
 /// until it is about `target` bytes long.
-pub fn render(draft: &Draft, target: usize, rng: &mut Rng) -> Vec<u8> {
+pub(super) fn render(draft: &Draft, target: usize, rng: &mut Rng) -> Vec<u8> {
     let mut out = String::with_capacity(target + 4096);
     for (name, value) in &draft.headers {
         out.push_str(name);
@@ -137,7 +137,7 @@ fn attachment_part(raw: usize, rng: &mut Rng) -> Part {
 }
 
 /// LF (or CRLF) line ends as CRLF.
-pub fn crlf(text: &str) -> String {
+pub(super) fn crlf(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 40);
     for line in text.split('\n') {
         out.push_str(line.strip_suffix('\r').unwrap_or(line));

@@ -5,7 +5,7 @@ use super::rng::Rng;
 
 /// The languages the generated mail is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     /// English.
     En,
     /// German.
@@ -20,15 +20,15 @@ pub enum Lang {
 
 impl Lang {
     /// Every language, English first (it is drawn most often).
-    pub const ALL: [Lang; 5] = [Lang::En, Lang::De, Lang::Fr, Lang::Pt, Lang::Es];
+    pub(crate) const ALL: [Lang; 5] = [Lang::En, Lang::De, Lang::Fr, Lang::Pt, Lang::Es];
 
     /// A language: English half of the time, the others evenly.
-    pub fn draw(rng: &mut Rng) -> Lang {
+    pub(crate) fn draw(rng: &mut Rng) -> Lang {
         Lang::ALL[rng.weighted([8u32, 2, 2, 2, 2].into_iter())]
     }
 
     /// The IETF tag for `Content-Language`.
-    pub fn tag(self) -> &'static str {
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Lang::En => "en-GB",
             Lang::De => "de-DE",
@@ -41,7 +41,7 @@ impl Lang {
 
 /// A rep of the fixture configuration (`tests/fixtures/leadmail.toml`).
 #[derive(Debug, Clone, Copy)]
-pub struct Rep {
+pub(crate) struct Rep {
     /// Display name.
     pub name: &'static str,
     /// Address.
@@ -49,7 +49,7 @@ pub struct Rep {
 }
 
 /// The two reps of the fixture configuration.
-pub const REPS: [Rep; 2] = [
+pub(super) const REPS: [Rep; 2] = [
     Rep {
         name: "Alice Martins",
         email: "alice@acme.test",
@@ -61,14 +61,14 @@ pub const REPS: [Rep; 2] = [
 ];
 
 /// The partner of the fixture configuration.
-pub const PARTNER: Rep = Rep {
+pub(super) const PARTNER: Rep = Rep {
     name: "Bob Hartley",
     email: "bob@northwind.test",
 };
 
 /// A person at a prospect company.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Person {
+pub(crate) struct Person {
     /// Given name.
     pub first: &'static str,
     /// Family name.
@@ -83,13 +83,13 @@ pub struct Person {
 
 impl Person {
     /// "First Last".
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("{} {}", self.first, self.last)
     }
 
     /// A made-up person in `lang`, at a made-up company; `salt` keeps
     /// companies of different messages apart.
-    pub fn draw(rng: &mut Rng, lang: Lang, salt: u64) -> Person {
+    pub(crate) fn draw(rng: &mut Rng, lang: Lang, salt: u64) -> Person {
         let (firsts, lasts, words, forms) = names(lang);
         let first = rng.pick(firsts);
         let last = rng.pick(lasts);

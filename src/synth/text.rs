@@ -5,7 +5,7 @@ use super::people::Lang;
 use super::rng::Rng;
 
 /// A subject about monitoring cold stores, warehouses or labs.
-pub fn subject(rng: &mut Rng, lang: Lang) -> String {
+pub(super) fn subject(rng: &mut Rng, lang: Lang) -> String {
     let n = rng.range(6, 120);
     let site = rng.pick(SITES);
     match lang {
@@ -37,7 +37,7 @@ const SITES: &[&str] = &[
 ];
 
 /// Opening line to `first`.
-pub fn greeting(lang: Lang, first: &str) -> String {
+pub(super) fn greeting(lang: Lang, first: &str) -> String {
     match lang {
         Lang::En => format!("Dear {first},"),
         Lang::De => format!("Hallo {first},"),
@@ -48,7 +48,7 @@ pub fn greeting(lang: Lang, first: &str) -> String {
 }
 
 /// A closing formula.
-pub fn closing(lang: Lang) -> &'static str {
+pub(super) fn closing(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "Best regards,",
         Lang::De => "Mit freundlichen Grüßen",
@@ -59,7 +59,7 @@ pub fn closing(lang: Lang) -> &'static str {
 }
 
 /// `count` paragraphs of an inquiry from a prospect.
-pub fn inquiry(rng: &mut Rng, lang: Lang, count: usize) -> Vec<&'static str> {
+pub(super) fn inquiry(rng: &mut Rng, lang: Lang, count: usize) -> Vec<&'static str> {
     (0..count).map(|_| rng.pick(inquiry_bank(lang))).collect()
 }
 
@@ -95,7 +95,7 @@ fn inquiry_bank(lang: Lang) -> &'static [&'static str] {
 }
 
 /// A rep's note above a forward.
-pub fn forward_note(rng: &mut Rng, lang: Lang) -> &'static str {
+pub(super) fn forward_note(rng: &mut Rng, lang: Lang) -> &'static str {
     let bank: &[&'static str] = match lang {
         Lang::En => &[
             "Another one for the pipeline, I'll call them on Monday.",
@@ -123,7 +123,7 @@ pub fn forward_note(rng: &mut Rng, lang: Lang) -> &'static str {
 }
 
 /// A rep's cold outbound mail, in English (the reps write English to prospects).
-pub fn pitch(rng: &mut Rng, count: usize) -> Vec<&'static str> {
+pub(super) fn pitch(rng: &mut Rng, count: usize) -> Vec<&'static str> {
     const BANK: &[&str] = &[
         "It was good to meet you at the trade fair last week. As promised, here is a short summary of how we help warehouses keep an audit-proof record of temperatures.",
         "Would you have 20 minutes next week for a call? I can show you the dashboard we run for two other sites in your region.",
@@ -134,7 +134,7 @@ pub fn pitch(rng: &mut Rng, count: usize) -> Vec<&'static str> {
 }
 
 /// A prospect's answer in a thread.
-pub fn reply(rng: &mut Rng) -> &'static str {
+pub(super) fn reply(rng: &mut Rng) -> &'static str {
     const BANK: &[&str] = &[
         "Thanks for reaching out. Yes, we are reviewing our monitoring setup next quarter, so the timing is good. Could you send a short proposal?",
         "Thank you for the information. I have shared it with our operations manager; could we have a call on Thursday afternoon?",
@@ -144,7 +144,7 @@ pub fn reply(rng: &mut Rng) -> &'static str {
 }
 
 /// Filler paragraphs (a long signature, a disclaimer, background) of about `bytes`.
-pub fn filler(rng: &mut Rng, bytes: usize) -> String {
+pub(super) fn filler(rng: &mut Rng, bytes: usize) -> String {
     const BANK: &[&str] = &[
         "This message and any attachments are confidential and intended solely for the addressee. If you have received it in error, please notify the sender and delete it.",
         "Our logistics centre operates around the clock, with deliveries accepted between 06:00 and 22:00 on weekdays and by appointment at weekends.",
@@ -160,7 +160,7 @@ pub fn filler(rng: &mut Rng, bytes: usize) -> String {
 }
 
 /// The text as a styled HTML document, padded with markup to about `bytes`.
-pub fn html(text: &str, bytes: usize) -> String {
+pub(super) fn html(text: &str, bytes: usize) -> String {
     let mut out = String::with_capacity(bytes + 512);
     out.push_str("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"><style>p{margin:0 0 12px 0;font-family:Calibri,Arial,sans-serif;font-size:11pt}</style></head><body><div dir=\"ltr\">\n");
     for line in text.lines() {
@@ -188,7 +188,7 @@ fn escape_into(out: &mut String, text: &str) {
 }
 
 /// `data` in base64, wrapped at 76 columns with CRLF.
-pub fn base64(data: &[u8]) -> String {
+pub(super) fn base64(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len() * 4 / 3 + data.len() / 38 + 8);
     for (i, chunk) in data.chunks(3).enumerate() {
