@@ -3,7 +3,7 @@
 use super::*;
 use crate::digest::content::build;
 use crate::digest::model::DigestQuarantined;
-use crate::digest::render_html::{breakable, escape};
+use crate::digest::render_html::breakable;
 use crate::digest::render_text::{wrap, wrap_list, WIDTH};
 use crate::digest::{render, words};
 use crate::domain::QuarantineReason;
@@ -177,9 +177,7 @@ fn the_html_part_escapes_everything_that_came_from_mail() {
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("<img"), "{html}");
     assert!(!html.contains("<b>Mallory"), "{html}");
-    assert!(
-        html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;")
-    );
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 'quotes'"));
     assert!(html.contains("Tom &amp; Jerry &quot;Ltd&quot;"), "{html}");
     assert!(
         html.contains("&quot;Evil &lt;script&gt;&quot; &lt;evil@bad.test&gt;"),
@@ -247,7 +245,15 @@ fn a_list_item_wider_than_a_line_gets_a_line_of_its_own() {
 }
 
 #[test]
-fn escape_covers_markup_quotes_and_control_characters() {
-    assert_eq!(escape("a<b>&\"c'\u{7}"), "a&lt;b&gt;&amp;&quot;c&#39; ");
-    assert_eq!(breakable("short words stay"), "short words stay");
+fn breakable_text_is_escaped_with_control_characters_blanked_and_long_words_cut() {
+    let markup = |text: &str| breakable(text).into_string();
+    assert_eq!(markup("a<b>&\"c'\u{7}"), "a&lt;b&gt;&amp;&quot;c' ");
+    assert_eq!(markup("short words stay"), "short words stay");
+    let long = format!("{} {}", "é".repeat(61), "x".repeat(30));
+    let expected = format!(
+        "{e}<wbr>{e}<wbr>é {x}<wbr>",
+        e = "é".repeat(30),
+        x = "x".repeat(30)
+    );
+    assert_eq!(markup(&long), expected);
 }
