@@ -357,6 +357,8 @@ pub struct Smtp {
     pub from: lettre::message::Mailbox,
     /// Extra trust root.
     pub ca_file: Option<PathBuf>,
+    /// Connections used at once to send (each reused); 1 to 32.
+    pub connections: usize,
 }
 
 impl Smtp {

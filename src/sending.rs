@@ -18,9 +18,10 @@ use crate::digest::{render, schedule, RenderedDigest};
 use crate::domain::ids;
 use crate::retry::Policy;
 use crate::smtp::{compose, Mailer};
-use crate::store::{OutboxDraft, OutboxMail, Store};
+use crate::store::{LeaseHolder, OutboxDraft, OutboxMail, SendClaim, Store};
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use futures::StreamExt;
 use lettre::message::Mailbox;
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::Notify;
@@ -509,19 +510,46 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// Sends every mail of the outbox that is due; failures are recorded with
-/// their next attempt ([`Policy::OUTBOX`]), 5xx refusals for good.
+/// How long a sender's claim on outbox mail lasts: another sender takes
+/// the mail over only after this, should the first die before recording
+/// the outcome.
+const CLAIM_FOR_MINUTES: i64 = 15;
+/// Mails claimed at once.
+const CLAIM_BATCH: i64 = 100;
+
+/// A claim on outbox mail for this process, from `now`.
+pub fn send_claim(now: DateTime<Utc>) -> SendClaim {
+    SendClaim {
+        holder: LeaseHolder::this_process().id,
+        until: now + Duration::minutes(CLAIM_FOR_MINUTES),
+    }
+}
+
+/// Sends every mail of the outbox that is due, claimed a batch at a time
+/// so that no other sender on the database sends it too; failures are
+/// recorded with their next attempt ([`Policy::OUTBOX`]), 5xx refusals for
+/// good.
 pub async fn deliver_due(
     store: &Store,
     mailer: &Mailer,
     from: &Mailbox,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
-    let mails = store.due_mail(now).await?;
-    deliver(store, mailer, from, mails, now).await
+    let mut total = Delivery::default();
+    loop {
+        let claim = send_claim(now);
+        let mails = store.claim_due_mail(&claim, now, CLAIM_BATCH).await?;
+        if mails.is_empty() {
+            return Ok(total);
+        }
+        let delivery = deliver(store, mailer, from, mails, now).await?;
+        total.sent += delivery.sent;
+        total.failed += delivery.failed;
+    }
 }
 
-/// Sends these queued mails, recording each outcome.
+/// Sends these (claimed) mails, as many at once as the mailer has
+/// connections, recording each outcome as it comes.
 pub async fn deliver(
     store: &Store,
     mailer: &Mailer,
@@ -530,8 +558,14 @@ pub async fn deliver(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
     let mut delivery = Delivery::default();
-    for mail in mails {
-        match send_one(mailer, from, &mail).await {
+    let mut outcomes = futures::stream::iter(mails)
+        .map(|mail| async move {
+            let sent = send_one(mailer, from, &mail).await;
+            (mail, sent)
+        })
+        .buffer_unordered(mailer.parallelism());
+    while let Some((mail, sent)) = outcomes.next().await {
+        match sent {
             Ok(()) => {
                 store.mark_sent(mail.id, crate::clock::now()).await?;
                 tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");

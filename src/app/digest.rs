@@ -48,7 +48,10 @@ async fn send(settings: &Settings, store: &Store, user: &User) -> anyhow::Result
         );
     }
     let mailer = Mailer::new(smtp)?;
-    let pending = store.pending_mail_for(user.email.as_ref()).await?;
+    let claim = sending::send_claim(now);
+    let pending = store
+        .claim_pending_mail_for(user.email.as_ref(), &claim, now)
+        .await?;
     let delivery = sending::deliver(store, &mailer, &smtp.from, pending, now).await?;
     outln!("sent {}, failed {}", delivery.sent, delivery.failed);
     anyhow::ensure!(

@@ -231,6 +231,12 @@ struct SmtpRaw {
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     from: String,
+    #[serde(default = "default_smtp_connections")]
+    connections: usize,
+}
+
+fn default_smtp_connections() -> usize {
+    4
 }
 
 #[derive(Deserialize)]
@@ -771,6 +777,12 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
 
 fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
     check_plain_tls("smtp.tls", raw.tls, &raw.host)?;
+    if !(1..=32).contains(&raw.connections) {
+        return Err(ConfigError::invalid(
+            "smtp.connections",
+            format!("{} is not between 1 and 32", raw.connections),
+        ));
+    }
     Ok(Smtp {
         port: raw.port.unwrap_or(match raw.tls {
             TlsMode::Implicit => 465,
@@ -788,6 +800,7 @@ fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
         username: raw.username,
         from: mailbox("smtp.from", &raw.from)?,
         ca_file: raw.ca_file.map(|p| base.join(p)),
+        connections: raw.connections,
     })
 }
 

@@ -303,3 +303,16 @@ fn a_webhook_entry_that_cannot_work_is_refused_with_its_key() {
     let error = parse(&twice).unwrap_err().to_string();
     assert!(error.contains("webhooks[1].name"), "{error}");
 }
+
+#[test]
+fn smtp_connections_default_to_four_and_stay_between_1_and_32() {
+    let smtp = "[smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"crm@acme.test\"\n";
+    let settings = parse(&format!("{SAMPLE}\n{smtp}")).unwrap();
+    assert_eq!(settings.smtp.unwrap().connections, 4);
+    for bad in [0, 33] {
+        let error = parse(&format!("{SAMPLE}\n{smtp}connections = {bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("smtp.connections"), "{error}");
+    }
+}

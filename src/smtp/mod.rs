@@ -1,5 +1,6 @@
-//! The SMTP adapter: one reused connection to `[smtp]`, for digests and
-//! confirmations. Knows nothing of the CRM; callers hand it finished bytes.
+//! The SMTP adapter: up to `[smtp] connections` reused connections to the
+//! server, for digests and confirmations. Knows nothing of the CRM; callers
+//! hand it finished bytes.
 //!
 //! The connection is opened here (lettre's `AsyncSmtpConnection` over our
 //! own TCP socket) rather than by lettre's pooled transport, so that the
@@ -21,20 +22,27 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::Address;
 use secrecy::ExposeSecret;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// How long one SMTP exchange may take before it counts as failed.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A connection to the configured SMTP server, opened on first use and
-/// reused while it works; cheap to clone (clones share it).
+/// Connections to the configured SMTP server, each opened on first use and
+/// reused while it works; concurrent sends use different ones (at most
+/// `[smtp] connections` at once). Cheap to clone (clones share them).
 #[derive(Clone)]
 pub struct Mailer {
     server: Arc<Server>,
-    connection: Arc<Mutex<Option<AsyncSmtpConnection>>>,
+    connections: Arc<[Mutex<Option<AsyncSmtpConnection>>]>,
+    /// Where a send waits when every connection is busy (round robin).
+    next: Arc<AtomicUsize>,
 }
+
+/// One connection's slot, held for one message.
+type Slot<'a> = MutexGuard<'a, Option<AsyncSmtpConnection>>;
 
 /// Where and how to connect.
 struct Server {
@@ -88,10 +96,32 @@ impl Mailer {
             credentials,
             hello: ClientId::default(),
         };
+        let connections = (0..smtp.connections.max(1))
+            .map(|_| Mutex::new(None))
+            .collect();
         Ok(Mailer {
             server: Arc::new(server),
-            connection: Arc::new(Mutex::new(None)),
+            connections,
+            next: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// How many messages may be sent at once (one per connection).
+    pub fn parallelism(&self) -> usize {
+        self.connections.len()
+    }
+
+    /// A free connection's slot, else a wait for one (round robin).
+    async fn slot(&self) -> Slot<'_> {
+        if let Some(free) = self
+            .connections
+            .iter()
+            .find_map(|slot| slot.try_lock().ok())
+        {
+            return free;
+        }
+        let next = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+        self.connections[next].lock().await
     }
 
     /// Connects, greets (and authenticates) and says NOOP, sending nothing.
@@ -116,7 +146,7 @@ impl Mailer {
     /// failure the connection is dropped, so the next message starts clean.
     pub async fn send(&self, from: &Address, to: &[String], raw: &[u8]) -> Result<(), SendError> {
         let envelope = envelope(from, to).map_err(|m| self.server.error(m, true))?;
-        let mut slot = self.connection.lock().await;
+        let mut slot = self.slot().await;
         if let Some(open) = slot.take().filter(|open| !open.has_broken()) {
             if let Ok(connection) = self.server.deliver(open, &envelope, raw).await {
                 *slot = Some(connection);

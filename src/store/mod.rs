@@ -75,7 +75,7 @@ pub use error::StoreError;
 pub use import::Imported;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};
 pub use mailboxes::{Checkpoint, MailboxHealth, MailboxState, StoreTotals, SyncError};
-pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail};
+pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail, SendClaim};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
 pub use receipts::DueReceipt;
 pub use release::{QuarantineEntry, Release};

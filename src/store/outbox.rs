@@ -42,6 +42,15 @@ pub struct OutboxMail {
     pub attempts: i64,
 }
 
+/// Who is about to send, and until when nobody else may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendClaim {
+    /// The sender: host and process, as leases name their holder.
+    pub holder: String,
+    /// When the claim runs out if the sender neither sent nor failed.
+    pub until: DateTime<Utc>,
+}
+
 /// A row of the outbox for listings and tests.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxEntry {
@@ -140,22 +149,72 @@ impl Store {
         Ok(Some((day, parse_stamp(&at)?)))
     }
 
-    /// Mails not yet sent whose next attempt is due at `now`, oldest first.
-    pub async fn due_mail(&self, now: DateTime<Utc>) -> Result<Vec<OutboxMail>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, subject, \
-             text_body, html_body, header_value, attempts FROM outbox \
-             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 100",
-        )
-        .bind(stamp(now))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(outbox_mail).collect()
+    /// Claims for `claim.holder` the mails not yet sent whose next attempt
+    /// is due at `now` and that nobody else holds, oldest first, at most
+    /// `limit`: no other sender gets them until `claim.until`.
+    pub async fn claim_due_mail(
+        &self,
+        claim: &SendClaim,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        self.claim_mail(true, None, claim, now, limit).await
     }
 
-    /// `user`'s mails not yet sent (nor refused for good), whatever their
-    /// next attempt time: what `digest send` pushes out now.
-    pub async fn pending_mail_for(&self, user_email: &str) -> Result<Vec<OutboxMail>, StoreError> {
+    /// Claims `user`'s mails not yet sent (nor refused for good), whatever
+    /// their next attempt time, that nobody else holds: what `digest send`
+    /// pushes out now.
+    pub async fn claim_pending_mail_for(
+        &self,
+        user_email: &str,
+        claim: &SendClaim,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        self.claim_mail(false, Some(user_email), claim, now, 1000)
+            .await
+    }
+
+    /// One claiming UPDATE … RETURNING in a write transaction (SQLite: the
+    /// one writer serialises two senders; PostgreSQL will want SKIP LOCKED).
+    async fn claim_mail(
+        &self,
+        due_only: bool,
+        user_email: Option<&str>,
+        claim: &SendClaim,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        let sql = "UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN \
+             (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
+              AND ($6 = FALSE OR next_attempt_at <= $3) AND ($5 IS NULL OR user_email = $5) \
+              AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY id LIMIT $4) \
+             RETURNING id, kind, user_email, local_date, message_id, in_reply_to, recipient, \
+             subject, text_body, html_body, header_value, attempts";
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(sql)
+            .bind(&claim.holder)
+            .bind(stamp(claim.until))
+            .bind(stamp(now))
+            .bind(limit)
+            .bind(user_email)
+            .bind(due_only)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut mails = rows
+            .iter()
+            .map(outbox_mail)
+            .collect::<Result<Vec<_>, _>>()?;
+        mails.sort_by_key(|mail| mail.id);
+        Ok(mails)
+    }
+
+    /// `user`'s mails not yet sent (nor refused for good), for tests.
+    #[cfg(test)]
+    pub(crate) async fn pending_mail_for(
+        &self,
+        user_email: &str,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, subject, \
              text_body, html_body, header_value, attempts FROM outbox \
@@ -170,7 +229,8 @@ impl Store {
     /// The SMTP server accepted the mail.
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1",
+            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
+             claimed_by = NULL, claimed_until = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(stamp(now))
@@ -190,7 +250,8 @@ impl Store {
         sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
              next_attempt_at = COALESCE($3, next_attempt_at), \
-             failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END WHERE id = $1",
+             failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END, \
+             claimed_by = NULL, claimed_until = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(error)

@@ -475,3 +475,59 @@ fn admins_are_told_once_when_a_mailbox_login_is_refused_and_once_when_it_recover
         "{told:?}"
     );
 }
+
+/// Two senders working one outbox at the same moment, each over four SMTP
+/// connections (as two daemons on one database would): every one of 200
+/// queued mails arrives exactly once, thanks to the outbox's send claims.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
+async fn two_senders_on_one_outbox_send_each_mail_exactly_once() {
+    use leadmail::sending::deliver_due;
+    use leadmail::store::{OutboxDraft, Store};
+    let Some(sink) = SmtpSink::start("claims", &[]) else {
+        return;
+    };
+    let app = offline_app();
+    app.add_smtp(&sink);
+    app.add_config("smtp.connections", 4);
+    let settings = leadmail::config::Settings::load(&app.config).expect("config");
+    let store = Store::open(&settings.database_url).await.expect("database");
+    let now = "2026-11-23T11:00:00Z".parse().unwrap();
+    for n in 0..200 {
+        let draft = OutboxDraft {
+            kind: "confirmation",
+            user_email: "alice@acme.test".into(),
+            local_date: None,
+            message_id: format!("<claim-{n}@acme.test>"),
+            in_reply_to: None,
+            recipient: "alice@acme.test".into(),
+            subject: format!("Mail {n}"),
+            text: "ok\n".into(),
+            html: None,
+            header_value: format!("confirmation; {n}"),
+        };
+        assert!(store.queue_mail(&draft, now).await.unwrap());
+    }
+    let smtp = settings.smtp.as_ref().expect("[smtp]");
+    let (first, second) = (
+        leadmail::smtp::Mailer::new(smtp).unwrap(),
+        leadmail::smtp::Mailer::new(smtp).unwrap(),
+    );
+    let (a, b) = tokio::join!(
+        deliver_due(&store, &first, &smtp.from, now),
+        deliver_due(&store, &second, &smtp.from, now)
+    );
+    let (a, b) = (a.expect("first sender"), b.expect("second sender"));
+    assert_eq!((a.failed, b.failed), (0, 0));
+    assert_eq!(a.sent + b.sent, 200, "sent {} + {}", a.sent, b.sent);
+
+    let mut per_id: std::collections::BTreeMap<String, usize> = Default::default();
+    for message in sink.messages() {
+        *per_id
+            .entry(header(&parse(&message), "Message-ID"))
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = per_id.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+    assert_eq!(per_id.len(), 200);
+}

@@ -8,6 +8,7 @@ mod commands;
 mod digest_reply;
 mod leases;
 mod mailboxes;
+mod outbox;
 mod threads;
 mod trust;
 mod views;

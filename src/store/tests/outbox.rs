@@ -1,0 +1,87 @@
+//! The outbox's send claims: two senders never hold one mail; a claim that
+//! runs out (its sender died) frees the mail; an outcome clears it.
+
+use super::*;
+use crate::store::{OutboxDraft, SendClaim};
+
+fn draft(n: usize, user: &str) -> OutboxDraft {
+    OutboxDraft {
+        kind: "confirmation",
+        user_email: user.into(),
+        local_date: None,
+        message_id: format!("<c{n}@acme.test>"),
+        in_reply_to: None,
+        recipient: user.into(),
+        subject: format!("Done {n}"),
+        text: "ok\n".into(),
+        html: None,
+        header_value: format!("confirmation; {user}"),
+    }
+}
+
+fn claim(holder: &str, until: &str) -> SendClaim {
+    SendClaim {
+        holder: holder.into(),
+        until: at(until),
+    }
+}
+
+fn ids(mails: &[crate::store::OutboxMail]) -> Vec<i64> {
+    mails.iter().map(|m| m.id).collect()
+}
+
+#[tokio::test]
+async fn two_senders_never_claim_the_same_mail_and_a_lapsed_claim_frees_it() {
+    let db = fresh().await;
+    let now = at("2026-11-23T11:00:00Z");
+    for n in 0..5 {
+        db.store
+            .queue_mail(&draft(n, "alice@acme.test"), now)
+            .await
+            .unwrap();
+    }
+    let first = claim("a", "2026-11-23T11:15:00Z");
+    let second = claim("b", "2026-11-23T11:15:00Z");
+    let a = db.store.claim_due_mail(&first, now, 3).await.unwrap();
+    let b = db.store.claim_due_mail(&second, now, 3).await.unwrap();
+    assert_eq!((a.len(), b.len()), (3, 2));
+    assert!(
+        ids(&a).iter().all(|id| !ids(&b).contains(id)),
+        "{a:?} {b:?}"
+    );
+    let by_user = db
+        .store
+        .claim_pending_mail_for("alice@acme.test", &second, now)
+        .await
+        .unwrap();
+    assert!(by_user.is_empty(), "all five are held: {by_user:?}");
+
+    db.store.mark_sent(a[0].id, now).await.unwrap();
+    db.store
+        .mark_failed(a[1].id, "451 try later", now, Some(now))
+        .await
+        .unwrap();
+    let again = db.store.claim_due_mail(&second, now, 10).await.unwrap();
+    assert_eq!(
+        ids(&again),
+        [a[1].id],
+        "a failed mail is free again once due"
+    );
+
+    let later = at("2026-11-23T11:16:00Z");
+    let lapsed = db
+        .store
+        .claim_due_mail(&claim("c", "2026-11-23T11:30:00Z"), later, 10)
+        .await;
+    let lapsed = ids(&lapsed.unwrap());
+    let expected: Vec<i64> = [a[1].id, a[2].id]
+        .into_iter()
+        .chain(ids(&b))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        lapsed, expected,
+        "claims that ran out free their mail; the sent one stays sent"
+    );
+}
