@@ -1,5 +1,6 @@
 //! The configuration file as written, and its validation into `Settings`.
 
+use super::oauth2::Service;
 use super::*;
 
 #[derive(Deserialize)]
@@ -182,6 +183,7 @@ struct MailboxRaw {
     password_file: Option<PathBuf>,
     oauth2_token_env: Option<String>,
     oauth2_token_file: Option<PathBuf>,
+    oauth2: Option<super::oauth2::OAuth2Raw>,
     #[serde(default = "default_folder")]
     folder: String,
     processed_folder: Option<String>,
@@ -205,6 +207,7 @@ struct SmtpRaw {
     username: Option<String>,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
+    oauth2: Option<super::oauth2::OAuth2Raw>,
     from: String,
 }
 
@@ -590,7 +593,7 @@ fn or_default(list: Vec<String>, default: &[&str]) -> Vec<String> {
     }
 }
 
-fn secret(
+pub(super) fn secret(
     key: &str,
     env: Option<String>,
     file: Option<PathBuf>,
@@ -607,13 +610,17 @@ fn secret(
     }
 }
 
-fn check_plain_tls(key: &str, tls: TlsMode, host: &str) -> Result<(), ConfigError> {
-    let loopback = host == "localhost"
+/// `localhost` or a loopback IP (`[::1]` too).
+pub(super) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
         || host
             .trim_matches(['[', ']'])
             .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if tls == TlsMode::None && !loopback {
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn check_plain_tls(key: &str, tls: TlsMode, host: &str) -> Result<(), ConfigError> {
+    if tls == TlsMode::None && !is_loopback(host) {
         return Err(ConfigError::invalid(
             key,
             format!("tls = \"none\" is only allowed for loopback hosts, not {host:?}"),
@@ -637,12 +644,16 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         raw.oauth2_token_file,
         base,
     )?;
-    if password.is_none() && oauth2_token.is_none() {
-        return Err(ConfigError::invalid(
-            key("password_env"),
-            "set password_env, password_file, oauth2_token_env or oauth2_token_file",
-        ));
-    }
+    let oauth2 = raw
+        .oauth2
+        .map(|o| super::oauth2::validate(&key("oauth2"), o, Service::Imap, base))
+        .transpose()?;
+    check_one_login(
+        &key,
+        password.is_some(),
+        oauth2_token.is_some(),
+        oauth2.is_some(),
+    )?;
     Ok(Mailbox {
         port: raw.port.unwrap_or(if raw.tls == TlsMode::Implicit {
             993
@@ -656,6 +667,7 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         username: raw.username,
         password,
         oauth2_token,
+        oauth2,
         folder: raw.folder,
         processed_folder: raw.processed_folder,
         quarantine_folder: raw.quarantine_folder,
@@ -665,20 +677,58 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
     })
 }
 
+/// A mailbox logs in one way: a password, a given OAuth2 token, or `oauth2`.
+fn check_one_login(
+    key: &dyn Fn(&str) -> String,
+    password: bool,
+    token: bool,
+    oauth2: bool,
+) -> Result<(), ConfigError> {
+    match (password, token, oauth2) {
+        (false, false, false) => Err(ConfigError::invalid(
+            key("password_env"),
+            "set password_env, password_file, oauth2 = { ... }, oauth2_token_env or oauth2_token_file",
+        )),
+        (_, _, true) if password || token => Err(ConfigError::invalid(
+            key("oauth2"),
+            "oauth2 refreshes its own tokens: remove password_* and oauth2_token_* from this mailbox",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
     check_plain_tls("smtp.tls", raw.tls, &raw.host)?;
+    let password = secret(
+        "smtp.password_env",
+        raw.password_env,
+        raw.password_file,
+        base,
+    )?;
+    let oauth2 = raw
+        .oauth2
+        .map(|o| super::oauth2::validate("smtp.oauth2", o, Service::Smtp, base))
+        .transpose()?;
+    if oauth2.is_some() && password.is_some() {
+        return Err(ConfigError::invalid(
+            "smtp.oauth2",
+            "give either oauth2 or password_env/password_file, not both",
+        ));
+    }
+    if oauth2.is_some() && raw.username.is_none() {
+        return Err(ConfigError::invalid(
+            "smtp.username",
+            "oauth2 needs the username to log in as (the mailbox's address)",
+        ));
+    }
     Ok(Smtp {
         port: raw.port.unwrap_or(match raw.tls {
             TlsMode::Implicit => 465,
             TlsMode::Starttls => 587,
             TlsMode::None => 25,
         }),
-        password: secret(
-            "smtp.password_env",
-            raw.password_env,
-            raw.password_file,
-            base,
-        )?,
+        password,
+        oauth2,
         host: raw.host,
         tls: raw.tls,
         username: raw.username,

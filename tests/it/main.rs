@@ -22,6 +22,7 @@ mod imap;
 mod layering;
 mod logs;
 mod memory;
+mod oauth;
 mod resilience;
 mod storage;
 mod terminal;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod oauth;
 pub mod proxy;
 pub mod smtp;
 
