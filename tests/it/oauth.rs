@@ -78,6 +78,68 @@ fn a_token_that_dies_mid_run_is_refreshed_at_the_next_login_and_no_mail_is_lost(
     );
 }
 
+#[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
+fn a_token_near_its_end_is_refreshed_before_the_next_login_not_after_a_refusal() {
+    let Some(servers) = servers() else { return };
+    let (tokens, dovecot) = (&servers.tokens, &servers.dovecot);
+    let app = oauth_app(servers, "oauth-margin", "rt-margin");
+    // 4 minutes: inside the 5-minute margin from the start, whatever the clock.
+    tokens.grant_lasting("rt-margin", &app.user, false, 240);
+    let mut daemon = app.start_daemon(&["run"]);
+    let messages = demo_messages();
+    dovecot.deliver(&app.user, &messages[..1]);
+    assert!(
+        wait_until(Duration::from_secs(20), || leads(&app) >= 1),
+        "first message: {}",
+        app.daemon_log()
+    );
+    dovecot.doveadm(&["kick", &app.user]);
+    dovecot.deliver(&app.user, &messages[1..2]);
+    let refreshed = wait_until(Duration::from_secs(30), || {
+        tokens.refreshes(&app.user) == 2 && dovecot.count(&app.user, "INBOX") == 0
+    });
+    support_stop(daemon.id());
+    let status = daemon.wait().expect("daemon exits");
+    assert!(
+        refreshed,
+        "a new token for the new login: {}",
+        app.daemon_log()
+    );
+    assert!(status.success(), "{status:?}");
+    assert!(
+        !app.daemon_log().contains("login refused"),
+        "no refused login on the way: {}",
+        app.daemon_log()
+    );
+}
+
+#[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
+fn a_rotation_with_the_refresh_token_in_the_environment_warns_that_it_is_stale() {
+    let Some(servers) = servers() else { return };
+    let app = oauth_app(servers, "oauth-env", "unused");
+    servers.tokens.grant("rt-env-secret", &app.user, true);
+    let text = std::fs::read_to_string(&app.config).unwrap();
+    let root: toml::Table = text.parse().unwrap();
+    let mut entry = root["mailboxes"][0]["oauth2"].as_table().unwrap().clone();
+    entry.remove("refresh_token_file");
+    entry.insert("refresh_token_env".into(), "LEADMAIL_TEST_REFRESH".into());
+    app.set_config("mailboxes.0.oauth2", entry);
+    let out = app
+        .command(&["doctor"])
+        .env("LEADMAIL_TEST_REFRESH", "rt-env-secret")
+        .output()
+        .expect("doctor");
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("the value of LEADMAIL_TEST_REFRESH is now stale"),
+        "{log}"
+    );
+    assert!(!log.contains("rt-"), "no refresh token in the log: {log}");
+}
+
 fn support_stop(pid: u32) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])

@@ -73,9 +73,16 @@ impl TokenServer {
 
     /// A refresh token `refresh` for `user` (client `client_id`, no secret).
     pub fn grant(&self, refresh: &str, user: &str, rotate: bool) {
+        self.grant_lasting(refresh, user, rotate, 3600);
+    }
+
+    /// Like [`TokenServer::grant`], its access tokens announced with
+    /// `expires_in` seconds (they still die only when a test says).
+    pub fn grant_lasting(&self, refresh: &str, user: &str, rotate: bool, expires_in: u32) {
         let body = serde_json::json!({
             "refresh_token": refresh, "user": user, "client_id": "leadmail-test",
             "client_secret": "client-secret-value", "rotate": rotate,
+            "expires_in": expires_in,
         });
         self.request("POST", "/control/grant", &body.to_string());
     }
