@@ -7,7 +7,7 @@ the standard library lost its SMTP server, smtpd, in Python 3.12).
     smtp-sink.py --out DIR [--port N] [--tls-cert PEM --tls-key PEM]
                  [--require-starttls] [--implicit-tls]
                  [--auth-user U --auth-password P] [--auth-plaintext]
-                 [--auth-xoauth2 INTROSPECTION_URL]
+                 [--auth-xoauth2 INTROSPECTION_URL [--xoauth2-challenge]]
 
 Listens on 127.0.0.1 only, on --port or (default 0) a free port chosen by the
 kernel, and prints `SMTP_PORT=N` on stdout once it accepts connections.
@@ -36,7 +36,9 @@ authentication (alone or beside --auth-user). It reads
 `user=U^Aauth=Bearer T^A^A`, POSTs token=T (form) to URL (a token endpoint's
 introspection, e.g. tests/it/support/token-server.py's /introspect) and
 accepts when the answer is {"active": true, "username": U}; otherwise it
-answers 535 5.7.3, as Microsoft 365 does. auth_user records U.
+answers 535 5.7.3, as Microsoft 365 does, or with --xoauth2-challenge first
+sends a 334 challenge holding a JSON error and waits for the client's (empty)
+answer, as Gmail does. auth_user records U.
 
 Protocol limits are aiosmtpd's RFC 5321 defaults: lines longer than 1000
 bytes are refused (500), messages above --data-size-limit get 552.
@@ -121,9 +123,10 @@ class Sink:
 class XOAuth2Sink(Sink):
     """A Sink that also takes AUTH XOAUTH2, asking `introspect_url` about the token."""
 
-    def __init__(self, out, introspect_url):
+    def __init__(self, out, introspect_url, challenge):
         super().__init__(out)
         self.introspect_url = introspect_url
+        self.challenge = challenge
 
     async def auth_XOAUTH2(self, server, args):
         if len(args) == 1:
@@ -140,6 +143,9 @@ class XOAuth2Sink(Sink):
         owner = await asyncio.get_running_loop().run_in_executor(None, self.owner, token)
         if user is not None and owner == user:
             return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        if self.challenge:
+            error = {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
+            await server.challenge_auth(json.dumps(error))
         return AuthResult(success=False, handled=False,
                           message="535 5.7.3 Authentication unsuccessful")
 
@@ -193,6 +199,8 @@ def parse_args(argv):
     p.add_argument("--auth-password", help="password for --auth-user")
     p.add_argument("--auth-xoauth2", metavar="URL",
                    help="accept AUTH XOAUTH2, checking tokens at this introspection URL, and require AUTH")
+    p.add_argument("--xoauth2-challenge", action="store_true",
+                   help="refuse a bad XOAUTH2 token with a 334 JSON challenge first (as Gmail)")
     p.add_argument("--auth-plaintext", action="store_true",
                    help="allow AUTH before STARTTLS even when TLS is configured")
     p.add_argument("--data-size-limit", type=int, default=32 * 1024 * 1024,
@@ -218,7 +226,8 @@ async def main(argv):
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
 
-    handler = XOAuth2Sink(args.out, args.auth_xoauth2) if args.auth_xoauth2 else Sink(args.out)
+    handler = (XOAuth2Sink(args.out, args.auth_xoauth2, args.xoauth2_challenge)
+               if args.auth_xoauth2 else Sink(args.out))
     smtp_kwargs = dict(
         hostname=args.hostname,
         ident="leadmail smtp-sink",

@@ -249,6 +249,29 @@ fn a_refused_cached_token_is_refreshed_once_for_imap_and_smtp() {
 
 #[test]
 #[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
+fn an_smtp_server_that_refuses_with_a_challenge_as_gmail_does_gets_a_new_token() {
+    let Some(servers) = servers() else { return };
+    let tokens = &servers.tokens;
+    let introspect = tokens.url("/introspect");
+    let options = ["--auth-xoauth2", &introspect, "--xoauth2-challenge"];
+    let Some(sink) = SmtpSink::start("xoauth2-challenge", &options) else {
+        return;
+    };
+    let app = support::offline_app();
+    let user = "oauth-challenge@acme.test";
+    write_refresh_token(&app, "refresh-token", "rt-challenge");
+    tokens.grant("rt-challenge", user, false);
+    add_oauth2_smtp(&app, &sink, user, "refresh-token");
+    tokens.refuse(user, 1);
+    let out = app.run(&["doctor"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("and the XOAUTH2 login"), "{text}");
+    assert_eq!(tokens.refreshes(user), 2, "{text}");
+}
+
+#[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
 fn a_digest_is_sent_over_smtp_with_xoauth2() {
     let Some(servers) = servers() else { return };
     let tokens = &servers.tokens;
