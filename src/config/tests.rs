@@ -137,6 +137,11 @@ fn secrets_come_from_the_environment_and_never_print() {
     assert!(missing.to_string().contains("LEADMAIL_TEST_SECRET_MISSING"));
 }
 
+/// The sample with `extra` TOML appended, for tests elsewhere in the crate.
+pub(crate) fn with_extra(extra: &str) -> Settings {
+    parse(&format!("{SAMPLE}\n{extra}")).expect("the sample plus extra is valid")
+}
+
 /// The sample as settings, for tests elsewhere in the crate.
 pub(crate) fn sample_settings() -> Settings {
     parse(SAMPLE).expect("the sample config is valid")

@@ -307,6 +307,40 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_refresh_is_a_refused_login_and_an_unreachable_endpoint_is_transient() {
+        let text = "[[mailboxes]]\nname = \"m\"\nhost = \"h\"\nusername = \"u\"\n\
+            oauth2 = { token_url = \"https://t/token\", client_id = \"c\", refresh_token_env = \"R\" }\n";
+        let settings = crate::config::tests::with_extra(text);
+        let mailbox = &settings.mailboxes[0];
+        let refused = OAuth2Error::Answer {
+            key: "mailboxes[0].oauth2".into(),
+            answer: crate::oauth2::token::parse_answer(
+                400,
+                br#"{"error":"invalid_grant"}"#,
+                chrono::Utc::now(),
+            )
+            .err()
+            .unwrap(),
+        };
+        let error = oauth2_error(refused, mailbox);
+        assert!(error.is_auth(), "{error}");
+        assert!(error.to_string().contains("invalid_grant"), "{error}");
+        let unreachable = OAuth2Error::Unreachable {
+            key: "k".into(),
+            url: "https://t/token".into(),
+            message: "connection refused".into(),
+        };
+        assert!(oauth2_error(unreachable, mailbox).is_transient());
+        let secret = OAuth2Error::Secret {
+            key: "k".into(),
+            what: "refresh token",
+            message: "environment variable R is not set".into(),
+        };
+        let error = oauth2_error(secret, mailbox);
+        assert!(!error.is_auth() && !error.is_transient(), "{error}");
+    }
+
+    #[test]
     fn a_rejected_login_is_an_auth_error() {
         let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
         let error = login_error(async_imap::error::Error::No(raw.into()), "h:1", "u");

@@ -57,6 +57,14 @@ enum Auth {
     OAuth2 { user: String, source: TokenSource },
 }
 
+/// One AUTH attempt's inputs.
+struct Login {
+    credentials: Credentials,
+    mechanisms: &'static [Mechanism],
+    /// A cached OAuth2 token: a refusal is worth one more try with a new one.
+    retry_if_refused: bool,
+}
+
 /// A failed AUTH: worth one more try with a new token, or not.
 enum AuthFailure {
     Retry(SendError),
@@ -171,35 +179,49 @@ impl Server {
         connection: &mut AsyncSmtpConnection,
         refresh: bool,
     ) -> Result<(), AuthFailure> {
-        let (credentials, mechanism, fresh) = match &self.auth {
-            None => return Ok(()),
-            Some(Auth::Password(credentials)) => (credentials.clone(), None, true),
-            Some(Auth::OAuth2 { user, source }) => {
-                let token = match refresh {
-                    true => source.refreshed().await,
-                    false => source.access_token().await,
-                }
-                .map_err(|e| AuthFailure::Final(self.error(e.to_string(), !e.is_transient())))?;
-                let credentials =
-                    Credentials::new(user.clone(), token.secret.expose_secret().to_string());
-                (credentials, Some(Mechanism::Xoauth2), token.fresh)
-            }
-        };
-        let mechanisms = match mechanism {
-            Some(xoauth2) => vec![xoauth2],
-            None => vec![Mechanism::Plain, Mechanism::Login],
+        let Some(login) = self.login(refresh).await? else {
+            return Ok(());
         };
         let answer = self
-            .within(connection.auth(&mechanisms, &credentials), "AUTH")
+            .within(
+                connection.auth(login.mechanisms, &login.credentials),
+                "AUTH",
+            )
             .await
             .map_err(AuthFailure::Final)?;
         match answer {
             Ok(_) => Ok(()),
-            Err(e) if mechanism.is_some() && !fresh && refused_login(&e) => {
+            Err(e) if login.retry_if_refused && refused_login(&e) => {
                 Err(AuthFailure::Retry(self.failure(&e)))
             }
             Err(e) => Err(AuthFailure::Final(self.failure(&e))),
         }
+    }
+
+    /// What AUTH sends: the password, or the OAuth2 access token (cached,
+    /// or new when `refresh`); `None` without a username.
+    async fn login(&self, refresh: bool) -> Result<Option<Login>, AuthFailure> {
+        let (user, source) = match &self.auth {
+            None => return Ok(None),
+            Some(Auth::Password(credentials)) => {
+                return Ok(Some(Login {
+                    credentials: credentials.clone(),
+                    mechanisms: &[Mechanism::Plain, Mechanism::Login],
+                    retry_if_refused: false,
+                }))
+            }
+            Some(Auth::OAuth2 { user, source }) => (user, source),
+        };
+        let token = match refresh {
+            true => source.refreshed().await,
+            false => source.access_token().await,
+        }
+        .map_err(|e| AuthFailure::Final(self.error(e.to_string(), !e.is_transient())))?;
+        Ok(Some(Login {
+            credentials: Credentials::new(user.clone(), token.secret.expose_secret().to_string()),
+            mechanisms: &[Mechanism::Xoauth2],
+            retry_if_refused: !token.fresh,
+        }))
     }
 
     /// One message over `connection`; the connection back when it was accepted.
