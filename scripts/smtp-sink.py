@@ -7,6 +7,7 @@ the standard library lost its SMTP server, smtpd, in Python 3.12).
     smtp-sink.py --out DIR [--port N] [--tls-cert PEM --tls-key PEM]
                  [--require-starttls] [--implicit-tls]
                  [--auth-user U --auth-password P] [--auth-plaintext]
+                 [--auth-xoauth2 INTROSPECTION_URL [--xoauth2-challenge]]
 
 Listens on 127.0.0.1 only, on --port or (default 0) a free port chosen by the
 kernel, and prints `SMTP_PORT=N` on stdout once it accepts connections.
@@ -30,6 +31,15 @@ LOGIN, accepts only that pair (535 otherwise) and requires authentication
 before MAIL (530). When TLS is configured, AUTH is only allowed after
 STARTTLS unless --auth-plaintext is given; without TLS it is always allowed.
 
+XOAUTH2: with --auth-xoauth2 URL the server offers AUTH XOAUTH2 and requires
+authentication (alone or beside --auth-user). It reads
+`user=U^Aauth=Bearer T^A^A`, POSTs token=T (form) to URL (a token endpoint's
+introspection, e.g. tests/it/support/token-server.py's /introspect) and
+accepts when the answer is {"active": true, "username": U}; otherwise it
+answers 535 5.7.3, as Microsoft 365 does, or with --xoauth2-challenge first
+sends a 334 challenge holding a JSON error and waits for the client's (empty)
+answer, as Gmail does. auth_user records U.
+
 Protocol limits are aiosmtpd's RFC 5321 defaults: lines longer than 1000
 bytes are refused (500), messages above --data-size-limit get 552.
 
@@ -38,6 +48,7 @@ Stops cleanly on SIGTERM or SIGINT.
 
 import argparse
 import asyncio
+import base64
 import json
 import logging
 import os
@@ -46,9 +57,11 @@ import signal
 import ssl
 import sys
 import time
+import urllib.parse
+import urllib.request
 
 try:
-    from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+    from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 except ImportError:  # pragma: no cover - depends on the environment
     sys.exit("smtp-sink.py: aiosmtpd is not installed (run: scripts/smtp.sh install, "
              "then use .venv-test/bin/python)")
@@ -107,6 +120,57 @@ class Sink:
         return f"250 2.0.0 OK queued as {stem}"
 
 
+class XOAuth2Sink(Sink):
+    """A Sink that also takes AUTH XOAUTH2, asking `introspect_url` about the token."""
+
+    def __init__(self, out, introspect_url, challenge):
+        super().__init__(out)
+        self.introspect_url = introspect_url
+        self.challenge = challenge
+
+    async def auth_XOAUTH2(self, server, args):
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        user, token = parse_xoauth2(blob)
+        owner = await asyncio.get_running_loop().run_in_executor(None, self.owner, token)
+        if user is not None and owner == user:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        if self.challenge:
+            error = {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
+            await server.challenge_auth(json.dumps(error))
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.3 Authentication unsuccessful")
+
+    def owner(self, token):
+        """The user the introspection endpoint says `token` is live for, or None."""
+        if not token:
+            return None
+        body = urllib.parse.urlencode({"token": token}).encode()
+        try:
+            with urllib.request.urlopen(self.introspect_url, body, timeout=10) as answer:
+                info = json.load(answer)
+        except (OSError, ValueError):
+            return None
+        return info.get("username") if info.get("active") is True else None
+
+
+def parse_xoauth2(blob):
+    """(user, token) from `user=U\x01auth=Bearer T\x01\x01`; None where missing."""
+    fields = dict(part.split("=", 1) for part in
+                  blob.decode("utf-8", "replace").split("\x01") if "=" in part)
+    auth = fields.get("auth", "")
+    token = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+    return fields.get("user"), token
+
+
 def make_authenticator(user, password):
     want = (user.encode(), password.encode())
 
@@ -133,6 +197,10 @@ def parse_args(argv):
                    help="TLS from the first byte (SMTPS) instead of STARTTLS")
     p.add_argument("--auth-user", help="accept AUTH PLAIN/LOGIN for this user and require it")
     p.add_argument("--auth-password", help="password for --auth-user")
+    p.add_argument("--auth-xoauth2", metavar="URL",
+                   help="accept AUTH XOAUTH2, checking tokens at this introspection URL, and require AUTH")
+    p.add_argument("--xoauth2-challenge", action="store_true",
+                   help="refuse a bad XOAUTH2 token with a 334 JSON challenge first (as Gmail)")
     p.add_argument("--auth-plaintext", action="store_true",
                    help="allow AUTH before STARTTLS even when TLS is configured")
     p.add_argument("--data-size-limit", type=int, default=32 * 1024 * 1024,
@@ -158,7 +226,8 @@ async def main(argv):
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
 
-    handler = Sink(args.out)
+    handler = (XOAuth2Sink(args.out, args.auth_xoauth2, args.xoauth2_challenge)
+               if args.auth_xoauth2 else Sink(args.out))
     smtp_kwargs = dict(
         hostname=args.hostname,
         ident="leadmail smtp-sink",
@@ -168,9 +237,10 @@ async def main(argv):
         tls_context=None if args.implicit_tls else tls,
         require_starttls=args.require_starttls,
     )
-    if args.auth_user:
+    if args.auth_user or args.auth_xoauth2:
         smtp_kwargs.update(
-            authenticator=make_authenticator(args.auth_user, args.auth_password),
+            authenticator=make_authenticator(args.auth_user or "", args.auth_password or "")
+            if args.auth_user else None,
             auth_required=True,
             # Without TLS there is nothing to wait for; with STARTTLS, keep
             # credentials off the clear channel unless told otherwise.

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod oauth2;
 mod raw;
 
 /// A configuration problem, naming the key it is about.
@@ -276,6 +277,23 @@ impl SecretSource {
     }
 }
 
+/// `oauth2 = { … }`: where and how to refresh.
+#[derive(Debug, Clone)]
+pub struct OAuth2Settings {
+    /// The config key, e.g. `mailboxes[0].oauth2`, for messages.
+    pub key: String,
+    /// The token endpoint (https, or http on loopback).
+    pub token_url: String,
+    /// The OAuth client's id.
+    pub client_id: String,
+    /// The client secret; public clients have none.
+    pub client_secret: Option<SecretSource>,
+    /// Where the refresh token is kept.
+    pub refresh_token: SecretSource,
+    /// Scopes to ask for, space-separated.
+    pub scope: Option<String>,
+}
+
 /// Secrets (or a config that may hold them) should not be readable by
 /// other users: warn, naming the file and its mode, without refusing.
 fn warn_if_others_can_read(path: &Path, what: &str) {
@@ -322,8 +340,10 @@ pub struct Mailbox {
     pub username: String,
     /// Where the password comes from.
     pub password: Option<SecretSource>,
-    /// Where an OAuth2 token comes from (XOAUTH2).
+    /// Where an OAuth2 access token comes from (XOAUTH2, refreshed elsewhere).
     pub oauth2_token: Option<SecretSource>,
+    /// The refresh-token grant leadmail runs itself (XOAUTH2).
+    pub oauth2: Option<OAuth2Settings>,
     /// The folder to watch.
     pub folder: String,
     /// Move processed mail here (else only flag `\Seen`).
@@ -352,6 +372,8 @@ pub struct Smtp {
     pub username: Option<String>,
     /// Where the password comes from.
     pub password: Option<SecretSource>,
+    /// The refresh-token grant for XOAUTH2 (with `username`), instead of a password.
+    pub oauth2: Option<OAuth2Settings>,
     /// The From of digests and confirmations, parsed at load time (its
     /// address is also the SMTP envelope sender).
     pub from: lettre::message::Mailbox,

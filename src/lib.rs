@@ -15,6 +15,8 @@
 //!   transaction and answers the listings.
 //! - [`imap`]: the async-imap adapter (TLS, login, UID fetch, flag/move,
 //!   IDLE) that turns the wire into [`imap::RawMail`]; no CRM logic.
+//! - [`oauth2`]: XOAUTH2 access tokens from a refresh token (the pure
+//!   grant in [`oauth2::token`], a `reqwest` POST, a cache per mailbox).
 //! - [`smtp`]: the lettre adapter that sends finished messages; no CRM logic.
 //! - [`sending`]: store → digest → outbox → [`smtp`], the outgoing side.
 //! - [`retry`]: the one backoff policy (exponential, jittered, capped) for
@@ -60,6 +62,7 @@ mod import;
 pub mod ingest;
 mod leasing;
 mod memory;
+mod oauth2;
 mod retry;
 pub mod sending;
 pub mod smtp;

@@ -2,8 +2,10 @@
 //! work: config, database, IMAP, SMTP), one line per item.
 
 use super::print_json;
+use crate::config::OAuth2Settings;
 use crate::config::{Mailbox, Settings};
 use crate::imap::ImapSession;
+use crate::oauth2::TokenSource;
 use crate::smtp::Mailer;
 use crate::store::{LeaseView, MailboxState, Store, StoreTotals};
 use serde::Serialize;
@@ -165,14 +167,37 @@ pub(super) async fn doctor(settings: &Settings) -> anyhow::Result<()> {
     failed += report("database", check_database(settings).await)?;
     for mailbox in &settings.mailboxes {
         let what = format!("imap {}", mailbox.name);
+        if !oauth2_ok(&mailbox.name, mailbox.oauth2.as_ref()).await? {
+            failed += 1;
+            outln!("skip  {what}: no OAuth2 access token to log in with");
+            continue;
+        }
         failed += report(&what, check_mailbox(mailbox).await)?;
     }
     match &settings.smtp {
+        Some(smtp) if !oauth2_ok("smtp", smtp.oauth2.as_ref()).await? => {
+            failed += 1;
+            outln!("skip  smtp: no OAuth2 access token to log in with");
+        }
         Some(smtp) => failed += report("smtp", check_smtp(smtp).await)?,
         None => outln!("skip  smtp: no [smtp] section, digests cannot be sent"),
     }
     anyhow::ensure!(failed == 0, "{failed} check(s) failed");
     Ok(())
+}
+
+/// For an `oauth2` entry, one refresh at the token endpoint, reported as
+/// `oauth2 NAME`; true when there is nothing to check or it worked.
+async fn oauth2_ok(name: &str, oauth2: Option<&OAuth2Settings>) -> anyhow::Result<bool> {
+    let Some(oauth2) = oauth2 else {
+        return Ok(true);
+    };
+    let refreshed = TokenSource::shared(oauth2)
+        .refreshed()
+        .await
+        .map(|_| format!("{} issued an access token", oauth2.token_url))
+        .map_err(anyhow::Error::from);
+    Ok(report(&format!("oauth2 {name}"), refreshed)? == 0)
 }
 
 fn report(what: &str, result: anyhow::Result<String>) -> anyhow::Result<usize> {
@@ -251,7 +276,9 @@ async fn check_smtp(smtp: &crate::config::Smtp) -> anyhow::Result<String> {
         "{}:{} accepted the connection{}",
         smtp.host,
         smtp.port,
-        if smtp.username.is_some() {
+        if smtp.oauth2.is_some() {
+            " and the XOAUTH2 login"
+        } else if smtp.username.is_some() {
             " and the login"
         } else {
             ""

@@ -1,5 +1,6 @@
 //! The configuration file as written, and its validation into `Settings`.
 
+use super::oauth2::Service;
 use super::*;
 
 #[derive(Deserialize)]
@@ -207,6 +208,7 @@ struct MailboxRaw {
     password_file: Option<PathBuf>,
     oauth2_token_env: Option<String>,
     oauth2_token_file: Option<PathBuf>,
+    oauth2: Option<super::oauth2::OAuth2Raw>,
     #[serde(default = "default_folder")]
     folder: String,
     processed_folder: Option<String>,
@@ -230,6 +232,7 @@ struct SmtpRaw {
     username: Option<String>,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
+    oauth2: Option<super::oauth2::OAuth2Raw>,
     from: String,
     #[serde(default = "default_smtp_connections")]
     connections: usize,
@@ -697,7 +700,7 @@ fn or_default(list: Vec<String>, default: &[&str]) -> Vec<String> {
     }
 }
 
-fn secret(
+pub(super) fn secret(
     key: &str,
     env: Option<String>,
     file: Option<PathBuf>,
@@ -714,7 +717,8 @@ fn secret(
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+/// `localhost` or a loopback IP (`[::1]` too).
+pub(super) fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
             .trim_matches(['[', ']'])
@@ -747,12 +751,16 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         raw.oauth2_token_file,
         base,
     )?;
-    if password.is_none() && oauth2_token.is_none() {
-        return Err(ConfigError::invalid(
-            key("password_env"),
-            "set password_env, password_file, oauth2_token_env or oauth2_token_file",
-        ));
-    }
+    let oauth2 = raw
+        .oauth2
+        .map(|o| super::oauth2::validate(&key("oauth2"), o, Service::Imap, base))
+        .transpose()?;
+    check_one_login(
+        &key,
+        password.is_some(),
+        oauth2_token.is_some(),
+        oauth2.is_some(),
+    )?;
     Ok(Mailbox {
         port: raw.port.unwrap_or(if raw.tls == TlsMode::Implicit {
             993
@@ -766,6 +774,7 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         username: raw.username,
         password,
         oauth2_token,
+        oauth2,
         folder: raw.folder,
         processed_folder: raw.processed_folder,
         quarantine_folder: raw.quarantine_folder,
@@ -773,6 +782,26 @@ fn validate_mailbox(i: usize, raw: MailboxRaw, base: &Path) -> Result<Mailbox, C
         poll_interval_secs: raw.poll_interval_secs.max(1),
         alert_after_minutes: raw.alert_after_minutes,
     })
+}
+
+/// A mailbox logs in one way: a password, a given OAuth2 token, or `oauth2`.
+fn check_one_login(
+    key: &dyn Fn(&str) -> String,
+    password: bool,
+    token: bool,
+    oauth2: bool,
+) -> Result<(), ConfigError> {
+    match (password, token, oauth2) {
+        (false, false, false) => Err(ConfigError::invalid(
+            key("password_env"),
+            "set password_env, password_file, oauth2 = { ... }, oauth2_token_env or oauth2_token_file",
+        )),
+        (_, _, true) if password || token => Err(ConfigError::invalid(
+            key("oauth2"),
+            "oauth2 refreshes its own tokens: remove password_* and oauth2_token_* from this mailbox",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
@@ -783,18 +812,36 @@ fn validate_smtp(raw: SmtpRaw, base: &Path) -> Result<Smtp, ConfigError> {
             format!("{} is not between 1 and 32", raw.connections),
         ));
     }
+    let password = secret(
+        "smtp.password_env",
+        raw.password_env,
+        raw.password_file,
+        base,
+    )?;
+    let oauth2 = raw
+        .oauth2
+        .map(|o| super::oauth2::validate("smtp.oauth2", o, Service::Smtp, base))
+        .transpose()?;
+    if oauth2.is_some() && password.is_some() {
+        return Err(ConfigError::invalid(
+            "smtp.oauth2",
+            "give either oauth2 or password_env/password_file, not both",
+        ));
+    }
+    if oauth2.is_some() && raw.username.is_none() {
+        return Err(ConfigError::invalid(
+            "smtp.username",
+            "oauth2 needs the username to log in as (the mailbox's address)",
+        ));
+    }
     Ok(Smtp {
         port: raw.port.unwrap_or(match raw.tls {
             TlsMode::Implicit => 465,
             TlsMode::Starttls => 587,
             TlsMode::None => 25,
         }),
-        password: secret(
-            "smtp.password_env",
-            raw.password_env,
-            raw.password_file,
-            base,
-        )?,
+        password,
+        oauth2,
         host: raw.host,
         tls: raw.tls,
         username: raw.username,

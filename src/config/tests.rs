@@ -137,6 +137,11 @@ fn secrets_come_from_the_environment_and_never_print() {
     assert!(missing.to_string().contains("LEADMAIL_TEST_SECRET_MISSING"));
 }
 
+/// The sample with `extra` TOML appended, for tests elsewhere in the crate.
+pub(crate) fn with_extra(extra: &str) -> Settings {
+    parse(&format!("{SAMPLE}\n{extra}")).expect("the sample plus extra is valid")
+}
+
 /// The sample as settings, for tests elsewhere in the crate.
 pub(crate) fn sample_settings() -> Settings {
     parse(SAMPLE).expect("the sample config is valid")
@@ -315,4 +320,152 @@ fn smtp_connections_default_to_four_and_stay_between_1_and_32() {
             .to_string();
         assert!(error.contains("smtp.connections"), "{error}");
     }
+}
+
+/// The sample with one mailbox logging in through `oauth2 = { extra }`.
+fn with_oauth2_mailbox(login: &str, extra: &str) -> String {
+    format!(
+        "{SAMPLE}\n[[mailboxes]]\nname = \"m\"\nhost = \"imap.gmail.com\"\nusername = \"crm@acme.test\"\n{login}\noauth2 = {{ client_id = \"c\", {extra} }}\n"
+    )
+}
+
+fn oauth2_error(login: &str, extra: &str) -> String {
+    parse(&with_oauth2_mailbox(login, extra))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn an_oauth2_mailbox_reads_its_endpoint_client_and_refresh_token_file() {
+    let text = with_oauth2_mailbox(
+        "",
+        "provider = \"google\", client_secret_env = \"S\", refresh_token_file = \"rt\"",
+    );
+    let mailbox = &parse(&text).unwrap().mailboxes[0];
+    let oauth2 = mailbox.oauth2.as_ref().unwrap();
+    assert_eq!(oauth2.key, "mailboxes[0].oauth2");
+    assert_eq!(oauth2.token_url, "https://oauth2.googleapis.com/token");
+    assert!(matches!(&oauth2.client_secret, Some(SecretSource::Env(n)) if n == "S"));
+    assert!(
+        matches!(&oauth2.refresh_token, SecretSource::File(p) if p == Path::new("/etc/leadmail/rt"))
+    );
+    assert_eq!(oauth2.scope, None);
+}
+
+#[test]
+fn the_microsoft_preset_fills_the_tenant_url_and_the_service_scope() {
+    let text = with_oauth2_mailbox(
+        "",
+        "provider = \"microsoft\", tenant = \"contoso.onmicrosoft.com\", refresh_token_env = \"R\"",
+    );
+    let oauth2 = parse(&text).unwrap().mailboxes[0].oauth2.clone().unwrap();
+    assert_eq!(
+        oauth2.token_url,
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    );
+    assert_eq!(
+        oauth2.scope.as_deref(),
+        Some("https://outlook.office.com/IMAP.AccessAsUser.All offline_access")
+    );
+    let common = with_oauth2_mailbox("", "provider = \"microsoft\", refresh_token_env = \"R\"");
+    let oauth2 = parse(&common).unwrap().mailboxes[0].oauth2.clone().unwrap();
+    assert!(
+        oauth2.token_url.contains("/common/"),
+        "{}",
+        oauth2.token_url
+    );
+}
+
+#[test]
+fn oauth2_errors_name_the_key_and_why() {
+    let url = "token_url = \"http://127.0.0.1:9/token\"";
+    let cases = [
+        (
+            "",
+            format!("{url}, refresh_token_env = \"R\", refresh_token_file = \"f\""),
+            "mailboxes[0].oauth2.refresh_token_env",
+            "not both",
+        ),
+        (
+            "",
+            url.to_string(),
+            "mailboxes[0].oauth2.refresh_token_env",
+            "set refresh_token_env or refresh_token_file",
+        ),
+        (
+            "",
+            "token_url = \"ftp://x/token\", refresh_token_env = \"R\"".into(),
+            "mailboxes[0].oauth2.token_url",
+            "not an http(s) URL",
+        ),
+        (
+            "",
+            "token_url = \"http://auth.example.com/token\", refresh_token_env = \"R\"".into(),
+            "mailboxes[0].oauth2.token_url",
+            "loopback",
+        ),
+        (
+            "",
+            "refresh_token_env = \"R\"".into(),
+            "mailboxes[0].oauth2.token_url",
+            "set provider",
+        ),
+        (
+            "",
+            "provider = \"yahoo\", refresh_token_env = \"R\"".into(),
+            "mailboxes[0].oauth2.provider",
+            "not a known provider",
+        ),
+        (
+            "",
+            format!("provider = \"google\", {url}, refresh_token_env = \"R\""),
+            "mailboxes[0].oauth2.token_url",
+            "not both",
+        ),
+        (
+            "",
+            "provider = \"google\", tenant = \"t\", refresh_token_env = \"R\"".into(),
+            "mailboxes[0].oauth2.tenant",
+            "microsoft",
+        ),
+        (
+            "password_env = \"P\"",
+            format!("{url}, refresh_token_env = \"R\""),
+            "mailboxes[0].oauth2",
+            "remove password_*",
+        ),
+        (
+            "oauth2_token_env = \"T\"",
+            format!("{url}, refresh_token_env = \"R\""),
+            "mailboxes[0].oauth2",
+            "oauth2_token_*",
+        ),
+    ];
+    for (login, extra, key, why) in cases {
+        let error = oauth2_error(login, &extra);
+        assert!(error.contains(&format!("`{key}`")), "{extra}: {error}");
+        assert!(error.contains(why), "{extra}: {error}");
+    }
+    let error = oauth2_error(
+        "",
+        "token_url = \"https://x/t\", refresh_token_env = \"R\", secret = 1",
+    );
+    assert!(error.contains("secret"), "{error}");
+}
+
+#[test]
+fn smtp_oauth2_needs_a_username_and_no_password() {
+    let smtp = |body: &str| {
+        format!("{SAMPLE}\n[smtp]\nhost = \"smtp.gmail.com\"\nfrom = \"crm@acme.test\"\n{body}\n")
+    };
+    let oauth2 =
+        "oauth2 = { provider = \"microsoft\", client_id = \"c\", refresh_token_env = \"R\" }";
+    let settings = parse(&smtp(&format!("username = \"crm@acme.test\"\n{oauth2}"))).unwrap();
+    let scope = settings.smtp.unwrap().oauth2.unwrap().scope.unwrap();
+    assert_eq!(scope, "https://outlook.office.com/SMTP.Send offline_access");
+    let error = parse(&smtp(oauth2)).unwrap_err().to_string();
+    assert!(error.contains("`smtp.username`"), "{error}");
+    let both = format!("username = \"u\"\npassword_env = \"P\"\n{oauth2}");
+    let error = parse(&smtp(&both)).unwrap_err().to_string();
+    assert!(error.contains("`smtp.oauth2`"), "{error}");
 }

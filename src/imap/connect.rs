@@ -4,12 +4,14 @@ use super::error::{is_temporary, server_text, ImapError};
 use super::stream::Stream;
 use super::tls::{handshake, tls_connector};
 use crate::config::{Mailbox, TlsMode};
+use crate::oauth2::{OAuth2Error, TokenSource};
 use async_imap::imap_proto::{Response, Status};
 use secrecy::{ExposeSecret, SecretString};
 use std::io;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
+use tracing::warn;
 
 /// An authenticated async-imap session over our stream.
 pub(super) type Session = async_imap::Session<Stream>;
@@ -26,9 +28,26 @@ enum Credentials {
     OAuth2(SecretString),
 }
 
-/// Connects, secures, reads the greeting and logs in.
+/// Connects, secures, reads the greeting and logs in. With `oauth2`, a
+/// login refused with a cached token is tried once more with a new one.
 pub(super) async fn open(mailbox: &Mailbox, addr: &str) -> Result<Session, ImapError> {
-    let credentials = credentials(mailbox)?;
+    let (first, fresh) = credentials(mailbox, false).await?;
+    match open_with(mailbox, addr, first).await {
+        Err(error) if error.is_auth() && mailbox.oauth2.is_some() && !fresh => {
+            warn!(mailbox = %mailbox.name, "imap login refused with the cached OAuth2 token; refreshing it and retrying once");
+            let (second, _) = credentials(mailbox, true).await?;
+            open_with(mailbox, addr, second).await
+        }
+        other => other,
+    }
+}
+
+/// One connection and login with `credentials`.
+async fn open_with(
+    mailbox: &Mailbox,
+    addr: &str,
+    credentials: Credentials,
+) -> Result<Session, ImapError> {
     let tls = match mailbox.tls {
         TlsMode::None => None,
         TlsMode::Implicit | TlsMode::Starttls => Some(tls_connector(mailbox)?),
@@ -48,24 +67,60 @@ pub(super) async fn open(mailbox: &Mailbox, addr: &str) -> Result<Session, ImapE
     login(client, mailbox, credentials, addr).await
 }
 
-/// The OAuth2 token when configured, else the password.
-fn credentials(mailbox: &Mailbox) -> Result<Credentials, ImapError> {
+/// The refresh-token grant's access token (a new one when `refresh`), a
+/// given OAuth2 token, or the password; and whether it was fetched just now.
+async fn credentials(mailbox: &Mailbox, refresh: bool) -> Result<(Credentials, bool), ImapError> {
     let config = |message: String| ImapError::Config {
         mailbox: mailbox.name.clone(),
         message,
     };
+    if let Some(settings) = &mailbox.oauth2 {
+        let source = TokenSource::shared(settings);
+        let token = match refresh {
+            true => source.refreshed().await,
+            false => source.access_token().await,
+        };
+        return token
+            .map(|t| (Credentials::OAuth2(t.secret), t.fresh))
+            .map_err(|e| oauth2_error(e, mailbox));
+    }
     match (&mailbox.oauth2_token, &mailbox.password) {
         (Some(token), _) => token
             .load()
-            .map(Credentials::OAuth2)
+            .map(|t| (Credentials::OAuth2(t), false))
             .map_err(|e| config(format!("cannot load the OAuth2 token: {e:#}"))),
         (None, Some(password)) => password
             .load()
-            .map(Credentials::Password)
+            .map(|p| (Credentials::Password(p), false))
             .map_err(|e| config(format!("cannot load the password: {e:#}"))),
         (None, None) => Err(config(
             "neither a password nor an OAuth2 token is configured".into(),
         )),
+    }
+}
+
+/// No token: an unreachable endpoint is retried soon like a dropped
+/// connection; a refusal (revoked refresh token) is a refused login.
+fn oauth2_error(error: OAuth2Error, mailbox: &Mailbox) -> ImapError {
+    let message = error.to_string();
+    match error {
+        OAuth2Error::Secret { .. } => ImapError::Config {
+            mailbox: mailbox.name.clone(),
+            message,
+        },
+        error if error.is_transient() => ImapError::Connect {
+            addr: mailbox
+                .oauth2
+                .as_ref()
+                .map(|o| o.token_url.clone())
+                .unwrap_or_default(),
+            source: io::Error::other(message),
+        },
+        _ => ImapError::Auth {
+            addr: format!("{}:{}", mailbox.host, mailbox.port),
+            user: mailbox.username.clone(),
+            message,
+        },
     }
 }
 
@@ -249,6 +304,40 @@ mod tests {
             b"user=crm@acme.test\x01auth=Bearer tok\x01\x01".to_vec()
         );
         assert!(auth.process(b"{\"status\":\"401\"}").is_empty());
+    }
+
+    #[test]
+    fn a_refused_refresh_is_a_refused_login_and_an_unreachable_endpoint_is_transient() {
+        let text = "[[mailboxes]]\nname = \"m\"\nhost = \"h\"\nusername = \"u\"\n\
+            oauth2 = { token_url = \"https://t/token\", client_id = \"c\", refresh_token_env = \"R\" }\n";
+        let settings = crate::config::tests::with_extra(text);
+        let mailbox = &settings.mailboxes[0];
+        let refused = OAuth2Error::Answer {
+            key: "mailboxes[0].oauth2".into(),
+            answer: crate::oauth2::token::parse_answer(
+                400,
+                br#"{"error":"invalid_grant"}"#,
+                chrono::Utc::now(),
+            )
+            .err()
+            .unwrap(),
+        };
+        let error = oauth2_error(refused, mailbox);
+        assert!(error.is_auth(), "{error}");
+        assert!(error.to_string().contains("invalid_grant"), "{error}");
+        let unreachable = OAuth2Error::Unreachable {
+            key: "k".into(),
+            url: "https://t/token".into(),
+            message: "connection refused".into(),
+        };
+        assert!(oauth2_error(unreachable, mailbox).is_transient());
+        let secret = OAuth2Error::Secret {
+            key: "k".into(),
+            what: "refresh token",
+            message: "environment variable R is not set".into(),
+        };
+        let error = oauth2_error(secret, mailbox);
+        assert!(!error.is_auth() && !error.is_transient(), "{error}");
     }
 
     #[test]

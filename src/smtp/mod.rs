@@ -14,6 +14,7 @@ mod compose;
 pub use compose::compose;
 
 use crate::config::{Smtp, TlsMode};
+use crate::oauth2::TokenSource;
 use anyhow::Context;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -52,8 +53,30 @@ struct Server {
     addr: String,
     tls: TlsMode,
     tls_parameters: Option<TlsParameters>,
-    credentials: Option<Credentials>,
+    auth: Option<Auth>,
     hello: ClientId,
+}
+
+/// How the connection logs in.
+enum Auth {
+    /// AUTH PLAIN or LOGIN.
+    Password(Credentials),
+    /// AUTH XOAUTH2 as `user` with an access token from `source`.
+    OAuth2 { user: String, source: TokenSource },
+}
+
+/// One AUTH attempt's inputs.
+struct Login {
+    credentials: Credentials,
+    mechanisms: &'static [Mechanism],
+    /// A cached OAuth2 token: a refusal is worth one more try with a new one.
+    retry_if_refused: bool,
+}
+
+/// A failed AUTH: worth one more try with a new token, or not.
+enum AuthFailure {
+    Retry(SendError),
+    Final(SendError),
 }
 
 /// Why a message was not accepted.
@@ -70,30 +93,17 @@ pub struct SendError {
 
 impl Mailer {
     /// Reads the settings (TLS per `smtp.tls`, trusting the webpki roots
-    /// plus `ca_file`; AUTH when a username is set). Connects lazily.
+    /// plus `ca_file`; AUTH when a username is set: XOAUTH2 with `oauth2`,
+    /// else PLAIN/LOGIN with the password). Connects lazily.
     pub fn new(smtp: &Smtp) -> anyhow::Result<Mailer> {
-        let credentials = match &smtp.username {
-            Some(username) => {
-                let password = smtp
-                    .password
-                    .as_ref()
-                    .context("[smtp] username is set but no password or password_file")?
-                    .load()
-                    .context("cannot load the SMTP password")?;
-                Some(Credentials::new(
-                    username.clone(),
-                    password.expose_secret().to_string(),
-                ))
-            }
-            None => None,
-        };
+        let auth = auth(smtp)?;
         let server = Server {
             host: smtp.host.clone(),
             port: smtp.port,
             addr: format!("{}:{}", smtp.host, smtp.port),
             tls: smtp.tls,
             tls_parameters: tls_parameters(smtp)?,
-            credentials,
+            auth,
             hello: ClientId::default(),
         };
         let connections = (0..smtp.connections.max(1))
@@ -160,9 +170,27 @@ impl Mailer {
 }
 
 impl Server {
-    /// TCP with `TCP_NODELAY` (plain, or STARTTLS, required), or implicit
-    /// TLS through lettre; then AUTH when configured.
+    /// A connection, logged in when configured; with `oauth2`, a login
+    /// refused with a cached token is tried once more with a new one.
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let mut connection = self.open().await?;
+        match self.authenticate(&mut connection, false).await {
+            Ok(()) => Ok(connection),
+            Err(AuthFailure::Final(error)) => Err(error),
+            Err(AuthFailure::Retry(error)) => {
+                tracing::warn!(server = %self.addr, %error, "smtp login refused with the cached OAuth2 token; refreshing it and retrying once");
+                let mut connection = self.open().await?;
+                match self.authenticate(&mut connection, true).await {
+                    Ok(()) => Ok(connection),
+                    Err(AuthFailure::Retry(error) | AuthFailure::Final(error)) => Err(error),
+                }
+            }
+        }
+    }
+
+    /// TCP with `TCP_NODELAY` (plain, or STARTTLS, required), or implicit
+    /// TLS through lettre.
+    async fn open(&self) -> Result<AsyncSmtpConnection, SendError> {
         let mut connection = match (self.tls, &self.tls_parameters) {
             (TlsMode::Implicit, Some(params)) => self.connect_implicit_tls(params.clone()).await?,
             _ => self.connect_plain().await?,
@@ -172,13 +200,58 @@ impl Server {
                 .await?
                 .map_err(|e| self.failure(&e))?;
         }
-        if let Some(credentials) = &self.credentials {
-            let mechanisms = [Mechanism::Plain, Mechanism::Login];
-            self.within(connection.auth(&mechanisms, credentials), "AUTH")
-                .await?
-                .map_err(|e| self.failure(&e))?;
-        }
         Ok(connection)
+    }
+
+    /// AUTH as configured; `refresh` asks for a new OAuth2 token first.
+    async fn authenticate(
+        &self,
+        connection: &mut AsyncSmtpConnection,
+        refresh: bool,
+    ) -> Result<(), AuthFailure> {
+        let Some(login) = self.login(refresh).await? else {
+            return Ok(());
+        };
+        let answer = self
+            .within(
+                connection.auth(login.mechanisms, &login.credentials),
+                "AUTH",
+            )
+            .await
+            .map_err(AuthFailure::Final)?;
+        match answer {
+            Ok(_) => Ok(()),
+            Err(e) if login.retry_if_refused && refused_login(&e) => {
+                Err(AuthFailure::Retry(self.failure(&e)))
+            }
+            Err(e) => Err(AuthFailure::Final(self.failure(&e))),
+        }
+    }
+
+    /// What AUTH sends: the password, or the OAuth2 access token (cached,
+    /// or new when `refresh`); `None` without a username.
+    async fn login(&self, refresh: bool) -> Result<Option<Login>, AuthFailure> {
+        let (user, source) = match &self.auth {
+            None => return Ok(None),
+            Some(Auth::Password(credentials)) => {
+                return Ok(Some(Login {
+                    credentials: credentials.clone(),
+                    mechanisms: &[Mechanism::Plain, Mechanism::Login],
+                    retry_if_refused: false,
+                }))
+            }
+            Some(Auth::OAuth2 { user, source }) => (user, source),
+        };
+        let token = match refresh {
+            true => source.refreshed().await,
+            false => source.access_token().await,
+        }
+        .map_err(|e| AuthFailure::Final(self.error(e.to_string(), !e.is_transient())))?;
+        Ok(Some(Login {
+            credentials: Credentials::new(user.clone(), token.secret.expose_secret().to_string()),
+            mechanisms: &[Mechanism::Xoauth2],
+            retry_if_refused: !token.fresh,
+        }))
     }
 
     /// One message over `connection`; the connection back when it was accepted.
@@ -254,6 +327,36 @@ impl Server {
             permanent,
         }
     }
+}
+
+/// A refused login: 535, or the error challenge (334) a server such as
+/// Gmail sends first for a bad XOAUTH2 token, which lettre does not answer.
+fn refused_login(error: &lettre::transport::smtp::Error) -> bool {
+    error.status().is_some_and(|code| code.to_string() == "535")
+        || (error.is_client() && error.to_string().contains("does not expect a challenge"))
+}
+
+/// PLAIN/LOGIN with the password, or XOAUTH2, when a username is set.
+fn auth(smtp: &Smtp) -> anyhow::Result<Option<Auth>> {
+    let Some(username) = &smtp.username else {
+        return Ok(None);
+    };
+    if let Some(oauth2) = &smtp.oauth2 {
+        return Ok(Some(Auth::OAuth2 {
+            user: username.clone(),
+            source: TokenSource::shared(oauth2),
+        }));
+    }
+    let password = smtp
+        .password
+        .as_ref()
+        .context("[smtp] username is set but no password, password_file or oauth2")?
+        .load()
+        .context("cannot load the SMTP password")?;
+    Ok(Some(Auth::Password(Credentials::new(
+        username.clone(),
+        password.expose_secret().to_string(),
+    ))))
 }
 
 fn envelope(from: &Address, to: &[String]) -> Result<Envelope, String> {

@@ -54,6 +54,7 @@ impl Fixture {
             username: self.user.clone(),
             password: Some(SecretSource::File(self.dir.path().join("password"))),
             oauth2_token: None,
+            oauth2: None,
             folder: "INBOX".into(),
             processed_folder: None,
             quarantine_folder: None,

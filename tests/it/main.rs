@@ -23,6 +23,7 @@ mod import;
 mod layering;
 mod logs;
 mod memory;
+mod oauth;
 mod resilience;
 mod storage;
 mod terminal;
