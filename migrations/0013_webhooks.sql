@@ -20,7 +20,9 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_created ON webhook_events (created_at);
 
 -- pending: to be sent at next_attempt_at; delivered; parked: refused for
--- good (a 4xx) or given up after 24 hours, until `webhooks retry`.
+-- good (a 4xx) or given up after 24 hours, until `webhooks retry`. A sender
+-- claims the deliveries it is about to POST (`claimed_until`), so two
+-- daemons on one database do not both send one event.
 CREATE TABLE webhook_deliveries (
     webhook         TEXT NOT NULL,
     event_id        INTEGER NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,
@@ -31,6 +33,7 @@ CREATE TABLE webhook_deliveries (
     next_attempt_at TEXT NOT NULL,
     last_error      TEXT,
     delivered_at    TEXT,
+    claimed_until   TEXT,                 -- a sender is POSTing it until then
     PRIMARY KEY (webhook, event_id)
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook, state, event_id);

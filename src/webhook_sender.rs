@@ -1,7 +1,8 @@
 //! The webhook side wired: events from the store, signed envelopes POSTed
 //! with reqwest, each answer judged by [`crate::webhook`] and recorded.
 //!
-//! At least once: an event is marked delivered only after a 2xx, so a
+//! Each round claims the events it POSTs, so two daemons on one database do
+//! not both send one. At least once: an event is marked delivered only after a 2xx, so a
 //! receiver that took it but answered too late gets it again, with the same
 //! event id. One lead's events go out in order: a failed one holds back the
 //! later ones of its lead until it is delivered or parked.
@@ -18,8 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 /// How often the daemon looks for due events when nothing wakes it.
 const TICK: std::time::Duration = std::time::Duration::from_secs(1);
-/// Events handed out per webhook and round.
-const BATCH: i64 = 100;
+/// Events claimed per webhook and round (POSTed one after another; the
+/// claim lasts long enough for all of them to time out).
+const BATCH: i64 = 25;
 /// Delivered events are forgotten after this many days.
 const KEEP_DAYS: i64 = 7;
 
@@ -85,7 +87,11 @@ async fn deliver_due(
         .await?;
     let secret = hook.secret.load()?;
     let mut held_leads = HashSet::new();
-    for event in store.due_webhook_events(&hook.name, now, BATCH).await? {
+    let claimed_until = now + Duration::seconds(BATCH * (hook.timeout_secs as i64 + 5));
+    let events = store
+        .claim_webhook_events(&hook.name, now, claimed_until, BATCH)
+        .await?;
+    for event in events {
         if event.lead_id.is_some_and(|lead| held_leads.contains(&lead)) {
             continue;
         }

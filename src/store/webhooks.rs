@@ -116,47 +116,47 @@ impl Store {
         Ok(queued)
     }
 
-    /// `webhook`'s pending events due at `now`, oldest first, at most
-    /// `limit`; an event waits while an older one of the same lead is still
-    /// pending, so one lead's events arrive in order.
-    pub async fn due_webhook_events(
+    /// Claims `webhook`'s pending events due at `now` that no other sender
+    /// holds, oldest first, at most `limit`, until `claimed_until`. An event
+    /// waits while an older one of the same lead is still pending (claimed
+    /// or not), so one lead's events arrive in order.
+    pub async fn claim_webhook_events(
         &self,
         webhook: &str,
         now: DateTime<Utc>,
+        claimed_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DueEvent>, StoreError> {
-        let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT e.id, e.type, e.lead_id, e.subject_id, e.data, e.created_at, d.attempts, \
-             d.first_tried_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
-             WHERE d.webhook = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2 \
-             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o \
-                 JOIN webhook_events oe ON oe.id = o.event_id \
-                 WHERE o.webhook = d.webhook AND o.state = 'pending' AND o.event_id < d.event_id \
-                 AND oe.lead_id = e.lead_id) \
-             ORDER BY e.id LIMIT $3",
+        let mut tx = self.begin_write().await?;
+        let claimed: Vec<i64> = sqlx::query_scalar(
+            "UPDATE webhook_deliveries SET claimed_until = $3 WHERE webhook = $1 AND event_id IN \
+             (SELECT d.event_id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
+              WHERE d.webhook = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2 \
+              AND (d.claimed_until IS NULL OR d.claimed_until <= $2) \
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o \
+                  JOIN webhook_events oe ON oe.id = o.event_id \
+                  WHERE o.webhook = d.webhook AND o.state = 'pending' AND o.event_id < d.event_id \
+                  AND oe.lead_id = e.lead_id) \
+              ORDER BY d.event_id LIMIT $4) RETURNING event_id",
         )
         .bind(webhook)
         .bind(stamp(now))
+        .bind(stamp(claimed_until))
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, event_type, lead_id, subject_id, data, created_at, attempts, first)| {
-                    DueEvent {
-                        id,
-                        event_type,
-                        lead_id,
-                        subject_id,
-                        data,
-                        created_at,
-                        attempts,
-                        first_tried_at: first,
-                    }
-                },
-            )
-            .collect())
+        let ids = serde_json::to_string(&claimed).unwrap_or_else(|_| "[]".into());
+        let rows: Vec<DueRow> = sqlx::query_as(
+            "SELECT e.id, e.type, e.lead_id, e.subject_id, e.data, e.created_at, d.attempts, \
+             d.first_tried_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
+             WHERE d.webhook = $1 AND d.event_id IN (SELECT value FROM json_each($2)) ORDER BY e.id",
+        )
+        .bind(webhook)
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(due_event).collect())
     }
 
     /// The receiver took event `event_id`.
@@ -168,7 +168,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, \
-             delivered_at = $3, first_tried_at = COALESCE(first_tried_at, $3), last_error = NULL \
+             delivered_at = $3, first_tried_at = COALESCE(first_tried_at, $3), last_error = NULL, \
+             claimed_until = NULL \
              WHERE webhook = $1 AND event_id = $2",
         )
         .bind(webhook)
@@ -192,7 +193,7 @@ impl Store {
             "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $3, \
              first_tried_at = COALESCE(first_tried_at, $4), \
              next_attempt_at = COALESCE($5, next_attempt_at), \
-             state = CASE WHEN $5 IS NULL THEN 'parked' ELSE 'pending' END \
+             state = CASE WHEN $5 IS NULL THEN 'parked' ELSE 'pending' END, claimed_until = NULL \
              WHERE webhook = $1 AND event_id = $2",
         )
         .bind(webhook)
@@ -283,6 +284,20 @@ impl Store {
         .await?
         .rows_affected();
         Ok(pruned)
+    }
+}
+
+fn due_event(row: DueRow) -> DueEvent {
+    let (id, event_type, lead_id, subject_id, data, created_at, attempts, first_tried_at) = row;
+    DueEvent {
+        id,
+        event_type,
+        lead_id,
+        subject_id,
+        data,
+        created_at,
+        attempts,
+        first_tried_at,
     }
 }
 

@@ -57,7 +57,7 @@ async fn a_new_webhook_gets_what_happens_after_it_and_one_lead_waits_for_its_old
             .unwrap(),
         4
     );
-    let due = db.store.due_webhook_events("crm", now, 100).await.unwrap();
+    let due = claim_due(&db, now).await;
     let kinds: Vec<_> = due
         .iter()
         .map(|e| (e.lead_id, e.event_type.as_str()))
@@ -76,18 +76,14 @@ async fn a_new_webhook_gets_what_happens_after_it_and_one_lead_waits_for_its_old
         .mark_webhook_delivered("crm", second.id, now)
         .await
         .unwrap();
-    let due = db.store.due_webhook_events("crm", now, 100).await.unwrap();
+    let due = claim_due(&db, now).await;
     assert_eq!(
         due.len(),
         1,
         "the second lead moves on, the first waits: {due:?}"
     );
     assert_eq!(due[0].lead_id, second.lead_id);
-    let due = db
-        .store
-        .due_webhook_events("crm", later, 100)
-        .await
-        .unwrap();
+    let due = claim_due(&db, later).await;
     assert_eq!(due[0].id, first.id, "retried first, with the same id");
     assert_eq!(
         (due[0].attempts, due[0].first_tried_at.is_some()),
@@ -109,7 +105,7 @@ async fn a_parked_event_is_listed_retried_and_old_delivered_ones_are_pruned() {
         .enqueue_webhook_events("crm", &hook, now)
         .await
         .unwrap();
-    let due = db.store.due_webhook_events("crm", now, 100).await.unwrap();
+    let due = claim_due(&db, now).await;
     assert_eq!(due.len(), 2, "only the types it wants: {due:?}");
     db.store
         .mark_webhook_failed("crm", due[0].id, "HTTP 410", now, None)
@@ -135,11 +131,7 @@ async fn a_parked_event_is_listed_retried_and_old_delivered_ones_are_pruned() {
             .unwrap(),
         1
     );
-    let due = db
-        .store
-        .due_webhook_events("crm", week_later, 100)
-        .await
-        .unwrap();
+    let due = claim_due(&db, week_later).await;
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].id, due[0].attempts), (parked[0].event_id, 0));
 }
@@ -171,6 +163,60 @@ async fn a_webhook_taken_out_of_the_config_loses_its_queue_and_events_stop() {
         .await
         .unwrap();
     assert_eq!(count_events(&db.store).await, 0);
+}
+
+/// Claims what is due at `now` for a minute, as one sender would.
+async fn claim_due(db: &TestDb, now: DateTime<Utc>) -> Vec<crate::store::DueEvent> {
+    let until = now + chrono::Duration::minutes(1);
+    db.store
+        .claim_webhook_events("crm", now, until, 100)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_senders_never_claim_one_event_and_a_lapsed_claim_frees_it() {
+    let db = fresh().await;
+    let now = at("2026-11-20T12:00:00Z");
+    let hook = types(&["lead.created"]);
+    db.store
+        .enqueue_webhook_events("crm", &hook, now)
+        .await
+        .unwrap();
+    two_leads(&db).await;
+    db.store
+        .enqueue_webhook_events("crm", &hook, now)
+        .await
+        .unwrap();
+    let until = now + chrono::Duration::minutes(1);
+    let first = db
+        .store
+        .claim_webhook_events("crm", now, until, 1)
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .claim_webhook_events("crm", now, until, 10)
+        .await
+        .unwrap();
+    let third = db
+        .store
+        .claim_webhook_events("crm", now, until, 10)
+        .await
+        .unwrap();
+    assert_eq!((first.len(), second.len(), third.len()), (1, 1, 0));
+    assert_ne!(first[0].id, second[0].id);
+    let after = until + chrono::Duration::seconds(1);
+    let lapsed = db
+        .store
+        .claim_webhook_events("crm", after, after, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        lapsed.len(),
+        2,
+        "a sender that died frees its events: {lapsed:?}"
+    );
 }
 
 async fn count_events(store: &Store) -> i64 {
