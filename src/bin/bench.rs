@@ -21,6 +21,7 @@ mod stats;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use leadmail::synth::Sizes;
 use std::path::PathBuf;
 
 /// Benchmarks for leadmail.
@@ -41,6 +42,9 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+        /// The small-mail corpus: 1–2 KB of plain text, the same mix.
+        #[arg(long)]
+        small: bool,
     },
     /// Messages/second of the pure pipeline, one thread (median of the runs).
     Pipeline {
@@ -53,6 +57,9 @@ enum Command {
         /// The leadmail config the messages are planned with.
         #[arg(long)]
         config: PathBuf,
+        /// The small-mail corpus: 1–2 KB of plain text, the same mix.
+        #[arg(long)]
+        small: bool,
     },
     /// Messages/second of the store applying plans to a fresh SQLite file.
     Store {
@@ -119,13 +126,19 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let report = match cli.command {
-        Command::Write { n, seed, out } => write(n, seed, &out)?,
+        Command::Write {
+            n,
+            seed,
+            out,
+            small,
+        } => write(n, seed, &out, sizes(small))?,
         Command::Pipeline {
             n,
             seed,
             runs,
             config,
-        } => micro::pipeline(&micro::settings(&config)?, n, seed, runs),
+            small,
+        } => micro::pipeline(&micro::settings(&config)?, n, seed, runs, sizes(small)),
         Command::Store {
             n,
             seed,
@@ -163,13 +176,26 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn sizes(small: bool) -> Sizes {
+    if small {
+        Sizes::Small
+    } else {
+        Sizes::Standard
+    }
+}
+
 /// Writes the corpus; reports the count per kind and the bytes.
-fn write(n: usize, seed: u64, out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+fn write(
+    n: usize,
+    seed: u64,
+    out: &std::path::Path,
+    sizes: Sizes,
+) -> anyhow::Result<serde_json::Value> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
     let mut bytes = 0usize;
     for index in 0..n {
-        let mail = leadmail::synth::generate(seed, index);
+        let mail = leadmail::synth::generate_sized(seed, index, sizes);
         let path = out.join(format!("{index:07}-{}.eml", mail.kind.as_str()));
         std::fs::write(&path, &mail.bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;

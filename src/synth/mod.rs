@@ -110,12 +110,31 @@ pub struct SynthMail {
     pub bytes: Vec<u8>,
 }
 
+/// How big the generated mail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sizes {
+    /// 4–40 KB, HTML alternatives, an attachment of 1–3 MB now and then.
+    Standard,
+    /// 1–2 KB of plain text, no HTML, no attachments: the BCC'd notes,
+    /// short inquiries and replies most of a CRM inbox is.
+    Small,
+}
+
 /// Message number `index` of the corpus of `seed`.
 pub fn generate(seed: u64, index: usize) -> SynthMail {
+    generate_sized(seed, index, Sizes::Standard)
+}
+
+/// Message number `index` of the corpus of `seed`, at `sizes`; the same
+/// kinds, people and threads whatever the sizes.
+pub fn generate_sized(seed: u64, index: usize, sizes: Sizes) -> SynthMail {
     let facts = Facts::of(seed, index);
     let mut rng = Rng::new(seed, 2 * index as u64 + 1);
-    let target = size(&mut rng);
-    let (draft, message_id) = match facts.kind {
+    let target = match sizes {
+        Sizes::Standard => size(&mut rng),
+        Sizes::Small => rng.range(1024, 2048) as usize,
+    };
+    let (mut draft, message_id) = match facts.kind {
         Kind::Outbound => human::outbound(&facts, &mut rng),
         Kind::Forward => human::forward(&facts, &mut rng),
         Kind::Partner => human::partner(&facts, &mut rng),
@@ -132,6 +151,10 @@ pub fn generate(seed: u64, index: usize) -> SynthMail {
             };
         }
     };
+    if sizes == Sizes::Small {
+        draft.html = false;
+        draft.attach = false;
+    }
     // Only mail that can carry an attachment gets the MB sizes.
     let target = if draft.attach || target < 65_536 {
         target

@@ -18,11 +18,18 @@ fn settings() -> Settings {
 
 /// The first `per_kind` messages of each kind among the first `limit`.
 fn sample(seed: u64, limit: usize, per_kind: usize) -> Vec<SynthMail> {
+    sample_indices(seed, limit, per_kind)
+        .into_iter()
+        .map(|i| generate(seed, i))
+        .collect()
+}
+
+/// The generation indices of [`sample`]'s messages.
+fn sample_indices(seed: u64, limit: usize, per_kind: usize) -> Vec<usize> {
     let mut counts: HashMap<Kind, usize> = HashMap::new();
     (0..limit)
-        .map(|i| generate(seed, i))
-        .filter(|m| {
-            let n = counts.entry(m.kind).or_default();
+        .filter(|i| {
+            let n = counts.entry(generate(seed, *i).kind).or_default();
             *n += 1;
             *n <= per_kind
         })
@@ -135,12 +142,22 @@ fn replies_answer_an_earlier_generated_outbound_mail() {
 
 #[test]
 fn the_pipeline_files_each_kind_as_that_kind() {
+    let indices = sample_indices(11, 800, 12);
+    let small = indices
+        .iter()
+        .map(|i| generate_sized(11, *i, Sizes::Small))
+        .collect();
+    files_each_kind_as_that_kind(sample(11, 800, 12));
+    files_each_kind_as_that_kind(small);
+}
+
+fn files_each_kind_as_that_kind(mails: Vec<SynthMail>) {
     let settings = settings();
     let arrived = Utc
         .with_ymd_and_hms(2027, 6, 1, 12, 0, 0)
         .single()
         .expect("a date");
-    for mail in sample(11, 800, 12) {
+    for mail in mails {
         let plan = plan_message(&mail.bytes, &settings, arrived);
         let ok = match (&mail.kind, &plan.action) {
             (Kind::Outbound, Action::Outbound(_)) => true,
@@ -167,4 +184,31 @@ fn the_pipeline_files_each_kind_as_that_kind() {
             String::from_utf8_lossy(&mail.bytes[..mail.bytes.len().min(3000)])
         );
     }
+}
+
+#[test]
+fn the_small_corpus_has_the_same_mix_in_plain_text_of_one_to_two_kilobytes() {
+    let mut total = 0;
+    let mut counted = 0;
+    for index in 0..400 {
+        let small = generate_sized(7, index, Sizes::Small);
+        assert_eq!(small.kind, generate(7, index).kind, "message {index}");
+        if small.kind == Kind::Bounce {
+            continue; // a bounce quotes the mail it returns, as servers do
+        }
+        let text = String::from_utf8_lossy(&small.bytes);
+        assert!(
+            !text.contains("multipart/"),
+            "message {index} is not plain text"
+        );
+        assert!(
+            small.bytes.len() < 4096,
+            "message {index}: {} bytes",
+            small.bytes.len()
+        );
+        total += small.bytes.len();
+        counted += 1;
+    }
+    let mean = total / counted;
+    assert!((1000..=2600).contains(&mean), "mean size {mean} bytes");
 }

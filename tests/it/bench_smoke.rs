@@ -53,6 +53,11 @@ fn the_benchmark_runs_end_to_end_at_a_small_size() {
         stdout.contains("leadmail run --once"),
         "no results table:\n{stdout}"
     );
+    assert!(
+        stdout.contains("small text mails, 1-2 KB")
+            && stdout.contains("pipeline alone, small mails"),
+        "no small-mail results:\n{stdout}"
+    );
     assert!(stdout.contains("0 not processed"), "{stdout}");
     assert!(
         stdout.contains("digests of 20 users over 500 leads"),

@@ -8,6 +8,7 @@ use leadmail::config::Settings;
 use leadmail::ingest::plan::IngestPlan;
 use leadmail::ingest::plan_message;
 use leadmail::store::{FolderMessage, FolderRef};
+use leadmail::synth::Sizes;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -26,16 +27,16 @@ fn arrival() -> DateTime<Utc> {
         .expect("a valid date")
 }
 
-fn corpus(n: usize, seed: u64) -> Vec<Vec<u8>> {
+fn corpus(n: usize, seed: u64, sizes: Sizes) -> Vec<Vec<u8>> {
     (0..n)
-        .map(|i| leadmail::synth::generate(seed, i).bytes)
+        .map(|i| leadmail::synth::generate_sized(seed, i, sizes).bytes)
         .collect()
 }
 
 /// Plans the corpus `runs` times on this thread; the median rate, and
 /// which rules fired.
-pub fn pipeline(settings: &Settings, n: usize, seed: u64, runs: usize) -> Value {
-    let mails = corpus(n, seed);
+pub fn pipeline(settings: &Settings, n: usize, seed: u64, runs: usize, sizes: Sizes) -> Value {
+    let mails = corpus(n, seed, sizes);
     let bytes: usize = mails.iter().map(Vec::len).sum();
     let mut secs = Vec::with_capacity(runs);
     let mut rules = BTreeMap::<&'static str, usize>::new();
@@ -87,7 +88,7 @@ pub async fn store(
     runs: usize,
     batch: usize,
 ) -> anyhow::Result<Value> {
-    let mails = corpus(n, seed);
+    let mails = corpus(n, seed, Sizes::Standard);
     let plans: Vec<IngestPlan> = mails
         .iter()
         .map(|raw| plan_message(raw, settings, arrival()))
