@@ -13,7 +13,7 @@ CREATE TABLE webhook_events (
     id         INTEGER PRIMARY KEY AUTOINCREMENT, -- SQLite: never reused
     type       TEXT NOT NULL,
     lead_id    INTEGER,
-    subject_id INTEGER NOT NULL,                  -- the lead, contact, quarantine entry or outbox mail
+    subject_id INTEGER NOT NULL,                  -- the lead, contact, quarantine entry or outbox mail (0: a mailbox)
     data       TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -136,7 +136,7 @@ WHEN EXISTS (SELECT 1 FROM webhook_cursors) AND ((OLD.alerted_at IS NULL) IS NOT
 BEGIN
     INSERT INTO webhook_events (type, lead_id, subject_id, data, created_at)
     VALUES (CASE WHEN NEW.alerted_at IS NULL THEN 'mailbox.recovered' ELSE 'mailbox.down' END,
-            NULL, NEW.rowid,
+            NULL, 0,
             json_object('mailbox', NEW.mailbox, 'folder', NEW.folder,
                         'down_since', OLD.down_since, 'last_error', OLD.last_error,
                         'login_refused', json(CASE WHEN OLD.last_error_auth THEN 'true' ELSE 'false' END)),

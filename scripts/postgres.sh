@@ -59,9 +59,13 @@ cmd_install() {
     return 0
   fi
   echo "$prog: installing postgresql" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends -o Dpkg::Use-Pty=0 postgresql >/dev/null
+  local log; log="$(mktemp -t postgres-install.XXXXXX)"
+  { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+           --no-install-recommends -o Dpkg::Use-Pty=0 postgresql; } >"$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; rm -f "$log"; die "apt-get install postgresql failed (output above)"; }
+  rm -f "$log"
+  # Debian starts a cluster of its own as a service; the tests start theirs.
 }
 
 cmd_start() {

@@ -16,6 +16,12 @@
 //!   string (with `last_insert_rowid()` and `changes()`), because every
 //!   query is a round trip to sqlx's SQLite worker thread and those round
 //!   trips, not SQLite, were the cost of a commit (BENCHMARKS.md).
+//! - The PostgreSQL schema (`migrations/postgres/`, version 14 in one step;
+//!   later versions get one migration per backend with the same number) is
+//!   kept column for column equal to SQLite's by `tests/it/postgres_schema.rs`
+//!   against a real PostgreSQL; this store does not speak PostgreSQL yet
+//!   (issue 17). The SQLite migrator reads `migrations/` only, not its
+//!   `postgres/` folder.
 //! - Times are TEXT, RFC 3339 in UTC with six fractional digits and a `Z`
 //!   (module `stamp`): text order is time order, so SQL compares them as text.
 //! - No record is deleted: users become inactive, leads close, next actions

@@ -24,6 +24,7 @@ mod layering;
 mod logs;
 mod memory;
 mod oauth;
+mod postgres_schema;
 mod resilience;
 mod storage;
 mod terminal;

@@ -6,6 +6,7 @@
 pub mod dns;
 pub mod http;
 pub mod oauth;
+pub mod postgres;
 pub mod proxy;
 pub mod smtp;
 
@@ -110,7 +111,7 @@ impl Drop for PrivateDovecot {
 }
 
 /// Statics are never dropped, so a watcher stops Dovecot after the test binary exits.
-fn stop_when_this_process_exits(script: &Path, dir: &Path) {
+pub(crate) fn stop_when_this_process_exits(script: &Path, dir: &Path) {
     let watcher = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; bash '{script}' stop '{dir}' >/dev/null 2>&1; rm -rf '{dir}'",
         pid = std::process::id(),

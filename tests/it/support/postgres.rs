@@ -1,0 +1,88 @@
+//! A throwaway PostgreSQL cluster on loopback (`scripts/postgres.sh`), started
+//! once per test binary and stopped when the test process exits.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The running cluster.
+pub struct Postgres {
+    /// `postgres://leadmail:leadmail@127.0.0.1:PORT/leadmail`.
+    pub url: String,
+    psql: PathBuf,
+}
+
+/// The shared cluster, or `None` (with a message) where PostgreSQL is not
+/// installed outside `scripts/test.sh` and CI, where its absence fails.
+pub fn postgres() -> Option<&'static Postgres> {
+    static SERVER: OnceLock<Option<Postgres>> = OnceLock::new();
+    SERVER.get_or_init(start).as_ref()
+}
+
+fn start() -> Option<Postgres> {
+    let Some(psql) = program("psql") else {
+        super::skip_without("postgresql", "run scripts/postgres.sh install");
+        return None;
+    };
+    let script = super::repo().join("scripts/postgres.sh");
+    let dir = std::env::temp_dir().join(format!("leadmail-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder for the cluster");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg("start")
+        .arg(&dir)
+        .output()
+        .expect("run postgres.sh");
+    assert!(
+        out.status.success(),
+        "postgres.sh start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    super::stop_when_this_process_exits(&script, &dir);
+    let env = super::read_env(&dir.join("env"));
+    Some(Postgres {
+        url: env["PG_URL"].clone(),
+        psql,
+    })
+}
+
+/// The newest installed PostgreSQL's `NAME` (Debian keeps them out of PATH).
+fn program(name: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join("bin").join(name))
+        .filter(|path| path.exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+impl Postgres {
+    /// Runs `psql` on the test database with `args`, stopping at the first
+    /// error; unaligned, tuples only.
+    pub fn psql(&self, args: &[&str]) -> Output {
+        Command::new(&self.psql)
+            .arg(&self.url)
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(args)
+            .output()
+            .expect("run psql")
+    }
+
+    /// The rows `sql` returns, one line each (columns `|`-separated).
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        let out = self.psql(&["-c", sql]);
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
