@@ -1,5 +1,6 @@
-//! Company names: legal suffixes (Ltd, GmbH, S.A., Lda, B.V., …), and the name-like line after
-//! the title when no suffix is there.
+//! Company names: legal suffixes (Ltd, GmbH, S.A., Lda, B.V., …), the Chinese, Japanese and
+//! Korean legal forms written into the name (株式会社…, …有限公司, 주식회사 …), and the
+//! name-like line after the title when no suffix is there.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -70,6 +71,43 @@ const REGIONS: &[&str] = &[
 pub(super) fn has_legal_suffix(text: &str) -> bool {
     let text = text.trim().trim_end_matches([')', ',']).trim();
     LEGAL_SUFFIX_ANY_CASE.is_match(text) || LEGAL_SUFFIX_UPPER.is_match(text)
+}
+
+/// Legal forms of Japanese, Chinese and Korean companies. They are written into the name,
+/// before or after it (株式会社サンプル, サンプル株式会社, 示例科技有限公司), or as a word of
+/// their own in Korean (주식회사 샘플, 샘플 주식회사, ㈜샘플).
+const CJK_LEGAL_FORMS: &[&str] = &[
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "股份公司",
+    "주식회사",
+    "유한회사",
+    "(주)",
+    "㈜",
+];
+
+/// The CJK company a line holds: the word with the legal form, and a Korean form's neighbour
+/// ("株式会社サンプル 営業部 部長" → 株式会社サンプル; "주식회사 샘플 영업팀" → 주식회사 샘플).
+/// The rest of such a line (a department, a title) is left alone: which part is the title is
+/// not read here.
+pub(super) fn cjk_company(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|word| CJK_LEGAL_FORMS.iter().any(|form| word.contains(form)))?;
+    let alone = CJK_LEGAL_FORMS.contains(&words[at]);
+    let (start, end) = match (alone, at + 1 < words.len(), at > 0) {
+        (true, true, _) => (at, at + 2),
+        (true, false, true) => (at - 1, at + 1),
+        _ => (at, at + 1),
+    };
+    Some(words[start..end].join(" "))
 }
 
 /// A part of a country or market ("West Region", "Área Norte"): the rest of a title.

@@ -274,3 +274,27 @@ fn contact_and_name_lines_are_told_apart_from_sentences() {
     assert!(!is_name_like("Sounds good."));
     assert!(!is_name_like("At your service,"));
 }
+
+#[test]
+fn chinese_japanese_and_korean_legal_forms_mark_the_company_wherever_they_are_written() {
+    let ja = fields(
+        "佐藤花子\nサンプル商事株式会社 経理部 課長\nTEL: 06-1234-5678",
+        Some("佐藤花子"),
+        None,
+    );
+    assert_eq!(ja.company, some("サンプル商事株式会社"));
+    let zh = fields(
+        "王伟\n销售经理\n上海示例科技有限公司\n电话：021-5555-0101",
+        None,
+        None,
+    );
+    assert_eq!(zh.company, some("上海示例科技有限公司"));
+    let ko = fields(
+        "김민수 드림\n주식회사 샘플 영업팀\n010-1234-5678",
+        None,
+        None,
+    );
+    assert_eq!(ko.company, some("주식회사 샘플"));
+    let after = fields("이영희\n샘플 주식회사", None, None);
+    assert_eq!(after.company, some("샘플 주식회사"));
+}

@@ -4,7 +4,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::companies::{company_after_title, has_legal_suffix, is_company_name};
+use super::companies::{cjk_company, company_after_title, has_legal_suffix, is_company_name};
 use super::phones::digit_count;
 use super::{
     is_name_like, is_person_name, strip_markup, word_count, CONTACT_LABEL, SEGMENT_SEPARATOR, URL,
@@ -104,7 +104,9 @@ pub(super) fn title_and_company(
         if split.is_none() && is_not_title_or_company(text, name) {
             continue;
         }
-        if let Some((found_title, found_company)) = split {
+        if let Some(found_company) = cjk_company(text) {
+            company.get_or_insert(found_company);
+        } else if let Some((found_title, found_company)) = split {
             if title.is_none() {
                 title = Some(found_title);
                 title_index = Some(index);
