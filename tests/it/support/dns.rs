@@ -26,7 +26,7 @@ impl DnsServer {
         };
         for _ in 0..5 {
             let port = free_udp_port();
-            let mut command = Command::new(binary);
+            let mut command = super::server_command(binary);
             command.args([
                 "--keep-in-foreground",
                 "--conf-file=/dev/null",

@@ -4,7 +4,7 @@
 //! connections for a while. It logs every request it got.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 /// One request as the receiver logged it.
@@ -45,7 +45,7 @@ impl Receiver {
         let port_file = self.dir.join("port");
         let _ = std::fs::remove_file(&port_file);
         let script = super::repo().join("tests/it/support/http_receiver.py");
-        let child = Command::new("python3")
+        let child = super::server_command("python3")
             .arg(script)
             .arg(&self.dir)
             .arg(port.to_string())

@@ -111,6 +111,16 @@ impl Drop for PrivateDovecot {
 }
 
 /// Statics are never dropped, so a watcher stops Dovecot after the test binary exits.
+/// A command for a test server (Dovecot, the SMTP and HTTP receivers,
+/// dnsmasq, PostgreSQL, the token endpoint): run on the real clock even when
+/// the tests run under `faketime` (which preloads itself through
+/// `LD_PRELOAD`); only leadmail runs at the moved date.
+pub(crate) fn server_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new(program);
+    command.env_remove("LD_PRELOAD").env_remove("FAKETIME");
+    command
+}
+
 pub(crate) fn stop_when_this_process_exits(script: &Path, dir: &Path) {
     let watcher = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; bash '{script}' stop '{dir}' >/dev/null 2>&1; rm -rf '{dir}'",
@@ -138,7 +148,7 @@ pub(crate) fn read_env(path: &Path) -> HashMap<String, String> {
 impl Dovecot {
     /// Runs `dovecot.sh start DIR` (with extra environment) and reads its env file.
     fn start_in(dir: &Path, env: &[(&str, String)]) -> Dovecot {
-        let out = Command::new("bash")
+        let out = server_command("bash")
             .arg(repo().join("scripts/dovecot.sh"))
             .arg("start")
             .arg(dir)
@@ -159,7 +169,7 @@ impl Dovecot {
     /// Runs a `dovecot.sh` subcommand on this server's directory, then `args`.
     fn script(&self, command: &[&str]) -> Output {
         let (sub, rest) = command.split_first().expect("a subcommand");
-        let out = Command::new("bash")
+        let out = server_command("bash")
             .arg(repo().join("scripts/dovecot.sh"))
             .arg(sub)
             .arg(&self.dir)

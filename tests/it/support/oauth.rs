@@ -4,7 +4,7 @@
 
 use super::{repo, App, Dovecot};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
 
 /// The token endpoint, on a loopback port.
@@ -42,7 +42,7 @@ pub fn servers() -> Option<&'static OAuthServers> {
 impl TokenServer {
     /// Starts `token-server.py`; it exits when this test process does.
     fn start() -> TokenServer {
-        let mut child = Command::new("python3")
+        let mut child = super::server_command("python3")
             .arg(repo().join("tests/it/support/token-server.py"))
             .args(["--parent-pid", &std::process::id().to_string()])
             .stdin(Stdio::null())

@@ -28,7 +28,7 @@ fn start() -> Option<Postgres> {
     let dir = std::env::temp_dir().join(format!("leadmail-pg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a folder for the cluster");
-    let out = Command::new("bash")
+    let out = super::server_command("bash")
         .arg(&script)
         .arg("start")
         .arg(&dir)

@@ -4,7 +4,6 @@
 use super::{read_env, repo};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A running sink, stopped on drop.
 pub struct SmtpSink {
@@ -36,7 +35,7 @@ impl SmtpSink {
     }
 
     fn run_start(&mut self, extra: &[String]) {
-        let out = Command::new("bash")
+        let out = super::server_command("bash")
             .arg(repo().join("scripts/smtp.sh"))
             .arg("start")
             .arg(&self.dir)
@@ -64,7 +63,7 @@ impl SmtpSink {
 
     /// Stops it (what it received stays).
     pub fn stop(&self) {
-        let _ = Command::new("bash")
+        let _ = super::server_command("bash")
             .arg(repo().join("scripts/smtp.sh"))
             .arg("stop")
             .arg(&self.dir)
