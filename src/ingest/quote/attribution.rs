@@ -27,6 +27,11 @@ static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}").unwrap());
 
+/// A time written with a dot ("10.21", as Danish, Finnish and Indonesian clients write it)
+/// after a year: with the year it cannot be a day and month.
+static DOTTED_TIME_AFTER_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:19|20)\d{2}\b.{0,40}\b\d{1,2}\.\d{2}\b").unwrap());
+
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+").unwrap());
 
@@ -38,7 +43,9 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:\b(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu",
         r"|napisa[łl](?:a|o)?(?:\(a\))?|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skrivit",
         r"|kirjoitti|ha scritto|scrisse|a scris|đã viết|írta|yazdı|kirjutas|rašė|rakstīja",
+        r"|menulis|escriure|escrit|escribieron",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
+        r"|เขียน|ने लिखा",
         r"|写道|寫道|書きました|のメッセージ|작성|님이 작성|כתב|כתבה|מאת)"
     ))
     .unwrap()
@@ -104,7 +111,8 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an
 /// address and a time are enough to cut unquoted history too).
 fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
-    if VERB.is_match(joined) || (ADDRESS.is_match(joined) && TIME.is_match(joined)) {
+    let has_time = TIME.is_match(joined) || DOTTED_TIME_AFTER_YEAR.is_match(joined);
+    if VERB.is_match(joined) || (ADDRESS.is_match(joined) && has_time) {
         return true;
     }
     let following = lines[next.min(lines.len())..]

@@ -13,7 +13,7 @@ const VERB: &str = concat!(
 );
 
 static ATTRIBUTION_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s|^[-\s]*\d|@")).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}(?:\s|$)|^[-\s]*\d|@")).unwrap());
 
 pub(super) static LEADING_INTRO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s")).unwrap());
@@ -111,14 +111,23 @@ static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
-    r"(?:(?P<from>from|von|от кого|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
-    r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
-    r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
-    r"|dato|tarih|отправлено|дата|надіслано)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para",
-    r"|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja|c[íi]mzett|kime)",
-    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія)",
-    r"|(?P<subject>subject|betreff|objet|assunto|asunto|onderwerp|emne|[äa]mne|oggetto|temat",
-    r"|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|тема))"
+    r"(?:(?P<from>from|von|от кого|de|de la|van|fra|fr[åa]n|da|od|от|од|від|l[äa]hett[äa]j[äa]",
+    r"|felad[óo]|kimden|[šs]alje|saatja|nuo|t[ừu]|dari|发件人|寄件者|寄件人|差出人|보낸 사람",
+    r"|من|מאת|από)",
+    r"|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
+    r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|odoslan[ée]|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
+    r"|dato|tarih|g[öo]nderildi|g[öo]nderim tarihi|elk[üu]ldve|d[áa]tum|trimis|poslano|poslato",
+    r"|saadetud|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|đã gửi|dikirim|message du",
+    r"|отправлено|дата|надіслано|изпратено|послато|发送时间|日期|寄件日期|送信日時|日時",
+    r"|보낸 날짜|تاريخ الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία)",
+    r"(?:\s+(?:el|em|le|am|on))?)",
+    r"|(?P<to>to|an|[àa]|para|per a|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja",
+    r"|c[íi]mzett|kime|c[ăa]tre|prima|za|за|adressaat|kam|đến|kepada|收件人|收件者|宛先",
+    r"|받는 사람|إلى|אל|προς|до)",
+    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія|抄送|副本|받는 사람 참조|נעתק)",
+    r"|(?P<subject>subject|betreff|objet|sujet|assunto|asunto|assumpte|onderwerp|emne|[äa]mne",
+    r"|oggetto|temat|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|subiect|zadeva|teema|t[ēe]ma|tema",
+    r"|ch[ủu] đ[ềe]|subjek|тема|относно|主题|主旨|件名|제목|الموضوع|נושא|θέμα))"
 );
 
 static HEADER_FIELD: LazyLock<Regex> =
@@ -157,9 +166,23 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
         .or_else(|| block_len(lines, start))
 }
 
-/// A header block by its labels, or by its shape whatever the labels' language.
+/// A header block by its labels, or by its shape whatever the labels' language. A
+/// "Label: value" line right above one belongs to it when it holds a time ("Message du :
+/// 12/12/2016 13:20") or when the block below starts with another field than the sender's.
 fn block_len(lines: &[&str], start: usize) -> Option<usize> {
-    header_block_len(lines, start).or_else(|| shaped_header_block_len(lines, start))
+    let block =
+        |at: usize| header_block_len(lines, at).or_else(|| shaped_header_block_len(lines, at));
+    block(start).or_else(|| {
+        let next = lines.get(start + 1)?;
+        // A block that does not start with its sender lost that line to an unknown label.
+        let headless = header_field(next).is_some_and(|field| field != Field::From);
+        let lead_in =
+            LABELLED_LINE.is_match(lines[start]) && (TIME.is_match(lines[start]) || headless);
+        lead_in
+            .then(|| block(start + 1))
+            .flatten()
+            .map(|len| len + 1)
+    })
 }
 
 /// "Label: value" with a short label of letters (one to three words).
