@@ -144,6 +144,7 @@ pub fn sign_off(signature: &str) -> Option<&str> {
         }
         let short = trimmed.chars().count() <= 40 && trimmed.split_whitespace().count() <= 5;
         let footer = device::is_device_signature(trimmed)
+            || signature_split::is_sent_from(trimmed)
             || crate::ingest::signature::is_contact_line(trimmed);
         count += 1;
         if !short || footer || count > 2 {

@@ -101,3 +101,47 @@ fn an_attribution_wrapped_right_after_its_first_word_is_removed_whole() {
     let text = "Fine by me.\n\nAm\n5. Februar 2025 14:05:10 schrieb Eva Berg <eva@firma.de>:\n\n> Passt Mittwoch?";
     assert_eq!(strip_quoted(text), "Fine by me.");
 }
+
+#[test]
+fn a_sent_from_footer_is_never_kept_as_a_sign_off() {
+    for footer in [
+        "Sent from my iPod",
+        "Sent from my Nokia 3310",
+        "Sent from Mailbox",
+        "(sent from a phone)",
+        "<<sent by galaxy>>",
+        "From my iPhone 12",
+    ] {
+        let text = format!("Friday at ten is fine.\n\n{footer}");
+        let (body, signature) = split_signature(&text);
+        assert_eq!(body, "Friday at ten is fine.", "{footer}");
+        assert_eq!(signature.as_deref().and_then(sign_off), None, "{footer}");
+    }
+}
+
+#[test]
+fn a_device_footer_with_an_apology_after_a_comma_is_split_off() {
+    let text = "Friday at ten is fine.\n\nSent from my phone, please forgive the brevity";
+    assert_eq!(split_signature(text).0, "Friday at ten is fine.");
+    let prose = "Friday at ten is fine.\n\nSent from my desk, which beats typing on a phone";
+    assert_eq!(
+        split_signature(prose).0,
+        prose,
+        "no device before the comma"
+    );
+}
+
+#[test]
+fn an_underscore_rule_between_two_parts_of_a_reply_is_not_the_signature() {
+    let text = "Hi Tom,\n\nThe quote is attached.\n\n______________________________\n\nDelivery takes two weeks from the order.\n\nKind regards,\nEva";
+    let (body, signature) = split_signature(text);
+    assert!(body.contains("Delivery takes two weeks"), "{body:?}");
+    assert_eq!(signature.as_deref(), Some("Kind regards,\nEva"));
+    let footer =
+        "The quote is attached.\n\n______________________________\nEva Berg\nSales, Firma GmbH";
+    assert_eq!(
+        split_signature(footer).0,
+        "The quote is attached.",
+        "no closing below: a signature rule"
+    );
+}
