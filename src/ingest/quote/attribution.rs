@@ -51,6 +51,11 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Whether `text` holds the verb of an attribution ("wrote", "schrieb", "写道" …).
+pub(super) fn has_attribution_verb(text: &str) -> bool {
+    VERB.is_match(text)
+}
+
 /// A letter word of at least two letters that is not a bare month or weekday abbreviation
 /// test: enough to say the line names someone besides its date.
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\p{L}{2,}").unwrap());
@@ -58,7 +63,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\p{L}{2,}").unwrap(
 /// The number of lines of a shape-read attribution starting at `start`, if one does.
 pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
     let first = lines.get(start)?.trim();
-    if !first.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '<') {
+    if !first.contains(|c: char| c.is_numeric() || c == '@' || c == '<') {
         return None;
     }
     let mut joined = String::new();

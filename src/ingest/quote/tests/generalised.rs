@@ -145,3 +145,46 @@ fn an_underscore_rule_between_two_parts_of_a_reply_is_not_the_signature() {
         "no closing below: a signature rule"
     );
 }
+
+#[test]
+fn an_attribution_with_arabic_indic_digits_and_no_address_cuts_unquoted_history() {
+    let text = "تمام، شكرا.\n\nفي الأربعاء، ٥ فبراير ٢٠٢٥، ٢:٠٥ م سارة أحمد كتب:\n\nالرسالة القديمة";
+    assert_eq!(strip_quoted(text), "تمام، شكرا.");
+}
+
+#[test]
+fn an_arabic_outlook_block_labelled_tam_al_irsal_is_cut() {
+    let text = "تمام، شكرا.\n\nمن: سارة أحمد\nتم الإرسال: Wednesday, February 5, 2025 2:05 PM\nإلى: علي\nالموضوع: عرض\n\nالرسالة القديمة";
+    assert_eq!(strip_quoted(text), "تمام، شكرا.");
+}
+
+#[test]
+fn a_reply_line_that_starts_like_an_intro_is_not_taken_into_the_attribution_below() {
+    let text = "Merci pour le devis.\nLe délai nous convient\nLe mer. 5 févr. 2025, 14:05, Boutique Martin a écrit :\n\n    Bonjour,\n    voici le devis.";
+    assert_eq!(
+        strip_quoted(text),
+        "Merci pour le devis.\nLe délai nous convient"
+    );
+}
+
+#[test]
+fn an_attribution_that_lost_its_colon_above_a_header_block_is_cut_with_it() {
+    let text = "Bitte um Rückruf.\nViele Grüße\nAm 05.02.25 um 14:05 schrieb Firma Beispiel\nVon: \"Firma Beispiel\"\nDatum: 5. Februar 2025\nAn: kunde@example.de\n\nAlter Text";
+    assert_eq!(strip_quoted(text), "Bitte um Rückruf.\nViele Grüße");
+}
+
+#[test]
+fn an_original_message_separator_sharing_its_line_with_the_first_header_cuts_the_rest() {
+    let text = "Bitte um Rückruf.\n-------- Ursprüngliche Nachricht --------Von: Firma Beispiel  Datum: 05.02.25  14:05  An: Betreff: Angebot\n\nAlter Text";
+    assert_eq!(strip_quoted(text), "Bitte um Rückruf.");
+}
+
+#[test]
+fn a_device_footer_above_the_reply_is_not_kept() {
+    let text = "Von meinem iPhone gesendet\n\nHallo Eva,\n\nder Termin passt.";
+    assert_eq!(split_signature(text).0, "Hallo Eva,\n\nder Termin passt.");
+    assert_eq!(
+        split_signature("Sent from my iPhone").0,
+        "Sent from my iPhone"
+    );
+}
