@@ -32,6 +32,10 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}").unw
 static DOTTED_TIME_AFTER_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:19|20)\d{2}\b.{0,40}\b\d{1,2}\.\d{2}\b").unwrap());
 
+static BRACKETED_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[<(\[][^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+[>)\]]").unwrap()
+});
+
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+").unwrap());
 
@@ -46,7 +50,7 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
         r"|menulis|escriure|escrit|escribieron",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
         r"|เขียน|ने लिखा",
-        r"|写道|寫道|書きました|のメッセージ|작성|님이 작성|כתב|כתבה|מאת)"
+        r"|写道|寫道|書きました|のメッセージ|のメール|작성|님이 작성|쓴 글|כתב|כתבה|מאת)"
     ))
     .unwrap()
 });
@@ -116,8 +120,10 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an
 /// address and a time are enough to cut unquoted history too).
 fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
-    let has_time = TIME.is_match(joined) || DOTTED_TIME_AFTER_YEAR.is_match(joined);
-    if VERB.is_match(joined) || (ADDRESS.is_match(joined) && has_time) {
+    // A dotted time reads like a price or a version too: it needs the address in brackets.
+    let dotted = DOTTED_TIME_AFTER_YEAR.is_match(joined) && BRACKETED_ADDRESS.is_match(joined);
+    let timed = ADDRESS.is_match(joined) && TIME.is_match(joined);
+    if VERB.is_match(joined) || timed || dotted {
         return true;
     }
     let following = lines[next.min(lines.len())..]

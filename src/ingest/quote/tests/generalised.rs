@@ -188,3 +188,16 @@ fn a_device_footer_above_the_reply_is_not_kept() {
         "Sent from my iPhone"
     );
 }
+
+#[test]
+fn a_sentence_with_a_price_a_year_and_a_bare_address_before_a_colon_is_kept() {
+    let text =
+        "Prices for 2025 at 12.50 EUR each, write to sales@firma.de:\n- 10 units\n- 20 units";
+    assert_eq!(strip_quoted(text), text);
+}
+
+#[test]
+fn a_korean_thunderbird_attribution_cuts_unquoted_history() {
+    let text = "네, 좋습니다.\n\n2025-02-05 오후 2:05에 김민수 이(가) 쓴 글:\n\n이전 메시지";
+    assert_eq!(strip_quoted(text), "네, 좋습니다.");
+}
