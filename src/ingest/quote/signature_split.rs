@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 const MAX_SIGNATURE_LINES: usize = 30;
 
 static DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|_{5,})\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|[—―─]{2,}|_{5,})\s*$").unwrap());
 
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(

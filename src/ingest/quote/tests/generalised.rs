@@ -201,3 +201,11 @@ fn a_korean_thunderbird_attribution_cuts_unquoted_history() {
     let text = "네, 좋습니다.\n\n2025-02-05 오후 2:05에 김민수 이(가) 쓴 글:\n\n이전 메시지";
     assert_eq!(strip_quoted(text), "네, 좋습니다.");
 }
+
+#[test]
+fn a_rule_of_em_dashes_starts_the_signature_and_is_not_a_sign_off() {
+    let text = "周六下午三点开始，地点已经定好。\n\n——————————————\n\n王伟\n活动协调人";
+    let (body, signature) = split_signature(text);
+    assert_eq!(body, "周六下午三点开始，地点已经定好。");
+    assert_eq!(signature.as_deref().and_then(sign_off), None);
+}
