@@ -27,6 +27,15 @@ static DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}:\d{2}").unwrap());
 
+/// A time written with a dot ("10.21", as Danish, Finnish and Indonesian clients write it)
+/// after a year: with the year it cannot be a day and month.
+static DOTTED_TIME_AFTER_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:19|20)\d{2}\b.{0,40}\b\d{1,2}\.\d{2}\b").unwrap());
+
+static BRACKETED_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[<(\[][^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+[>)\]]").unwrap()
+});
+
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@()\[\]]+@[^\s<>@()\[\]]+\.[^\s<>@()\[\]]+").unwrap());
 
@@ -38,11 +47,18 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:\b(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu",
         r"|napisa[łl](?:a|o)?(?:\(a\))?|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skrivit",
         r"|kirjoitti|ha scritto|scrisse|a scris|đã viết|írta|yazdı|kirjutas|rašė|rakstīja",
+        r"|menulis|escriure|escrit|escribieron",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
-        r"|写道|寫道|書きました|のメッセージ|작성|님이 작성|כתב|כתבה|מאת)"
+        r"|เขียน|ने लिखा",
+        r"|写道|寫道|書きました|のメッセージ|のメール|작성|님이 작성|쓴 글|כתב|כתבה|מאת)"
     ))
     .unwrap()
 });
+
+/// Whether `text` holds the verb of an attribution ("wrote", "schrieb", "写道" …).
+pub(super) fn has_attribution_verb(text: &str) -> bool {
+    VERB.is_match(text)
+}
 
 /// A letter word of at least two letters that is not a bare month or weekday abbreviation
 /// test: enough to say the line names someone besides its date.
@@ -51,7 +67,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\p{L}{2,}").unwrap(
 /// The number of lines of a shape-read attribution starting at `start`, if one does.
 pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
     let first = lines.get(start)?.trim();
-    if !first.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '<') {
+    if !first.contains(|c: char| c.is_numeric() || c == '@' || c == '<') {
         return None;
     }
     let mut joined = String::new();
@@ -104,7 +120,10 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an
 /// address and a time are enough to cut unquoted history too).
 fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
-    if VERB.is_match(joined) || (ADDRESS.is_match(joined) && TIME.is_match(joined)) {
+    // A dotted time reads like a price or a version too: it needs the address in brackets.
+    let dotted = DOTTED_TIME_AFTER_YEAR.is_match(joined) && BRACKETED_ADDRESS.is_match(joined);
+    let timed = ADDRESS.is_match(joined) && TIME.is_match(joined);
+    if VERB.is_match(joined) || timed || dotted {
         return true;
     }
     let following = lines[next.min(lines.len())..]

@@ -15,7 +15,7 @@ const MAX_WORDS: usize = 9;
 static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)iphon|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|nokia|htc|motorola",
-        r"|wiko|oneplus|oppo|sony|lumia|nexus|kindle|verizon|wireless|device|appareil|ger[äa]t|dispositivo",
+        r"|wiko|oneplus|oppo|sony|lumia|nexus|kindle|verizon|wireless|windows|device|appareil|ger[äa]t|dispositivo",
         r"|apparaat|enhet|laite|urz[ąa]dzeni|outlook|gmail|yahoo|aol|proton|typeapp|spark|airmail|bluemail|k-9|fairemail|mobile|mobil",
         r"|m[óo]vil|cellulare|telefon|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
         r"|телефон|смартфон|мобильн|мобільн|κινητ|τηλέφωνο|טלפון|נייד|الجوال|هاتف|جوال|携帯|手机|手機",
@@ -33,7 +33,8 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
         r"|inviato|skickat|sendt|l[äa]hetetty|wys[łl]ane|odesl[áa]no|odoslan[ée]|poslano|poslato",
         r"|trimis|elk[üu]ldve|k[üu]ldve|saadetud|g[öo]nderildi|отправлено|надіслано|изпратено",
         r"|послато|послано|στάλθηκε|εστάλη|נשלח|أُرسلت|أرسلت|تم الإرسال|從我的|从我的|发自|發自",
-        r"|보낸|나의)"
+        r"|보낸|나의|gửi từ|ส่งจาก|dikirim dari|dihantar dari|enviat|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|poslano iz",
+        r"|t[ée]l[ée]charger|skaffa|st[áa]hn[ěe]te|descargar|baixar|downloaden)"
     ))
     .unwrap()
 });
@@ -43,7 +44,7 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:から送信|より送信|を入手|发送|發送|에서 보냄|보냄|gönderildi|küldve|gesendet",
-        r"|beziehen|downloaden)\s*\.?$",
+        r"|beziehen|herunterladen|downloaden|받기|edinin|letöltése)\s*\.?$",
     ))
     .unwrap()
 });

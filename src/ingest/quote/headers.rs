@@ -13,7 +13,7 @@ const VERB: &str = concat!(
 );
 
 static ATTRIBUTION_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s|^[-\s]*\d|@")).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}(?:\s|$)|^[-\s]*\d|@")).unwrap());
 
 pub(super) static LEADING_INTRO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?i)^[-\s]*{INTRO}\s")).unwrap());
@@ -98,6 +98,16 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// An "Original Message" separator with the first header on its own line, as flattened HTML
+/// leaves it ("-------- Ursprüngliche Nachricht --------Von: Shop  Datum: …").
+static ORIGINAL_MESSAGE_THEN_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    let separator = ORIGINAL_MESSAGE
+        .as_str()
+        .trim_end_matches(r"[\s*_]*$")
+        .to_string();
+    Regex::new(&format!(r"{separator}\s*\p{{L}}[\p{{L}}-]{{0,20}}\s?:\s")).unwrap()
+});
+
 /// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*"): an
 /// "Original Message" separator in any language when a header block follows it.
 static DASHED_TITLE: LazyLock<Regex> =
@@ -111,14 +121,23 @@ static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The header labels of a quoted header block, one named group per field.
 const FIELD_LABELS: &str = concat!(
-    r"(?:(?P<from>from|von|от кого|de|van|fra|fr[åa]n|da|od|от|від|l[äa]hett[äa]j[äa]|felad[óo]",
-    r"|kimden)|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|fecha|data|verzonden",
-    r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
-    r"|dato|tarih|отправлено|дата|надіслано)(?:\s+(?:el|em|le|am|on))?)|(?P<to>to|an|[àa]|para",
-    r"|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja|c[íi]mzett|kime)",
-    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія)",
-    r"|(?P<subject>subject|betreff|objet|assunto|asunto|onderwerp|emne|[äa]mne|oggetto|temat",
-    r"|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|тема))"
+    r"(?:(?P<from>from|von|от кого|de|de la|van|fra|fr[åa]n|da|od|от|од|від|l[äa]hett[äa]j[äa]",
+    r"|felad[óo]|kimden|[šs]alje|saatja|nuo|t[ừu]|dari|发件人|寄件者|寄件人|差出人|보낸 사람",
+    r"|من|מאת|από)",
+    r"|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
+    r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|odoslan[ée]|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
+    r"|dato|tarih|g[öo]nderildi|g[öo]nderim tarihi|elk[üu]ldve|d[áa]tum|trimis|poslano|poslato",
+    r"|saadetud|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|đã gửi|dikirim|message du",
+    r"|отправлено|дата|надіслано|изпратено|послато|发送时间|日期|寄件日期|送信日時|日時",
+    r"|보낸 날짜|تاريخ الإرسال|تم الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία)",
+    r"(?:\s+(?:el|em|le|am|on))?)",
+    r"|(?P<to>to|an|[àa]|para|per a|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja",
+    r"|c[íi]mzett|kime|c[ăa]tre|prima|za|за|adressaat|kam|đến|kepada|收件人|收件者|宛先",
+    r"|받는 사람|إلى|אל|προς|до)",
+    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія|抄送|副本|받는 사람 참조|נעתק)",
+    r"|(?P<subject>subject|betreff|objet|sujet|assunto|asunto|assumpte|onderwerp|emne|[äa]mne",
+    r"|oggetto|temat|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|subiect|zadeva|teema|t[ēe]ma|tema",
+    r"|ch[ủu] đ[ềe]|subjek|тема|относно|主题|主旨|件名|제목|الموضوع|נושא|θέμα))"
 );
 
 static HEADER_FIELD: LazyLock<Regex> =
@@ -144,7 +163,10 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
         return None;
     }
     // Both one-line separators start with "--": the substring test spares most lines two scans.
-    if line.contains("--") && (ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line))
+    if line.contains("--")
+        && (ORIGINAL_MESSAGE.is_match(line)
+            || DASHED_ATTRIBUTION.is_match(line)
+            || ORIGINAL_MESSAGE_THEN_HEADER.is_match(line))
     {
         return Some(1);
     }
@@ -157,9 +179,28 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
         .or_else(|| block_len(lines, start))
 }
 
-/// A header block by its labels, or by its shape whatever the labels' language.
+/// A header block by its labels, or by its shape whatever the labels' language. The line
+/// right above one belongs to it when it is an attribution that lost its colon ("Am
+/// 20.06.24 um 16:20 schrieb Shop"), or a "Label: value" line that holds a time ("Message
+/// du : 12/12/2016 13:20") or sits above a block that starts without its sender line.
 fn block_len(lines: &[&str], start: usize) -> Option<usize> {
-    header_block_len(lines, start).or_else(|| shaped_header_block_len(lines, start))
+    let block =
+        |at: usize| header_block_len(lines, at).or_else(|| shaped_header_block_len(lines, at));
+    block(start).or_else(|| {
+        let next = lines.get(start + 1)?;
+        // A block that does not start with its sender lost that line to an unknown label.
+        let headless = header_field(next).is_some_and(|field| field != Field::From);
+        let line = lines[start];
+        let unfinished_attribution = TIME.is_match(line)
+            && super::attribution::has_attribution_verb(line)
+            && line.split_whitespace().count() <= 25;
+        let lead_in = unfinished_attribution
+            || LABELLED_LINE.is_match(line) && (TIME.is_match(line) || headless);
+        lead_in
+            .then(|| block(start + 1))
+            .flatten()
+            .map(|len| len + 1)
+    })
 }
 
 /// "Label: value" with a short label of letters (one to three words).
@@ -215,10 +256,23 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
             return None;
         }
         if is_attribution(&joined, offset + 1) {
-            return Some(offset + 1);
+            return (!starts_later(lines, start, offset)).then_some(offset + 1);
         }
     }
     None
+}
+
+/// Whether the attribution found over `start..=start + last` really starts on the next line:
+/// the first line is the reply's own text ("Il est signalé …" above "Le mar. 30 avr. …
+/// a écrit :"), unless it is a lone intro word the attribution was wrapped after ("Am").
+fn starts_later(lines: &[&str], start: usize, last: usize) -> bool {
+    let lone_word = lines[start].split_whitespace().count() == 1;
+    let rest: Vec<&str> = lines[start + 1..=start + last]
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    last > 0 && !lone_word && is_attribution(&rest.join(" "), last)
 }
 
 fn is_attribution(joined: &str, line_count: usize) -> bool {

@@ -121,9 +121,17 @@ pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Op
     let text = text.as_ref();
     let starts = line_starts(text);
     let lines: Vec<&str> = starts.iter().map(|r| line_text(text, r)).collect();
-    let first_body_line = lines.iter().position(|l| !l.trim().is_empty());
+    let is_text = |l: &&str| !l.trim().is_empty();
+    let mut first_body_line = lines.iter().position(is_text);
+    // A device footer some clients put above the reply ("Gesendet mit iPhone") is not text.
+    if let Some(first) = first_body_line.filter(|&i| device::is_device_signature(lines[i])) {
+        let next = lines[first + 1..].iter().position(is_text);
+        first_body_line = next.map(|offset| first + 1 + offset).or(first_body_line);
+    }
+    let body_start = first_body_line.map_or(0, |i| starts[i].start);
+    let text = &text[body_start..];
     let start = first_body_line.and_then(|first| signature_start(&lines, first + 1, sender_name));
-    match start.and_then(|i| text.split_at_checked(starts[i].start)) {
+    match start.and_then(|i| text.split_at_checked(starts[i].start - body_start)) {
         Some((body, signature)) => (body.trim().to_string(), Some(signature.trim().to_string())),
         None => (text.trim().to_string(), None),
     }
@@ -134,7 +142,11 @@ pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Op
 /// "--"/"__" delimiter. A sign-off is the sender's own words, so the stored reply keeps it
 /// (issue 15); the whole signature is still read for contact details.
 pub fn sign_off(signature: &str) -> Option<&str> {
-    let is_delimiter = |line: &str| line.starts_with("--") || line.starts_with("__");
+    let is_delimiter = |line: &str| {
+        line.starts_with("--")
+            || line.starts_with("__")
+            || (line.chars().count() >= 2 && line.chars().all(|c| matches!(c, '—' | '―' | '─')))
+    };
     let mut end = 0;
     let mut count = 0;
     for line in signature.split_inclusive('\n') {
@@ -144,6 +156,7 @@ pub fn sign_off(signature: &str) -> Option<&str> {
         }
         let short = trimmed.chars().count() <= 40 && trimmed.split_whitespace().count() <= 5;
         let footer = device::is_device_signature(trimmed)
+            || signature_split::is_sent_from(trimmed)
             || crate::ingest::signature::is_contact_line(trimmed);
         count += 1;
         if !short || footer || count > 2 {

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 const MAX_SIGNATURE_LINES: usize = 30;
 
 static DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|_{5,})\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|[—―─]{2,}|_{5,})\s*$").unwrap());
 
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -33,7 +33,7 @@ static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:sent|envoy[ée]|enviado|gesendet|verzonden|verstuurd|inviato|skickat|sendt",
         r"|wys[łl]ane|odesl[áa]no|get|obter)\b.{0,30}?\b(?:from|with|de|desde|von|vanaf|met|da",
-        r"|fr[åa]n|fra|par|avec|com|do|dal|via|for|para|z)\b(?P<rest>.*)$|^(?i:von meinem .* gesendet)"
+        r"|fr[åa]n|fra|par|avec|com|do|dal|via|for|para|z|by)\b(?P<rest>.*)$|^(?i:von meinem .* gesendet)"
     ))
     .unwrap()
 });
@@ -41,10 +41,13 @@ static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
 static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)iphone|ipad|android|blackberry|samsung|galaxy|mobile|m[óo]vil|outlook|mail|htc",
-        r"|phone|device|telem[óo]vel|handy|tablet|\bios\b|windows|nokia|huawei|xiaomi|pixel"
+        r"|phone|device|telem[óo]vel|handy|tablet|\bios\b|windows|nokia|huawei|xiaomi|pixel|ipod",
+        r"|\bcell\b|galaxy|alcatel|motorola|sony|lg\b"
     ))
     .unwrap()
 });
+
+static FROM_MY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^from my\s").unwrap());
 
 static DASH_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s?[-–—]\s*\p{L}[\p{L}.'’]*(?:\s+\p{L}[\p{L}.'’]*){0,2}\s*$").unwrap()
@@ -74,7 +77,9 @@ pub(super) fn signature_start(lines: &[&str], from: usize, sender: Option<&str>)
         let line = lines[index].trim();
         !line.is_empty()
             && remaining[index] <= MAX_SIGNATURE_LINES
-            && (is_delimiter(lines, index) && remaining[index] > 1
+            && (is_delimiter(lines, index)
+                && remaining[index] > 1
+                && !separates_reply(lines, index)
                 || is_closing(lines, index)
                 || is_sent_from(line) && remaining[index] <= 4
                 || is_dash_name(lines, index) && remaining[index] <= 10
@@ -92,6 +97,14 @@ fn is_delimiter(lines: &[&str], index: usize) -> bool {
         && line.chars().count() >= 3
         && line.chars().count().abs_diff(above.chars().count()) <= 2;
     DELIMITER.is_match(line) && !underlines_heading
+}
+
+/// An underscore rule with the sender's closing further down separates two parts of the
+/// reply; the signature starts at the closing ("--" is the signature delimiter whatever
+/// follows).
+fn separates_reply(lines: &[&str], index: usize) -> bool {
+    lines[index].trim().starts_with('_')
+        && (index + 1..lines.len()).any(|later| is_closing(lines, later))
 }
 
 /// `counts[i]` = number of non-blank lines from `i` to the end.
@@ -139,19 +152,31 @@ fn is_short_line(line: &str) -> bool {
     line.chars().count() <= 60 && line.split_whitespace().count() <= 8 && !line.ends_with('?')
 }
 
-/// "Sent from my iPhone", "Enviado desde mi BlackBerry", but not "Sent from my desk, is …".
-fn is_sent_from(line: &str) -> bool {
+/// "Sent from my iPhone", "Enviado desde mi BlackBerry", "(sent from a phone)", "Sent from
+/// my cell, please excuse typos", but not "Sent from my desk, is …".
+pub(super) fn is_sent_from(line: &str) -> bool {
+    let line = line
+        .trim()
+        .trim_matches(|c: char| c.is_whitespace() || "()[]<>".contains(c));
     if super::device::is_device_signature(line) {
         return true;
+    }
+    if line.split_whitespace().count() > 12 {
+        return false;
+    }
+    // A footer with an apology after a comma: the part before it must name a device.
+    if let Some((footer, _)) = line.split_once(',') {
+        return DEVICE.is_match(footer) && is_sent_from(footer);
+    }
+    // "From my iPhone 6": the verb left out, only a device after "from my".
+    if FROM_MY.is_match(line) {
+        return line.split_whitespace().count() <= 4 && DEVICE.is_match(line);
     }
     let Some(captures) = SENT_FROM.captures(line) else {
         return false;
     };
     let rest = captures.name("rest").map_or("", |m| m.as_str());
-    let short_rest = rest.split_whitespace().count() <= 4;
-    !line.contains(',')
-        && line.split_whitespace().count() <= 12
-        && (short_rest || DEVICE.is_match(rest))
+    rest.split_whitespace().count() <= 4 || DEVICE.is_match(rest)
 }
 
 /// "-Abhishek Kona", "- roman", but not an item of a dashed list.
