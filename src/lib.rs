@@ -31,6 +31,8 @@
 //! - [`files`]: files readable by their owner only, written atomically
 //!   (CSV exports, kept attachments, a new database).
 //! - [`memory`]: returning freed heap pages to the system between batches.
+//! - [`web`]: the web app (sign-in by mail, leads, a lead's page, My day,
+//!   the calendar feed) over the same [`store`] functions as the CLI.
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
@@ -61,5 +63,6 @@ pub mod store;
 #[cfg(feature = "bench")]
 pub mod synth;
 pub mod telemetry;
+pub mod web;
 pub mod webhook;
 pub mod webhook_sender;

@@ -517,8 +517,57 @@ pub async fn deliver_due(
     from: &Mailbox,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
-    let mails = store.due_mail(now).await?;
+    let mut mails = store.due_mail(now).await?;
+    // Sign-in links are the web app's to send (`run_signin_links`): one
+    // sender per mail, so none goes out twice.
+    mails.retain(|mail| mail.draft.kind != ids::SIGNIN_KIND);
     deliver(store, mailer, from, mails, now).await
+}
+
+/// The web app's sender: sends due sign-in links at once when `wake`
+/// fires (a link was queued) and retries failed ones every tick, until
+/// cancelled. Without `[smtp]` nothing can be sent, which is logged once.
+pub async fn run_signin_links(
+    settings: &Settings,
+    store: &Store,
+    cancel: &CancellationToken,
+    wake: &Notify,
+) {
+    let Some(smtp) = settings.smtp.as_ref() else {
+        tracing::warn!("no [smtp] section: sign-in links cannot be mailed");
+        return;
+    };
+    let mailer = match Mailer::new(smtp) {
+        Ok(mailer) => mailer,
+        Err(error) => {
+            let error = crate::telemetry::error_text(&error);
+            tracing::error!(error, "cannot set up SMTP: no sign-in links");
+            return;
+        }
+    };
+    while !cancel.is_cancelled() {
+        if let Err(error) = deliver_signin_links(store, &mailer, &smtp.from).await {
+            let error = crate::telemetry::error_text(&error);
+            tracing::warn!(error, "cannot send sign-in links");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(TICK) => {}
+            _ = wake.notified() => {}
+        }
+    }
+}
+
+async fn deliver_signin_links(
+    store: &Store,
+    mailer: &Mailer,
+    from: &Mailbox,
+) -> anyhow::Result<()> {
+    let now = crate::clock::now();
+    let mut mails = store.due_mail(now).await?;
+    mails.retain(|mail| mail.draft.kind == ids::SIGNIN_KIND);
+    deliver(store, mailer, from, mails, now).await?;
+    Ok(())
 }
 
 /// Sends these queued mails, recording each outcome.

@@ -27,4 +27,5 @@ mod resilience;
 mod storage;
 mod terminal;
 mod trust;
+mod web;
 mod webhooks;

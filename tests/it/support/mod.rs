@@ -7,6 +7,7 @@ pub mod dns;
 pub mod http;
 pub mod proxy;
 pub mod smtp;
+pub mod web;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
