@@ -6,13 +6,15 @@
 //!
 //! Pure (no I/O, tested in place): [`tokens`] (random tokens, hashes,
 //! CSRF, cookies), [`signin`] (rate limits, the link's mail), [`access`]
-//! (who sees which lead: `domain::access`'s one rule), [`listing`] (the
+//! (who sees which lead: `domain::access`'s one rule), [`actions`] (a lead
+//! page's forms read as the digest reply's actions), [`listing`] (the
 //! leads list's filters, search, sort and pages) and [`pages`] (maud
 //! markup). The adapter: `server` (the axum router, errors, headers),
 //! `session` (the signed-in user and CSRF-checked forms), `auth` (the
 //! sign-in handlers) and `handlers` (the pages).
 
 pub mod access;
+pub mod actions;
 pub mod listing;
 pub mod pages;
 pub mod signin;

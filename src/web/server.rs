@@ -80,6 +80,8 @@ fn router(state: AppState) -> Router {
         .route("/signout", post(auth::sign_out))
         .route("/", get(handlers::home))
         .route("/leads", get(handlers::leads))
+        .route("/leads/{id}", get(handlers::lead))
+        .route("/leads/{id}/act", post(handlers::act))
         .fallback(handlers::not_found)
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)

@@ -141,3 +141,116 @@ async fn a_signed_out_session_cookie_does_not_work_when_replayed() {
         (303, Some("/signin"))
     );
 }
+
+/// Posts one action form on a lead as the signed-in client.
+async fn act(
+    client: &mut Client,
+    lead: i64,
+    fields: &[(&str, &str)],
+) -> crate::support::web::Reply {
+    let csrf = client.session_csrf().await;
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client.post(&format!("/leads/{lead}/act"), &form).await
+}
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn a_lead_page_shows_the_lead_and_its_actions_go_on_the_timeline_by_their_actor() {
+    let Some(web) = WebApp::start("lead") else {
+        return;
+    };
+    let mut bruno = signed_in(&web, "bruno@acme.test").await;
+    let page = bruno.get("/leads/3").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Klaus Meyer") && page.body.contains("Anfrage Angebot"));
+    for hidden in ["/leads/1", "/leads/999", "/leads/x", "/nowhere"] {
+        assert_eq!(bruno.get(hidden).await.status, 404, "{hidden}");
+    }
+    assert_eq!(
+        act(&mut bruno, 1, &[("action", "done")]).await.status,
+        404,
+        "Alice's lead"
+    );
+    let done = act(&mut bruno, 3, &[("action", "done")]).await;
+    assert_eq!(
+        (done.status, done.location.as_deref()),
+        (303, Some("/leads/3")),
+        "{}",
+        done.body
+    );
+    let next = act(
+        &mut bruno,
+        3,
+        &[("action", "next"), ("what", "2026-12-01 14:00 call back")],
+    )
+    .await;
+    assert_eq!(next.status, 303, "{}", next.body);
+    let page = bruno.get("/leads/3").await.body;
+    assert!(
+        page.contains("2026-12-01 14:00"),
+        "the next action in Bruno's zone"
+    );
+    let timeline = web.app.json(&["timeline", "3", "--json"]);
+    let by_bruno: Vec<&serde_json::Value> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "bruno@acme.test" && e["kind"] == "next_action")
+        .collect();
+    assert_eq!(by_bruno.len(), 2, "done and next, by Bruno: {timeline:#}");
+    let lost = act(
+        &mut bruno,
+        3,
+        &[("action", "lost"), ("reason", "went with a rival")],
+    )
+    .await;
+    assert_eq!(lost.status, 303);
+    let page = bruno.get("/leads/3").await.body;
+    assert!(page.contains("lead · lost") && page.contains("went with a rival"));
+    let refused = act(&mut bruno, 3, &[("action", "lost"), ("reason", "twice")]).await;
+    assert_eq!(refused.status, 400, "already lost");
+    assert!(refused.body.contains("already lost"), "{}", refused.body);
+    let post = bruno.post("/leads/4/act", &[("action", "done")]).await;
+    assert_eq!(post.status, 403, "no CSRF token");
+}
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn only_team_leads_and_admins_hand_leads_over_and_hostile_notes_stay_text() {
+    let Some(web) = WebApp::start("owner") else {
+        return;
+    };
+    let mut bruno = signed_in(&web, "bruno@acme.test").await;
+    let grab = act(
+        &mut bruno,
+        4,
+        &[("action", "owner"), ("owner", "alice@acme.test")],
+    )
+    .await;
+    assert_eq!(grab.status, 400, "a user cannot hand leads over");
+    let hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    assert_eq!(
+        act(&mut bruno, 4, &[("action", "note"), ("text", hostile)])
+            .await
+            .status,
+        303
+    );
+    let page = bruno.get("/leads/4").await.body;
+    assert!(
+        page.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>") && !page.contains("<img src=x"));
+    let mut alice = signed_in(&web, "alice@acme.test").await;
+    let handed = act(
+        &mut alice,
+        4,
+        &[("action", "owner"), ("owner", "alice@acme.test")],
+    )
+    .await;
+    assert_eq!(handed.status, 303, "{}", handed.body);
+    let page = alice.get("/leads/4").await.body;
+    assert!(page.contains("Owner: bruno@acme.test → alice@acme.test"));
+    assert_eq!(bruno.get("/leads/4").await.status, 404, "no longer Bruno's");
+}

@@ -2,6 +2,7 @@
 //! text that maud escapes; nothing here reads the store or the clock.
 
 pub mod layout;
+pub mod lead;
 pub mod leads;
 pub mod signin;
 
