@@ -28,6 +28,8 @@
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
 //! - [`import`]: pure CSV import (leadmail's export, other CRMs' presets,
 //!   `--map` files): rows validated or refused with their line.
+//! - [`resolve`]: releasing and dismissing quarantine entries (who may, the
+//!   vouched refile), for `quarantine release|dismiss` and the web app.
 //! - [`files`]: files readable by their owner only, written atomically
 //!   (CSV exports, kept attachments, a new database).
 //! - [`memory`]: returning freed heap pages to the system between batches.
@@ -56,6 +58,7 @@ pub mod import;
 pub mod ingest;
 pub mod leasing;
 pub mod memory;
+pub mod resolve;
 pub mod retry;
 pub mod sending;
 pub mod smtp;

@@ -114,7 +114,8 @@ impl DigestRows {
             quarantined: self.quarantined.get(&email).cloned().unwrap_or_default(),
             team_counts: self.team_counts(settings, user, now, since),
         };
-        let digest = build(&input, settings.crm.stale_after_days);
+        let mut digest = build(&input, settings.crm.stale_after_days);
+        digest.lead_links = settings.web.as_ref().map(|web| web.base_url.clone());
         let rendered = render(&digest);
         Ok((digest, rendered))
     }

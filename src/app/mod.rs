@@ -39,6 +39,7 @@ pub struct UsageError(pub String);
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
+            || e.is::<crate::resolve::Refused>()
             || e.is::<crate::config::ConfigError>()
             || e.downcast_ref::<crate::store::StoreError>()
                 .is_some_and(crate::store::StoreError::is_refused_request)

@@ -80,12 +80,24 @@ fn section_html(section: Section, items: &[Item], digest: &Digest) -> String {
         html.push_str(&team_table(&digest.team));
     }
     for item in items {
-        html.push_str(&item_html(item, color));
+        html.push_str(&item_html(item, color, digest.lead_links.as_deref()));
     }
     html
 }
 
-fn item_html(item: &Item, color: &str) -> String {
+/// The item's headline, a link to the lead's page when the web app is set up.
+fn headline_html(item: &Item, links: Option<&str>) -> String {
+    let text = breakable(&item.headline);
+    match (links, item.lead_id) {
+        (Some(base), Some(id)) => format!(
+            "<a href=\"{}/leads/{id}\" style=\"color:inherit;\">{text}</a>",
+            escape(base)
+        ),
+        _ => text,
+    }
+}
+
+fn item_html(item: &Item, color: &str, links: Option<&str>) -> String {
     let details: String = item
         .details
         .iter()
@@ -94,7 +106,7 @@ fn item_html(item: &Item, color: &str) -> String {
     format!(
         "<div style=\"margin:0 0 12px;padding:2px 0 2px 10px;border-left:3px solid {color};\">\n\
          <div style=\"font-weight:600;\">{}</div>\n{details}</div>\n",
-        breakable(&item.headline)
+        headline_html(item, links)
     )
 }
 

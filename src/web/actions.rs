@@ -27,6 +27,8 @@ pub struct ActionForm {
     pub owner: String,
     /// A note's text.
     pub text: String,
+    /// Where to go afterwards: `/` (My day) or, by default, the lead's page.
+    pub back: String,
 }
 
 /// What a form asks for.

@@ -12,9 +12,60 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 
-/// `GET /`: the user's day.
-pub(super) async fn home(_session: Session) -> Response {
-    Redirect::to("/leads").into_response()
+/// `GET /`: My day, the user's digest built now.
+pub(super) async fn home(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Markup, WebError> {
+    let now = crate::clock::now();
+    let (digest, _) =
+        crate::sending::digest_for(&state.settings, &state.store, &session.user, now).await?;
+    Ok(pages::day::render(session.nav(), &digest))
+}
+
+/// `GET /team`: per-rep counts, for team leads and admins.
+pub(super) async fn team(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Markup, WebError> {
+    if !may_reassign(&session.user) {
+        return Err(WebError::NotFound);
+    }
+    let now = crate::clock::now();
+    let (digest, _) =
+        crate::sending::digest_for(&state.settings, &state.store, &session.user, now).await?;
+    let reps: Vec<String> = team_of(&state.settings, &session.user)
+        .iter()
+        .map(|u| u.email.to_string())
+        .collect();
+    let mut activity = state.store.user_activity(now).await?;
+    activity.retain(|a| reps.contains(&a.email));
+    Ok(pages::team::render(session.nav(), &digest.team, &activity))
+}
+
+/// `GET /mailboxes`: the `status` view and webhook deliveries, for admins.
+pub(super) async fn mailboxes(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Markup, WebError> {
+    if session.user.role != crate::domain::access::Role::Admin {
+        return Err(WebError::NotFound);
+    }
+    let store = &state.store;
+    let (states, leases, totals) = (
+        store.mailbox_states().await?,
+        store.current_leases().await?,
+        store.totals().await?,
+    );
+    let mut deliveries = store.webhook_deliveries(None).await?;
+    deliveries.truncate(100);
+    let view = pages::mailboxes::MailboxesView {
+        states: &states,
+        leases: &leases,
+        totals: &totals,
+        deliveries: &deliveries,
+    };
+    Ok(pages::mailboxes::render(session.nav(), &view))
 }
 
 /// Every lead and prospect `session`'s user may see.
@@ -110,7 +161,11 @@ pub(super) async fn act(
             state.store.change_owner(id, &owner, actor).await?
         }
     }
-    Ok(Redirect::to(&format!("/leads/{id}")).into_response())
+    let back = match form.back.as_str() {
+        "/" => "/".to_string(),
+        _ => format!("/leads/{id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Anything else.

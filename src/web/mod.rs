@@ -11,7 +11,8 @@
 //! leads list's filters, search, sort and pages) and [`pages`] (maud
 //! markup). The adapter: `server` (the axum router, errors, headers),
 //! `session` (the signed-in user and CSRF-checked forms), `auth` (the
-//! sign-in handlers) and `handlers` (the pages).
+//! sign-in handlers), `handlers` (the pages) and `quarantine` (its pages,
+//! resolved through `resolve`).
 
 pub mod access;
 pub mod actions;
@@ -22,6 +23,7 @@ pub mod tokens;
 
 mod auth;
 mod handlers;
+mod quarantine;
 mod server;
 mod session;
 

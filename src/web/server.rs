@@ -2,7 +2,7 @@
 //! security headers every response carries.
 
 use super::pages::layout;
-use super::{auth, handlers};
+use super::{auth, handlers, quarantine};
 use crate::config::{Settings, Web};
 use crate::store::{Store, StoreError};
 use anyhow::Context;
@@ -82,6 +82,12 @@ fn router(state: AppState) -> Router {
         .route("/leads", get(handlers::leads))
         .route("/leads/{id}", get(handlers::lead))
         .route("/leads/{id}/act", post(handlers::act))
+        .route("/team", get(handlers::team))
+        .route("/mailboxes", get(handlers::mailboxes))
+        .route("/quarantine", get(quarantine::list))
+        .route("/quarantine/{id}", get(quarantine::show))
+        .route("/quarantine/{id}/release", post(quarantine::release))
+        .route("/quarantine/{id}/dismiss", post(quarantine::dismiss))
         .fallback(handlers::not_found)
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)

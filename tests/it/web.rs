@@ -254,3 +254,152 @@ async fn only_team_leads_and_admins_hand_leads_over_and_hostile_notes_stay_text(
     assert!(page.contains("Owner: bruno@acme.test → alice@acme.test"));
     assert_eq!(bruno.get("/leads/4").await.status, 404, "no longer Bruno's");
 }
+
+/// A partner's introduction whose sender authentication failed (so it is
+/// quarantined as a possible spoof), with hostile text in it.
+const SPOOFED_PARTNER_MAIL: &str =
+    "Authentication-Results: mx.acme.test; dmarc=fail header.from=northwind.test\r\n\
+From: Bob <bob@northwind.test>\r\n\
+To: crm@acme.test\r\n\
+Cc: Wanda <wanda@initrode.test>\r\n\
+Subject: Intro: Wanda at Initrode <script>alert('subject')</script>\r\n\
+Message-ID: <partner-spoof-1@northwind.test>\r\n\
+Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\
+\r\n\
+Hi team, meet Wanda from Initrode, who needs 20 seats. <img src=x onerror=alert(1)>\r\n";
+
+/// Files the spoofed partner mail; its quarantine entry's id.
+fn quarantine_partner_mail(web: &WebApp) -> i64 {
+    let file = web.app.dir.path().join("partner.eml");
+    std::fs::write(&file, SPOOFED_PARTNER_MAIL).unwrap();
+    let report = web.app.json(&["ingest", file.to_str().unwrap(), "--json"]);
+    assert_eq!(report[0]["outcome"], "quarantined", "{report:#}");
+    let held = web.app.json(&["quarantine", "list", "--json"]);
+    let entry = held
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| {
+            q["message_id"]
+                .as_str()
+                .unwrap_or("")
+                .contains("partner-spoof-1")
+        })
+        .expect("the partner mail is held");
+    entry["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn my_day_marks_a_next_action_done_and_an_admin_releases_a_partner_mail_into_a_lead() {
+    let Some(web) = WebApp::start("day") else {
+        return;
+    };
+    let held = quarantine_partner_mail(&web);
+    let mut bruno = signed_in(&web, "bruno@acme.test").await;
+    let day = bruno.get("/").await;
+    assert_eq!(day.status, 200);
+    assert!(day.body.contains("My day") && day.body.contains("New leads and referrals"));
+    let today = act(
+        &mut bruno,
+        7,
+        &[("action", "next"), ("what", "2026-11-23 16:00 call Dana")],
+    )
+    .await;
+    assert_eq!(today.status, 303);
+    let day = bruno.get("/").await.body;
+    assert!(
+        day.contains("Due today") && day.contains("call Dana"),
+        "{day}"
+    );
+    let done = act(&mut bruno, 7, &[("action", "done"), ("back", "/")]).await;
+    assert_eq!(done.location.as_deref(), Some("/"));
+    let day = bruno.get("/").await.body;
+    assert!(!day.contains("call Dana"), "done, off My day");
+    let lead = bruno.get("/leads/7").await.body;
+    assert!(
+        lead.contains("Done: ") || lead.contains("done"),
+        "the timeline shows it"
+    );
+    // Bruno sees neither the partner mail nor admin pages.
+    assert_eq!(bruno.get(&format!("/quarantine/{held}")).await.status, 404);
+    assert!(!bruno.get("/quarantine").await.body.contains("Initrode"));
+    assert_eq!(bruno.get("/mailboxes").await.status, 404);
+    assert_eq!(bruno.get("/team").await.status, 404);
+    let csrf = bruno.session_csrf().await;
+    let path = format!("/quarantine/{held}/release");
+    assert_eq!(
+        bruno
+            .post(&path, &[("csrf", &csrf), ("reason", "x")])
+            .await
+            .status,
+        404
+    );
+    // Alice, an admin, releases it and lands on the lead it became.
+    let mut alice = signed_in(&web, "alice@acme.test").await;
+    let list = alice.get("/quarantine").await.body;
+    assert!(list.contains("Intro: Wanda at Initrode"));
+    let csrf = alice.session_csrf().await;
+    let released = alice
+        .post(
+            &path,
+            &[("csrf", &csrf), ("reason", "Bob phoned to confirm")],
+        )
+        .await;
+    assert_eq!(released.status, 303, "{}", released.body);
+    let to = released.location.expect("to the lead");
+    assert!(to.starts_with("/leads/"), "{to}");
+    let lead = alice.get(&to).await.body;
+    assert!(
+        lead.contains("wanda@initrode.test") && lead.contains("partner:Northwind Referrals"),
+        "{lead}"
+    );
+    assert!(alice.get("/team").await.body.contains("Bruno Costa"));
+    assert!(alice
+        .get("/mailboxes")
+        .await
+        .body
+        .contains("Webhook deliveries"));
+}
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn hostile_mail_text_is_escaped_on_every_page() {
+    let Some(web) = WebApp::start("escape") else {
+        return;
+    };
+    let held = quarantine_partner_mail(&web);
+    let mut alice = signed_in(&web, "alice@acme.test").await;
+    let mut pages = vec!["/quarantine".to_string(), format!("/quarantine/{held}")];
+    let csrf = alice.session_csrf().await;
+    let path = format!("/quarantine/{held}/release");
+    let lead = alice
+        .post(&path, &[("csrf", &csrf), ("reason", "ok")])
+        .await
+        .location
+        .unwrap();
+    pages.extend([
+        lead,
+        "/leads?status=all".into(),
+        "/".into(),
+        "/team".into(),
+        "/mailboxes".into(),
+    ]);
+    for page in &pages {
+        let reply = alice.get(page).await;
+        assert_eq!(reply.status, 200, "{page}");
+        let body = reply.body;
+        assert!(
+            !body.contains("<script>") && !body.contains("<img src=x"),
+            "{page}: {body}"
+        );
+        for header in ["x-frame-options", "content-security-policy"] {
+            let _ = header;
+        }
+    }
+    let lead_page = alice.get(&pages[2]).await.body;
+    assert!(
+        lead_page.contains("&lt;script&gt;alert('subject')&lt;/script&gt;"),
+        "{lead_page}"
+    );
+}

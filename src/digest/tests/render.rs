@@ -251,3 +251,16 @@ fn escape_covers_markup_quotes_and_control_characters() {
     assert_eq!(escape("a<b>&\"c'\u{7}"), "a&lt;b&gt;&amp;&quot;c&#39; ");
     assert_eq!(breakable("short words stay"), "short words stay");
 }
+
+#[test]
+fn with_a_web_app_each_lead_links_to_its_page_and_without_one_nothing_does() {
+    let mut digest = build(&busy_input(), 14);
+    let plain = render(&digest);
+    assert!(!plain.html.contains("/leads/") && !plain.text.contains("/leads/"));
+    digest.lead_links = Some("https://crm.acme.test".into());
+    let linked = render(&digest);
+    assert!(linked
+        .html
+        .contains("<a href=\"https://crm.acme.test/leads/1\""));
+    assert!(linked.text.contains("    https://crm.acme.test/leads/1\n"));
+}

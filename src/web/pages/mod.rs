@@ -1,10 +1,14 @@
 //! The pages, pure: data in, `maud` markup out. Everything from mail is
 //! text that maud escapes; nothing here reads the store or the clock.
 
+pub mod day;
 pub mod layout;
 pub mod lead;
 pub mod leads;
+pub mod mailboxes;
+pub mod quarantine;
 pub mod signin;
+pub mod team;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
