@@ -16,6 +16,8 @@ fi
 # The integration tests run against a real Dovecot and SMTP receiver on loopback.
 bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
+# Python's icalendar parses the web app's calendar feed in the tests.
+bash scripts/icalendar.sh install
 # faketime for the moved-clock pass; dnsmasq (Debian's dnsmasq-base: the
 # binary only, no service) as the DNS server of the sender-verification tests.
 missing=()

@@ -8,20 +8,23 @@
 //! CSRF, cookies), [`signin`] (rate limits, the link's mail), [`access`]
 //! (who sees which lead: `domain::access`'s one rule), [`actions`] (a lead
 //! page's forms read as the digest reply's actions), [`listing`] (the
-//! leads list's filters, search, sort and pages) and [`pages`] (maud
-//! markup). The adapter: `server` (the axum router, errors, headers),
-//! `session` (the signed-in user and CSRF-checked forms), `auth` (the
-//! sign-in handlers), `handlers` (the pages) and `quarantine` (its pages,
-//! resolved through `resolve`).
+//! leads list's filters, search, sort and pages), [`ics`] (the calendar
+//! feed's text) and [`pages`] (maud markup). The adapter: `server` (the
+//! axum router, errors, headers), `session` (the signed-in user and
+//! CSRF-checked forms), `auth` (sign-in), `handlers` (the pages),
+//! `quarantine` (its pages, resolved through `resolve`) and `calendar`
+//! (the feed and its page).
 
 pub mod access;
 pub mod actions;
+pub mod ics;
 pub mod listing;
 pub mod pages;
 pub mod signin;
 pub mod tokens;
 
 mod auth;
+mod calendar;
 mod handlers;
 mod quarantine;
 mod server;

@@ -2,7 +2,7 @@
 //! security headers every response carries.
 
 use super::pages::layout;
-use super::{auth, handlers, quarantine};
+use super::{auth, calendar, handlers, quarantine};
 use crate::config::{Settings, Web};
 use crate::store::{Store, StoreError};
 use anyhow::Context;
@@ -82,6 +82,10 @@ fn router(state: AppState) -> Router {
         .route("/leads", get(handlers::leads))
         .route("/leads/{id}", get(handlers::lead))
         .route("/leads/{id}/act", post(handlers::act))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/new", post(calendar::renew))
+        .route("/calendar/revoke", post(calendar::revoke))
+        .route("/ics/{file}", get(calendar::feed))
         .route("/team", get(handlers::team))
         .route("/mailboxes", get(handlers::mailboxes))
         .route("/quarantine", get(quarantine::list))

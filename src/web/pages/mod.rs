@@ -1,6 +1,7 @@
 //! The pages, pure: data in, `maud` markup out. Everything from mail is
 //! text that maud escapes; nothing here reads the store or the clock.
 
+pub mod calendar;
 pub mod day;
 pub mod layout;
 pub mod lead;
