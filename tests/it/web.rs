@@ -2,6 +2,8 @@
 //! limits, the same answer for strangers), sessions and their cookie,
 //! CSRF on every form, and who sees which lead.
 
+mod browser;
+
 use crate::support::web::{free_port, serve, signed_in, Client, WebApp};
 use crate::support::TEST_NOW;
 

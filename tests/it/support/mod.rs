@@ -3,6 +3,7 @@
 //! configuration per test that points at its own Dovecot user.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod dns;
 pub mod http;
 pub mod proxy;
