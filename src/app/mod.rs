@@ -123,7 +123,14 @@ async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()>
     // The web app runs beside the daemon's tasks, stopped by the same signal.
     let web = (!once && settings.web.is_some()).then(|| {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
-        tokio::spawn(async move { crate::web::serve(settings, store, cancel).await })
+        tokio::spawn(async move {
+            // A web app that cannot start (its port taken) stops the daemon too.
+            let served = crate::web::serve(settings, store, cancel.clone()).await;
+            if served.is_err() {
+                cancel.cancel();
+            }
+            served
+        })
     });
     let result = crate::daemon::run(settings, store.clone(), once, cancel.clone()).await;
     if let Some(web) = web {

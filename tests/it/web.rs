@@ -530,3 +530,48 @@ async fn the_calendar_feed_parses_with_icalendar_round_trips_dst_and_can_be_revo
         404
     );
 }
+
+#[tokio::test]
+#[ignore = "needs Dovecot and the SMTP receiver (scripts/test.sh)"]
+async fn run_serves_the_web_app_beside_the_mailboxes_and_stops_on_sigterm() {
+    let Some(server) = crate::support::dovecot() else {
+        return;
+    };
+    let Some(sink) = crate::support::smtp::SmtpSink::start("web-run", &[]) else {
+        return;
+    };
+    let app =
+        crate::support::spawn_app(server, "webrun", crate::support::MailboxOptions::default());
+    app.add_smtp(&sink);
+    let port = free_port();
+    let mut web = toml::Table::new();
+    web.insert("listen".into(), format!("127.0.0.1:{port}").into());
+    web.insert("base_url".into(), format!("http://127.0.0.1:{port}").into());
+    app.add_config_table("web", web);
+    let mut daemon = app.start_daemon(&["run"]);
+    let up = crate::support::wait_until(std::time::Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(up, "run did not serve the web app: {}", app.daemon_log());
+    let mut client = Client::new(&format!("http://127.0.0.1:{port}"));
+    assert_eq!(client.ask_for_link("alice@acme.test").await.status, 200);
+    let mailed = crate::support::wait_until(std::time::Duration::from_secs(20), || {
+        sink.messages()
+            .iter()
+            .any(|m| String::from_utf8_lossy(m).contains("/signin/"))
+    });
+    assert!(mailed, "no sign-in mail: {}", app.daemon_log());
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let status = daemon.wait().expect("the daemon exits");
+    assert!(
+        status.success(),
+        "SIGTERM gives exit 0: {}",
+        app.daemon_log()
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "still listening"
+    );
+}
