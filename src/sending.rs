@@ -567,7 +567,11 @@ async fn deliver_signin_links(
     let now = crate::clock::now();
     let mut mails = store.due_mail(now).await?;
     mails.retain(|mail| mail.draft.kind == ids::SIGNIN_KIND);
+    if mails.is_empty() {
+        return Ok(());
+    }
     deliver(store, mailer, from, mails, now).await?;
+    store.scrub_sent_signin_mail().await?;
     Ok(())
 }
 

@@ -48,7 +48,9 @@ async fn send(settings: &Settings, store: &Store, user: &User) -> anyhow::Result
         );
     }
     let mailer = Mailer::new(smtp)?;
-    let pending = store.pending_mail_for(user.email.as_ref()).await?;
+    let mut pending = store.pending_mail_for(user.email.as_ref()).await?;
+    // Sign-in links are the web app's sender's to send (one sender per mail).
+    pending.retain(|mail| mail.draft.kind != crate::domain::ids::SIGNIN_KIND);
     let delivery = sending::deliver(store, &mailer, &smtp.from, pending, now).await?;
     outln!("sent {}, failed {}", delivery.sent, delivery.failed);
     anyhow::ensure!(

@@ -81,6 +81,19 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
+    /// Blanks the text of sign-in mails that were sent, so the database
+    /// keeps no link once its mail is gone (the link's hash stays).
+    pub async fn scrub_sent_signin_mail(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET text_body = '(sign-in link removed once sent)' \
+             WHERE kind = 'signin' AND sent_at IS NOT NULL \
+             AND text_body != '(sign-in link removed once sent)'",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The user of an unused, unexpired link, without using it up.
     pub async fn signin_link_user(
         &self,

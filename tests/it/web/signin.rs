@@ -183,3 +183,32 @@ async fn run_serves_the_web_app_beside_the_mailboxes_and_stops_on_sigterm() {
         "still listening"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn a_sent_sign_in_mail_leaves_no_link_in_the_database() {
+    let Some(web) = WebApp::start("scrub") else {
+        return;
+    };
+    let mut client = Client::new(&web.base);
+    client.ask_for_link("bruno@acme.test").await;
+    web.wait_for_link("bruno@acme.test", 1);
+    let db = web.app.dir.path().join("leadmail.db");
+    let bodies = || {
+        let query = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+                     print('\\n'.join(r[0] for r in c.execute(\"SELECT text_body FROM outbox WHERE kind = 'signin'\")))";
+        let out = std::process::Command::new("python3")
+            .args(["-c", query])
+            .arg(&db)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let scrubbed = crate::support::wait_until(std::time::Duration::from_secs(20), || {
+        let text = bodies();
+        text.contains("(sign-in link removed once sent)") && !text.contains("/signin/")
+    });
+    assert!(scrubbed, "the sent mail's text was not blanked");
+    let outbox = web.app.json(&["digest", "outbox", "--json"]);
+    assert_eq!(outbox[0]["kind"], "signin", "{outbox:#}");
+}
