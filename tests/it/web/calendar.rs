@@ -5,6 +5,20 @@
 use super::act;
 use crate::support::web::{signed_in, Client, WebApp};
 
+/// Whether Python's icalendar is in the test venv (else the test is
+/// skipped, loudly, or fails where the servers are required).
+fn icalendar_installed() -> bool {
+    let python = crate::support::repo().join(".venv-test/bin/python");
+    let found = std::process::Command::new(python)
+        .args(["-c", "import icalendar"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        crate::support::skip_without("Python's icalendar", "run scripts/icalendar.sh install");
+    }
+    found
+}
+
 /// Reads an ICS file with Python's icalendar: each event's UID, SEQUENCE,
 /// start in UTC, URL and summary.
 fn parse_ics(path: &std::path::Path) -> Vec<serde_json::Value> {
@@ -45,6 +59,9 @@ fn feed_path(page: &str) -> String {
 #[tokio::test]
 #[ignore = "needs the SMTP receiver and icalendar (scripts/icalendar.sh install)"]
 async fn the_calendar_feed_parses_with_icalendar_round_trips_dst_and_can_be_revoked() {
+    if !icalendar_installed() {
+        return;
+    }
     let Some(web) = WebApp::start("ics") else {
         return;
     };
