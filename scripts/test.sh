@@ -18,6 +18,10 @@ bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
 # PostgreSQL (Debian's postgresql) for the PostgreSQL schema's test.
 bash scripts/postgres.sh install
+# Python's icalendar parses the web app's calendar feed in the tests.
+bash scripts/icalendar.sh install
+# Headless Chromium and its WebDriver for the web app's browser tests.
+bash scripts/chromedriver.sh install
 # faketime for the moved-clock pass; dnsmasq (Debian's dnsmasq-base: the
 # binary only, no service) as the DNS server of the sender-verification tests.
 missing=()

@@ -34,6 +34,8 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Serve the web app alone (`[web]`); `run` serves it too when `[web]` is set.
+    Serve,
     /// Run messages through the pipeline from files (same pipeline as the daemon).
     Ingest(IngestArgs),
     /// Show which rule fires for a message and what it would do, without writing.

@@ -460,6 +460,26 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     /// `[[webhooks]]`: where events are POSTed.
     pub webhooks: Vec<Webhook>,
+    /// `[web]`: the web app, when configured.
+    pub web: Option<Web>,
+}
+
+/// `[web]`: where the web app listens and the URL its links start with.
+#[derive(Debug, Clone)]
+pub struct Web {
+    /// The socket address to listen on (`127.0.0.1:8080`).
+    pub listen: std::net::SocketAddr,
+    /// The public URL of the app, without a trailing `/`.
+    pub base_url: String,
+    /// How long a session lasts, in days.
+    pub session_days: u32,
+}
+
+impl Web {
+    /// Whether cookies must be `Secure` (the app is reached over https).
+    pub fn secure(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
 }
 
 /// One `[[webhooks]]` entry: signed JSON events POSTed to `url`.

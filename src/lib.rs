@@ -30,9 +30,13 @@
 //! - [`export`]: pure CSV export of the leads, safe against formula injection.
 //! - [`import`]: pure CSV import (leadmail's export, other CRMs' presets,
 //!   `--map` files): rows validated or refused with their line.
+//! - [`resolve`]: releasing and dismissing quarantine entries (who may, the
+//!   vouched refile), for `quarantine release|dismiss` and the web app.
 //! - [`files`]: files readable by their owner only, written atomically
 //!   (CSV exports, kept attachments, a new database).
 //! - [`memory`]: returning freed heap pages to the system between batches.
+//! - [`web`]: the web app (sign-in by mail, leads, a lead's page, My day,
+//!   the calendar feed) over the same [`store`] functions as the CLI.
 //! - [`eval`]: scores the mail-reading parts against the shared corpora
 //!   ground truth (`leadmail eval`, `EVALUATION.md`).
 //!
@@ -63,6 +67,7 @@ pub mod ingest;
 mod leasing;
 mod memory;
 mod oauth2;
+pub mod resolve;
 mod retry;
 pub mod sending;
 pub mod smtp;
@@ -70,5 +75,6 @@ pub mod store;
 #[cfg(feature = "bench")]
 pub mod synth;
 pub mod telemetry;
+pub mod web;
 mod webhook;
 mod webhook_sender;

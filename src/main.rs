@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let level = if matches!(cli.command, Command::Run { .. }) {
+    let level = if matches!(cli.command, Command::Run { .. } | Command::Serve) {
         "info"
     } else {
         "warn"

@@ -115,7 +115,8 @@ impl DigestRows {
             quarantined: self.quarantined.get(&email).cloned().unwrap_or_default(),
             team_counts: self.team_counts(settings, user, now, since),
         };
-        let digest = build(&input, settings.crm.stale_after_days);
+        let mut digest = build(&input, settings.crm.stale_after_days);
+        digest.lead_links = settings.web.as_ref().map(|web| web.base_url.clone());
         let rendered = render(&digest);
         Ok((digest, rendered))
     }
@@ -540,11 +541,50 @@ pub async fn deliver_due(
         let claim = send_claim(now);
         let mails = store.claim_due_mail(&claim, now, CLAIM_BATCH).await?;
         if mails.is_empty() {
+            if total.sent > 0 {
+                // A sign-in link is readable only until it is sent.
+                store.scrub_sent_signin_mail().await?;
+            }
             return Ok(total);
         }
         let delivery = deliver(store, mailer, from, mails, now).await?;
         total.sent += delivery.sent;
         total.failed += delivery.failed;
+    }
+}
+
+/// The web app's sender: sends due mail at once when `wake` fires (a
+/// sign-in link was queued) and every tick, until cancelled; the outbox's
+/// send claims keep it and the daemon's sender from sending one mail twice.
+/// Without `[smtp]` nothing can be sent, which is logged once.
+pub async fn run_signin_links(
+    settings: &Settings,
+    store: &Store,
+    cancel: &CancellationToken,
+    wake: &Notify,
+) {
+    let Some(smtp) = settings.smtp.as_ref() else {
+        tracing::warn!("no [smtp] section: sign-in links cannot be mailed");
+        return;
+    };
+    let mailer = match Mailer::new(smtp) {
+        Ok(mailer) => mailer,
+        Err(error) => {
+            let error = crate::telemetry::error_text(&error);
+            tracing::error!(error, "cannot set up SMTP: no sign-in links");
+            return;
+        }
+    };
+    while !cancel.is_cancelled() {
+        if let Err(error) = deliver_due(store, &mailer, &smtp.from, crate::clock::now()).await {
+            let error = crate::telemetry::error_text(&error);
+            tracing::warn!(error, "cannot send sign-in links");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(TICK) => {}
+            _ = wake.notified() => {}
+        }
     }
 }
 

@@ -233,11 +233,8 @@ async fn next(
         calendar,
         reference: crate::clock::now(),
     };
-    let parsed = crate::commands::note::commands_from_note(&format!("next: {what}"), &ctx);
-    let Some(crate::ingest::plan::Command::Next(draft)) = parsed.accepted.into_iter().next() else {
-        let why = parsed.rejected.join("; ");
-        return Err(UsageError(format!("cannot read the next action: {why}")).into());
-    };
+    let draft = crate::commands::note::next_action(what, &ctx)
+        .map_err(|why| UsageError(format!("cannot read the next action: {why}")))?;
     let due = draft.due_at;
     store.set_next_action(id, &draft, actor).await?;
     outln!("lead {id}: next action due {}", local_time(calendar, due));

@@ -39,6 +39,7 @@ pub struct UsageError(pub String);
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
+            || e.is::<crate::resolve::Refused>()
             || e.is::<crate::config::ConfigError>()
             || e.downcast_ref::<crate::store::StoreError>()
                 .is_some_and(crate::store::StoreError::is_refused_request)
@@ -64,6 +65,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
     };
     match command {
         Command::Run { once } => run(settings, store, once).await,
+        Command::Serve => serve(settings, store).await,
         Command::Explain { .. } | Command::Doctor => Ok(()),
         Command::Eval {
             corpus,
@@ -117,8 +119,24 @@ async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()>
     }
     let cancel = tokio_util::sync::CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
-    let result =
-        crate::daemon::run(std::sync::Arc::new(settings), store.clone(), once, cancel).await;
+    let settings = std::sync::Arc::new(settings);
+    // The web app runs beside the daemon's tasks, stopped by the same signal.
+    let web = (!once && settings.web.is_some()).then(|| {
+        let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
+        tokio::spawn(async move {
+            // A web app that cannot start (its port taken) stops the daemon too.
+            let served = crate::web::serve(settings, store, cancel.clone()).await;
+            if served.is_err() {
+                cancel.cancel();
+            }
+            served
+        })
+    });
+    let result = crate::daemon::run(settings, store.clone(), once, cancel.clone()).await;
+    if let Some(web) = web {
+        cancel.cancel();
+        web.await.context("the web app crashed")??;
+    }
     store.close().await;
     for (mailbox, pass) in result? {
         match pass {
@@ -131,6 +149,21 @@ async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+/// `serve`: the web app alone, stopped cleanly by SIGTERM or SIGINT.
+async fn serve(settings: Settings, store: Store) -> anyhow::Result<()> {
+    if settings.web.is_none() {
+        return Err(UsageError(
+            "no [web] section: `serve` has nothing to serve (add one; see config/leadmail.example.toml)".into(),
+        )
+        .into());
+    }
+    let cancel = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(cancel_on_signal(cancel.clone()));
+    let result = crate::web::serve(std::sync::Arc::new(settings), store.clone(), cancel).await;
+    store.close().await;
+    result
 }
 
 async fn cancel_on_signal(cancel: tokio_util::sync::CancellationToken) {

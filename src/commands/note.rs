@@ -144,6 +144,17 @@ pub(crate) fn commands_from_note(note: &str, ctx: &CommandContext<'_>) -> Comman
     commands
 }
 
+/// The next action typed after `next:` (`friday 14:00 call back`), or why
+/// it cannot be read: the CLI's `leads next` and the web app's form.
+pub(crate) fn next_action(what: &str, ctx: &CommandContext<'_>) -> Result<NextActionDraft, String> {
+    let line = format!("next: {}", what.lines().next().unwrap_or("").trim());
+    let parsed = commands_from_note(&line, ctx);
+    match parsed.accepted.into_iter().next() {
+        Some(Command::Next(draft)) => Ok(draft),
+        _ => Err(parsed.rejected.join("; ")),
+    }
+}
+
 /// Reads one line of a note: its `#tags`, and its command if it has one.
 fn read_note_line(line: &str, ctx: &CommandContext<'_>, commands: &mut Commands) {
     for tag in HASHTAG.captures_iter(line) {

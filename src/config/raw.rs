@@ -25,6 +25,25 @@ pub(super) struct File {
     attachments: AttachmentsRaw,
     #[serde(default)]
     webhooks: Vec<WebhookRaw>,
+    web: Option<WebRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebRaw {
+    #[serde(default = "default_web_listen")]
+    listen: String,
+    base_url: String,
+    #[serde(default = "default_session_days")]
+    session_days: u32,
+}
+
+fn default_web_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+
+fn default_session_days() -> u32 {
+    30
 }
 
 #[derive(Deserialize)]
@@ -366,6 +385,47 @@ pub(super) fn validate(file: File, base: &Path) -> Result<Settings, ConfigError>
             max_bytes: file.attachments.max_bytes,
         },
         webhooks: validate_webhooks(file.webhooks, base)?,
+        web: file.web.map(validate_web).transpose()?,
+    })
+}
+
+/// `[web]`: a socket address to listen on and the absolute http(s) URL
+/// the links in mails and feeds start with.
+fn validate_web(raw: WebRaw) -> Result<Web, ConfigError> {
+    let listen = raw.listen.parse().map_err(|_| {
+        ConfigError::invalid(
+            "web.listen",
+            format!(
+                "{:?} is not an address and port like \"127.0.0.1:8080\"",
+                raw.listen
+            ),
+        )
+    })?;
+    let base_url = raw.base_url.trim().trim_end_matches('/').to_string();
+    let scheme_ok = base_url.starts_with("https://") || base_url.starts_with("http://");
+    let host_ok = base_url
+        .split("://")
+        .nth(1)
+        .is_some_and(|rest| !rest.is_empty());
+    if !scheme_ok || !host_ok || base_url.chars().any(char::is_whitespace) {
+        return Err(ConfigError::invalid(
+            "web.base_url",
+            format!(
+                "{:?} is not an http(s) URL like \"https://crm.acme.test\"",
+                raw.base_url
+            ),
+        ));
+    }
+    if !(1..=365).contains(&raw.session_days) {
+        return Err(ConfigError::invalid(
+            "web.session_days",
+            "must be between 1 and 365",
+        ));
+    }
+    Ok(Web {
+        listen,
+        base_url,
+        session_days: raw.session_days,
     })
 }
 

@@ -469,3 +469,21 @@ fn smtp_oauth2_needs_a_username_and_no_password() {
     let error = parse(&smtp(&both)).unwrap_err().to_string();
     assert!(error.contains("`smtp.oauth2`"), "{error}");
 }
+
+#[test]
+fn a_web_section_is_read_with_its_defaults_and_a_bad_url_names_the_key() {
+    let text = format!("{SAMPLE}\n[web]\nbase_url = \"https://crm.acme.test/\"\n");
+    let web = parse(&text).unwrap().web.unwrap();
+    assert_eq!(web.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(web.base_url, "https://crm.acme.test");
+    assert!(web.secure());
+    assert_eq!(web.session_days, 30);
+    let bad = format!("{SAMPLE}\n[web]\nbase_url = \"crm.acme.test\"\n");
+    assert!(parse(&bad)
+        .unwrap_err()
+        .to_string()
+        .contains("web.base_url"));
+    let bad = format!("{SAMPLE}\n[web]\nlisten = \"localhost\"\nbase_url = \"http://x\"\n");
+    assert!(parse(&bad).unwrap_err().to_string().contains("web.listen"));
+    assert!(parse(SAMPLE).unwrap().web.is_none());
+}

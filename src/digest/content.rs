@@ -43,6 +43,8 @@ pub struct Digest {
     pub quarantined: Vec<DigestQuarantined>,
     /// Per-rep counts (team leads and admins only).
     pub team: Vec<RepCounts>,
+    /// The web app's URL (`[web] base_url`): each lead links to its page.
+    pub lead_links: Option<String>,
 }
 
 /// How many items each section holds (for the subject and the store's log).
@@ -257,6 +259,7 @@ pub fn build(input: &DigestInput, stale_after_days: u32) -> Digest {
         stale: select(Rules::is_stale),
         quarantined: input.quarantined.clone(),
         team: team_rows(input),
+        lead_links: None,
     };
     sort_sections(&mut digest);
     digest

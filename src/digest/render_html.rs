@@ -95,16 +95,26 @@ fn section_html(section: Section, items: &[Item], digest: &Digest) -> Markup {
             (team_table(&digest.team))
         }
         @for item in items {
-            (item_html(item, color))
+            (item_html(item, color, digest.lead_links.as_deref()))
         }
     }
 }
 
-fn item_html(item: &Item, color: &str) -> Markup {
+/// The item's headline, a link to the lead's page when the web app is set up.
+fn headline_html(item: &Item, links: Option<&str>) -> Markup {
+    match (links, item.lead_id) {
+        (Some(base), Some(id)) => html! {
+            a href=(format!("{base}/leads/{id}")) style="color:inherit;" { (breakable(&item.headline)) }
+        },
+        _ => breakable(&item.headline),
+    }
+}
+
+fn item_html(item: &Item, color: &str, links: Option<&str>) -> Markup {
     let bar = format!("margin:0 0 12px;padding:2px 0 2px 10px;border-left:3px solid {color};");
     html! {
         div style=(bar) {
-            div style="font-weight:600;" { (breakable(&item.headline)) }
+            div style="font-weight:600;" { (headline_html(item, links)) }
             @for line in &item.details {
                 div style=(MUTED) { (breakable(line)) }
             }

@@ -50,15 +50,18 @@ fn section_lines(section: Section, items: &[Item], digest: &Digest) -> Vec<Strin
         return lines;
     }
     for item in items {
-        lines.extend(item_lines(item));
+        lines.extend(item_lines(item, digest.lead_links.as_deref()));
     }
     lines
 }
 
-fn item_lines(item: &Item) -> Vec<String> {
+fn item_lines(item: &Item, links: Option<&str>) -> Vec<String> {
     let mut lines = wrap(&item.headline, "", "    ");
     for detail in &item.details {
         lines.extend(wrap(detail, "    ", "      "));
+    }
+    if let (Some(base), Some(id)) = (links, item.lead_id) {
+        lines.push(format!("    {base}/leads/{id}"));
     }
     lines
 }

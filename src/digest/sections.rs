@@ -35,6 +35,8 @@ pub struct Item {
     pub headline: String,
     /// Contact, what to do, last activity…
     pub details: Vec<String>,
+    /// The lead it is about (none for a quarantined message).
+    pub lead_id: Option<i64>,
 }
 
 /// The sections that have something to show, in reading order, each with
@@ -98,6 +100,7 @@ impl Section {
                 .map(|lead| Item {
                     headline: headline(lead),
                     details: lead_section.details(lead, digest),
+                    lead_id: Some(lead.id),
                 })
                 .collect(),
         }
@@ -188,5 +191,6 @@ fn quarantined(entry: &DigestQuarantined, digest: &Digest) -> Item {
     Item {
         headline: subject.to_string(),
         details,
+        lead_id: None,
     }
 }

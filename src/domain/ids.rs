@@ -21,6 +21,8 @@ pub const CONFIRMATION_KIND: &str = "confirmation";
 pub const RECEIPT_KIND: &str = "receipt";
 /// The outbox kind of an alert to admins (a mailbox down or back).
 pub const ALERT_KIND: &str = "alert";
+/// The outbox kind of a web sign-in link (sent by the web app's sender).
+pub const SIGNIN_KIND: &str = "signin";
 
 /// Hex digits of the address hash in a digest's Message-ID.
 const HASH_LEN: usize = 12;
@@ -75,6 +77,12 @@ pub fn alert_message_id(admin: &EmailAddress, event: &str, domain: &str) -> Stri
 /// `<{prefix}.{first 24 hex digits of SHA-256(seed)}@{domain}>`.
 fn hashed_message_id(prefix: &str, seed: &str, domain: &str) -> String {
     format!("<{prefix}.{}@{domain}>", &sha256_hex(seed)[..24])
+}
+
+/// `<signin.{hash}@acme.test>`: one per sign-in link, keyed by the
+/// link's stored hash (never by the link itself).
+pub fn signin_message_id(link_hash: &str, domain: &str) -> String {
+    hashed_message_id("signin", link_hash, domain)
 }
 
 /// What a digest's Message-ID says: its day and the hash of its user.

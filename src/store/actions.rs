@@ -6,6 +6,7 @@
 use super::access;
 use super::ops::{self, Change};
 use super::{Store, StoreError};
+use crate::commands::reply::ReplyAction;
 use crate::domain::LeadStatus;
 use crate::ingest::plan::NextActionDraft;
 use chrono::{DateTime, Utc};
@@ -82,6 +83,43 @@ impl Store {
         let mut tx = self.begin_write().await?;
         access::check_cli(&mut tx, lead_id, actor).await?;
         ops::complete_next_action(&mut tx, lead_id, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// One action of the digest reply's vocabulary (done, snooze, next,
+    /// status, step, convert) by `actor`, through the same code as a reply's
+    /// command: the web app's lead actions.
+    pub async fn act(
+        &self,
+        lead_id: i64,
+        action: &ReplyAction,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
+        super::digest_reply::act(&mut tx, lead_id, action, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// A note by `actor` on the lead's timeline.
+    pub async fn add_note(&self, lead_id: i64, text: &str, actor: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
+        ops::add_note(&mut tx, lead_id, text, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Gives the lead to `owner` (a configured user; the caller checks
+    /// that `actor` may hand it to them), on the timeline by `actor`.
+    pub async fn change_owner(
+        &self,
+        lead_id: i64,
+        owner: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
+        ops::change_owner(&mut tx, lead_id, owner, now_by(actor)).await?;
         Ok(tx.commit().await?)
     }
 

@@ -64,7 +64,18 @@ async fn run(
 ) -> Result<(), StoreError> {
     let lead_id = command.lead_id;
     access::check(conn, lead_id, user).await?;
-    match &command.action {
+    act(conn, lead_id, &command.action, change).await
+}
+
+/// One action of the reply vocabulary on a lead, after the access check;
+/// the web app's actions (`Store::act`) take the same path.
+pub(super) async fn act(
+    conn: &mut Conn,
+    lead_id: i64,
+    action: &ReplyAction,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    match action {
         ReplyAction::Done => ops::complete_next_action(conn, lead_id, change).await,
         ReplyAction::Snooze { until } => snooze(conn, lead_id, *until, change).await,
         ReplyAction::Next(draft) => ops::set_next_action(conn, lead_id, draft, change).await,

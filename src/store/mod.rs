@@ -39,6 +39,7 @@
 //!   every commit (`mailboxes::advance`).
 //! - `quarantine`, `users`, `listings` + `views`: the other tables and the
 //!   JSON views of §6b.
+//! - `web`: the web app's sign-in links, sessions and calendar feeds.
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
 
 mod access;
@@ -69,6 +70,7 @@ mod seed;
 mod stamp;
 mod users;
 mod views;
+mod web;
 mod webhooks;
 
 #[cfg(test)]
@@ -93,6 +95,7 @@ pub use views::{
     AmountView, AttachmentView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView,
     NextActionView, QuarantineView, TimelineView,
 };
+pub use web::FeedAction;
 pub use webhooks::{DeliveryView, DueEvent};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -266,6 +266,45 @@ pub(super) async fn set_owner(
     Ok(())
 }
 
+/// Hands the lead to `owner` and says so on the timeline, by the actor.
+pub(super) async fn change_owner(
+    conn: &mut Conn,
+    lead_id: i64,
+    owner: &str,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    let before: Option<String> = sqlx::query_scalar("SELECT owner FROM leads WHERE id = $1")
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    set_owner(conn, lead_id, owner).await?;
+    let from = before.as_deref().unwrap_or("nobody");
+    let subject = format!("Owner: {from} → {owner}");
+    change
+        .record(conn, lead_id, TimelineKind::Note, subject, String::new())
+        .await
+}
+
+/// A rep's note on the timeline.
+pub(super) async fn add_note(
+    conn: &mut Conn,
+    lead_id: i64,
+    text: &str,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    leads::state(conn, lead_id).await?;
+    change
+        .record(
+            conn,
+            lead_id,
+            TimelineKind::Note,
+            "Note".into(),
+            text.to_string(),
+        )
+        .await
+}
+
 async fn set_amount(
     conn: &mut Conn,
     lead_id: i64,

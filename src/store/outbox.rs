@@ -290,6 +290,22 @@ impl Store {
     }
 }
 
+/// The kind as the constant the senders compare with (the CHECK
+/// constraint allows no other; an unknown one reads as a confirmation).
+fn static_kind(kind: &str) -> &'static str {
+    use crate::domain::ids;
+    [
+        ids::DIGEST_KIND,
+        ids::CONFIRMATION_KIND,
+        ids::RECEIPT_KIND,
+        ids::ALERT_KIND,
+        ids::SIGNIN_KIND,
+    ]
+    .into_iter()
+    .find(|known| *known == kind)
+    .unwrap_or(ids::CONFIRMATION_KIND)
+}
+
 fn outbox_mail(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
     let kind: String = row.try_get("kind")?;
     let local_date: Option<String> = row.try_get("local_date")?;
@@ -297,11 +313,7 @@ fn outbox_mail(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> 
         id: row.try_get("id")?,
         attempts: row.try_get("attempts")?,
         draft: OutboxDraft {
-            kind: if kind == "digest" {
-                "digest"
-            } else {
-                "confirmation"
-            },
+            kind: static_kind(&kind),
             user_email: row.try_get("user_email")?,
             local_date: local_date.and_then(|d| d.parse().ok()),
             message_id: row.try_get("message_id")?,

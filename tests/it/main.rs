@@ -29,4 +29,5 @@ mod resilience;
 mod storage;
 mod terminal;
 mod trust;
+mod web;
 mod webhooks;

@@ -45,14 +45,24 @@ fn postgres_columns(pg: &Postgres) -> BTreeSet<(String, String, bool)> {
     .collect()
 }
 
+/// Every PostgreSQL migration, in order of their numbers.
 fn migrate(pg: &Postgres) {
-    let schema = support::repo().join("migrations/postgres/0014_schema.sql");
-    let out = pg.psql(&["-f", schema.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "the PostgreSQL schema does not apply: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = support::repo().join("migrations/postgres");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("migrations/postgres")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    for file in files {
+        let out = pg.psql(&["-f", file.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{} does not apply: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[tokio::test]

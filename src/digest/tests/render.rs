@@ -257,3 +257,16 @@ fn breakable_text_is_escaped_with_control_characters_blanked_and_long_words_cut(
     );
     assert_eq!(markup(&long), expected);
 }
+
+#[test]
+fn with_a_web_app_each_lead_links_to_its_page_and_without_one_nothing_does() {
+    let mut digest = build(&busy_input(), 14);
+    let plain = render(&digest);
+    assert!(!plain.html.contains("/leads/") && !plain.text.contains("/leads/"));
+    digest.lead_links = Some("https://crm.acme.test".into());
+    let linked = render(&digest);
+    assert!(linked
+        .html
+        .contains("<a href=\"https://crm.acme.test/leads/1\""));
+    assert!(linked.text.contains("    https://crm.acme.test/leads/1\n"));
+}

@@ -3,12 +3,14 @@
 //! configuration per test that points at its own Dovecot user.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod dns;
 pub mod http;
 pub mod oauth;
 pub mod postgres;
 pub mod proxy;
 pub mod smtp;
+pub mod web;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
