@@ -317,7 +317,7 @@ mod tests {
             answer: crate::oauth2::token::parse_answer(
                 400,
                 br#"{"error":"invalid_grant"}"#,
-                chrono::Utc::now(),
+                "2026-11-23T11:00:00Z".parse().unwrap(),
             )
             .err()
             .unwrap(),

@@ -273,7 +273,9 @@ mod tests {
     #[test]
     fn invalid_grant_names_the_cause_and_what_to_do() {
         let body = br#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#;
-        let error = parse_answer(400, body, Utc::now()).err().unwrap();
+        let error = parse_answer(400, body, at("2026-11-23T11:00:00Z"))
+            .err()
+            .unwrap();
         assert_eq!(
             error.to_string(),
             "token endpoint said invalid_grant (Token has been expired or revoked.): \
@@ -284,18 +286,20 @@ mod tests {
 
     #[test]
     fn a_server_error_without_json_is_transient_and_prints_no_body() {
-        let error = parse_answer(503, b"<html>secret-ish</html>", Utc::now())
+        let error = parse_answer(503, b"<html>secret-ish</html>", at("2026-11-23T11:00:00Z"))
             .err()
             .unwrap();
         assert_eq!(error, AnswerError::Http { status: 503 });
         assert!(error.is_transient());
-        let error = parse_answer(401, b"nope", Utc::now()).err().unwrap();
+        let error = parse_answer(401, b"nope", at("2026-11-23T11:00:00Z"))
+            .err()
+            .unwrap();
         assert!(!error.is_transient());
     }
 
     #[test]
     fn a_success_without_a_token_is_unreadable_without_echoing_the_body() {
-        let error = parse_answer(200, br#"{"token":"leak"}"#, Utc::now())
+        let error = parse_answer(200, br#"{"token":"leak"}"#, at("2026-11-23T11:00:00Z"))
             .err()
             .unwrap();
         assert!(matches!(error, AnswerError::Unreadable(_)));
