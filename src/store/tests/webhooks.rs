@@ -30,6 +30,20 @@ async fn two_leads(db: &TestDb) {
         .unwrap();
 }
 
+/// Webhook `crm`, wanting `hook`, first seen at `now`, then two leads
+/// made and their events queued for it.
+async fn two_leads_for_a_new_webhook(db: &TestDb, hook: &[String], now: DateTime<Utc>) {
+    db.store
+        .enqueue_webhook_events("crm", hook, now)
+        .await
+        .unwrap();
+    two_leads(db).await;
+    db.store
+        .enqueue_webhook_events("crm", hook, now)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn without_a_webhook_the_triggers_write_nothing() {
     let db = fresh().await;
@@ -96,15 +110,7 @@ async fn a_parked_event_is_listed_retried_and_old_delivered_ones_are_pruned() {
     let db = fresh().await;
     let now = at("2026-11-20T12:00:00Z");
     let hook = types(&["lead.created"]);
-    db.store
-        .enqueue_webhook_events("crm", &hook, now)
-        .await
-        .unwrap();
-    two_leads(&db).await;
-    db.store
-        .enqueue_webhook_events("crm", &hook, now)
-        .await
-        .unwrap();
+    two_leads_for_a_new_webhook(&db, &hook, now).await;
     let due = claim_due(&db, now).await;
     assert_eq!(due.len(), 2, "only the types it wants: {due:?}");
     db.store
@@ -140,15 +146,7 @@ async fn a_parked_event_is_listed_retried_and_old_delivered_ones_are_pruned() {
 async fn a_webhook_taken_out_of_the_config_loses_its_queue_and_events_stop() {
     let db = fresh().await;
     let now = at("2026-11-20T12:00:00Z");
-    db.store
-        .enqueue_webhook_events("crm", &types(ALL), now)
-        .await
-        .unwrap();
-    two_leads(&db).await;
-    db.store
-        .enqueue_webhook_events("crm", &types(ALL), now)
-        .await
-        .unwrap();
+    two_leads_for_a_new_webhook(&db, &types(ALL), now).await;
     assert_eq!(
         db.store
             .forget_webhooks_except(&types(&["crm"]))
@@ -179,15 +177,7 @@ async fn two_senders_never_claim_one_event_and_a_lapsed_claim_frees_it() {
     let db = fresh().await;
     let now = at("2026-11-20T12:00:00Z");
     let hook = types(&["lead.created"]);
-    db.store
-        .enqueue_webhook_events("crm", &hook, now)
-        .await
-        .unwrap();
-    two_leads(&db).await;
-    db.store
-        .enqueue_webhook_events("crm", &hook, now)
-        .await
-        .unwrap();
+    two_leads_for_a_new_webhook(&db, &hook, now).await;
     let until = now + chrono::Duration::minutes(1);
     let first = db
         .store
