@@ -14,7 +14,6 @@ use crate::store::{DueEvent, Store};
 use crate::webhook::{self, Attempt, Envelope, Next};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::ExposeSecret;
-use std::collections::HashSet;
 use tokio_util::sync::CancellationToken;
 
 /// How often the daemon looks for due events when nothing wakes it.
@@ -86,15 +85,13 @@ async fn deliver_due(
         .enqueue_webhook_events(&hook.name, &hook.events, now)
         .await?;
     let secret = hook.secret.load()?;
-    let mut held_leads = HashSet::new();
     let claimed_until = now + Duration::seconds(BATCH * (hook.timeout_secs as i64 + 5));
     let events = store
         .claim_webhook_events(&hook.name, now, claimed_until, BATCH)
         .await?;
+    // A claim holds at most one event per lead (a later one waits while an
+    // older one is pending), so each can be sent whatever the others do.
     for event in events {
-        if event.lead_id.is_some_and(|lead| held_leads.contains(&lead)) {
-            continue;
-        }
         let body = envelope_body(store, &event).await?;
         let attempt = post(
             client,
@@ -106,9 +103,6 @@ async fn deliver_due(
         .await;
         let next = judge(hook, &event, &attempt, clock::now());
         record(store, hook, &event, &next).await?;
-        if !matches!(next, Next::Delivered) {
-            held_leads.extend(event.lead_id);
-        }
     }
     Ok(())
 }
