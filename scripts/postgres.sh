@@ -11,7 +11,8 @@
 #     `postgres` user (a server refuses to run as root), listening on
 #     127.0.0.1 only, on a free port, its unix socket in DIR, fsync off
 #     (throwaway data: speed over durability).
-#   - a database `leadmail` owned by the user `leadmail` with the password
+#   - a database `leadmail` owned by the user `leadmail` (who may create
+#     more: the store tests make one database per test) with the password
 #     `leadmail`: TCP connections authenticate with SCRAM, as production
 #     does; only the superuser's unix socket is trusted (for this script).
 #   - DIR/postgres.log: the server's log.
@@ -85,7 +86,7 @@ cmd_start() {
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     >/dev/null || { tail -n 20 "$dir/postgres.log" >&2; die "the server did not start"; }
   as_postgres "$(bin psql)" -h "$dir" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE leadmail LOGIN PASSWORD 'leadmail'" \
+    -c "CREATE ROLE leadmail LOGIN CREATEDB PASSWORD 'leadmail'" \
     -c "CREATE DATABASE leadmail OWNER leadmail" >/dev/null
   local pid; pid="$(head -n 1 "$dir/data/postmaster.pid")"
   {

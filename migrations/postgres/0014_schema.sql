@@ -292,6 +292,14 @@ BEGIN
     END IF;
 END $$;
 
+-- SQLite's json_each(TEXT) for a JSON array of strings or numbers, so the
+-- store's `x IN (SELECT value FROM json_each($n))` is the same text on both
+-- backends (numbers are compared after `CAST(value AS BIGINT)`).
+CREATE FUNCTION json_each(list TEXT) RETURNS TABLE (value TEXT)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_array_elements_text(list::jsonb)
+$$;
+
 CREATE FUNCTION utc_stamp() RETURNS TEXT LANGUAGE sql AS $$
     SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;

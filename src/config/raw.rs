@@ -921,8 +921,12 @@ fn mailbox(key: &str, text: &str) -> Result<lettre::message::Mailbox, ConfigErro
     })
 }
 
-/// `sqlite://file.db` relative to the config's folder; other URLs unchanged.
+/// `sqlite://file.db` relative to the config's folder; `postgres://` and
+/// `postgresql://` URLs unchanged.
 fn resolve_database_url(url: &str, base: &Path) -> Result<String, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(url.to_string());
+    }
     let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -930,7 +934,7 @@ fn resolve_database_url(url: &str, base: &Path) -> Result<String, ConfigError> {
         return Err(ConfigError::invalid(
             "database.url",
             format!(
-                "{:?}: only sqlite:// URLs are supported by this build",
+                "{:?}: a database URL starts with sqlite:// or postgres://",
                 crate::domain::url::redact_password(url)
             ),
         ));

@@ -10,13 +10,29 @@ pub fn redact_password(url: &str) -> String {
     };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
+    let tail = redact_query_password(tail);
     let Some((credentials, host)) = authority.rsplit_once('@') else {
-        return url.to_string();
+        return format!("{scheme}://{authority}{tail}");
     };
     match credentials.split_once(':') {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-        None => url.to_string(),
+        None => format!("{scheme}://{authority}{tail}"),
     }
+}
+
+/// The path and query with a `password=` parameter's value hidden.
+fn redact_query_password(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_string();
+    };
+    let parameters: Vec<String> = query
+        .split('&')
+        .map(|parameter| match parameter.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+            _ => parameter.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", parameters.join("&"))
 }
 
 #[cfg(test)]
@@ -34,8 +50,13 @@ mod tests {
             "postgresql://u:***@host/db",
             "the last @ ends the credentials"
         );
+        assert_eq!(
+            redact_password("postgres://leadmail@db/crm?sslmode=require&password=s3cret"),
+            "postgres://leadmail@db/crm?sslmode=require&password=***"
+        );
         for plain in [
             "sqlite:///var/lib/leadmail.db",
+            "postgres://leadmail@db/crm?sslmode=verify-full",
             "postgres://leadmail@db/crm",
             "not a url",
         ] {

@@ -4,6 +4,7 @@
 
 use super::{Conn, StoreError};
 use crate::domain::access::{may_act, Decision, Ownership, Role};
+use crate::store::db;
 
 /// The CLI's default `--as`: the operator at the console, who may change
 /// any lead (they hold the database anyway).
@@ -20,7 +21,7 @@ type Row = (
 /// the lead ([`may_act`] decides); a refusal is `StoreError::Invalid`
 /// naming the lead and why.
 pub(super) async fn check(conn: &mut Conn, lead_id: i64, user: &str) -> Result<(), StoreError> {
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = db::query_as(
         "SELECT l.owner, o.team, a.role, a.team FROM leads l \
            LEFT JOIN users o ON o.email = l.owner \
            LEFT JOIN users a ON a.email = $2 AND a.active \

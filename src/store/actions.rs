@@ -9,6 +9,7 @@ use super::{Store, StoreError};
 use crate::commands::reply::ReplyAction;
 use crate::domain::LeadStatus;
 use crate::ingest::plan::NextActionDraft;
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// A change made now by `actor`, from no message.
@@ -131,7 +132,7 @@ impl Store {
     /// `run --once` once.
     pub async fn wake_standby(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
         // Most ticks find nothing: ask before taking the write lock.
-        let any_due: bool = sqlx::query_scalar(
+        let any_due: bool = db::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM leads WHERE status = 'standby' AND standby_until <= $1)",
         )
         .bind(super::stamp::stamp(now))
@@ -141,7 +142,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
-        let due: Vec<(i64, String)> = sqlx::query_as(
+        let due: Vec<(i64, String)> = db::query_as(
             "SELECT id, standby_until FROM leads \
              WHERE status = 'standby' AND standby_until <= $1 ORDER BY id",
         )

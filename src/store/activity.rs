@@ -3,6 +3,7 @@
 
 use super::stamp::stamp;
 use super::{Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -37,7 +38,7 @@ pub struct PartnerActivity {
 impl Store {
     /// The activity of every user the database knows, by address.
     pub async fn user_activity(&self, now: DateTime<Utc>) -> Result<Vec<UserActivity>, StoreError> {
-        let rows = sqlx::query_as(
+        let rows = db::query_as(
             "SELECT u.email, \
                (SELECT COUNT(*) FROM leads l WHERE l.owner = u.email \
                   AND l.status IN ('todo', 'standby')) AS open_leads, \
@@ -64,7 +65,7 @@ impl Store {
     ) -> Result<Vec<PartnerActivity>, StoreError> {
         let mut partners = Vec::with_capacity(names.len());
         for name in names {
-            let (referrals, open, won): (i64, i64, i64) = sqlx::query_as(
+            let (referrals, open, won): (i64, i64, i64) = db::query_as(
                 "SELECT COUNT(*), \
                    COALESCE(SUM(CASE WHEN status IN ('todo', 'standby') THEN 1 ELSE 0 END), 0), \
                    COALESCE(SUM(CASE WHEN status = 'won' THEN 1 ELSE 0 END), 0) \

@@ -7,6 +7,7 @@ use super::views::AttachmentView;
 use super::{Conn, Store, StoreError};
 use crate::files::{create_private_dir, write_atomically};
 use crate::ingest::plan::{AttachmentDraft, IngestPlan, SaveTo};
+use crate::store::db;
 
 /// Rows a multi-row INSERT carries at most (8 parameters each, well under
 /// SQLite's 32,766). Not kept prepared, as `processed::ROWS_PER_STATEMENT`
@@ -40,25 +41,26 @@ async fn insert(
     conn: &mut Conn,
     rows: &[(&str, usize, &AttachmentDraft)],
 ) -> Result<(), StoreError> {
-    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO attachments (message_key, position, name, mime_type, size, sha256, stored, note) ",
-    );
-    insert.push_values(rows, |mut row, (key, position, draft)| {
-        row.push_bind(*key)
-            .push_bind(*position as i64)
-            .push_bind(&draft.name)
-            .push_bind(&draft.mime_type)
-            .push_bind(i64::try_from(draft.size).unwrap_or(i64::MAX))
-            .push_bind(&draft.sha256)
-            .push_bind(draft.save.is_some())
-            .push_bind(draft.note.as_deref());
-    });
-    insert.push(
-        " ON CONFLICT (message_key, position) DO UPDATE SET \
+    let sql = format!(
+        "INSERT INTO attachments (message_key, position, name, mime_type, size, sha256, stored, note) \
+         VALUES {} ON CONFLICT (message_key, position) DO UPDATE SET \
            name = excluded.name, mime_type = excluded.mime_type, size = excluded.size, \
            sha256 = excluded.sha256, stored = excluded.stored, note = excluded.note",
+        db::value_rows(rows.len(), 8, 1)
     );
-    insert.build().persistent(false).execute(&mut *conn).await?;
+    let mut insert = db::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for (key, position, draft) in rows {
+        insert = insert
+            .bind(*key)
+            .bind(i64::try_from(*position).unwrap_or(i64::MAX))
+            .bind(&draft.name)
+            .bind(&draft.mime_type)
+            .bind(i64::try_from(draft.size).unwrap_or(i64::MAX))
+            .bind(&draft.sha256)
+            .bind(draft.save.is_some())
+            .bind(draft.note.as_deref());
+    }
+    insert.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -108,7 +110,7 @@ pub(super) async fn of_message(
     conn: &mut Conn,
     message_key: &str,
 ) -> Result<Vec<AttachmentView>, StoreError> {
-    let rows: Vec<AttachmentRow> = sqlx::query_as(
+    let rows: Vec<AttachmentRow> = db::query_as(
         "SELECT name, mime_type, size, sha256, stored, note FROM attachments \
          WHERE message_key = $1 ORDER BY position",
     )

@@ -5,6 +5,7 @@ use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::EmailAddress;
 use crate::ingest::plan::{BouncedAddress, CompanyDraft, ContactDraft};
+use crate::store::db::{self, Backend};
 use chrono::{DateTime, Utc};
 
 /// A contact as the matching needs it after an upsert.
@@ -98,6 +99,36 @@ impl KnownContact {
     }
 }
 
+/// SQLite: three statements in one query string (see [`find_or_insert`]).
+const FIND_OR_INSERT_SQLITE: &str =
+    "INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+       SELECT $1, $2, $3, $4, $5, $5 \
+       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7); \
+     INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+       SELECT last_insert_rowid(), $6, $7, $5 WHERE changes() = 1; \
+     SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, changes() = 1 \
+     FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
+     LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7";
+
+/// PostgreSQL: the INSERTs are data-modifying CTEs; the outer SELECT's
+/// snapshot does not see their rows, so it finds the known contact and
+/// the CTE's RETURNING gives the new one (exactly one of the two).
+const FIND_OR_INSERT_POSTGRES: &str = "WITH new_contact AS ( \
+       INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+       SELECT $1, $2, $3, $4, $5, $5 \
+       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7) \
+       RETURNING id, name, phone, title, company_id), \
+     new_email AS ( \
+       INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+       SELECT id, $6, $7, $5 FROM new_contact RETURNING contact_id) \
+     SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, FALSE \
+     FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
+     LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7 \
+     UNION ALL \
+     SELECT n.id, n.name, n.phone, n.title, co.id, co.domain IS NOT NULL, TRUE \
+     FROM new_contact n JOIN new_email e ON e.contact_id = n.id \
+     LEFT JOIN companies co ON co.id = n.company_id";
+
 type KnownRow = (
     i64,
     Option<String>,
@@ -120,25 +151,20 @@ async fn find_or_insert(
     company: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<KnownContact, StoreError> {
-    let row: KnownRow = sqlx::query_as(
-        "INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
-           SELECT $1, $2, $3, $4, $5, $5 \
-           WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7); \
-         INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
-           SELECT last_insert_rowid(), $6, $7, $5 WHERE changes() = 1; \
-         SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, changes() = 1 \
-         FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
-         LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7",
-    )
-    .bind(non_empty(&draft.name))
-    .bind(non_empty(&draft.phone))
-    .bind(non_empty(&draft.title))
-    .bind(company)
-    .bind(stamp(at))
-    .bind(draft.email.as_str())
-    .bind(draft.email.canonical())
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = match conn.backend() {
+        Backend::Sqlite => FIND_OR_INSERT_SQLITE,
+        Backend::Postgres => FIND_OR_INSERT_POSTGRES,
+    };
+    let row: KnownRow = db::query_as(sql)
+        .bind(non_empty(&draft.name))
+        .bind(non_empty(&draft.phone))
+        .bind(non_empty(&draft.title))
+        .bind(company)
+        .bind(stamp(at))
+        .bind(draft.email.as_str())
+        .bind(draft.email.canonical())
+        .fetch_one(&mut *conn)
+        .await?;
     let (id, name, phone, title, company, has_domain, created) = row;
     Ok(KnownContact {
         id,
@@ -161,7 +187,7 @@ async fn fill_contact(
     company: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "UPDATE contacts SET \
            name = CASE WHEN name IS NULL OR name = '' THEN $2 ELSE name END, \
            phone = CASE WHEN phone IS NULL OR phone = '' THEN $3 ELSE phone END, \
@@ -185,7 +211,7 @@ pub(super) async fn find_by_address(
     conn: &mut Conn,
     address: &EmailAddress,
 ) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE canonical = $1")
+    let id = db::query_scalar("SELECT contact_id FROM contact_emails WHERE canonical = $1")
         .bind(address.canonical())
         .fetch_optional(&mut *conn)
         .await?;
@@ -198,7 +224,7 @@ pub(super) async fn mark_bounced(
     bounce: &BouncedAddress,
     at: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
-    let contact = sqlx::query_scalar(
+    let contact = db::query_scalar(
         "UPDATE contact_emails SET bounced = TRUE, bounce_hard = (bounce_hard OR $2), \
            bounce_detail = $3, bounced_at = $4 \
          WHERE canonical = $1 RETURNING contact_id",
@@ -242,17 +268,28 @@ async fn upsert_company_by_domain(
     domain: &str,
     at: DateTime<Utc>,
 ) -> Result<CompanyRef, StoreError> {
-    let (id, created): (i64, bool) = sqlx::query_as(
-        "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($1, $2, $3, $4) \
-           ON CONFLICT (domain) DO NOTHING; \
-         SELECT id, changes() = 1 FROM companies WHERE domain = $3",
-    )
-    .bind(name)
-    .bind(name_key(name))
-    .bind(domain)
-    .bind(stamp(at))
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = match conn.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($1, $2, $3, $4) \
+               ON CONFLICT (domain) DO NOTHING; \
+             SELECT id, changes() = 1 FROM companies WHERE domain = $3"
+        }
+        // PostgreSQL: the SELECT's snapshot does not see the CTE's row.
+        Backend::Postgres => {
+            "WITH added AS ( \
+               INSERT INTO companies (name, name_key, domain, created_at) \
+               VALUES ($1, $2, $3, $4) ON CONFLICT (domain) DO NOTHING RETURNING id) \
+             SELECT id, TRUE FROM added \
+             UNION ALL SELECT id, FALSE FROM companies WHERE domain = $3"
+        }
+    };
+    let (id, created): (i64, bool) = db::query_as(sql)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(domain)
+        .bind(stamp(at))
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(CompanyRef {
         id,
         has_domain: true,
@@ -268,18 +305,31 @@ async fn upsert_company_by_name(
     name: &str,
     at: DateTime<Utc>,
 ) -> Result<CompanyRef, StoreError> {
-    let (id, has_domain, created): (i64, bool, bool) = sqlx::query_as(
-        "INSERT INTO companies (name, name_key, domain, created_at) \
-           SELECT $1, $2, NULL, $3 \
-           WHERE NOT EXISTS (SELECT 1 FROM companies WHERE name_key = $2); \
-         SELECT id, domain IS NOT NULL, changes() = 1 FROM companies WHERE name_key = $2 \
-           ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1",
-    )
-    .bind(name)
-    .bind(name_key(name))
-    .bind(stamp(at))
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = match conn.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO companies (name, name_key, domain, created_at) \
+               SELECT $1, $2, NULL, $3 \
+               WHERE NOT EXISTS (SELECT 1 FROM companies WHERE name_key = $2); \
+             SELECT id, domain IS NOT NULL, changes() = 1 FROM companies WHERE name_key = $2 \
+               ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1"
+        }
+        Backend::Postgres => {
+            "WITH added AS ( \
+               INSERT INTO companies (name, name_key, domain, created_at) \
+               SELECT $1, $2, NULL, $3 \
+               WHERE NOT EXISTS (SELECT 1 FROM companies WHERE name_key = $2) RETURNING id) \
+             SELECT id, FALSE, TRUE FROM added \
+             UNION ALL SELECT * FROM ( \
+               SELECT id, domain IS NOT NULL, FALSE FROM companies WHERE name_key = $2 \
+               ORDER BY CASE WHEN domain IS NULL THEN 1 ELSE 0 END, id LIMIT 1) AS known"
+        }
+    };
+    let (id, has_domain, created): (i64, bool, bool) = db::query_as(sql)
+        .bind(name)
+        .bind(name_key(name))
+        .bind(stamp(at))
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(CompanyRef {
         id,
         has_domain,

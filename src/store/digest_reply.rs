@@ -16,6 +16,7 @@ use crate::commands::reply::{ReplyAction, ReplyCommand};
 use crate::digest::confirmation::{may_confirm, render_confirmation, CONFIRMATIONS_PER_WINDOW};
 use crate::domain::ids;
 use crate::ingest::plan::{DigestReplyMail, NextActionDraft, Outcome};
+use crate::store::db;
 
 /// Applies the commands; refusals join the lines not understood.
 pub(super) async fn apply(
@@ -143,7 +144,7 @@ async fn recent_confirmations(
     conn: &mut Conn,
     user: &str,
 ) -> Result<Vec<chrono::DateTime<chrono::Utc>>, StoreError> {
-    let stamps: Vec<String> = sqlx::query_scalar(
+    let stamps: Vec<String> = db::query_scalar(
         "SELECT created_at FROM outbox WHERE kind = 'confirmation' AND user_email = $1 \
          ORDER BY created_at DESC LIMIT $2",
     )

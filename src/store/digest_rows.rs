@@ -8,9 +8,9 @@ use super::{Store, StoreError};
 use crate::digest::content::Reach;
 use crate::digest::model::{DigestAction, DigestActivity, DigestLead, DigestQuarantined};
 use crate::domain::{LeadKind, LeadStatus, QuarantineReason, TimelineKind};
+use crate::store::db;
+use db::Row;
 use futures::TryStreamExt;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// The open leads' query: one row per open lead or prospect with its
@@ -75,7 +75,7 @@ macro_rules! held {
 impl Store {
     /// The open leads and prospects `owner` owns, for the digest.
     pub async fn digest_leads(&self, owner: &str) -> Result<Vec<DigestLead>, StoreError> {
-        let rows = sqlx::query(OPEN_LEADS)
+        let rows = db::query(OPEN_LEADS)
             .bind(owner)
             .fetch_all(&self.pool)
             .await?;
@@ -91,7 +91,7 @@ impl Store {
         reach: &Reach,
     ) -> Result<HashMap<String, Vec<DigestLead>>, StoreError> {
         let mut by_owner: HashMap<String, Vec<DigestLead>> = HashMap::new();
-        let mut rows = sqlx::query(OPEN_LEADS_WITHIN)
+        let mut rows = db::query(OPEN_LEADS_WITHIN)
             .bind(stamp(reach.due_before))
             .bind(stamp(reach.created_after))
             .bind(reach.quiet_before.map(stamp))
@@ -111,7 +111,7 @@ impl Store {
         &self,
         user: &str,
     ) -> Result<Vec<DigestQuarantined>, StoreError> {
-        let rows = sqlx::query(concat!(held!(), " AND user_email = $1 ORDER BY id"))
+        let rows = db::query(concat!(held!(), " AND user_email = $1 ORDER BY id"))
             .bind(user)
             .fetch_all(&self.pool)
             .await?;
@@ -123,7 +123,7 @@ impl Store {
     pub async fn digest_quarantine_by_user(
         &self,
     ) -> Result<HashMap<String, Vec<DigestQuarantined>>, StoreError> {
-        let rows = sqlx::query(concat!(held!(), " AND user_email IS NOT NULL ORDER BY id"))
+        let rows = db::query(concat!(held!(), " AND user_email IS NOT NULL ORDER BY id"))
             .fetch_all(&self.pool)
             .await?;
         let mut by_user: HashMap<String, Vec<DigestQuarantined>> = HashMap::new();
@@ -138,7 +138,7 @@ impl Store {
     }
 }
 
-fn digest_quarantined(row: &SqliteRow) -> Result<DigestQuarantined, StoreError> {
+fn digest_quarantined(row: &Row) -> Result<DigestQuarantined, StoreError> {
     Ok(DigestQuarantined {
         id: row.try_get("id")?,
         from: row.try_get("from_address")?,
@@ -149,7 +149,7 @@ fn digest_quarantined(row: &SqliteRow) -> Result<DigestQuarantined, StoreError> 
     })
 }
 
-fn digest_lead(row: &SqliteRow) -> Result<DigestLead, StoreError> {
+fn digest_lead(row: &Row) -> Result<DigestLead, StoreError> {
     let action_due: Option<String> = row.try_get("action_due")?;
     let next_action = match action_due {
         Some(due) => Some(DigestAction {
@@ -197,7 +197,7 @@ fn digest_lead(row: &SqliteRow) -> Result<DigestLead, StoreError> {
 
 /// A stored vocabulary word read back into its type.
 fn parse_text<T>(
-    row: &SqliteRow,
+    row: &Row,
     column: &'static str,
     parse: fn(&str) -> Option<T>,
 ) -> Result<T, StoreError> {

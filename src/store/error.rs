@@ -15,7 +15,7 @@ pub enum StoreError {
         cause: sqlx::Error,
     },
     /// The URL names a database this build does not support.
-    #[error("cannot open database with scheme {scheme:?}: only sqlite: URLs are supported")]
+    #[error("cannot open database with scheme {scheme:?}: the URL must start with sqlite: or postgres://")]
     Unsupported {
         /// The URL scheme (the rest is not printed: it may hold a password).
         scheme: String,
@@ -178,13 +178,22 @@ impl StoreError {
     }
 
     /// True when the database refused a write because it is read-only
-    /// (SQLite `SQLITE_READONLY` and its extended codes).
+    /// (SQLite `SQLITE_READONLY` and its extended codes; PostgreSQL 25006,
+    /// a read-only transaction or a hot standby).
     pub fn is_read_only(&self) -> bool {
-        matches!(self, StoreError::ReadOnly { .. }) || self.primary_code() == Some(8)
+        let postgres_read_only = match self {
+            StoreError::Database { cause } | StoreError::Apply { cause, .. } => {
+                postgres_code(cause).as_deref() == Some("25006")
+            }
+            _ => false,
+        };
+        matches!(self, StoreError::ReadOnly { .. })
+            || self.primary_code() == Some(8)
+            || postgres_read_only
     }
 
-    /// The SQLite primary result code of a driver error (`SQLITE_READONLY`
-    /// is 8, `SQLITE_CANTOPEN` 14).
+    /// The SQLite primary result code of a SQLite error (`SQLITE_READONLY`
+    /// is 8, `SQLITE_CANTOPEN` 14); `None` for PostgreSQL's.
     pub(super) fn primary_code(&self) -> Option<i64> {
         match self {
             StoreError::Open { cause, .. }
@@ -214,20 +223,44 @@ fn describe(cause: &sqlx::Error) -> String {
     }
 }
 
-/// SQLite primary result codes worth a retry: BUSY, LOCKED, IOERR, FULL, CANTOPEN.
+/// Worth a retry: a lost connection or exhausted pool; SQLite's BUSY,
+/// LOCKED, IOERR, FULL and CANTOPEN; PostgreSQL's [`postgres_transient`].
 fn transient(cause: &sqlx::Error) -> bool {
     match cause {
         sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        _ => sqlite_code(cause).is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)),
+        _ => {
+            sqlite_code(cause).is_some_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14))
+                || postgres_code(cause).is_some_and(|code| postgres_transient(&code))
+        }
     }
 }
 
-/// The SQLite (extended) result code of a database error.
+/// PostgreSQL SQLSTATEs worth a retry: connection exceptions (class 08),
+/// serialization failure and deadlock (40001, 40P01), insufficient
+/// resources (class 53: disk full, out of memory, too many connections),
+/// an operator's intervention (class 57: shutdown, restart, cancel) and
+/// the server's I/O errors (class 58).
+fn postgres_transient(code: &str) -> bool {
+    matches!(code, "40001" | "40P01")
+        || ["08", "53", "57", "58"].iter().any(|c| code.starts_with(c))
+}
+
+/// The SQLite (extended) result code of a SQLite error.
 fn sqlite_code(cause: &sqlx::Error) -> Option<i64> {
-    cause.as_database_error()?.code()?.parse().ok()
+    let error = cause.as_database_error()?;
+    error.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    error.code()?.parse().ok()
+}
+
+/// The SQLSTATE of a PostgreSQL error.
+fn postgres_code(cause: &sqlx::Error) -> Option<String> {
+    let error = cause.as_database_error()?;
+    error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    Some(error.code()?.into_owned())
 }
 
 #[cfg(test)]
@@ -254,6 +287,18 @@ mod tests {
             file.source().map(ToString::to_string),
             Some("disk full".into())
         );
+    }
+
+    #[test]
+    fn postgres_states_of_lost_connections_and_conflicts_are_transient_others_are_not() {
+        for code in [
+            "08006", "08001", "40001", "40P01", "53100", "57P01", "58030",
+        ] {
+            assert!(postgres_transient(code), "{code}");
+        }
+        for code in ["23505", "42601", "42P01", "25006", "22P02"] {
+            assert!(!postgres_transient(code), "{code}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::{Conn, Store, StoreError, OPERATOR};
 use crate::domain::TimelineKind;
 use crate::import::{ImportRow, LeadDraft};
 use crate::ingest::plan::TimelineDraft;
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// What importing one row did (or would do, in a dry run).
@@ -90,7 +91,7 @@ async fn existing_lead(
     contact: i64,
     title: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "SELECT l.id FROM leads l JOIN lead_contacts lc ON lc.lead_id = l.id \
          WHERE lc.contact_id = $1 \
            AND (l.status IN ('todo', 'standby') OR lower(l.title) = lower($2)) \
@@ -141,7 +142,7 @@ async fn insert_lead(
     company: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
            amount_value, amount_currency, standby_until, created_at, last_activity_at, \
            updated_at, filed_at) \

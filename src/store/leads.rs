@@ -4,6 +4,7 @@ use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::{LeadKind, LeadStatus, TimelineKind};
 use crate::ingest::plan::{NewLead, NextActionDraft, TimelineDraft};
+use crate::store::db::{self, Backend};
 use chrono::{DateTime, Utc};
 
 /// The flag a prospect gets when they reply ("replied — qualify?").
@@ -50,32 +51,45 @@ pub(super) async fn create(
          SELECT lead_id, $11, 0 FROM next_actions WHERE id = last_insert_rowid() \
          RETURNING lead_id"
     );
+    // PostgreSQL: one statement of data-modifying CTEs.
+    const CREATE_POSTGRES: &str = "WITH lead AS ( \
+           INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
+             created_at, last_activity_at, updated_at, filed_at) \
+           VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7, $7) RETURNING id), \
+         action AS ( \
+           INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+           SELECT id, $8, $9, $10, $6 FROM lead), \
+         contact AS ( \
+           INSERT INTO lead_contacts (lead_id, contact_id, position) \
+           SELECT id, $11, 0 FROM lead WHERE $11 IS NOT NULL) \
+         SELECT id FROM lead";
     let action = &new.first_action;
-    let id = sqlx::query_scalar(if primary.is_some() {
-        CREATE_WITH_CONTACT
-    } else {
-        CREATE
-    })
-    .bind(new.kind.as_str())
-    .bind(&new.title)
-    .bind(new.source.to_text())
-    .bind(new.owner.as_ref().map(|o| o.as_str()))
-    .bind(company)
-    .bind(stamp(at))
-    .bind(stamp(crate::clock::now()))
-    .bind(&action.kind)
-    .bind(&action.note)
-    .bind(stamp(action.due_at))
-    .bind(primary)
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = match (conn.backend(), primary) {
+        (Backend::Postgres, _) => CREATE_POSTGRES,
+        (Backend::Sqlite, Some(_)) => CREATE_WITH_CONTACT,
+        (Backend::Sqlite, None) => CREATE,
+    };
+    let id = db::query_scalar(sql)
+        .bind(new.kind.as_str())
+        .bind(&new.title)
+        .bind(new.source.to_text())
+        .bind(new.owner.as_ref().map(|o| o.as_str()))
+        .bind(company)
+        .bind(stamp(at))
+        .bind(stamp(crate::clock::now()))
+        .bind(&action.kind)
+        .bind(&action.note)
+        .bind(stamp(action.due_at))
+        .bind(primary)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(id)
 }
 
 /// Reads a lead's kind, status and step; a missing lead is an error naming it.
 pub(super) async fn state(conn: &mut Conn, lead_id: i64) -> Result<LeadState, StoreError> {
     let row: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT kind, status, step FROM leads WHERE id = $1")
+        db::query_as("SELECT kind, status, step FROM leads WHERE id = $1")
             .bind(lead_id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -94,7 +108,7 @@ pub(super) async fn link_contacts(
     contacts: &[i64],
 ) -> Result<(), StoreError> {
     for contact in contacts {
-        sqlx::query(
+        db::query(
             "INSERT INTO lead_contacts (lead_id, contact_id, position) \
              VALUES ($1, $2, (SELECT COALESCE(MAX(position) + 1, 0) FROM lead_contacts \
                               WHERE lead_id = $1)) \
@@ -114,7 +128,7 @@ pub(super) async fn fill_company(
     lead_id: i64,
     company: Option<i64>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE leads SET company_id = COALESCE(company_id, $2) WHERE id = $1")
+    db::query("UPDATE leads SET company_id = COALESCE(company_id, $2) WHERE id = $1")
         .bind(lead_id)
         .bind(company)
         .execute(&mut *conn)
@@ -125,7 +139,7 @@ pub(super) async fn fill_company(
 /// Writes a timeline entry. Every kind but bounces, auto-replies and
 /// imports counts as activity: the lead's `last_activity_at` moves forward
 /// (never back), in the same round trip (SQLite: two statements in one
-/// query string).
+/// query string; PostgreSQL: a CTE).
 pub(super) async fn add_entry(
     conn: &mut Conn,
     lead_id: i64,
@@ -144,25 +158,32 @@ pub(super) async fn add_entry(
         "; UPDATE leads SET last_activity_at = \
            CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1"
     );
+    // PostgreSQL: the UPDATE is a data-modifying CTE of the INSERT.
+    const INSERT_AND_TOUCH_POSTGRES: &str = concat!(
+        "WITH touched AS (UPDATE leads SET last_activity_at = \
+           CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1) ",
+        insert_entry!()
+    );
     let counts_as_activity = !matches!(
         entry.kind,
         TimelineKind::Bounce | TimelineKind::AutoReply | TimelineKind::Imported
     );
-    sqlx::query(if counts_as_activity {
-        INSERT_AND_TOUCH
-    } else {
-        INSERT
-    })
-    .bind(lead_id)
-    .bind(entry.kind.as_str())
-    .bind(stamp(entry.occurred_at))
-    .bind(entry.actor.as_deref())
-    .bind(&entry.subject)
-    .bind(&entry.body)
-    .bind(message_key)
-    .bind(stamp(crate::clock::now()))
-    .execute(&mut *conn)
-    .await?;
+    let sql = match (counts_as_activity, conn.backend()) {
+        (false, _) => INSERT,
+        (true, Backend::Sqlite) => INSERT_AND_TOUCH,
+        (true, Backend::Postgres) => INSERT_AND_TOUCH_POSTGRES,
+    };
+    db::query(sql)
+        .bind(lead_id)
+        .bind(entry.kind.as_str())
+        .bind(stamp(entry.occurred_at))
+        .bind(entry.actor.as_deref())
+        .bind(&entry.subject)
+        .bind(&entry.body)
+        .bind(message_key)
+        .bind(stamp(crate::clock::now()))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -173,7 +194,7 @@ pub(super) async fn flag_prospect(
     flag: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "INSERT INTO lead_flags (lead_id, flag, set_at) \
          SELECT id, $2, $3 FROM leads WHERE id = $1 AND kind = $4 \
          ON CONFLICT (lead_id, flag) DO NOTHING",
@@ -195,7 +216,7 @@ pub(super) async fn replace_next_action(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     close_next_action(conn, lead_id, "replaced", at).await?;
-    sqlx::query(
+    db::query(
         "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -215,12 +236,10 @@ pub(super) async fn open_next_action(
     lead_id: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
     Ok(
-        sqlx::query_as(
-            "SELECT kind, note FROM next_actions WHERE lead_id = $1 AND done_at IS NULL",
-        )
-        .bind(lead_id)
-        .fetch_optional(&mut *conn)
-        .await?,
+        db::query_as("SELECT kind, note FROM next_actions WHERE lead_id = $1 AND done_at IS NULL")
+            .bind(lead_id)
+            .fetch_optional(&mut *conn)
+            .await?,
     )
 }
 
@@ -232,7 +251,7 @@ pub(super) async fn close_next_action(
     closed_as: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let closed = sqlx::query_as(
+    let closed = db::query_as(
         "UPDATE next_actions SET done_at = $3, closed_as = $2 \
          WHERE lead_id = $1 AND done_at IS NULL RETURNING kind, note",
     )

@@ -7,6 +7,7 @@
 
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -85,7 +86,7 @@ impl Store {
     ) -> Result<Option<Lease>, StoreError> {
         let now = crate::clock::system_now();
         let mut tx = self.begin_write().await?;
-        let fence: Option<i64> = sqlx::query_scalar(
+        let fence: Option<i64> = db::query_scalar(
             "INSERT INTO mailbox_leases (mailbox, holder, host, pid, fence, acquired_at, renewed_at, expires_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $5, $6) \
              ON CONFLICT (mailbox) DO UPDATE SET \
@@ -122,7 +123,7 @@ impl Store {
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         let now = crate::clock::system_now();
-        let renewed = sqlx::query(
+        let renewed = db::query(
             "UPDATE mailbox_leases SET renewed_at = $3, expires_at = $4 \
              WHERE mailbox = $1 AND fence = $2",
         )
@@ -138,7 +139,7 @@ impl Store {
     /// Gives a lease up at once (a clean shutdown), so another daemon need
     /// not wait for it to expire.
     pub async fn release_lease(&self, mailbox: &str, lease: Lease) -> Result<(), StoreError> {
-        sqlx::query("UPDATE mailbox_leases SET expires_at = $3 WHERE mailbox = $1 AND fence = $2")
+        db::query("UPDATE mailbox_leases SET expires_at = $3 WHERE mailbox = $1 AND fence = $2")
             .bind(mailbox)
             .bind(lease.fence)
             .bind(stamp(crate::clock::system_now()))
@@ -149,7 +150,7 @@ impl Store {
 
     /// The leases that have not run out, by mailbox.
     pub async fn current_leases(&self) -> Result<Vec<LeaseView>, StoreError> {
-        let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(String, String, i64, String, String, i64)> = db::query_as(
             "SELECT mailbox, host, pid, acquired_at, expires_at, fence FROM mailbox_leases \
              WHERE expires_at > $1 ORDER BY mailbox",
         )
@@ -171,7 +172,7 @@ impl Store {
 
     /// Every takeover, oldest first.
     pub async fn lease_history(&self) -> Result<Vec<LeaseTakeover>, StoreError> {
-        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        let rows: Vec<(String, i64, String, String)> = db::query_as(
             "SELECT mailbox, fence, holder, acquired_at FROM mailbox_lease_history \
              ORDER BY mailbox, fence",
         )
@@ -198,7 +199,7 @@ pub(super) async fn check_fence(
     fence: i64,
 ) -> Result<(), StoreError> {
     let current: Option<i64> =
-        sqlx::query_scalar("SELECT fence FROM mailbox_leases WHERE mailbox = $1")
+        db::query_scalar("SELECT fence FROM mailbox_leases WHERE mailbox = $1")
             .bind(mailbox)
             .fetch_optional(&mut *conn)
             .await?;
@@ -220,7 +221,7 @@ async fn record_takeover(
     holder: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "INSERT INTO mailbox_lease_history (mailbox, fence, holder, acquired_at) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, fence) DO NOTHING",
     )

@@ -8,6 +8,7 @@ use super::views::{
 };
 use super::{Conn, Store, StoreError};
 use crate::domain::TimelineKind;
+use crate::store::db;
 
 /// The lead columns the views need, as a literal for `concat!`.
 macro_rules! select_leads {
@@ -70,7 +71,7 @@ impl Store {
     /// Leads and prospects matching `filter`, by id.
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<LeadRow> = sqlx::query_as(concat!(
+        let rows: Vec<LeadRow> = db::query_as(concat!(
             select_leads!(),
             "WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR status = $2) ",
             "AND ($3 IS NULL OR owner = $3) AND (NOT $4 OR status IN ('todo', 'standby')) ",
@@ -92,7 +93,7 @@ impl Store {
     /// One lead or prospect, or `None` when no lead has this id.
     pub async fn lead(&self, lead_id: i64) -> Result<Option<LeadView>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let row: Option<LeadRow> = sqlx::query_as(concat!(select_leads!(), "WHERE id = $1"))
+        let row: Option<LeadRow> = db::query_as(concat!(select_leads!(), "WHERE id = $1"))
             .bind(lead_id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -106,7 +107,7 @@ impl Store {
     /// message's attachments are shown on its first entry.
     pub async fn timeline(&self, lead_id: i64) -> Result<Vec<TimelineView>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<EntryRow> = sqlx::query_as(
+        let rows: Vec<EntryRow> = db::query_as(
             "SELECT kind, occurred_at, actor, subject, body, message_key FROM timeline \
              WHERE lead_id = $1 ORDER BY occurred_at, id",
         )
@@ -128,7 +129,7 @@ impl Store {
     /// Every contact, by id.
     pub async fn list_contacts(&self) -> Result<Vec<ContactView>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<ContactRow> = sqlx::query_as(
+        let rows: Vec<ContactRow> = db::query_as(
             "SELECT c.id, c.name, c.phone, c.title, c.company_id, \
                EXISTS (SELECT 1 FROM contact_emails e \
                        WHERE e.contact_id = c.id AND e.bounced) AS bounced \
@@ -190,7 +191,7 @@ async fn lead_view(conn: &mut Conn, row: LeadRow) -> Result<LeadView, StoreError
 async fn company(conn: &mut Conn, id: Option<i64>) -> Result<Option<CompanyView>, StoreError> {
     let Some(id) = id else { return Ok(None) };
     let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name, domain FROM companies WHERE id = $1")
+        db::query_as("SELECT name, domain FROM companies WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -198,7 +199,7 @@ async fn company(conn: &mut Conn, id: Option<i64>) -> Result<Option<CompanyView>
 }
 
 async fn lead_contacts(conn: &mut Conn, lead_id: i64) -> Result<Vec<LeadContactView>, StoreError> {
-    let rows: Vec<PersonRow> = sqlx::query_as(
+    let rows: Vec<PersonRow> = db::query_as(
         "SELECT c.id, c.name, c.phone, c.title FROM lead_contacts lc \
          JOIN contacts c ON c.id = lc.contact_id WHERE lc.lead_id = $1 ORDER BY lc.position, c.id",
     )
@@ -218,7 +219,7 @@ async fn lead_contacts(conn: &mut Conn, lead_id: i64) -> Result<Vec<LeadContactV
 }
 
 async fn next_action(conn: &mut Conn, lead_id: i64) -> Result<Option<NextActionView>, StoreError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
+    let row: Option<(String, String, String)> = db::query_as(
         "SELECT due_at, kind, note FROM next_actions WHERE lead_id = $1 AND done_at IS NULL",
     )
     .bind(lead_id)
@@ -238,10 +239,7 @@ async fn emails(conn: &mut Conn, contact_id: i64) -> Result<Vec<String>, StoreEr
 
 /// A one-column text list keyed by an id.
 async fn texts(conn: &mut Conn, sql: &'static str, id: i64) -> Result<Vec<String>, StoreError> {
-    let list = sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let list = db::query_scalar(sql).bind(id).fetch_all(&mut *conn).await?;
     Ok(list)
 }
 

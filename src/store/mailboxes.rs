@@ -2,6 +2,7 @@
 
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// Where in a folder a message sits: written with its records, in one transaction.
@@ -106,7 +107,7 @@ pub(super) async fn advance(
     if let Some(fence) = checkpoint.fence {
         super::leases::check_fence(conn, &checkpoint.mailbox, fence).await?;
     }
-    sqlx::query(
+    db::query(
         "INSERT INTO mailbox_state (mailbox, folder, uid_validity, last_uid, processed) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (mailbox, folder) DO UPDATE SET \
@@ -135,7 +136,7 @@ impl Store {
         folder: &str,
         uid_validity: u32,
     ) -> Result<u32, StoreError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64)> = db::query_as(
             "SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = $1 AND folder = $2",
         )
         .bind(mailbox)
@@ -173,7 +174,7 @@ impl Store {
                         last_error_auth = excluded.last_error_auth, \
                         down_since = COALESCE(mailbox_state.down_since, excluded.down_since)",
         };
-        sqlx::query(query)
+        db::query(query)
             .bind(mailbox)
             .bind(folder)
             .bind(at)
@@ -186,7 +187,7 @@ impl Store {
 
     /// Every mailbox folder's health, for alerting admins.
     pub async fn mailbox_health(&self) -> Result<Vec<MailboxHealth>, StoreError> {
-        let rows = sqlx::query_as(
+        let rows = db::query_as(
             "SELECT mailbox, folder, down_since, last_error, last_error_auth, alerted_at \
              FROM mailbox_state ORDER BY mailbox, folder",
         )
@@ -209,7 +210,7 @@ impl Store {
         for draft in drafts {
             super::outbox::queue(&mut tx, draft, now).await?;
         }
-        sqlx::query("UPDATE mailbox_state SET alerted_at = $3 WHERE mailbox = $1 AND folder = $2")
+        db::query("UPDATE mailbox_state SET alerted_at = $3 WHERE mailbox = $1 AND folder = $2")
             .bind(mailbox)
             .bind(folder)
             .bind(alerted_at.map(stamp))
@@ -227,7 +228,7 @@ impl Store {
             i64,
             i64,
         ) =
-            sqlx::query_as(
+            db::query_as(
                 "SELECT (SELECT COUNT(*) FROM processed_messages), \
                         (SELECT COUNT(*) FROM leads WHERE kind = 'lead' AND status IN ('todo', 'standby')), \
                         (SELECT COUNT(*) FROM leads WHERE kind = 'prospect' AND status IN ('todo', 'standby')), \
@@ -247,7 +248,7 @@ impl Store {
 
     /// Every mailbox's stored state.
     pub async fn mailbox_states(&self) -> Result<Vec<MailboxState>, StoreError> {
-        let rows: Vec<StateRow> = sqlx::query_as(
+        let rows: Vec<StateRow> = db::query_as(
             "SELECT mailbox, folder, uid_validity, last_uid, processed, last_sync_at, last_error, last_error_at \
              FROM mailbox_state ORDER BY mailbox, folder",
         )

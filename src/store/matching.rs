@@ -7,6 +7,7 @@ use super::contacts::{self, ContactRef};
 use super::{leads, Conn, StoreError};
 use crate::domain::{EmailAddress, MessageKey, TimelineKind};
 use crate::ingest::plan::{ContactDraft, NewLead, TimelineDraft};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// A group of contacts resolved to a lead.
@@ -63,7 +64,7 @@ async fn note_cancelled_before(
 ) -> Result<(), StoreError> {
     let mut latest: Option<(i64, String, String, Option<String>)> = None;
     for &contact in contacts {
-        let found: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
+        let found: Option<(i64, String, String, Option<String>)> = db::query_as(
             "SELECT l.id, l.kind, l.updated_at, l.close_reason FROM leads l \
              JOIN lead_contacts lc ON lc.lead_id = l.id \
              WHERE lc.contact_id = $1 AND l.status = 'cancelled' AND l.id <> $2 \
@@ -132,7 +133,7 @@ pub(super) async fn leads_of_contact(
     contact: i64,
     open_only: bool,
 ) -> Result<Vec<i64>, StoreError> {
-    let ids = sqlx::query_scalar(
+    let ids = db::query_scalar(
         "SELECT l.id FROM leads l JOIN lead_contacts lc ON lc.lead_id = l.id \
          WHERE lc.contact_id = $1 AND (NOT $2 OR l.status IN ('todo', 'standby')) \
          ORDER BY l.last_activity_at DESC, l.id DESC",
@@ -146,7 +147,7 @@ pub(super) async fn leads_of_contact(
 
 /// The company's open lead; the most recently active one wins.
 async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "SELECT id FROM leads WHERE company_id = $1 AND status IN ('todo', 'standby') \
          ORDER BY last_activity_at DESC, id DESC LIMIT 1",
     )
@@ -164,7 +165,7 @@ pub(super) async fn lead_by_message(
     key: &MessageKey,
     sender: Option<&EmailAddress>,
 ) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "SELECT l.id FROM leads l WHERE l.id IN \
            (SELECT t.lead_id FROM timeline t WHERE t.message_key = $1) \
          ORDER BY CASE WHEN EXISTS (SELECT 1 FROM lead_contacts lc \
@@ -185,15 +186,16 @@ pub(super) async fn is_contact_of(
     lead_id: i64,
     address: &EmailAddress,
 ) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM lead_contacts lc JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
-         WHERE lc.lead_id = $1 AND ce.canonical = $2",
+    let found: bool = db::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM lead_contacts lc \
+           JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
+         WHERE lc.lead_id = $1 AND ce.canonical = $2)",
     )
     .bind(lead_id)
     .bind(address.canonical())
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(found.is_some())
+    Ok(found)
 }
 
 /// True when one of `keys` is on a timeline of a lead of the contact with
@@ -208,22 +210,22 @@ pub(super) async fn on_timeline_of(
     }
     let list: Vec<&str> = keys.iter().map(MessageKey::as_str).collect();
     let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM timeline t \
+    let found: bool = db::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM timeline t \
            JOIN lead_contacts lc ON lc.lead_id = t.lead_id \
            JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
-         WHERE ce.canonical = $1 AND t.message_key IN (SELECT value FROM json_each($2)) LIMIT 1",
+         WHERE ce.canonical = $1 AND t.message_key IN (SELECT value FROM json_each($2)))",
     )
     .bind(address.canonical())
     .bind(json)
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(found.is_some())
+    Ok(found)
 }
 
 /// True when a lead with this id exists.
 pub(super) async fn lead_exists(conn: &mut Conn, lead_id: i64) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = $1")
+    let found: Option<i64> = db::query_scalar("SELECT id FROM leads WHERE id = $1")
         .bind(lead_id)
         .fetch_optional(&mut *conn)
         .await?;

@@ -6,6 +6,7 @@ use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::{LeadKind, LeadStatus, TimelineKind};
 use crate::ingest::plan::{Command, NextActionDraft, TimelineDraft};
+use crate::store::db;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Who changes a lead, when, and from which message (if any).
@@ -97,7 +98,7 @@ pub(super) async fn set_status(
     })?;
     let until = until.filter(|_| status == LeadStatus::Standby);
     let reason = reason.filter(|_| !status.is_open());
-    sqlx::query(
+    db::query(
         "UPDATE leads SET status = $2, standby_until = $3, close_reason = $4, updated_at = $5 \
          WHERE id = $1",
     )
@@ -148,7 +149,7 @@ pub(super) async fn set_step(
     change: Change<'_>,
 ) -> Result<(), StoreError> {
     let lead = leads::state(conn, lead_id).await?;
-    sqlx::query("UPDATE leads SET step = $2, updated_at = $3 WHERE id = $1")
+    db::query("UPDATE leads SET step = $2, updated_at = $3 WHERE id = $1")
         .bind(lead_id)
         .bind(step)
         .bind(stamp(crate::clock::now()))
@@ -225,7 +226,7 @@ pub(super) async fn convert(
             why,
         });
     }
-    sqlx::query(
+    db::query(
         "UPDATE leads SET kind = 'lead', status = 'todo', standby_until = NULL, \
            close_reason = NULL, updated_at = $2 WHERE id = $1",
     )
@@ -233,7 +234,7 @@ pub(super) async fn convert(
     .bind(stamp(crate::clock::now()))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM lead_flags WHERE lead_id = $1 AND flag = $2")
+    db::query("DELETE FROM lead_flags WHERE lead_id = $1 AND flag = $2")
         .bind(lead_id)
         .bind(REPLIED)
         .execute(&mut *conn)
@@ -257,7 +258,7 @@ pub(super) async fn set_owner(
     owner: &str,
 ) -> Result<(), StoreError> {
     leads::state(conn, lead_id).await?;
-    sqlx::query("UPDATE leads SET owner = $2, updated_at = $3 WHERE id = $1")
+    db::query("UPDATE leads SET owner = $2, updated_at = $3 WHERE id = $1")
         .bind(lead_id)
         .bind(owner)
         .bind(stamp(crate::clock::now()))
@@ -273,7 +274,7 @@ pub(super) async fn change_owner(
     owner: &str,
     change: Change<'_>,
 ) -> Result<(), StoreError> {
-    let before: Option<String> = sqlx::query_scalar("SELECT owner FROM leads WHERE id = $1")
+    let before: Option<String> = db::query_scalar("SELECT owner FROM leads WHERE id = $1")
         .bind(lead_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -311,7 +312,7 @@ async fn set_amount(
     value: f64,
     currency: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "UPDATE leads SET amount_value = $2, amount_currency = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(lead_id)
@@ -329,7 +330,7 @@ pub(super) async fn add_tag(conn: &mut Conn, lead_id: i64, tag: &str) -> Result<
     if tag.is_empty() {
         return Ok(());
     }
-    sqlx::query("INSERT INTO lead_tags (lead_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+    db::query("INSERT INTO lead_tags (lead_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(lead_id)
         .bind(tag)
         .execute(&mut *conn)

@@ -3,8 +3,8 @@
 
 use super::stamp::{parse_stamp, stamp};
 use super::{Conn, Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 /// A mail to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub(super) async fn queue(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let at = stamp(now);
-    let inserted = sqlx::query(
+    let inserted = db::query(
         "INSERT INTO outbox (kind, user_email, local_date, message_id, in_reply_to, recipient, \
          subject, text_body, html_body, header_value, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT DO NOTHING",
@@ -132,7 +132,7 @@ impl Store {
         &self,
         user_email: &str,
     ) -> Result<Option<(NaiveDate, DateTime<Utc>)>, StoreError> {
-        let row: Option<(String, String)> = sqlx::query_as(
+        let row: Option<(String, String)> = db::query_as(
             "SELECT local_date, created_at FROM outbox WHERE kind = 'digest' AND user_email = $1 \
              ORDER BY local_date DESC LIMIT 1",
         )
@@ -191,7 +191,7 @@ impl Store {
              RETURNING id, kind, user_email, local_date, message_id, in_reply_to, recipient, \
              subject, text_body, html_body, header_value, attempts";
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(sql)
+        let rows = db::query(sql)
             .bind(&claim.holder)
             .bind(stamp(claim.until))
             .bind(stamp(now))
@@ -215,7 +215,7 @@ impl Store {
         &self,
         user_email: &str,
     ) -> Result<Vec<OutboxMail>, StoreError> {
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, subject, \
              text_body, html_body, header_value, attempts FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND user_email = $1 ORDER BY id",
@@ -228,7 +228,7 @@ impl Store {
 
     /// The SMTP server accepted the mail.
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
              claimed_by = NULL, claimed_until = NULL WHERE id = $1",
         )
@@ -247,7 +247,7 @@ impl Store {
         now: DateTime<Utc>,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $2, \
              next_attempt_at = COALESCE($3, next_attempt_at), \
              failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END, \
@@ -264,7 +264,7 @@ impl Store {
 
     /// Every outbox row, newest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<EntryRow> = sqlx::query_as(
+        let rows: Vec<EntryRow> = db::query_as(
             "SELECT id, kind, user_email, local_date, message_id, attempts, sent_at, last_error \
                  FROM outbox ORDER BY id DESC",
         )
@@ -306,7 +306,7 @@ fn static_kind(kind: &str) -> &'static str {
     .unwrap_or(ids::CONFIRMATION_KIND)
 }
 
-fn outbox_mail(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
+fn outbox_mail(row: &db::Row) -> Result<OutboxMail, StoreError> {
     let kind: String = row.try_get("kind")?;
     let local_date: Option<String> = row.try_get("local_date")?;
     Ok(OutboxMail {

@@ -3,7 +3,9 @@
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
 use crate::ingest::plan::{IngestPlan, Outcome};
+use crate::store::db;
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
 
 /// Rows one multi-row statement carries at most (up to 10 parameters each,
@@ -38,28 +40,27 @@ pub(super) async fn claim(
     let processed_at = stamp(now);
     let mut inserted: HashSet<String> = HashSet::with_capacity(records.len());
     for chunk in records.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        let sql = format!(
             "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
-               from_address, subject, occurred_at, processed_at, fingerprint) ",
+               from_address, subject, occurred_at, processed_at, fingerprint) VALUES {} \
+             ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
+            db::value_rows(chunk.len(), 10, 1)
         );
-        insert.push_values(chunk, |mut row, (plan, origin)| {
-            row.push_bind(plan.key.as_str())
-                .push("'pending'")
-                .push_bind(plan.rule)
-                .push_bind(&plan.reason)
-                .push_bind(*origin)
-                .push_bind(plan.from.as_deref())
-                .push_bind(&plan.subject)
-                .push_bind(stamp(plan.occurred_at))
-                .push_bind(processed_at.clone())
-                .push_bind(plan.fingerprint.as_deref());
-        });
-        insert.push(" ON CONFLICT (message_key) DO NOTHING RETURNING message_key");
-        let keys: Vec<String> = insert
-            .build_query_scalar()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?;
+        let mut insert = db::query_scalar::<String>(AssertSqlSafe(sql)).persistent(false);
+        for (plan, origin) in chunk {
+            insert = insert
+                .bind(plan.key.as_str())
+                .bind("pending")
+                .bind(plan.rule)
+                .bind(&plan.reason)
+                .bind(*origin)
+                .bind(plan.from.as_deref())
+                .bind(&plan.subject)
+                .bind(stamp(plan.occurred_at))
+                .bind(processed_at.as_str())
+                .bind(plan.fingerprint.as_deref());
+        }
+        let keys = insert.fetch_all(&mut *conn).await?;
         inserted.extend(keys);
     }
     let mut claimed = Vec::with_capacity(records.len());
@@ -78,7 +79,7 @@ async fn reclaim(
     origin: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let reclaimed = sqlx::query(
+    let reclaimed = db::query(
         "UPDATE processed_messages SET outcome = 'pending', rule = $2, reason = $3, \
            origin = $4, from_address = $5, subject = $6, occurred_at = $7, processed_at = $8 \
          WHERE message_key = $1 AND outcome = 'quarantined' \
@@ -93,15 +94,13 @@ async fn reclaim(
     Ok(reclaimed.rows_affected() == 1)
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
-
 /// Binds $1..$8 of the processed-message record.
 fn bind_record<'q>(
-    query: Query<'q>,
+    query: db::Query<'q>,
     plan: &'q IngestPlan,
     origin: &'q str,
     now: DateTime<Utc>,
-) -> Query<'q> {
+) -> db::Query<'q> {
     query
         .bind(plan.key.as_str())
         .bind(plan.rule)
@@ -121,34 +120,38 @@ pub(super) async fn finish(
     finished: &[(&str, Outcome, &[i64])],
 ) -> Result<(), StoreError> {
     for chunk in finished.chunks(ROWS_PER_STATEMENT) {
-        let mut update = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "UPDATE processed_messages SET outcome = v.column2 FROM (",
+        let sql = format!(
+            "UPDATE processed_messages SET outcome = v.column2 FROM (VALUES {}) AS v \
+             WHERE processed_messages.message_key = v.column1",
+            db::value_rows(chunk.len(), 2, 1)
         );
-        update.push_values(chunk, |mut row, (key, outcome, _)| {
-            row.push_bind(*key).push_bind(outcome.as_str());
-        });
-        update.push(") AS v WHERE processed_messages.message_key = v.column1");
-        update.build().persistent(false).execute(&mut *conn).await?;
+        let mut update = db::query(AssertSqlSafe(sql)).persistent(false);
+        for (key, outcome, _) in chunk {
+            update = update.bind(*key).bind(outcome.as_str());
+        }
+        update.execute(&mut *conn).await?;
     }
     let leads: Vec<(&str, i64, i64)> = finished
         .iter()
         .flat_map(|(key, _, ids)| (0_i64..).zip(ids.iter()).map(|(p, id)| (*key, *id, p)))
         .collect();
     for chunk in leads.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO processed_message_leads (message_key, lead_id, position) ",
+        let sql = format!(
+            "INSERT INTO processed_message_leads (message_key, lead_id, position) VALUES {}",
+            db::value_rows(chunk.len(), 3, 1)
         );
-        insert.push_values(chunk, |mut row, (key, lead_id, position)| {
-            row.push_bind(*key).push_bind(*lead_id).push_bind(*position);
-        });
-        insert.build().persistent(false).execute(&mut *conn).await?;
+        let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
+        for (key, lead_id, position) in chunk {
+            insert = insert.bind(*key).bind(*lead_id).bind(*position);
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// The leads a processed message touched, in order.
 pub(super) async fn lead_ids(conn: &mut Conn, key: &str) -> Result<Vec<i64>, StoreError> {
-    let ids = sqlx::query_scalar(
+    let ids = db::query_scalar(
         "SELECT lead_id FROM processed_message_leads WHERE message_key = $1 ORDER BY position",
     )
     .bind(key)
@@ -163,12 +166,11 @@ pub(super) async fn recorded(
     conn: &mut Conn,
     key: &str,
 ) -> Result<(Outcome, Option<String>), StoreError> {
-    let (outcome, fingerprint): (String, Option<String>) = sqlx::query_as(
-        "SELECT outcome, fingerprint FROM processed_messages WHERE message_key = $1",
-    )
-    .bind(key)
-    .fetch_one(&mut *conn)
-    .await?;
+    let (outcome, fingerprint): (String, Option<String>) =
+        db::query_as("SELECT outcome, fingerprint FROM processed_messages WHERE message_key = $1")
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok((parse_outcome(&outcome)?, fingerprint))
 }
 
@@ -186,7 +188,7 @@ fn parse_outcome(text: &str) -> Result<Outcome, StoreError> {
 impl Store {
     /// How many messages were processed (whatever their outcome).
     pub async fn processed_count(&self) -> Result<i64, StoreError> {
-        let count = sqlx::query_scalar("SELECT COUNT(*) FROM processed_messages")
+        let count = db::query_scalar("SELECT COUNT(*) FROM processed_messages")
             .fetch_one(&self.pool)
             .await?;
         Ok(count)
@@ -197,7 +199,7 @@ impl Store {
         &self,
         key: &str,
     ) -> Result<Option<(Outcome, String, String)>, StoreError> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
+        let row: Option<(String, String, String)> = db::query_as(
             "SELECT outcome, rule, reason FROM processed_messages WHERE message_key = $1",
         )
         .bind(key)

@@ -14,6 +14,7 @@ use super::views::QuarantineView;
 use super::{Conn, Store, StoreError};
 use crate::domain::QuarantineReason;
 use crate::ingest::plan::IngestPlan;
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// The most bytes of a quarantined message a row keeps (256 KiB).
@@ -70,7 +71,7 @@ pub(super) async fn hold_bytes(
 ) -> Result<i64, StoreError> {
     let excerpt = &raw[..raw.len().min(KEPT_RAW_BYTES)];
     let size = i64::try_from(size).unwrap_or(i64::MAX);
-    let id = sqlx::query_scalar(
+    let id = db::query_scalar(
         "INSERT INTO quarantine (message_key, from_address, subject, reason, detail, \
            user_email, occurred_at, received_at, raw, raw_bytes, status, receipt_to) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held', $11) RETURNING id",
@@ -115,7 +116,7 @@ pub(super) async fn held_with(
     key: &str,
     detail: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let id = sqlx::query_scalar("SELECT id FROM quarantine WHERE message_key = $1 AND detail = $2")
+    let id = db::query_scalar("SELECT id FROM quarantine WHERE message_key = $1 AND detail = $2")
         .bind(key)
         .bind(detail)
         .fetch_optional(&mut *conn)
@@ -165,7 +166,7 @@ impl Store {
     /// The entries still held (with `all`, also those released or
     /// dismissed), oldest first.
     pub async fn list_quarantine(&self, all: bool) -> Result<Vec<QuarantineView>, StoreError> {
-        let rows: Vec<HeldRow> = sqlx::query_as(
+        let rows: Vec<HeldRow> = db::query_as(
             "SELECT id, message_key, from_address, subject, reason, detail, received_at, \
                status, released_at, resolved_by, resolution_note \
              FROM quarantine WHERE $1 OR status = 'held' ORDER BY received_at, id",
@@ -179,7 +180,7 @@ impl Store {
     /// The bytes a quarantine entry (held or released) keeps of its message.
     pub async fn quarantined_raw(&self, id: i64) -> Result<Option<QuarantinedBytes>, StoreError> {
         let row: Option<(Vec<u8>, i64)> =
-            sqlx::query_as("SELECT raw, raw_bytes FROM quarantine WHERE id = $1")
+            db::query_as("SELECT raw, raw_bytes FROM quarantine WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -195,7 +196,7 @@ impl Store {
     /// then processed instead of reported as a duplicate.
     #[cfg(test)]
     pub(crate) async fn mark_released(&self, id: i64) -> Result<(), StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
+        let found: Option<i64> = db::query_scalar(
             "UPDATE quarantine SET status = 'released', released_at = $2 \
              WHERE id = $1 RETURNING id",
         )

@@ -4,6 +4,7 @@
 use super::outbox::{queue, OutboxDraft};
 use super::stamp::stamp;
 use super::{Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// A quarantine entry whose rep has not been told yet.
@@ -24,7 +25,7 @@ pub struct DueReceipt {
 impl Store {
     /// Entries whose receipt is neither queued nor skipped, oldest first.
     pub async fn due_receipts(&self) -> Result<Vec<DueReceipt>, StoreError> {
-        let rows = sqlx::query_as(
+        let rows = db::query_as(
             "SELECT id, message_key, receipt_to, subject, detail FROM quarantine \
              WHERE receipt_to IS NOT NULL AND receipt_done_at IS NULL ORDER BY id",
         )
@@ -35,7 +36,7 @@ impl Store {
 
     /// How many receipts `rep` was sent (queued) since `since`.
     pub async fn receipts_since(&self, rep: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
-        let count = sqlx::query_scalar(
+        let count = db::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE kind = 'receipt' AND user_email = $1 \
              AND created_at > $2",
         )
@@ -58,7 +59,7 @@ impl Store {
         if let Some(draft) = draft {
             queue(&mut tx, draft, now).await?;
         }
-        sqlx::query("UPDATE quarantine SET receipt_done_at = $2 WHERE id = $1")
+        db::query("UPDATE quarantine SET receipt_done_at = $2 WHERE id = $1")
             .bind(entry_id)
             .bind(stamp(now))
             .execute(&mut *tx)

@@ -10,6 +10,7 @@ use super::views::QuarantineView;
 use super::{Conn, Store, StoreError};
 use crate::domain::{QuarantineReason, TimelineKind};
 use crate::ingest::plan::{IngestPlan, TimelineDraft};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -66,7 +67,7 @@ type EntryRow = (
 impl Store {
     /// Every entry (held, released or dismissed) in full, or `None`.
     pub async fn quarantine_entry(&self, id: i64) -> Result<Option<QuarantineEntry>, StoreError> {
-        let row: Option<EntryRow> = sqlx::query_as(
+        let row: Option<EntryRow> = db::query_as(
             "SELECT q.id, q.message_key, q.from_address, q.subject, q.reason, q.detail, \
                q.received_at, q.user_email, q.status, q.released_at, q.resolved_by, \
                q.resolution_note, q.raw, q.raw_bytes FROM quarantine q WHERE q.id = $1",
@@ -78,7 +79,7 @@ impl Store {
             return Ok(None);
         };
         let outcome: Option<String> =
-            sqlx::query_scalar("SELECT outcome FROM processed_messages WHERE message_key = $1")
+            db::query_scalar("SELECT outcome FROM processed_messages WHERE message_key = $1")
                 .bind(&row.1)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -156,7 +157,7 @@ async fn resolve(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    let key: Option<String> = sqlx::query_scalar(
+    let key: Option<String> = db::query_scalar(
         "UPDATE quarantine SET status = $2, released_at = $3, resolved_by = $4, \
            resolution_note = $5 WHERE id = $1 AND status = 'held' RETURNING message_key",
     )
@@ -170,7 +171,7 @@ async fn resolve(
     if let Some(key) = key {
         return Ok(key);
     }
-    let current: Option<String> = sqlx::query_scalar("SELECT status FROM quarantine WHERE id = $1")
+    let current: Option<String> = db::query_scalar("SELECT status FROM quarantine WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;

@@ -10,9 +10,8 @@
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
 use crate::domain::{EmailAddress, LeadKind, LeadStatus, QuarantineReason, TimelineKind};
+use crate::store::db;
 use chrono::{DateTime, Utc};
-use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite};
 
 /// Rows per INSERT: at most 13 columns each, well under SQLite's 32,766
 /// bound parameters per statement.
@@ -171,7 +170,7 @@ impl Store {
 
 /// The first free id of `sql`'s table (a `SELECT COALESCE(MAX(id), 0) + 1`).
 async fn next_id(conn: &mut Conn, sql: &'static str) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(sql).fetch_one(&mut *conn).await?)
+    Ok(db::query_scalar(sql).fetch_one(&mut *conn).await?)
 }
 
 /// Inserts `rows` with `INSERT INTO … VALUES (…), (…)` in chunks.
@@ -179,12 +178,15 @@ async fn insert<T>(
     conn: &mut Conn,
     head: &str,
     rows: &[T],
-    mut push: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, &T),
+    mut push: impl for<'v> FnMut(&mut db::Values<'v>, &T),
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(CHUNK) {
-        let mut query = QueryBuilder::<Sqlite>::new(head);
-        query.push_values(chunk, |mut row, item| push(&mut row, item));
-        query.build().execute(&mut *conn).await?;
+        let mut values = db::Values::new();
+        for item in chunk {
+            push(&mut values, item);
+            values.end_row();
+        }
+        values.into_query(head).execute(&mut *conn).await?;
     }
     Ok(())
 }

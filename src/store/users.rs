@@ -2,6 +2,7 @@
 
 use super::stamp::stamp;
 use super::{Store, StoreError};
+use crate::store::db;
 use serde::Serialize;
 
 /// A user as the configuration describes them (the store's own plain type,
@@ -33,12 +34,12 @@ impl Store {
     pub async fn sync_users(&self, users: &[UserRecord]) -> Result<(), StoreError> {
         let now = stamp(crate::clock::now());
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET active = FALSE, updated_at = $1 WHERE active")
+        db::query("UPDATE users SET active = FALSE, updated_at = $1 WHERE active")
             .bind(&now)
             .execute(&mut *tx)
             .await?;
         for user in users {
-            sqlx::query(
+            db::query(
                 "INSERT INTO users (email, name, role, team, time_zone, workday_start, \
                    digest_at, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (email) DO UPDATE SET name = excluded.name, role = excluded.role, \
@@ -72,7 +73,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let email = email.trim().to_lowercase();
         let known: Option<Option<String>> =
-            sqlx::query_scalar("SELECT deactivated_at FROM users WHERE email = $1")
+            db::query_scalar("SELECT deactivated_at FROM users WHERE email = $1")
                 .bind(&email)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -83,7 +84,7 @@ impl Store {
             return Ok(false);
         }
         let now = stamp(crate::clock::now());
-        sqlx::query(
+        db::query(
             "UPDATE users SET deactivated_at = $2, deactivated_by = $3, updated_at = $4 \
              WHERE email = $1",
         )
@@ -99,7 +100,7 @@ impl Store {
     /// The users deactivated from the CLI (they get no digest).
     pub async fn deactivated_users(&self) -> Result<std::collections::HashSet<String>, StoreError> {
         let emails: Vec<String> =
-            sqlx::query_scalar("SELECT email FROM users WHERE deactivated_at IS NOT NULL")
+            db::query_scalar("SELECT email FROM users WHERE deactivated_at IS NOT NULL")
                 .fetch_all(&self.pool)
                 .await?;
         Ok(emails.into_iter().collect())
@@ -107,7 +108,7 @@ impl Store {
 
     /// Every user, active or not, by address.
     pub async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        let users = sqlx::query_as(
+        let users = db::query_as(
             "SELECT email, name, role, team, time_zone, workday_start, digest_at, active \
              FROM users ORDER BY email",
         )

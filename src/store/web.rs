@@ -5,6 +5,7 @@
 use super::outbox::{self, OutboxDraft};
 use super::stamp::{parse_stamp, stamp};
 use super::{Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// An open next action of a user's lead, for the calendar feed.
@@ -35,7 +36,7 @@ impl Store {
         client: &str,
         since: DateTime<Utc>,
     ) -> Result<(i64, i64), StoreError> {
-        let counts = sqlx::query_as(
+        let counts = db::query_as(
             "SELECT (SELECT COUNT(*) FROM web_signin_requests WHERE address = $1 AND requested_at >= $3), \
                     (SELECT COUNT(*) FROM web_signin_requests WHERE client = $2 AND requested_at >= $3)",
         )
@@ -57,7 +58,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO web_signin_requests (address, client, requested_at) VALUES ($1, $2, $3)",
         )
         .bind(address)
@@ -66,7 +67,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some((token_hash, expires_at, draft)) = link {
-            sqlx::query(
+            db::query(
                 "INSERT INTO web_links (token_hash, user_email, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4)",
             )
@@ -84,7 +85,7 @@ impl Store {
     /// Blanks the text of sign-in mails that were sent, so the database
     /// keeps no link once its mail is gone (the link's hash stays).
     pub async fn scrub_sent_signin_mail(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query(
+        let done = db::query(
             "UPDATE outbox SET text_body = '(sign-in link removed once sent)' \
              WHERE kind = 'signin' AND sent_at IS NOT NULL \
              AND text_body != '(sign-in link removed once sent)'",
@@ -100,7 +101,7 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(db::query_scalar(
             "SELECT user_email FROM web_links \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
@@ -120,7 +121,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let user: Option<String> = sqlx::query_scalar(
+        let user: Option<String> = db::query_scalar(
             "UPDATE web_links SET used_at = $2 \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_email",
         )
@@ -129,7 +130,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(user) = &user {
-            sqlx::query(
+            db::query(
                 "INSERT INTO web_sessions (token_hash, user_email, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4)",
             )
@@ -150,7 +151,7 @@ impl Store {
         session_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(db::query_scalar(
             "SELECT user_email FROM web_sessions \
              WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
         )
@@ -166,7 +167,7 @@ impl Store {
         session_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE web_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(session_hash)
@@ -183,7 +184,7 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO web_feeds (user_email, token_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_email) DO UPDATE SET token_hash = $2, created_at = $3",
         )
@@ -197,7 +198,7 @@ impl Store {
 
     /// Turns `user`'s calendar feed off.
     pub async fn revoke_feed(&self, user: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM web_feeds WHERE user_email = $1")
+        db::query("DELETE FROM web_feeds WHERE user_email = $1")
             .bind(user)
             .execute(&self.pool)
             .await?;
@@ -207,7 +208,7 @@ impl Store {
     /// When `user`'s current feed was made, if they have one.
     pub async fn feed_created(&self, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let at: Option<String> =
-            sqlx::query_scalar("SELECT created_at FROM web_feeds WHERE user_email = $1")
+            db::query_scalar("SELECT created_at FROM web_feeds WHERE user_email = $1")
                 .bind(user)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -217,7 +218,7 @@ impl Store {
     /// The user whose feed token has this hash.
     pub async fn feed_user(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT user_email FROM web_feeds WHERE token_hash = $1")
+            db::query_scalar("SELECT user_email FROM web_feeds WHERE token_hash = $1")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -227,7 +228,7 @@ impl Store {
     /// The open next actions of `owner`'s open leads and prospects.
     pub async fn feed_actions(&self, owner: &str) -> Result<Vec<FeedAction>, StoreError> {
         type Row = (i64, String, String, String, String, String, i64);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = db::query_as(
             "SELECT l.id, l.title, n.kind, n.note, n.due_at, n.created_at, \
                     (SELECT COUNT(*) FROM next_actions p WHERE p.lead_id = l.id AND p.id < n.id) \
              FROM leads l JOIN next_actions n ON n.lead_id = l.id AND n.done_at IS NULL \

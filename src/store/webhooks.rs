@@ -4,6 +4,7 @@
 
 use super::stamp::stamp;
 use super::{Store, StoreError};
+use crate::store::db;
 use chrono::{DateTime, Utc};
 
 /// One event due for one webhook.
@@ -85,7 +86,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO webhook_cursors (webhook, last_event_id) \
              SELECT $1, COALESCE(MAX(id), 0) FROM webhook_events WHERE true ON CONFLICT DO NOTHING",
         )
@@ -93,7 +94,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let types = serde_json::to_string(event_types).unwrap_or_else(|_| "[]".into());
-        let queued = sqlx::query(
+        let queued = db::query(
             "INSERT INTO webhook_deliveries (webhook, event_id, next_attempt_at) \
              SELECT $1, e.id, $3 FROM webhook_events e \
              WHERE e.id > (SELECT last_event_id FROM webhook_cursors WHERE webhook = $1) \
@@ -105,7 +106,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query(
+        db::query(
             "UPDATE webhook_cursors SET last_event_id = \
              (SELECT COALESCE(MAX(id), last_event_id) FROM webhook_events) WHERE webhook = $1",
         )
@@ -128,7 +129,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<DueEvent>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let claimed: Vec<i64> = sqlx::query_scalar(
+        let claimed: Vec<i64> = db::query_scalar(
             "UPDATE webhook_deliveries SET claimed_until = $3 WHERE webhook = $1 AND event_id IN \
              (SELECT d.event_id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
               WHERE d.webhook = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2 \
@@ -146,10 +147,10 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let ids = serde_json::to_string(&claimed).unwrap_or_else(|_| "[]".into());
-        let rows: Vec<DueRow> = sqlx::query_as(
+        let rows: Vec<DueRow> = db::query_as(
             "SELECT e.id, e.type, e.lead_id, e.subject_id, e.data, e.created_at, d.attempts, \
              d.first_tried_at FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
-             WHERE d.webhook = $1 AND d.event_id IN (SELECT value FROM json_each($2)) ORDER BY e.id",
+             WHERE d.webhook = $1 AND d.event_id IN (SELECT CAST(value AS BIGINT) FROM json_each($2)) ORDER BY e.id",
         )
         .bind(webhook)
         .bind(ids)
@@ -166,7 +167,7 @@ impl Store {
         event_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, \
              delivered_at = $3, first_tried_at = COALESCE(first_tried_at, $3), last_error = NULL, \
              claimed_until = NULL \
@@ -189,7 +190,7 @@ impl Store {
         now: DateTime<Utc>,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $3, \
              first_tried_at = COALESCE(first_tried_at, $4), \
              next_attempt_at = COALESCE($5, next_attempt_at), \
@@ -211,7 +212,7 @@ impl Store {
         &self,
         state: Option<&str>,
     ) -> Result<Vec<DeliveryView>, StoreError> {
-        let rows: Vec<ViewRow> = sqlx::query_as(
+        let rows: Vec<ViewRow> = db::query_as(
             "SELECT d.webhook, d.event_id, e.type, e.lead_id, d.state, d.attempts, \
              d.next_attempt_at, d.last_error, d.delivered_at \
              FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
@@ -231,10 +232,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let ids = serde_json::to_string(event_ids).unwrap_or_else(|_| "[]".into());
-        let retried = sqlx::query(
+        let retried = db::query(
             "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $2, \
              attempts = 0, first_tried_at = NULL \
-             WHERE state = 'parked' AND ($1 = '[]' OR event_id IN (SELECT value FROM json_each($1)))",
+             WHERE state = 'parked' AND ($1 = '[]' OR event_id IN (SELECT CAST(value AS BIGINT) FROM json_each($1)))",
         )
         .bind(ids)
         .bind(stamp(now))
@@ -251,20 +252,20 @@ impl Store {
     pub async fn forget_webhooks_except(&self, configured: &[String]) -> Result<u64, StoreError> {
         let names = serde_json::to_string(configured).unwrap_or_else(|_| "[]".into());
         let mut tx = self.begin_write().await?;
-        let dropped = sqlx::query(
+        let dropped = db::query(
             "DELETE FROM webhook_deliveries WHERE webhook NOT IN (SELECT value FROM json_each($1))",
         )
         .bind(&names)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query(
+        db::query(
             "DELETE FROM webhook_cursors WHERE webhook NOT IN (SELECT value FROM json_each($1))",
         )
         .bind(&names)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_cursors)")
+        db::query("DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_cursors)")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -274,7 +275,7 @@ impl Store {
     /// Forgets events older than `before` that no webhook still has to
     /// deliver (with their delivered rows); how many.
     pub async fn prune_webhook_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let pruned = sqlx::query(
+        let pruned = db::query(
             "DELETE FROM webhook_events WHERE created_at < $1 AND NOT EXISTS \
              (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id \
               AND d.state <> 'delivered')",

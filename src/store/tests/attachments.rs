@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ingest::plan::{AttachmentDraft, SaveTo};
+use crate::store::db;
 
 fn draft(name: &str, bytes: &[u8], save_in: Option<&std::path::Path>) -> AttachmentDraft {
     let sha256 = crate::ingest::attachments::hex_sha256(bytes);
@@ -49,7 +50,7 @@ async fn attachments_are_recorded_once_and_kept_files_are_named_by_hash() {
 }
 
 async fn count_attachments(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
+    db::query_scalar("SELECT COUNT(*) FROM attachments")
         .fetch_one(&store.pool)
         .await
         .unwrap()

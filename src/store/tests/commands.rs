@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::{LeadStatus, QuarantineReason};
 use crate::ingest::plan::{Command, Outcome};
+use crate::store::db;
 
 fn forward_with(commands: Vec<Command>, rejected: Vec<String>) -> IngestPlan {
     let commands = Commands {
@@ -117,7 +118,7 @@ async fn unreadable_and_refused_commands_are_quarantined_and_the_rest_applies() 
         )),
         "{detail}"
     );
-    let user: Option<String> = sqlx::query_scalar("SELECT user_email FROM quarantine")
+    let user: Option<String> = db::query_scalar("SELECT user_email FROM quarantine")
         .fetch_one(&db.store.pool)
         .await
         .unwrap();

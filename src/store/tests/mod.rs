@@ -1,5 +1,7 @@
-//! Store tests, each on a fresh SQLite file in its own temporary directory,
-//! with plans built by hand.
+//! Store tests, each on a fresh database with plans built by hand: a SQLite
+//! file in its own temporary directory, or with `LEADMAIL_TEST_POSTGRES`
+//! set to a server's URL (`scripts/test.sh` starts one), a new database
+//! on that PostgreSQL server.
 
 mod actions;
 mod apply;
@@ -20,6 +22,7 @@ use crate::ingest::plan::{
     Action, BounceMail, BouncedAddress, Commands, CompanyDraft, ContactDraft, Fallback, IngestPlan,
     LeadMail, NewLead, NextActionDraft, OutboundGroup, OutboundMail, ThreadMail, TimelineDraft,
 };
+use crate::store::db;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use tempfile::TempDir;
@@ -49,7 +52,10 @@ struct TestDb {
 
 async fn fresh() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/leadmail.db", dir.path().display());
+    let url = match std::env::var("LEADMAIL_TEST_POSTGRES") {
+        Ok(server) if !server.is_empty() => new_postgres_database(&server).await,
+        _ => format!("sqlite://{}/leadmail.db", dir.path().display()),
+    };
     let store = Store::open(&url).await.unwrap();
     store
         .sync_users(&[user("alice@acme.test"), user("bob@acme.test")])
@@ -60,6 +66,35 @@ async fn fresh() -> TestDb {
         url,
         _dir: dir,
     }
+}
+
+/// A new, empty database on the PostgreSQL server at `server` (a URL
+/// naming any database the user may connect to), and its URL.
+async fn new_postgres_database(server: &str) -> String {
+    use sqlx::Connection as _;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("store_test_{}_{n}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(server).await.unwrap();
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database name");
+    format!("{base}/{name}")
+}
+
+/// True (with a note) when the test is about SQLite's own behaviour and
+/// the tests run on PostgreSQL.
+fn sqlite_only(store: &Store) -> bool {
+    let other = store.backend() != super::Backend::Sqlite;
+    if other {
+        eprintln!(
+            "skipped on {}: the test is about SQLite",
+            store.backend().name()
+        );
+    }
+    other
 }
 
 fn user(email: &str) -> UserRecord {
@@ -80,10 +115,7 @@ async fn counts(store: &Store) -> Vec<(&'static str, i64)> {
     let mut all = Vec::new();
     for table in TABLES {
         let sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
-        let n: i64 = sqlx::query_scalar(sql)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let n: i64 = db::query_scalar(sql).fetch_one(&store.pool).await.unwrap();
         all.push((*table, n));
     }
     all

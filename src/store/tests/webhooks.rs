@@ -2,6 +2,7 @@
 //! in order per lead, parked, retried and forgotten.
 
 use super::*;
+use crate::store::db;
 
 const ALL: &[&str] = &["lead.created", "lead.updated", "quarantine.added"];
 
@@ -210,7 +211,7 @@ async fn two_senders_never_claim_one_event_and_a_lapsed_claim_frees_it() {
 }
 
 async fn count_events(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events")
+    db::query_scalar("SELECT COUNT(*) FROM webhook_events")
         .fetch_one(&store.pool)
         .await
         .unwrap()

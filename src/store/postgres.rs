@@ -1,0 +1,84 @@
+//! The PostgreSQL backend's specifics: the pool, TLS where the URL asks
+//! (`sslmode=require|verify-ca|verify-full`, rustls), the write lock every
+//! write transaction takes, and the read-only open. Its SQL differences
+//! (`RETURNING` where SQLite chains statements with `last_insert_rowid()`
+//! and `changes()`) sit beside the SQLite text in the modules that use
+//! them; the schema is `migrations/postgres/`.
+
+use super::db::Pool;
+use super::{Store, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Connections per daemon: the IMAP workers, the digest and webhook
+/// senders and the web app share them.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// How long a command waits for a free connection (or the server) before
+/// it fails with a transient error.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The advisory lock key every write transaction takes ("leadmail" in
+/// ASCII): writers take turns as on SQLite, so the store's read-then-write
+/// steps (find or create a contact's open lead, claim due mail, advance a
+/// checkpoint under its lease's fence) are correct under READ COMMITTED
+/// without a retry loop. Reads never wait for it.
+const WRITE_LOCK: i64 = 0x6c65_6164_6d61_696c;
+
+/// Connects to the database at `url` and applies the embedded migrations
+/// (sqlx's migrator takes its own advisory lock, so daemons starting at
+/// once migrate one at a time).
+pub(super) async fn open(url: &str) -> Result<Store, StoreError> {
+    let store = connect(url, options(url)?).await?;
+    store.refuse_newer_schema(url).await?;
+    store.migrate(url).await?;
+    Ok(store)
+}
+
+/// Connects for a command that only reads: every transaction is read-only
+/// (`default_transaction_read_only`), and the schema must be this
+/// binary's.
+pub(super) async fn open_read_only(url: &str) -> Result<Store, StoreError> {
+    let options = options(url)?.options([("default_transaction_read_only", "on")]);
+    connect(url, options).await?.checked_for_reading(url).await
+}
+
+/// Begins a transaction holding the store's write lock until it ends.
+pub(super) async fn begin_write(
+    pool: &PgPool,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The connection options of `url`, application name set for
+/// `pg_stat_activity`.
+fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
+    PgConnectOptions::from_str(url)
+        .map(|options| options.application_name("leadmail"))
+        .map_err(|cause| StoreError::Open {
+            url: crate::domain::url::redact_password(url),
+            cause,
+        })
+}
+
+async fn connect(url: &str, options: PgConnectOptions) -> Result<Store, StoreError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|cause| StoreError::Open {
+            url: crate::domain::url::redact_password(url),
+            cause,
+        })?;
+    Ok(Store {
+        pool: Pool::Postgres(pool),
+    })
+}
