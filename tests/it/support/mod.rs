@@ -296,8 +296,20 @@ pub fn offline_app() -> App {
         config,
         user: String::new(),
     };
-    app.set_config("database.url", "sqlite://leadmail.db");
+    app.set_config("database.url", database_url());
     app
+}
+
+/// A new database for one test's leadmail: a SQLite file in its folder,
+/// or a new database on the shared PostgreSQL cluster when the suite runs
+/// on PostgreSQL (`LEADMAIL_TEST_BACKEND=postgres`).
+fn database_url() -> String {
+    if !postgres::on_postgres() {
+        return "sqlite://leadmail.db".into();
+    }
+    postgres::postgres()
+        .expect("LEADMAIL_TEST_BACKEND=postgres needs PostgreSQL (scripts/postgres.sh install)")
+        .new_database()
 }
 
 /// A config for `user` on the shared Dovecot (fixture people, fresh database).

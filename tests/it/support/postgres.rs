@@ -85,4 +85,34 @@ impl Postgres {
             .map(str::to_string)
             .collect()
     }
+
+    /// A new, empty database on the cluster (the user owns it), and its URL.
+    pub fn new_database(&self) -> String {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "app_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        self.query(&format!("CREATE DATABASE {name}"));
+        let (base, _) = self.url.rsplit_once('/').expect("a URL with a database");
+        format!("{base}/{name}")
+    }
+}
+
+/// True when `LEADMAIL_TEST_BACKEND=postgres`: each test's leadmail then
+/// runs on its own database on the shared cluster (`offline_app`).
+pub fn on_postgres() -> bool {
+    std::env::var("LEADMAIL_TEST_BACKEND").is_ok_and(|backend| backend == "postgres")
+}
+
+/// True (with a note) when the test is about SQLite's file and the suite
+/// runs on PostgreSQL.
+pub fn sqlite_only() -> bool {
+    let skip = on_postgres();
+    if skip {
+        eprintln!("skipped on PostgreSQL: the test is about the SQLite file");
+    }
+    skip
 }
