@@ -297,6 +297,40 @@ async fn two_processes_applying_the_same_message_at_once_apply_it_once() {
     assert_eq!(count(&db.store, "leads").await, 1);
 }
 
+/// Four daemons file five mails each from one new contact, all at once:
+/// the find-then-create of the contact's open lead runs under the write
+/// lock on both backends, so there is one contact, one company and one
+/// lead with all twenty mails on its timeline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn daemons_filing_mail_from_one_new_contact_at_once_make_one_lead() {
+    let db = fresh().await;
+    let mut stores = Vec::new();
+    for _ in 0..4 {
+        stores.push(Store::open(&db.url).await.unwrap());
+    }
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(stores.len()));
+    let mut daemons = Vec::new();
+    for (daemon, store) in stores.into_iter().enumerate() {
+        let start = start.clone();
+        daemons.push(tokio::spawn(async move {
+            start.wait().await;
+            for n in 0..5 {
+                let id = format!("d{daemon}m{n}@globex.test");
+                let plan = lead_plan(&id, "2026-11-20T10:00:00Z");
+                store.apply(&plan, b"1", "t").await.unwrap();
+            }
+        }));
+    }
+    for daemon in daemons {
+        daemon.await.unwrap();
+    }
+    assert_eq!(count(&db.store, "contacts").await, 1);
+    assert_eq!(count(&db.store, "companies").await, 1);
+    assert_eq!(count(&db.store, "leads").await, 1);
+    assert_eq!(count(&db.store, "timeline").await, 20);
+    assert_eq!(count(&db.store, "processed_messages").await, 20);
+}
+
 #[tokio::test]
 async fn the_database_runs_in_wal_with_foreign_keys_full_sync_and_a_busy_timeout() {
     let db = fresh().await;
