@@ -232,9 +232,10 @@ async fn check_database(settings: &Settings) -> anyhow::Result<String> {
     let store = super::open_store(settings).await?;
     let totals = store.totals().await?;
     let (schema, _) = store.schema_versions().await?;
+    let server = store.server_version().await?;
     store.close().await;
     Ok(format!(
-        "{} (SQLite, schema version {schema}, migrated, writable): {} messages, {} open leads",
+        "{} ({server}, schema version {schema}, migrated, writable): {} messages, {} open leads",
         crate::domain::url::redact_password(&settings.database_url),
         totals.messages,
         totals.open_leads

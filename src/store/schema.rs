@@ -81,6 +81,18 @@ impl Store {
         })
     }
 
+    /// The database engine and its version, e.g. "SQLite 3.50.4" or
+    /// "PostgreSQL 15.14".
+    pub async fn server_version(&self) -> Result<String, StoreError> {
+        let (name, sql) = match self.backend() {
+            Backend::Sqlite => ("SQLite", "SELECT sqlite_version()"),
+            Backend::Postgres => ("PostgreSQL", "SELECT current_setting('server_version')"),
+        };
+        let version: String = db::query_scalar(sql).fetch_one(&self.pool).await?;
+        let version = version.split_whitespace().next().unwrap_or_default();
+        Ok(format!("{name} {version}"))
+    }
+
     /// The schema version the database is at, and the newest this binary
     /// knows (equal after a writable open).
     pub async fn schema_versions(&self) -> Result<(i64, i64), StoreError> {

@@ -331,6 +331,14 @@ fn doctor_checks_each_part_and_names_the_broken_one() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("ok    database"), "{stdout}");
+    let engine = if crate::support::postgres::on_postgres() {
+        "(PostgreSQL 1"
+    } else {
+        "(SQLite 3."
+    };
+    assert!(stdout.contains(engine), "{stdout}");
+    assert!(stdout.contains(", schema version "), "{stdout}");
+    assert!(stdout.contains(", migrated, writable)"), "{stdout}");
     assert!(
         stdout.contains("ok    imap crm: doctor@127.0.0.1"),
         "{stdout}"
