@@ -72,6 +72,10 @@ pub struct LeaseTakeover {
     pub holder: String,
     /// When.
     pub acquired_at: String,
+    /// The daemon it was taken from (none for the mailbox's first lease).
+    pub previous_holder: Option<String>,
+    /// When that daemon's lease ran out or was given back.
+    pub previous_expires_at: Option<String>,
 }
 
 impl Store {
@@ -86,6 +90,11 @@ impl Store {
     ) -> Result<Option<Lease>, StoreError> {
         let now = crate::clock::system_now();
         let mut tx = self.begin_write().await?;
+        let previous: Option<(String, String)> =
+            db::query_as("SELECT holder, expires_at FROM mailbox_leases WHERE mailbox = $1")
+                .bind(mailbox)
+                .fetch_optional(&mut *tx)
+                .await?;
         let fence: Option<i64> = db::query_scalar(
             "INSERT INTO mailbox_leases (mailbox, holder, host, pid, fence, acquired_at, renewed_at, expires_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $5, $6) \
@@ -108,7 +117,16 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(fence) = fence {
-            record_takeover(&mut tx, mailbox, fence, &holder.id, now).await?;
+            let from = previous.filter(|(before, _)| *before != holder.id);
+            let takeover = Takeover {
+                mailbox,
+                fence,
+                holder: &holder.id,
+                from: from
+                    .as_ref()
+                    .map(|(holder, expired)| (holder.as_str(), expired.as_str())),
+            };
+            record_takeover(&mut tx, &takeover, now).await?;
         }
         tx.commit().await?;
         Ok(fence.map(|fence| Lease { fence }))
@@ -172,20 +190,27 @@ impl Store {
 
     /// Every takeover, oldest first.
     pub async fn lease_history(&self) -> Result<Vec<LeaseTakeover>, StoreError> {
-        let rows: Vec<(String, i64, String, String)> = db::query_as(
-            "SELECT mailbox, fence, holder, acquired_at FROM mailbox_lease_history \
-             ORDER BY mailbox, fence",
+        type Row = (String, i64, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = db::query_as(
+            "SELECT mailbox, fence, holder, acquired_at, previous_holder, previous_expires_at \
+             FROM mailbox_lease_history ORDER BY mailbox, fence",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(mailbox, fence, holder, acquired_at)| LeaseTakeover {
-                mailbox,
-                fence,
-                holder,
-                acquired_at,
-            })
+            .map(
+                |(mailbox, fence, holder, acquired_at, previous_holder, previous_expires_at)| {
+                    LeaseTakeover {
+                        mailbox,
+                        fence,
+                        holder,
+                        acquired_at,
+                        previous_holder,
+                        previous_expires_at,
+                    }
+                },
+            )
             .collect())
     }
 }
@@ -214,21 +239,30 @@ pub(super) async fn check_fence(
 }
 
 /// Records a takeover (a renewal of our own lease keeps its fence: no row).
+/// A lease taken: by whom, with which fence, from whom (holder, expiry).
+struct Takeover<'a> {
+    mailbox: &'a str,
+    fence: i64,
+    holder: &'a str,
+    from: Option<(&'a str, &'a str)>,
+}
+
 async fn record_takeover(
     conn: &mut Conn,
-    mailbox: &str,
-    fence: i64,
-    holder: &str,
+    takeover: &Takeover<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     db::query(
-        "INSERT INTO mailbox_lease_history (mailbox, fence, holder, acquired_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, fence) DO NOTHING",
+        "INSERT INTO mailbox_lease_history \
+           (mailbox, fence, holder, acquired_at, previous_holder, previous_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (mailbox, fence) DO NOTHING",
     )
-    .bind(mailbox)
-    .bind(fence)
-    .bind(holder)
+    .bind(takeover.mailbox)
+    .bind(takeover.fence)
+    .bind(takeover.holder)
     .bind(stamp(now))
+    .bind(takeover.from.map(|(holder, _)| holder))
+    .bind(takeover.from.map(|(_, expired)| expired))
     .execute(&mut *conn)
     .await?;
     Ok(())

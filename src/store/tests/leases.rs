@@ -64,6 +64,17 @@ async fn an_expired_lease_is_taken_over_with_a_new_fence_and_the_old_holder_cann
         .map(|t| (t.fence, t.holder.as_str()))
         .collect();
     assert_eq!(holders, [(1, "a:1:0"), (2, "b:1:0")]);
+    assert_eq!(history[0].previous_holder, None);
+    assert_eq!(history[1].previous_holder.as_deref(), Some("a:1:0"));
+    let expired = history[1]
+        .previous_expires_at
+        .as_deref()
+        .expect("the old expiry");
+    assert!(
+        expired <= history[1].acquired_at.as_str(),
+        "taken over only once the old lease ran out: {expired} > {}",
+        history[1].acquired_at
+    );
 }
 
 #[tokio::test]
