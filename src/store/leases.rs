@@ -7,7 +7,7 @@
 
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
-use crate::store::db;
+use crate::store::db::{self, Backend};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -89,12 +89,17 @@ impl Store {
         ttl: Duration,
     ) -> Result<Option<Lease>, StoreError> {
         let now = crate::clock::system_now();
-        let mut tx = self.begin_write().await?;
-        let previous: Option<(String, String)> =
-            db::query_as("SELECT holder, expires_at FROM mailbox_leases WHERE mailbox = $1")
-                .bind(mailbox)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let mut tx = self.begin_lease_change().await?;
+        let previous_sql = match tx.backend() {
+            Backend::Sqlite => "SELECT holder, expires_at FROM mailbox_leases WHERE mailbox = $1",
+            Backend::Postgres => {
+                "SELECT holder, expires_at FROM mailbox_leases WHERE mailbox = $1 FOR UPDATE"
+            }
+        };
+        let previous: Option<(String, String)> = db::query_as(previous_sql)
+            .bind(mailbox)
+            .fetch_optional(&mut *tx)
+            .await?;
         let fence: Option<i64> = db::query_scalar(
             "INSERT INTO mailbox_leases (mailbox, holder, host, pid, fence, acquired_at, renewed_at, expires_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $5, $6) \
@@ -223,11 +228,19 @@ pub(super) async fn check_fence(
     mailbox: &str,
     fence: i64,
 ) -> Result<(), StoreError> {
-    let current: Option<i64> =
-        db::query_scalar("SELECT fence FROM mailbox_leases WHERE mailbox = $1")
-            .bind(mailbox)
-            .fetch_optional(&mut *conn)
-            .await?;
+    // PostgreSQL: the row stays share-locked until the batch commits, so a
+    // takeover waits for the commit and the fence read here is the one the
+    // batch commits under. (A daemon paused inside the batch has its
+    // transaction ended by the server's idle timeout long before its
+    // lease runs out: see `postgres::IDLE_IN_TRANSACTION`.)
+    let sql = match conn.backend() {
+        Backend::Sqlite => "SELECT fence FROM mailbox_leases WHERE mailbox = $1",
+        Backend::Postgres => "SELECT fence FROM mailbox_leases WHERE mailbox = $1 FOR SHARE",
+    };
+    let current: Option<i64> = db::query_scalar(sql)
+        .bind(mailbox)
+        .fetch_optional(&mut *conn)
+        .await?;
     if current == Some(fence) {
         Ok(())
     } else {

@@ -176,6 +176,20 @@ impl Store {
         })
     }
 
+    /// Begins a transaction for the mailbox leases, which must not wait
+    /// for the store's write lock: a daemon paused in the middle of a
+    /// batch holds that lock until PostgreSQL ends its idle transaction,
+    /// and the other daemons must still take its mailboxes over when its
+    /// leases run out. SQLite has only one write lock: `BEGIN IMMEDIATE`.
+    /// PostgreSQL: a plain transaction; its statements lock the lease rows
+    /// they read (`FOR UPDATE`, `FOR SHARE`).
+    async fn begin_lease_change(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// SQLite: copies committed WAL pages back into the database without
     /// waiting for readers or blocking writers (`wal_checkpoint(PASSIVE)`).
     /// The daemon calls it every few seconds, so a commit rarely has to

@@ -27,6 +27,13 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// without a retry loop. Reads never wait for it.
 const WRITE_LOCK: i64 = 0x6c65_6164_6d61_696c;
 
+/// How long the server lets a transaction sit idle (no statement running)
+/// before it ends the session: a daemon paused or hung inside a batch
+/// would otherwise hold the write lock, and the lease row it read, for as
+/// long as it is stopped. Far under the lease's 30 s, so its mailboxes are
+/// free at expiry; far over any pause between a batch's statements.
+const IDLE_IN_TRANSACTION: &str = "10s";
+
 /// Connects to the database at `url` and applies the embedded migrations
 /// (sqlx's migrator takes its own advisory lock, so daemons starting at
 /// once migrate one at a time).
@@ -61,7 +68,11 @@ pub(super) async fn begin_write(
 /// `pg_stat_activity`.
 fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
     PgConnectOptions::from_str(url)
-        .map(|options| options.application_name("leadmail"))
+        .map(|options| {
+            options
+                .application_name("leadmail")
+                .options([("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION)])
+        })
         .map_err(|cause| StoreError::Open {
             url: crate::domain::url::redact_password(url),
             cause,

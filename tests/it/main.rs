@@ -11,6 +11,7 @@ mod support;
 mod attachments;
 mod bench_smoke;
 mod cli;
+mod cluster;
 mod corpus;
 mod daemon;
 mod digest;
