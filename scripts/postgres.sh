@@ -5,6 +5,7 @@
 #   scripts/postgres.sh install        install Debian's `postgresql` if initdb is missing
 #   scripts/postgres.sh start DIR      make a cluster in DIR/data, start it; prints DIR/env
 #   scripts/postgres.sh stop DIR       stop it (fast shutdown; SIGKILL after 10 s)
+#   scripts/postgres.sh restart DIR    start DIR's stopped cluster again, same port
 #
 # What `start DIR` sets up (everything lives in DIR):
 #   - DIR/data: a cluster made by `initdb --no-sync`, owned by the
@@ -30,7 +31,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 . "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -69,6 +70,14 @@ cmd_install() {
   # Debian starts a cluster of its own as a service; the tests start theirs.
 }
 
+# start_server DIR PORT: starts the cluster in DIR/data on PORT.
+start_server() {
+  local dir="$1" port="$2"
+  as_postgres "$(bin pg_ctl)" -D "$dir/data" -w -l "$dir/postgres.log" start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    >/dev/null || { tail -n 20 "$dir/postgres.log" >&2; die "the server did not start"; }
+}
+
 cmd_start() {
   [ $# -eq 1 ] || usage
   local dir; dir="$(cd "$1" && pwd -P)" || die "cannot enter $1"
@@ -82,9 +91,7 @@ cmd_start() {
   as_postgres "$(bin initdb)" -D "$dir/data" -U postgres --auth-local=trust \
     --auth-host=scram-sha-256 --pwfile="$dir/superuser.pw" --no-sync \
     >"$dir/initdb.log" 2>&1 || { tail -n 20 "$dir/initdb.log" >&2; die "initdb failed"; }
-  as_postgres "$(bin pg_ctl)" -D "$dir/data" -w -l "$dir/postgres.log" start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    >/dev/null || { tail -n 20 "$dir/postgres.log" >&2; die "the server did not start"; }
+  start_server "$dir" "$port"
   as_postgres "$(bin psql)" -h "$dir" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE leadmail LOGIN CREATEDB PASSWORD 'leadmail'" \
     -c "CREATE DATABASE leadmail OWNER leadmail" >/dev/null
@@ -95,6 +102,16 @@ cmd_start() {
     echo "PG_URL=postgres://leadmail:leadmail@127.0.0.1:$port/leadmail"
     echo "PG_PID=$pid"
   } | as_root tee "$dir/env"
+}
+
+cmd_restart() {
+  [ $# -eq 1 ] || usage
+  local dir; dir="$(cd "$1" && pwd -P)" || die "cannot enter $1"
+  local port; port="$(env_value "$dir" PG_PORT)"
+  [ -n "$port" ] || die "no PG_PORT in $dir/env (run: $prog start $dir)"
+  start_server "$dir" "$port"
+  local pid; pid="$(head -n 1 "$dir/data/postmaster.pid")"
+  as_root sed -i "s/^PG_PID=.*/PG_PID=$pid/" "$dir/env"
 }
 
 cmd_stop() {
@@ -114,5 +131,6 @@ case "$sub" in
   install) cmd_install "$@" ;;
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
+  restart) cmd_restart "$@" ;;
   *) usage ;;
 esac

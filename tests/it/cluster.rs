@@ -386,3 +386,55 @@ fn tail(logs: &str) -> String {
     let lines: Vec<&str> = logs.lines().collect();
     lines[lines.len().saturating_sub(80)..].join("\n")
 }
+
+/// PostgreSQL stopped under a running daemon and started again: the daemon
+/// keeps running, waits (its queries wait up to 30 s for a connection;
+/// past that they fail as transient and the batch is retried), reconnects
+/// and files every message once.
+#[test]
+#[ignore = "needs the test servers: scripts/test.sh runs it (--include-ignored)"]
+fn a_postgres_restart_under_a_running_daemon_loses_nothing() {
+    let Some(server) = dovecot() else { return };
+    let Some(database) = support::postgres::Cluster::start("restart") else {
+        return;
+    };
+    let options = MailboxOptions {
+        idle: false,
+        ..MailboxOptions::default()
+    };
+    let app = support::spawn_app(server, "pgrestart", options);
+    app.set_config("database.url", database.url.as_str());
+    let mail_dir = tempfile::tempdir().expect("temp dir");
+    let mail = outbound_mails(mail_dir.path(), "pgrestart", 300);
+    let filed = |n: i64| app.status()["totals"]["messages"].as_i64() == Some(n);
+
+    server.import(&app.user, &mail[..100]);
+    let mut daemon = app.start_daemon(&["run"]);
+    assert!(
+        wait_until(Duration::from_secs(30), || filed(100)),
+        "the first 100 before the outage: {}",
+        app.daemon_log()
+    );
+    database.stop();
+    server.import(&app.user, &mail[100..200]);
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(
+        daemon.try_wait().expect("poll the daemon").is_none(),
+        "the daemon kept running without its database: {}",
+        app.daemon_log()
+    );
+    database.restart();
+    server.import(&app.user, &mail[200..]);
+    let recovered = wait_until(Duration::from_secs(90), || {
+        server.count(&app.user, "INBOX") == 0 && filed(300)
+    });
+    signal("-TERM", daemon.id());
+    let status = daemon.wait().expect("the daemon exits");
+    let log = app.daemon_log();
+    assert!(recovered, "every message filed after the restart: {log}");
+    assert!(status.success(), "{status:?}: {log}");
+    let totals = &app.status()["totals"];
+    assert_eq!(totals["timeline_entries"].as_i64(), Some(300), "{totals}");
+    assert_eq!(totals["open_prospects"].as_i64(), Some(300), "{totals}");
+    assert_eq!(server.count(&app.user, "Processed"), 300);
+}

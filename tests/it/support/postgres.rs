@@ -20,31 +20,85 @@ pub fn postgres() -> Option<&'static Postgres> {
 }
 
 fn start() -> Option<Postgres> {
-    let Some(psql) = program("psql") else {
-        super::skip_without("postgresql", "run scripts/postgres.sh install");
-        return None;
+    let cluster = Cluster::start("shared")?;
+    let postgres = Postgres {
+        url: cluster.url.clone(),
+        psql: cluster.psql.clone(),
     };
-    let script = super::repo().join("scripts/postgres.sh");
-    let dir = std::env::temp_dir().join(format!("leadmail-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a folder for the cluster");
+    // The shared cluster lives until the test process exits.
+    std::mem::forget(cluster);
+    Some(postgres)
+}
+
+/// A throwaway cluster of one test's own, which the test may stop and
+/// start again; stopped when dropped (and when the test process exits).
+pub struct Cluster {
+    /// `postgres://leadmail:leadmail@127.0.0.1:PORT/leadmail`.
+    pub url: String,
+    psql: PathBuf,
+    dir: PathBuf,
+}
+
+impl Cluster {
+    /// A new cluster in a temp dir named after `name`; `None` (with a
+    /// message) where PostgreSQL is not installed outside test.sh and CI.
+    pub fn start(name: &str) -> Option<Cluster> {
+        let Some(psql) = program("psql") else {
+            super::skip_without("postgresql", "run scripts/postgres.sh install");
+            return None;
+        };
+        let dir = std::env::temp_dir().join(format!("leadmail-pg-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a folder for the cluster");
+        script("start", &dir);
+        super::stop_when_this_process_exits(&script_path(), &dir);
+        let env = super::read_env(&dir.join("env"));
+        Some(Cluster {
+            url: env["PG_URL"].clone(),
+            psql,
+            dir,
+        })
+    }
+
+    /// Stops the server (fast shutdown: sessions are ended).
+    pub fn stop(&self) {
+        script("stop", &self.dir);
+    }
+
+    /// Starts the stopped server again on the same port.
+    pub fn restart(&self) {
+        script("restart", &self.dir);
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = super::server_command("bash")
+            .arg(script_path())
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn script_path() -> PathBuf {
+    super::repo().join("scripts/postgres.sh")
+}
+
+/// `scripts/postgres.sh WHAT DIR`, which must succeed.
+fn script(what: &str, dir: &std::path::Path) {
     let out = super::server_command("bash")
-        .arg(&script)
-        .arg("start")
-        .arg(&dir)
+        .arg(script_path())
+        .arg(what)
+        .arg(dir)
         .output()
         .expect("run postgres.sh");
     assert!(
         out.status.success(),
-        "postgres.sh start failed: {}",
+        "postgres.sh {what} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    super::stop_when_this_process_exits(&script, &dir);
-    let env = super::read_env(&dir.join("env"));
-    Some(Postgres {
-        url: env["PG_URL"].clone(),
-        psql,
-    })
 }
 
 /// The newest installed PostgreSQL's `NAME` (Debian keeps them out of PATH).
