@@ -13,6 +13,7 @@ mod bench_smoke;
 mod cli;
 mod corpus;
 mod daemon;
+mod db_copy;
 mod digest;
 mod dns_auth;
 mod eval;
