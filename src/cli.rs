@@ -88,6 +88,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Check the config, the database, every IMAP mailbox and SMTP; one line each.
     Doctor,
+    /// The database itself: copy a team's database to another (SQLite ↔
+    /// PostgreSQL). Needs no configuration file.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Score the mail reading against the corpora's ground truth (EVALUATION.md).
     Eval {
         /// The shared corpus directory (e.g. ../shared/corpus).
@@ -427,6 +431,35 @@ fn parse_event_id(text: &str) -> Result<i64, String> {
     text.trim_start_matches("evt_")
         .parse()
         .map_err(|_| format!("{text:?} is not an event id like evt_12"))
+}
+
+/// `db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy every row of one database into another, in one transaction,
+    /// checking each table's row count before committing. Stop the
+    /// daemons first: rows written to the source during the copy are not
+    /// copied.
+    Copy(DbCopyArgs),
+}
+
+/// `db copy` arguments.
+#[derive(Debug, Args)]
+pub struct DbCopyArgs {
+    /// The database to copy (`sqlite:…` or `postgres://…`); migrated first.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The database to fill (a PostgreSQL database must exist); migrated
+    /// first, and it must be empty unless --force.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Delete every row of the target first (in the same transaction: on
+    /// any error the target is left as it was).
+    #[arg(long)]
+    pub force: bool,
+    /// The row counts as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `digest …`

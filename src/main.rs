@@ -26,13 +26,6 @@ fn main() -> ExitCode {
         eprintln!("leadmail: {error}");
         return ExitCode::from(2);
     }
-    let settings = match Settings::load(&cli.config) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("leadmail: {error}");
-            return ExitCode::from(2);
-        }
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,7 +36,19 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    finish(runtime.block_on(app::dispatch(cli.command, settings)))
+    let command = match cli.command {
+        // Needs no configuration: both databases are named on the command line.
+        Command::Db(command) => return finish(runtime.block_on(app::database(command))),
+        command => command,
+    };
+    let settings = match Settings::load(&cli.config) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("leadmail: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    finish(runtime.block_on(app::dispatch(command, settings)))
 }
 
 /// The exit code for a command's result, printing the error.

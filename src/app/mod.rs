@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod database;
 mod digest;
 mod export;
 mod health;
@@ -51,8 +52,15 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     }
 }
 
+pub use database::database;
+
 /// Runs one command.
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
+    let command = match command {
+        // Names its databases itself; the configuration is not used.
+        Command::Db(command) => return database(command).await,
+        command => command,
+    };
     match &command {
         Command::Explain { file } => return ingest::explain(file, &settings).await,
         Command::Doctor => return health::doctor(&settings).await,
@@ -66,7 +74,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()
     match command {
         Command::Run { once } => run(settings, store, once).await,
         Command::Serve => serve(settings, store).await,
-        Command::Explain { .. } | Command::Doctor => Ok(()),
+        Command::Explain { .. } | Command::Doctor | Command::Db(_) => Ok(()),
         Command::Eval {
             corpus,
             fixtures,

@@ -511,6 +511,13 @@ impl<'a> Query<'a> {
         self
     }
 
+    /// Binds the next placeholder to a value already typed (`db copy`
+    /// binds each column by the type the schema gives it).
+    pub(crate) fn bind_arg(mut self, value: Arg<'a>) -> Self {
+        self.args.push(value);
+        self
+    }
+
     /// Runs the statement.
     pub(crate) async fn execute<'c>(self, on: impl Executor<'c>) -> Result<Done, sqlx::Error> {
         Ok(Done(on.execute(self).await?))
@@ -661,6 +668,12 @@ impl<'a> Values<'a> {
     /// Binds the next value of the current row.
     pub(crate) fn push_bind(&mut self, value: impl Bind<'a>) -> &mut Self {
         self.args.push(value.into_arg());
+        self
+    }
+
+    /// Binds the next value of the current row, already typed.
+    pub(crate) fn push_arg(&mut self, value: Arg<'a>) -> &mut Self {
+        self.args.push(value);
         self
     }
 

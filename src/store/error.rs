@@ -141,6 +141,33 @@ pub enum StoreError {
         /// The stored text.
         value: String,
     },
+    /// `db copy` will not copy between these databases (schema versions or
+    /// tables that differ, a target that is not empty).
+    #[error("cannot copy the database: {why}")]
+    CopyRefused {
+        /// Why not, and what to do.
+        why: String,
+    },
+    /// `db copy` failed on a table (nothing was committed to the target).
+    #[error("cannot copy table {table}: {}", describe(.cause))]
+    Copy {
+        /// The table.
+        table: String,
+        /// The driver's error.
+        #[source]
+        cause: sqlx::Error,
+    },
+    /// `db copy` found other row counts in the target than in the source
+    /// (nothing was committed to the target).
+    #[error("cannot copy the database: table {table} has {source_rows} row(s) in the source but {target_rows} in the target after the copy; nothing was committed")]
+    CopyMismatch {
+        /// The table.
+        table: String,
+        /// Rows in the source.
+        source_rows: u64,
+        /// Rows in the target.
+        target_rows: u64,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -156,7 +183,8 @@ impl StoreError {
         match self {
             StoreError::Open { cause, .. }
             | StoreError::Database { cause }
-            | StoreError::Apply { cause, .. } => transient(cause),
+            | StoreError::Apply { cause, .. }
+            | StoreError::Copy { cause, .. } => transient(cause),
             StoreError::AttachmentFile { .. } => true,
             _ => false,
         }
@@ -174,6 +202,7 @@ impl StoreError {
                 | StoreError::QuarantineResolved { .. }
                 | StoreError::ReleaseRefused { .. }
                 | StoreError::Invalid { .. }
+                | StoreError::CopyRefused { .. }
         )
     }
 

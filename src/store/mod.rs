@@ -63,6 +63,7 @@
 //!   JSON views of §6b.
 //! - `web`: the web app's sign-in links, sessions and calendar feeds.
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
+//! - `copy`: `db copy`, every row into another store (SQLite ↔ PostgreSQL).
 //! - `db`, `schema`, `sqlite`, `postgres`: see above.
 
 mod access;
@@ -71,6 +72,7 @@ mod activity;
 mod apply;
 mod attachments;
 mod contacts;
+mod copy;
 mod db;
 mod digest_reply;
 mod digest_rows;
@@ -105,6 +107,7 @@ mod tests;
 pub use access::OPERATOR;
 pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
+pub use copy::{Copied, TableCount};
 pub use db::Backend;
 pub use error::StoreError;
 pub use import::Imported;

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod corpus;
 mod daemon;
+mod db_copy;
 mod digest;
 mod dns_auth;
 mod eval;

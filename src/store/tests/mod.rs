@@ -7,6 +7,7 @@ mod actions;
 mod apply;
 mod attachments;
 mod commands;
+mod copy;
 mod digest_reply;
 mod leases;
 mod mailboxes;
