@@ -7,6 +7,7 @@ use regex::Regex;
 use std::ops::Not;
 use std::sync::LazyLock;
 
+use super::headers::LEADING_INTRO;
 use super::is_quote_line;
 
 /// Most lines an attribution is wrapped over.
@@ -45,7 +46,7 @@ static ADDRESS: LazyLock<Regex> =
 static VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\b(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu",
-        r"|napisa[łl](?:a|o)?(?:\(a\))?|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skrivit",
+        r"|napisa[łl](?:a|o)?(?:\(a\))?|napisana przez|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skreiv|skrivit",
         r"|kirjoitti|ha scritto|scrisse|a scris|đã viết|írta|yazdı|kirjutas|rašė|rakstīja",
         r"|menulis|escriure|escrit|escribieron",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
@@ -66,13 +67,17 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\p{L}{2,}").unwrap(
 
 /// The number of lines of a shape-read attribution starting at `start`, if one does.
 pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
-    let first = lines.get(start)?.trim();
-    if !first.contains(|c: char| c.is_numeric() || c == '@' || c == '<') {
+    let first = unemphasised(lines.get(start)?);
+    let names_address_next = lines
+        .get(start + 1)
+        .is_some_and(|next| opens_with_bracket(unemphasised(next)));
+    let has_parts = first.contains(|c: char| c.is_numeric() || c == '@' || c == '<');
+    if !has_parts && !VERB.is_match(first) && !names_address_next {
         return None;
     }
     let mut joined = String::new();
     for count in 1..=MAX_LINES {
-        let line = lines.get(start + count - 1)?.trim();
+        let line = unemphasised(lines.get(start + count - 1)?);
         let wrapped_bracket = count > 1 && line == ">:";
         if line.is_empty() || (is_quote_line(line) && !wrapped_bracket) {
             return None;
@@ -94,13 +99,71 @@ pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
 
 /// Whether the attribution really starts on a later line (the first is the reply's text).
 fn starts_later(lines: &[&str], start: usize, count: usize) -> bool {
+    if count > 1 && wraps_into(lines[start], lines[start + 1]) {
+        return false;
+    }
     (start + 1..start + count).any(|later| {
         let rest: Vec<&str> = lines[later..start + count]
             .iter()
-            .map(|l| l.trim())
+            .map(|l| unemphasised(l))
             .collect();
         is_attribution_text(&rest.join(" "))
     })
+}
+
+/// A line without surrounding blanks and emphasis markers ("*On … wrote:*", as flattened
+/// HTML leaves a bold attribution).
+pub(super) fn unemphasised(line: &str) -> &str {
+    line.trim().trim_matches(['*', '_']).trim()
+}
+
+fn opens_with_bracket(line: &str) -> bool {
+    line.starts_with(['<', '(', '['])
+}
+
+/// Whether `first` is the head of an attribution that a client wrapped onto `next` ("On Tue,
+/// Mar 3, 2020" above "at 10:21 AM John Doe <john@x.org> wrote:", "John Doe" above
+/// "<john@x.org> escreveu …:"), not a line of the reply right above one. The head does not end
+/// a sentence and starts like an attribution (an intro word) or holds one of its parts (a
+/// date, an address, a verb); the next line continues it (lower case, a digit, a bracket) and
+/// does not open an attribution of its own with a capitalised intro word.
+pub(super) fn wraps_into(first: &str, next: &str) -> bool {
+    let (first, next) = (unemphasised(first), unemphasised(next));
+    let Some(next_start) = next.chars().next() else {
+        return false;
+    };
+    if first.is_empty() || ends_sentence(first) || opens_attribution(next) {
+        return false;
+    }
+    if opens_with_bracket(next) {
+        return true;
+    }
+    let intro = LEADING_INTRO.is_match(&format!("{first} "));
+    let has_parts =
+        first.contains(|c: char| c.is_numeric() || c == '@' || c == '<') || VERB.is_match(first);
+    let continues = next_start.is_lowercase() || next_start.is_numeric();
+    first.split_whitespace().count() <= HEAD_WORDS && (intro || (has_parts && continues))
+}
+
+/// Most words of the head line of a wrapped attribution.
+const HEAD_WORDS: usize = 10;
+
+/// A capitalised intro word ("On", "Le", "Am", "W dniu"): an attribution starts on this line.
+fn opens_attribution(line: &str) -> bool {
+    line.starts_with(char::is_uppercase) && LEADING_INTRO.is_match(line)
+}
+
+/// Ends like a sentence: "!", "?", ":" or ";", or a full stop after a word of five letters or
+/// more (an abbreviation such as "мар.", "tir." or "févr." does not end one).
+fn ends_sentence(line: &str) -> bool {
+    if line.ends_with(['!', '?', ':', ';', '：', '。']) {
+        return true;
+    }
+    let Some(stem) = line.strip_suffix('.') else {
+        return false;
+    };
+    let last = stem.rsplit(char::is_whitespace).next().unwrap_or(stem);
+    last.chars().filter(|c| c.is_alphabetic()).count() >= 5
 }
 
 fn ends_with_colon(text: &str) -> bool {

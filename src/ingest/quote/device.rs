@@ -10,6 +10,9 @@ use std::sync::LazyLock;
 
 /// Longest device line, in words.
 const MAX_WORDS: usize = 9;
+/// Longest device line that ends with the footer's verb, in words: "Diese Nachricht wurde von
+/// meinem Android-Mobiltelefon mit GMX Mail gesendet." (K-9 Mail and GMX's German footer).
+const MAX_WORDS_VERB_LAST: usize = 12;
 
 /// A device, phone or mail app name, in Latin and other scripts.
 static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -17,7 +20,7 @@ static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)iphon|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|nokia|htc|motorola",
         r"|wiko|oneplus|oppo|sony|lumia|nexus|kindle|verizon|wireless|windows|device|appareil|ger[äa]t|dispositivo",
         r"|apparaat|enhet|laite|urz[ąa]dzeni|outlook|gmail|yahoo|aol|proton|typeapp|spark|airmail|bluemail|k-9|fairemail|mobile|mobil",
-        r"|m[óo]vil|cellulare|telefon|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
+        r"|mail app|gmx|web\.de|m[óo]vil|cellulare|telefon|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
         r"|телефон|смартфон|мобильн|мобільн|κινητ|τηλέφωνο|טלפון|נייד|الجوال|هاتف|جوال|携帯|手机|手機",
         r"|휴대폰|모바일|스마트폰"
     ))
@@ -52,12 +55,14 @@ static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether `line` is a device signature such as "Sent from my iPhone" or "iPhoneから送信".
 pub(super) fn is_device_signature(line: &str) -> bool {
     let line = line.trim().trim_matches(['_', '*', '-', '—', ' ']);
+    let words = line.split_whitespace().count();
+    let verb_last = TRAILING_VERB.is_match(line);
     !line.is_empty()
-        && line.split_whitespace().count() <= MAX_WORDS
-        && line.chars().count() <= 80
+        && (words <= MAX_WORDS || verb_last && words <= MAX_WORDS_VERB_LAST)
+        && line.chars().count() <= 100
         && !line.ends_with(['?', ':'])
         && DEVICE.is_match(line)
-        && (SENT_PHRASE.is_match(line) || TRAILING_VERB.is_match(line))
+        && (SENT_PHRASE.is_match(line) || verb_last)
 }
 
 /// Whether `line` holds only invisible or tracking characters ("ᐧ", zero-width spaces).

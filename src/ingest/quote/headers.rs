@@ -4,12 +4,14 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+use super::attribution::{unemphasised, wraps_into};
 use super::{is_quote_line, Kind};
 
 const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
 const VERB: &str = concat!(
     r"(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu|napisa[łl]a?",
-    r"|skrev|skrivit|kirjoitti|ha scritto|scrisse|đã viết|написала?|írta|yazdı|napsala?|kirjutas)"
+    r"|skrev|skreiv|skrivit|kirjoitti|ha scritto|scrisse|đã viết|написала?|írta|yazdı|napsala?|kirjutas",
+    r"|geschrieben|escribi[óo]|a scris|пишет|pisze)"
 );
 
 static ATTRIBUTION_START: LazyLock<Regex> =
@@ -62,6 +64,20 @@ static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// An attribution without a date, right above the quote it introduces: Thunderbird's "John
+/// Doe wrote:" in its localisations ("schrieb:", "a écrit :", "skrev:", "пишет:" …) and
+/// Horde's "Quoting John Doe <john@example.com>:" / "Zitat von …:".
+static DATELESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        concat!(
+            r"(?i)^[\s*_]*(?:\S+\s+){{0,5}}\S+\s+{VERB}(?:\(a\))?\s*:[\s*_]*$",
+            r"|^[\s*_]*(?:quoting|zitat von|citation de|citando)\s[^:]{{1,100}}:\s*$"
+        ),
+        VERB = VERB
+    ))
+    .unwrap()
+});
+
 /// Android: "---- John Smith wrote ----".
 pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -85,15 +101,19 @@ pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^[\s*_]*-{2,}\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
-        r"|antwort nachricht|originalnachricht|oprindelig meddelelse|opprinnelig melding",
+        r"(?i)^[\s*_]*(?:-{2,}|_{3,}|={3,})\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
+        r"|urspr[üu]ngliche mitteilung|antwort nachricht|original-?nachricht|message original",
+        r"|oprindelig meddelelse|oprindelig besked|opprinnelig melding|opphavleg melding",
+        r"|originalmeddelande|oryginalna wiadomo[śs][ćc]|tre[śs][ćc] oryginalnej wiadomo[śs]ci",
+        r"|mesajul original|missatge original|izvirno sporo[čc]ilo|originalus lai[šs]kas|pesan asli",
         r"|ursprungligt meddelande|mensagem original|mensaje original|message d'origine",
         r"|oorspronkelijk bericht|messaggio originale|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va",
         r"|wiadomo[śs][ćc] oryginalna|исходное сообщение|оригинальное сообщение",
         r"|вихідне повідомлення|початкове повідомлення|оригинално съобщение|оригинална порука",
         r"|originalna poruka|izvorna poruka|p[ôo]vodn[áa] spr[áa]va|eredeti [üu]zenet|mesaj original",
         r"|orijinal mesaj|[öo]zg[üu]n [İi]leti|algne kiri|esialgne s[õo]num|αρχικό μήνυμα",
-        r"|元のメッセージ|原始邮件|原始郵件|원본 메시지|الرسالة الأصلية|הודעה מקורית)\s*-{2,}[\s*_]*$"
+        r"|元のメッセージ|原始邮件|原始郵件|原始消息|원본 메시지|الرسالة الأصلية|הודעה מקורית)",
+        r"\s*(?:-{2,}|_{3,}|={3,})[\s*_]*$"
     ))
     .unwrap()
 });
@@ -163,7 +183,7 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
         return None;
     }
     // Both one-line separators start with "--": the substring test spares most lines two scans.
-    if line.contains("--")
+    if (line.contains("--") || line.contains("___") || line.contains("==="))
         && (ORIGINAL_MESSAGE.is_match(line)
             || DASHED_ATTRIBUTION.is_match(line)
             || ORIGINAL_MESSAGE_THEN_HEADER.is_match(line))
@@ -174,9 +194,21 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
         return Some(1);
     }
+    if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {
+        return Some(1);
+    }
     attribution_len(lines, start)
         .or_else(|| super::attribution::attribution_len(lines, start))
         .or_else(|| block_len(lines, start))
+}
+
+/// Whether the next line that is not blank (at most one blank line down) is quoted.
+fn quote_follows(lines: &[&str], from: usize) -> bool {
+    lines[from.min(lines.len())..]
+        .iter()
+        .take(2)
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_quote_line(l))
 }
 
 /// A header block by its labels, or by its shape whatever the labels' language. The line
@@ -232,7 +264,7 @@ fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.
 fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
-    let first = lines[start].trim();
+    let first = unemphasised(lines[start]);
     if first.len() > MAX_ATTRIBUTION_CHARS || !ATTRIBUTION_START.is_match(first) {
         return None;
     }
@@ -242,7 +274,7 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
         .take(MAX_ATTRIBUTION_LINES)
         .enumerate()
     {
-        let line = line.trim();
+        let line = unemphasised(line);
         if offset > 0
             && (NESTED_ATTRIBUTION_START.is_match(line) || first.ends_with(['.', '?', '!']))
         {
@@ -267,9 +299,12 @@ fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
 /// a écrit :"), unless it is a lone intro word the attribution was wrapped after ("Am").
 fn starts_later(lines: &[&str], start: usize, last: usize) -> bool {
     let lone_word = lines[start].split_whitespace().count() == 1;
+    if last > 0 && wraps_into(lines[start], lines[start + 1]) {
+        return false;
+    }
     let rest: Vec<&str> = lines[start + 1..=start + last]
         .iter()
-        .map(|l| l.trim())
+        .map(|l| unemphasised(l))
         .filter(|l| !l.is_empty())
         .collect();
     last > 0 && !lone_word && is_attribution(&rest.join(" "), last)
@@ -312,7 +347,8 @@ fn field_of(captures: &regex::Captures<'_>) -> Option<Field> {
 
 /// A From/Sent/To/Subject block (one wrapped line allowed after each header).
 fn header_block_len(lines: &[&str], start: usize) -> Option<usize> {
-    let first = header_field(lines[start]).filter(|f| matches!(f, Field::From | Field::Date))?;
+    let first = header_field(lines[start])
+        .filter(|f| matches!(f, Field::From | Field::Date | Field::Subject))?;
     let mut fields = vec![first];
     fields.extend(
         INLINE_FIELD
@@ -337,7 +373,10 @@ fn header_block_len(lines: &[&str], start: usize) -> Option<usize> {
             None => break,
         }
     }
-    is_header_block(&fields, from_has_address).then_some(last - start + 1)
+    // Thunderbird's table of the original message starts with its subject.
+    let subject_first = first == Field::Subject;
+    let complete = !subject_first || fields.contains(&Field::From) && fields.contains(&Field::Date);
+    (complete && is_header_block(&fields, from_has_address)).then_some(last - start + 1)
 }
 
 fn is_header_block(fields: &[Field], from_has_address: bool) -> bool {

@@ -262,7 +262,9 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
             continue;
         };
         let part = |name| captures.name(name).map(|m| m.as_str());
-        match (part("reply"), part("quote"), part("quote_with_text")) {
+        // Emphasis around a whole attribution ("*On … wrote:*") is no reply of its own.
+        let reply = part("reply").filter(|r| r.contains(char::is_alphanumeric));
+        match (reply, part("quote"), part("quote_with_text")) {
             (Some(reply), Some(quote), _) => lines.extend([reply, quote]),
             (Some(reply), None, Some(quote)) => {
                 lines.extend([reply, quote]);

@@ -7,6 +7,7 @@ mod corpus;
 mod generalised;
 mod invariants;
 mod shapes;
+mod third_round;
 
 #[test]
 fn an_on_date_wrote_attribution_and_its_quote_are_removed() {
