@@ -61,7 +61,8 @@ enum Command {
         #[arg(long)]
         small: bool,
     },
-    /// Messages/second of the store applying plans to a fresh SQLite file.
+    /// Messages/second of the store applying plans to a fresh database: a
+    /// SQLite file, or with `--postgres` a new database on that server.
     Store {
         #[arg(long)]
         n: usize,
@@ -74,6 +75,10 @@ enum Command {
         batch: usize,
         #[arg(long)]
         config: PathBuf,
+        /// A PostgreSQL server (`postgres://user:pass@127.0.0.1:PORT/db`,
+        /// the user may create databases): each run gets a new database.
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// The floor: LOGIN, SELECT INBOX, one `UID FETCH 1:* BODY.PEEK[]`, count bytes.
     Fetch {
@@ -145,12 +150,16 @@ fn main() -> anyhow::Result<()> {
             runs,
             batch,
             config,
+            postgres,
         } => runtime.block_on(micro::store(
             &micro::settings(&config)?,
-            n,
-            seed,
-            runs,
-            batch,
+            micro::StoreRun {
+                n,
+                seed,
+                runs,
+                batch,
+                postgres,
+            },
         ))?,
         Command::Fetch {
             host,

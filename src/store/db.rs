@@ -174,10 +174,20 @@ pub(crate) trait Connection: Send {
     fn fetch<'c>(&'c mut self, query: Query<'_>) -> BoxStream<'c, Result<Row, sqlx::Error>>;
 }
 
+/// Statements sent to either database since the process started: the round
+/// trips of `bench store` (a SQLite multi-statement string is one).
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Statements run through this module so far (BEGIN and COMMIT excluded).
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Builds the driver's query: the SQL and each value bound natively.
 macro_rules! native {
     ($db:ty, $query:expr) => {{
         let query = $query;
+        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut native = sqlx::query::<$db>(query.sql).persistent(query.persistent);
         for arg in query.args {
             native = match arg {

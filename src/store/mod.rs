@@ -108,7 +108,7 @@ pub use access::OPERATOR;
 pub use activity::{PartnerActivity, UserActivity};
 pub use apply::{Applied, FolderMessage, FolderRef};
 pub use copy::{Copied, TableCount};
-pub use db::Backend;
+pub use db::{statements_run, Backend};
 pub use error::StoreError;
 pub use import::Imported;
 pub use leases::{Lease, LeaseHolder, LeaseTakeover, LeaseView};

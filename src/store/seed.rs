@@ -10,7 +10,7 @@
 use super::stamp::stamp;
 use super::{Conn, Store, StoreError};
 use crate::domain::{EmailAddress, LeadKind, LeadStatus, QuarantineReason, TimelineKind};
-use crate::store::db;
+use crate::store::db::{self, Backend};
 use chrono::{DateTime, Utc};
 
 /// Rows per INSERT: at most 13 columns each, well under SQLite's 32,766
@@ -164,8 +164,28 @@ impl Store {
         insert_leads(&mut tx, seed, base).await?;
         insert_lead_rows(&mut tx, seed, base).await?;
         insert_quarantine(&mut tx, &seed.quarantined).await?;
+        if tx.backend() == Backend::Postgres {
+            for table in ["companies", "contacts", "leads"] {
+                catch_up_identity(&mut tx, table).await?;
+            }
+        }
         Ok(tx.commit().await?)
     }
+}
+
+/// PostgreSQL: rows inserted with explicit ids (companies, contacts, leads) leave the identity's
+/// sequence behind; it moves past the highest id (SQLite's rowid needs no
+/// help).
+async fn catch_up_identity(conn: &mut Conn, table: &'static str) -> Result<(), StoreError> {
+    // `table` is one of the seed's own table names, never input.
+    let sql = format!(
+        "SELECT setval(CAST(pg_get_serial_sequence('{table}', 'id') AS regclass), \
+           (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+    );
+    db::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// The first free id of `sql`'s table (a `SELECT COALESCE(MAX(id), 0) + 1`).

@@ -46,6 +46,11 @@ pub struct Args {
     /// Where the config and database go (kept); default a temp dir, removed.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// A PostgreSQL server to seed a new database on instead of SQLite
+    /// (`postgres://user:pass@127.0.0.1:PORT/db`; the user may create
+    /// databases).
+    #[arg(long)]
+    postgres: Option<String>,
     /// Write every digest built (subject, text, HTML) to this file, to
     /// compare two builds' output.
     #[arg(long)]
@@ -74,7 +79,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
         let _ = std::fs::remove_file(dir.join(file));
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let settings = settings(&dir, args, port)?;
+    let database = match &args.postgres {
+        Some(server) => super::micro::new_postgres_database(server, "digest").await?,
+        None => format!("sqlite://{}", dir.join("digest.db").display()),
+    };
+    let settings = settings(&dir, &database, args, port)?;
     let store = leadmail::app::open_store(&settings).await?;
     let report = measure(args, &settings, &store, port.is_some()).await;
     store.close().await;
@@ -96,11 +105,16 @@ fn smtp_port(smtp: Option<&str>) -> anyhow::Result<Option<u16>> {
     Ok(Some(port))
 }
 
-/// Writes DIR/leadmail.toml (the users, SMTP on loopback) and loads it.
-fn settings(dir: &std::path::Path, args: &Args, port: Option<u16>) -> anyhow::Result<Settings> {
-    let database = dir.join("digest.db");
+/// Writes DIR/leadmail.toml (the database URL, the users, SMTP on
+/// loopback) and loads it.
+fn settings(
+    dir: &std::path::Path,
+    database: &str,
+    args: &Args,
+    port: Option<u16>,
+) -> anyhow::Result<Settings> {
     let toml = digest_data::config_toml(
-        &database.display().to_string(),
+        database,
         args.users,
         ("127.0.0.1", port.unwrap_or(25)),
     );

@@ -96,7 +96,7 @@ const ACTIONS: &[&str] = &["call", "email", "meeting", "demo", "follow_up"];
 
 /// The config's fixed part: `{database}`, `{host}` and `{port}` are filled in.
 const CONFIG_HEAD: &str = r#"[database]
-url = "sqlite://{database}"
+url = "{database}"
 
 [crm]
 addresses = ["crm@acme.test"]

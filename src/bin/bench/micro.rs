@@ -79,33 +79,54 @@ fn parse_only_rate(mails: &[Vec<u8>], runs: usize) -> f64 {
     mails.len() as f64 / median(&secs)
 }
 
+/// What `bench store` measures.
+pub struct StoreRun {
+    pub n: usize,
+    pub seed: u64,
+    pub runs: usize,
+    /// Messages per transaction.
+    pub batch: usize,
+    /// A PostgreSQL server to make each run's database on (else SQLite).
+    pub postgres: Option<String>,
+}
+
 /// Applies the planned corpus to a fresh database `runs` times, `batch`
-/// messages per transaction; the median rate.
-pub async fn store(
-    settings: &Settings,
-    n: usize,
-    seed: u64,
-    runs: usize,
-    batch: usize,
-) -> anyhow::Result<Value> {
+/// messages per transaction; the median rate and the statements (round
+/// trips) per message.
+pub async fn store(settings: &Settings, run: StoreRun) -> anyhow::Result<Value> {
+    let StoreRun {
+        n,
+        seed,
+        runs,
+        batch,
+        ..
+    } = run;
     let mails = corpus(n, seed, Sizes::Standard);
     let plans: Vec<IngestPlan> = mails
         .iter()
         .map(|raw| plan_message(raw, settings, arrival()))
         .collect();
     let mut secs = Vec::with_capacity(runs);
-    for run in 0..runs.max(1) {
-        let dir =
-            std::env::temp_dir().join(format!("leadmail-bench-store-{}-{run}", std::process::id()));
+    let mut statements = 0;
+    for attempt in 0..runs.max(1) {
+        let dir = std::env::temp_dir().join(format!(
+            "leadmail-bench-store-{}-{attempt}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let mut settings = settings.clone();
-        settings.database_url = format!("sqlite://{}", dir.join("bench.db").display());
+        settings.database_url = match &run.postgres {
+            Some(server) => new_postgres_database(server, &format!("store_{attempt}")).await?,
+            None => format!("sqlite://{}", dir.join("bench.db").display()),
+        };
         let store = leadmail::app::open_store(&settings).await?;
+        let before = leadmail::store::statements_run();
         let start = Instant::now();
         apply_all(&store, &mails, &plans, batch).await?;
         secs.push(start.elapsed().as_secs_f64());
+        statements = leadmail::store::statements_run() - before;
         let totals = store.totals().await?;
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
@@ -116,14 +137,44 @@ pub async fn store(
         );
     }
     let rate = n as f64 / median(&secs);
+    let per_message = statements as f64 / n as f64;
+    let backend = if run.postgres.is_some() { "postgres" } else { "sqlite" };
     eprintln!(
-        "bench store: {n} messages, {batch} per transaction, median of {} runs: {rate:.0} msg/s",
+        "bench store ({backend}): {n} messages, {batch} per transaction, median of {} runs: \
+         {rate:.0} msg/s, {per_message:.2} statements per message",
         secs.len()
     );
     Ok(
-        json!({ "messages": n, "batch": batch, "runs_secs": secs, "median_secs": median(&secs),
-               "messages_per_sec": rate }),
+        json!({ "backend": backend, "messages": n, "batch": batch, "runs_secs": secs,
+               "median_secs": median(&secs), "messages_per_sec": rate,
+               "statements_per_message": per_message }),
     )
+}
+
+/// A new database `bench_NAME_PID` on the PostgreSQL server at `server`
+/// (dropped first if a earlier run left it); its URL.
+pub async fn new_postgres_database(server: &str, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection as _;
+    let name = format!("bench_{name}_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(server)
+        .await
+        .context("cannot connect to --postgres")?;
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .context("cannot create the benchmark's database")?;
+    }
+    let (base, _) = server
+        .split('?')
+        .next()
+        .unwrap_or(server)
+        .rsplit_once('/')
+        .context("--postgres: a URL like postgres://user:pass@127.0.0.1:PORT/db")?;
+    Ok(format!("{base}/{name}"))
 }
 
 async fn apply_all(
