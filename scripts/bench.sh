@@ -9,6 +9,7 @@
 #                                fails when a step fails (never on timings)
 #   scripts/bench.sh --memory [--big "30 300"] [--large-size BYTES]
 #                                only step 7 (memory, issue 13), N=1,000
+#   --no-postgres                SQLite only (no PostgreSQL column)
 #   --bin-dir DIR                use DIR/leadmail and DIR/bench instead of
 #                                building (the smoke test passes its own)
 #
@@ -26,6 +27,11 @@
 #      among N ordinary ones through Dovecot, `leadmail run --once` (wall
 #      time, peak RSS), checked with `status --json`
 #
+# PostgreSQL column (unless --no-postgres): step 3 on the standard corpus,
+# step 5's store and step 6 run again on a throwaway PostgreSQL cluster on
+# loopback (scripts/postgres.sh; a new database for each), printed side by
+# side with SQLite (issue 17's targets: the backlog within 1.5x of SQLite's,
+# no more statements per message).
 # Steps 1–3 run on two corpora of N messages each, reported in their own
 # tables: the standard one (4–40 KB, HTML, some MB attachments) and the
 # small one (`bench write --small`: 1–2 KB of plain text, the same mix, what
@@ -45,7 +51,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd -P)"
 
 n=10000 runs=3 latency_n=1000 seed=1 keep="" smoke="" bin=""
-memory="" bigs="30 300" large_size=20000000 hostile_size=24000000
+memory="" bigs="30 300" large_size=20000000 hostile_size=24000000 postgres=1
 digest_users=1000 digest_leads=100000
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,6 +61,7 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --bin-dir) bin="$2"; shift 2 ;;
+    --no-postgres) postgres=""; shift ;;
     --digest-users) digest_users="$2"; shift 2 ;;
     --digest-leads) digest_leads="$2"; shift 2 ;;
     --smoke) smoke=1; n=200; runs=1; latency_n=20; digest_users=20; digest_leads=500; shift ;;
@@ -62,7 +69,7 @@ while [ $# -gt 0 ]; do
     --big) bigs="$2"; shift 2 ;;
     --large-size) large_size="$2"; shift 2 ;;
     --hostile-size) hostile_size="$2"; shift 2 ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -77,6 +84,8 @@ command -v python3 >/dev/null || die "python3 is needed (free ports, JSON)"
 # ---- install what is missing
 bash scripts/dovecot.sh install
 bash scripts/smtp.sh install
+if [ -n "$memory" ]; then postgres=""; fi
+if [ -n "$postgres" ]; then bash scripts/postgres.sh install; fi
 missing=()
 command -v mbsync >/dev/null || missing+=(isync)
 [ -x /usr/bin/time ] || missing+=(time)
@@ -100,12 +109,25 @@ work="$(mktemp -d /tmp/lmbench-XXXXXX)"; chmod 755 "$work"
 cleanup() {
   bash "$repo/scripts/dovecot.sh" stop "$work/dovecot" >/dev/null 2>&1 || true
   if [ -d "$work/smtp" ]; then bash "$repo/scripts/smtp.sh" stop "$work/smtp" >/dev/null 2>&1 || true; fi
+  if [ -d "$work/pg" ]; then bash "$repo/scripts/postgres.sh" stop "$work/pg" >/dev/null 2>&1 || true; fi
   if [ -n "$keep" ]; then echo "$prog: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 bash scripts/dovecot.sh start "$work/dovecot" >/dev/null
 # shellcheck disable=SC1091
 . "$work/dovecot/env"
+if [ -n "$postgres" ]; then
+  mkdir -p "$work/pg"
+  PG_URL="$(bash scripts/postgres.sh start "$work/pg" | sed -n 's/^PG_URL=//p')"
+  [ -n "$PG_URL" ] || die "scripts/postgres.sh start printed no PG_URL"
+  psql_bin="$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)"
+fi
+# pg_database NAME: a new database NAME on the cluster; prints its URL.
+pg_database() {
+  "$psql_bin" "$PG_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null \
+    || die "cannot create database $1"
+  printf '%s\n' "${PG_URL%/*}/$1"
+}
 printf '%s' "$IMAP_PASSWORD" >"$work/password"
 chmod 600 "$work/password"  # leadmail warns about secret files others can read
 results="$work/results.jsonl"
@@ -138,11 +160,12 @@ inbox_count() {
   doveadm -c "$DOVECOT_CONF" mailbox status -u "$1" messages INBOX | sed 's/.*=//'
 }
 
-# config USER IDLE DB: a leadmail config (the fixture's people, the default
-# 25 MB size limit) watching USER's INBOX over plaintext loopback.
+# config USER IDLE URL: a leadmail config (the fixture's people, the default
+# 25 MB size limit, the database at URL) watching USER's INBOX over
+# plaintext loopback.
 config() {
   local file="$work/$1.toml"
-  sed -e "s|sqlite://unused.db|sqlite://$3|" -e '/^max_message_bytes/d' tests/fixtures/leadmail.toml >"$file"
+  sed -e "s|sqlite://unused.db|$3|" -e '/^max_message_bytes/d' tests/fixtures/leadmail.toml >"$file"
   cat >>"$file" <<EOF
 
 [[mailboxes]]
@@ -177,7 +200,7 @@ peak_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1.time"; }
 if [ -n "$memory" ]; then
   say "memory: the hostile set ($hostile_size bytes each), each planned by leadmail explain"
   "$bin/bench" hostile --size "$hostile_size" --out "$work/hostile" >"$work/hostile.json"
-  cfg="$(config hostile false "$work/hostile.db")"
+  cfg="$(config hostile false "sqlite://$work/hostile.db")"
   for file in "$work"/hostile/*.eml; do
     name="$(basename "$file" .eml)"
     secs="$(timed "$work/hostile-$name" "$bin/leadmail" --config "$cfg" explain "$file")"
@@ -195,7 +218,7 @@ if [ -n "$memory" ]; then
     count="$(inbox_count "$user")"
     [ "$count" -eq "$want" ] || die "imported $count of $want messages for $user"
     rm -rf "$work/large"
-    cfg="$(config "$user" false "$work/$user.db")"
+    cfg="$(config "$user" false "sqlite://$work/$user.db")"
     secs="$(timed "$work/leadmail-$user" "$bin/leadmail" --config "$cfg" run --once)"
     "$bin/leadmail" --config "$cfg" status --json >"$work/status-$user.json"
     left="$(inbox_count "$user")"
@@ -266,7 +289,8 @@ sed 's/^User src$/User srcsmall/' "$work/mbsyncrc" >"$work/mbsyncrc-small"
 
 # backlog RUN SUFFIX SOURCE CORPUS: one run of steps 1-3 on one corpus
 # (SUFFIX "" for the standard one, "_small" for the small one), recorded as
-# steps mbsync, fetch and leadmail with SUFFIX.
+# steps mbsync, fetch and leadmail with SUFFIX; with PostgreSQL, step 3 of
+# the standard corpus again on a new database there (leadmail_pg).
 backlog() {
   local run="$1" sfx="$2" source="$3" corpus="$4" rc="$work/mbsyncrc${2/_/-}" secs got
   say "run $run/$runs${sfx:+ ($sfx)}: mbsync"
@@ -280,11 +304,21 @@ backlog() {
   secs="$(timed "$work/fetch$sfx-$run" "$bin/bench" fetch --port "$IMAP_PORT" --user "$source" --password-file "$work/password")"
   record "fetch$sfx" "$run" "{\"secs\":$secs,\"peak_kb\":$(peak_kb "$work/fetch$sfx-$run"),\"client\":$(cat "$work/fetch$sfx-$run.out")}"
 
+  leadmail_once "$run" "$sfx" "$corpus" "sqlite://$work/run$run${sfx//_/}.db"
+  if [ -n "$postgres" ] && [ -z "$sfx" ]; then
+    leadmail_once "$run" _pg "$corpus" "$(pg_database "run${run}pg")"
+  fi
+}
+
+# leadmail_once RUN SUFFIX CORPUS URL: step 3 on a fresh Dovecot user and
+# the database at URL, recorded as leadmail with SUFFIX.
+leadmail_once() {
+  local run="$1" sfx="$2" corpus="$3" db_url="$4" secs cfg left
   say "run $run/$runs${sfx:+ ($sfx)}: leadmail run --once (importing a fresh copy first, untimed)"
   local user="run$run$sfx"
   user="${user//_/}"
   import "$user" "$corpus"
-  cfg="$(config "$user" false "$work/$user.db")"
+  cfg="$(config "$user" false "$db_url")"
   secs="$(timed "$work/leadmail$sfx-$run" "$bin/leadmail" --config "$cfg" run --once)"
   "$bin/leadmail" --config "$cfg" status --json >"$work/status$sfx-$run.json"
   left="$(inbox_count "$user")"
@@ -308,7 +342,7 @@ say "latency: $latency_n APPENDs under IDLE"
 # The steps above wrote a few hundred MB (Maildirs, mailboxes, databases);
 # flush them first, so the daemon's fsyncs do not wait behind that writeback.
 sync
-cfg="$(config lat true "$work/lat.db")"
+cfg="$(config lat true "sqlite://$work/lat.db")"
 "$bin/bench" latency --config "$cfg" --user lat --dovecot-dir "$work/dovecot" --n "$latency_n" \
   --seed $((seed + 1)) --leadmail "$bin/leadmail" --log "$work/latency.log" >"$work/latency.out"
 record latency 0 "$(cat "$work/latency.out")"
@@ -323,23 +357,39 @@ say "store alone ($micro_n messages in batches of 200, $store_runs runs; $single
 record store_batch 0 "$(cat "$work/store.out")"
 "$bin/bench" store --n "$single_n" --seed "$seed" --runs "$store_runs" --batch 1 --config "$cfg" >"$work/store1.out"
 record store_single 0 "$(cat "$work/store1.out")"
+if [ -n "$postgres" ]; then
+  say "store alone on PostgreSQL (the same, a new database each run)"
+  "$bin/bench" store --n "$micro_n" --seed "$seed" --runs "$store_runs" --batch 200 --config "$cfg" \
+    --postgres "$PG_URL" >"$work/store-pg.out"
+  record store_batch_pg 0 "$(cat "$work/store-pg.out")"
+  "$bin/bench" store --n "$single_n" --seed "$seed" --runs "$store_runs" --batch 1 --config "$cfg" \
+    --postgres "$PG_URL" >"$work/store1-pg.out"
+  record store_single_pg 0 "$(cat "$work/store1-pg.out")"
+fi
 
-say "digests: $digest_users users over $digest_leads leads, built and sent $runs times (SMTP sink)"
-bash scripts/smtp.sh start "$work/smtp" --no-tls >/dev/null
-smtp_port="$(sed -n 's/^SMTP_PORT=//p' "$work/smtp/env")"
-"$bin/bench" digest --users "$digest_users" --leads "$digest_leads" --runs "$runs" --seed "$seed" \
-  --smtp "127.0.0.1:$smtp_port" --dir "$work/digest" >"$work/digest.out" 2>"$work/digest.err" \
-  || { tail -n 20 "$work/digest.err" >&2; die "bench digest failed"; }
-bash scripts/smtp.sh stop "$work/smtp" >/dev/null
-received="$(find "$work/smtp/mail" -name '*.json' | wc -l)"
-python3 - "$work/digest.out" "$received" <<'EOF' || die "the SMTP sink did not receive every digest sent"
+# digests NAME [--postgres URL]: step 6 on a fresh SMTP sink, recorded as NAME.
+digests() {
+  local name="$1"; shift
+  say "digests ($name): $digest_users users over $digest_leads leads, built and sent $runs times (SMTP sink)"
+  rm -rf "$work/smtp"
+  bash scripts/smtp.sh start "$work/smtp" --no-tls >/dev/null
+  smtp_port="$(sed -n 's/^SMTP_PORT=//p' "$work/smtp/env")"
+  "$bin/bench" digest --users "$digest_users" --leads "$digest_leads" --runs "$runs" --seed "$seed" \
+    --smtp "127.0.0.1:$smtp_port" --dir "$work/$name" "$@" >"$work/$name.out" 2>"$work/$name.err" \
+    || { tail -n 20 "$work/$name.err" >&2; die "bench digest failed"; }
+  bash scripts/smtp.sh stop "$work/smtp" >/dev/null
+  received="$(find "$work/smtp/mail" -name '*.json' | wc -l)"
+  python3 - "$work/$name.out" "$received" <<'EOF' || die "the SMTP sink did not receive every digest sent"
 import json, sys
 d, received = json.load(open(sys.argv[1])), int(sys.argv[2])
 sent = sum(r["sent"] for r in d["send"]["runs"])
 print(f"   digests: {sent} sent in {len(d['send']['runs'])} run(s), {received} received by the sink", file=sys.stderr)
 sys.exit(0 if sent == received and sent > 0 else 1)
 EOF
-record digest 0 "$(cat "$work/digest.out")"
+  record "$name" 0 "$(cat "$work/$name.out")"
+}
+digests digest
+if [ -n "$postgres" ]; then digests digest_pg --postgres "$PG_URL"; fi
 
 record load 1 "{\"end\":$(loadavg)}"
 
@@ -387,6 +437,18 @@ print(f"digests of {d['users']} users over {d['leads']} leads ({d['digest_bytes'
       f"build median {b['median_secs']:.2f} s (target < 2 s; runs {build_runs}); "
       f"sending {snd['runs'][0]['sent']} to the SMTP sink median {snd['median_secs']:.2f} s (target < 3 s for 1,000; "
       f"queue {snd['median_queue_secs']:.2f} s, deliver {snd['median_deliver_secs']:.2f} s; runs {send_runs})")
+if step("leadmail_pg"):
+    print("SQLite and PostgreSQL side by side (issue 17: backlog <= 1.5x SQLite's, statements/message no higher)")
+    print(f"  {'':<44}{'SQLite':>10}{'PostgreSQL':>12}{'PG/SQLite':>11}")
+    sq, pg = med("leadmail", "secs"), med("leadmail_pg", "secs")
+    print(f"  {'backlog of %d, run --once (median s)' % n:<44}{sq:>10.2f}{pg:>12.2f}{pg/sq:>11.2f}")
+    for name, label in (("store_batch", "store alone, 200/transaction (msg/s)"), ("store_single", "store alone, 1/transaction (msg/s)")):
+        x, y = step(name)[0], step(name + "_pg")[0]
+        print(f"  {label:<44}{x['messages_per_sec']:>10.0f}{y['messages_per_sec']:>12.0f}{x['messages_per_sec']/y['messages_per_sec']:>11.2f}")
+        print(f"  {'  statements per message':<44}{x['statements_per_message']:>10.2f}{y['statements_per_message']:>12.2f}")
+    ds, dp = step("digest")[0], step("digest_pg")[0]
+    print(f"  {'digests of %d users: build (median s)' % ds['users']:<44}{ds['build']['median_secs']:>10.2f}{dp['build']['median_secs']:>12.2f}{dp['build']['median_secs']/ds['build']['median_secs']:>11.2f}")
+    print(f"  {'  sent to the SMTP sink (median s)':<44}{ds['send']['median_secs']:>10.2f}{dp['send']['median_secs']:>12.2f}{dp['send']['median_secs']/ds['send']['median_secs']:>11.2f}")
 ok = lat["missing"] == 0 and a["count"] > 0
 sys.exit(0 if ok else 1)
 EOF

@@ -113,11 +113,7 @@ fn settings(
     args: &Args,
     port: Option<u16>,
 ) -> anyhow::Result<Settings> {
-    let toml = digest_data::config_toml(
-        database,
-        args.users,
-        ("127.0.0.1", port.unwrap_or(25)),
-    );
+    let toml = digest_data::config_toml(database, args.users, ("127.0.0.1", port.unwrap_or(25)));
     let path = dir.join("leadmail.toml");
     std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
     // Private like any leadmail config (else `Settings::load` warns).

@@ -138,7 +138,11 @@ pub async fn store(settings: &Settings, run: StoreRun) -> anyhow::Result<Value> 
     }
     let rate = n as f64 / median(&secs);
     let per_message = statements as f64 / n as f64;
-    let backend = if run.postgres.is_some() { "postgres" } else { "sqlite" };
+    let backend = if run.postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     eprintln!(
         "bench store ({backend}): {n} messages, {batch} per transaction, median of {} runs: \
          {rate:.0} msg/s, {per_message:.2} statements per message",
