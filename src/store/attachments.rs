@@ -46,7 +46,7 @@ async fn insert(
          VALUES {} ON CONFLICT (message_key, position) DO UPDATE SET \
            name = excluded.name, mime_type = excluded.mime_type, size = excluded.size, \
            sha256 = excluded.sha256, stored = excluded.stored, note = excluded.note",
-        db::value_rows(rows.len(), 8, 1)
+        db::value_rows(conn.backend(), rows.len(), 8)
     );
     let mut insert = db::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for (key, position, draft) in rows {

@@ -639,9 +639,13 @@ impl<'a, T: Column> QueryScalar<'a, T> {
     }
 }
 
-/// `rows` groups of `columns` placeholders for a multi-row `VALUES`, the
-/// first numbered `first`: `($1, $2), ($3, $4)`.
-pub(crate) fn value_rows(rows: usize, columns: usize, first: usize) -> String {
+/// `rows` groups of `columns` placeholders for a multi-row `VALUES`, which
+/// must be the statement's only placeholders: `($1, $2), ($3, $4)` on
+/// PostgreSQL; SQLite gets anonymous `(?, ?), (?, ?)`, bound in order,
+/// because SQLite looks a named parameter up by a linear scan of the
+/// statement's names, when preparing and again when binding: 5,000 `$n`
+/// in one statement made seeding 100,000 leads take 219 s instead of 19.
+pub(crate) fn value_rows(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -652,8 +656,13 @@ pub(crate) fn value_rows(rows: usize, columns: usize, first: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(first + row * columns + column).to_string());
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(1 + row * columns + column).to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -692,10 +701,11 @@ impl<'a> Values<'a> {
         self.rows += 1;
     }
 
-    /// `head VALUES (…), (…)` with the values bound; not kept prepared.
-    pub(crate) fn into_query(self, head: &str) -> Query<'a> {
+    /// `head VALUES (…), (…)` for `backend` with the values bound; not
+    /// kept prepared.
+    pub(crate) fn into_query(self, head: &str, backend: Backend) -> Query<'a> {
         let columns = self.args.len().checked_div(self.rows).unwrap_or(0);
-        let sql = format!("{head} VALUES {}", value_rows(self.rows, columns, 1));
+        let sql = format!("{head} VALUES {}", value_rows(backend, self.rows, columns));
         Query {
             sql: sqlx::AssertSqlSafe(sql).into_sql_str(),
             args: self.args,
@@ -710,9 +720,9 @@ mod tests {
 
     #[test]
     fn value_rows_number_the_placeholders_row_by_row() {
-        assert_eq!(value_rows(2, 2, 1), "($1, $2), ($3, $4)");
-        assert_eq!(value_rows(1, 3, 4), "($4, $5, $6)");
-        assert_eq!(value_rows(0, 3, 1), "");
+        assert_eq!(value_rows(Backend::Postgres, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(value_rows(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(value_rows(Backend::Postgres, 0, 3), "");
     }
 
     #[test]
@@ -722,7 +732,7 @@ mod tests {
             values.push_bind(id).push_bind("x");
             values.end_row();
         }
-        let query = values.into_query("INSERT INTO t (id, name)");
+        let query = values.into_query("INSERT INTO t (id, name)", Backend::Postgres);
         assert_eq!(
             query.sql.as_str(),
             "INSERT INTO t (id, name) VALUES ($1, $2), ($3, $4)"

@@ -44,7 +44,7 @@ pub(super) async fn claim(
             "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
                from_address, subject, occurred_at, processed_at, fingerprint) VALUES {} \
              ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
-            db::value_rows(chunk.len(), 10, 1)
+            db::value_rows(conn.backend(), chunk.len(), 10)
         );
         let mut insert = db::query_scalar::<String>(AssertSqlSafe(sql)).persistent(false);
         for (plan, origin) in chunk {
@@ -123,7 +123,7 @@ pub(super) async fn finish(
         let sql = format!(
             "UPDATE processed_messages SET outcome = v.column2 FROM (VALUES {}) AS v \
              WHERE processed_messages.message_key = v.column1",
-            db::value_rows(chunk.len(), 2, 1)
+            db::value_rows(conn.backend(), chunk.len(), 2)
         );
         let mut update = db::query(AssertSqlSafe(sql)).persistent(false);
         for (key, outcome, _) in chunk {
@@ -138,7 +138,7 @@ pub(super) async fn finish(
     for chunk in leads.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO processed_message_leads (message_key, lead_id, position) VALUES {}",
-            db::value_rows(chunk.len(), 3, 1)
+            db::value_rows(conn.backend(), chunk.len(), 3)
         );
         let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
         for (key, lead_id, position) in chunk {

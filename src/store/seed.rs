@@ -206,7 +206,10 @@ async fn insert<T>(
             push(&mut values, item);
             values.end_row();
         }
-        values.into_query(head).execute(&mut *conn).await?;
+        values
+            .into_query(head, conn.backend())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

@@ -213,7 +213,7 @@ async fn read_chunk(
     let key: Vec<String> = shape.key.iter().map(|c| quoted(c)).collect();
     let mut sql = format!("SELECT {} FROM {}", columns.join(", "), quoted(table));
     if let Some(after) = after {
-        let placeholders = db::value_rows(1, after.len(), 1);
+        let placeholders = db::value_rows(source.backend(), 1, after.len());
         sql.push_str(&format!(" WHERE ({}) > {placeholders}", key.join(", ")));
     }
     sql.push_str(&format!(" ORDER BY {} LIMIT {CHUNK_ROWS}", key.join(", ")));
@@ -279,7 +279,10 @@ async fn insert_rows(
             }
             values.end_row();
         }
-        values.into_query(&head).execute(&mut *target).await?;
+        values
+            .into_query(&head, target.backend())
+            .execute(&mut *target)
+            .await?;
     }
     Ok(())
 }

@@ -50,7 +50,11 @@ async fn insert_many<'a>(
         row(i, &mut values);
         values.end_row();
     }
-    values.into_query(head).execute(&store.pool).await.unwrap();
+    values
+        .into_query(head, store.backend())
+        .execute(&store.pool)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
