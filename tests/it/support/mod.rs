@@ -459,6 +459,40 @@ impl App {
         self.add_config_table("smtp", smtp);
     }
 
+    /// The rows `sql` returns from this app's database (first column of
+    /// each, as text), whichever backend it is on: Python's sqlite3 for a
+    /// SQLite file, `psql` for PostgreSQL. For checks the CLI cannot make.
+    pub fn sql(&self, sql: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let root: toml::Table = text.parse().expect("the config is TOML");
+        let url = root["database"]["url"]
+            .as_str()
+            .expect("database.url")
+            .to_string();
+        if url.starts_with("postgres") {
+            return postgres::query_url(&url, sql);
+        }
+        let file = url.trim_start_matches("sqlite://");
+        let path = self.dir.path().join(file);
+        let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+                      print('\\n'.join(str(r[0]) for r in c.execute(sys.argv[2])))";
+        let out = server_command("python3")
+            .args(["-c", script])
+            .arg(&path)
+            .arg(sql)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// `status --json`.
     pub fn status(&self) -> serde_json::Value {
         self.json(&["status", "--json"])

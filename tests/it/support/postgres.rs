@@ -170,3 +170,23 @@ pub fn sqlite_only() -> bool {
     }
     skip
 }
+
+/// The rows `sql` returns from the database at `url` (columns
+/// `|`-separated), through `psql`.
+pub fn query_url(url: &str, sql: &str) -> Vec<String> {
+    let psql = program("psql").expect("psql for a PostgreSQL database");
+    let out = Command::new(psql)
+        .arg(url)
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

@@ -193,16 +193,10 @@ async fn a_sent_sign_in_mail_leaves_no_link_in_the_database() {
     let mut client = Client::new(&web.base);
     client.ask_for_link("bruno@acme.test").await;
     web.wait_for_link("bruno@acme.test", 1);
-    let db = web.app.dir.path().join("leadmail.db");
     let bodies = || {
-        let query = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
-                     print('\\n'.join(r[0] for r in c.execute(\"SELECT text_body FROM outbox WHERE kind = 'signin'\")))";
-        let out = std::process::Command::new("python3")
-            .args(["-c", query])
-            .arg(&db)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        web.app
+            .sql("SELECT text_body FROM outbox WHERE kind = 'signin'")
+            .join("\n")
     };
     let scrubbed = crate::support::wait_until(std::time::Duration::from_secs(20), || {
         let text = bodies();
