@@ -44,7 +44,13 @@ pub(super) async fn resolve(
             let company = company.map(|c| c.id);
             let lead_id = leads::create(conn, new, company, ids.first().copied(), at).await?;
             leads::link_contacts(conn, lead_id, ids.get(1..).unwrap_or_default()).await?;
-            note_cancelled_before(conn, lead_id, &ids, at).await?;
+            // A contact this message just created was on no earlier record.
+            let known: Vec<i64> = contacts
+                .iter()
+                .filter(|c| !c.created)
+                .map(|c| c.id)
+                .collect();
+            note_cancelled_before(conn, lead_id, &known, at).await?;
             Ok(Resolved {
                 lead_id,
                 created: true,
