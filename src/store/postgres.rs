@@ -8,7 +8,7 @@
 use super::db::Pool;
 use super::{Store, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Connection as _, PgConnection, PgPool, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,9 +16,12 @@ use std::time::Duration;
 /// senders and the web app share them.
 const MAX_CONNECTIONS: u32 = 8;
 
-/// How long a command waits for a free connection (or the server) before
-/// it fails with a transient error.
+/// How long a query waits for a free connection (or for the server to come
+/// back) before it fails with a transient error.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long opening the store waits for the server's first answer.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The advisory lock key every write transaction takes ("leadmail" in
 /// ASCII): writers take turns as on SQLite, so the store's read-then-write
@@ -79,16 +82,31 @@ fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
         })
 }
 
+/// Connects once, then makes the pool. The first connection fails fast
+/// (refused, unknown host, wrong password, or no answer within
+/// [`CONNECT_TIMEOUT`]): a command against a server that is down says so at
+/// once instead of retrying for the pool's acquire timeout. The pool's
+/// later connections wait up to [`ACQUIRE_TIMEOUT`], which is what carries
+/// a running daemon through a database restart.
 async fn connect(url: &str, options: PgConnectOptions) -> Result<Store, StoreError> {
+    let open_error = |cause| StoreError::Open {
+        url: crate::domain::url::redact_password(url),
+        cause,
+    };
+    let first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| {
+            open_error(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            )))
+        })?
+        .map_err(open_error)?;
+    let _ = first.close().await;
     let pool = PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|cause| StoreError::Open {
-            url: crate::domain::url::redact_password(url),
-            cause,
-        })?;
+        .connect_lazy_with(options);
     Ok(Store {
         pool: Pool::Postgres(pool),
     })
