@@ -10,6 +10,7 @@
 //! (default 120) when working on it.
 
 use crate::support;
+use support::Lcg;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -102,19 +103,6 @@ fn signal(which: &str, pid: u32) {
     let _ = Command::new("kill")
         .args([which, &pid.to_string()])
         .status();
-}
-
-/// A small deterministic random sequence (the run can be replayed).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
 }
 
 fn chaos_length() -> Duration {

@@ -3,6 +3,7 @@
 //! during a large backlog. Each ends with every message processed once.
 
 use crate::support;
+use support::Lcg;
 
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -147,19 +148,6 @@ fn sigkill_twenty_times_during_a_large_backlog_ends_with_every_message_once() {
     );
     assert_eq!(server.count(&app.user, "INBOX"), 0);
     assert_eq!(server.count(&app.user, "Processed"), n);
-}
-
-/// A small deterministic random number generator (Knuth's MMIX LCG).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
 }
 
 #[test]

@@ -557,6 +557,21 @@ pub fn outbound_mails(dir: &Path, tag: &str, n: usize) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A small deterministic random number generator (Knuth's MMIX LCG), so a
+/// fault test's kills and pauses replay the same from its seed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number (the high bits, the better ones of an LCG).
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
 /// Polls `check` every 100 ms until it holds or `limit` passes.
 pub fn wait_until(limit: std::time::Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = std::time::Instant::now();

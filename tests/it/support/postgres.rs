@@ -127,17 +127,7 @@ impl Postgres {
 
     /// The rows `sql` returns, one line each (columns `|`-separated).
     pub fn query(&self, sql: &str) -> Vec<String> {
-        let out = self.psql(&["-c", sql]);
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|line| !line.is_empty())
-            .map(str::to_string)
-            .collect()
+        query_url(&self.url, sql)
     }
 
     /// A new, empty database on the cluster (the user owns it), and its URL.
@@ -171,8 +161,8 @@ pub fn sqlite_only() -> bool {
     skip
 }
 
-/// The rows `sql` returns from the database at `url` (columns
-/// `|`-separated), through `psql`.
+/// The rows `sql` returns from the database at `url`, one line each
+/// (columns `|`-separated), through `psql`.
 pub fn query_url(url: &str, sql: &str) -> Vec<String> {
     let psql = program("psql").expect("psql for a PostgreSQL database");
     let out = Command::new(psql)
@@ -187,6 +177,7 @@ pub fn query_url(url: &str, sql: &str) -> Vec<String> {
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
+        .filter(|line| !line.is_empty())
         .map(str::to_string)
         .collect()
 }
