@@ -1,12 +1,13 @@
 //! Applying an ingest plan: one transaction, deduplicated by message key.
 //! Any error rolls the whole message back; nothing is half-written.
 
+use super::leads::FirstEntry;
 use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
 use super::quarantine::{self, Held};
 use super::{mail, processed, Conn, Store, StoreError};
 use crate::domain::{EmailAddress, QuarantineReason};
-use crate::ingest::plan::{Action, Fallback, IngestPlan, Outcome};
+use crate::ingest::plan::{Action, Fallback, IngestPlan, Outcome, TimelineDraft};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -84,6 +85,18 @@ impl<'a> Ctx<'a> {
     pub(super) fn touch(&mut self, lead_id: i64) {
         if !self.lead_ids.contains(&lead_id) {
             self.lead_ids.push(lead_id);
+        }
+    }
+
+    /// One of the message's entries, to be written with the lead it creates.
+    pub(super) fn first_entry<'e>(&self, entry: &'e TimelineDraft) -> FirstEntry<'e>
+    where
+        'a: 'e,
+    {
+        let plan: &'a IngestPlan = self.plan;
+        FirstEntry {
+            entry,
+            message_key: plan.key.as_str(),
         }
     }
 

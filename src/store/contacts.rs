@@ -54,12 +54,20 @@ pub(super) async fn upsert(
     draft: &ContactDraft,
     at: DateTime<Utc>,
 ) -> Result<ContactRef, StoreError> {
-    let draft_company = match &draft.company {
-        Some(company) => upsert_company(conn, company, at).await?,
-        None => None,
+    let company = draft.company.as_ref().and_then(CompanyKey::of);
+    let (known, draft_company) = match (conn.backend(), company) {
+        (Backend::Postgres, Some(CompanyKey::Domain { name, domain })) => {
+            find_or_insert_with_company(conn, draft, &name, &domain, at).await?
+        }
+        (_, company) => {
+            let draft_company = match company {
+                Some(company) => Some(upsert_company(conn, &company, at).await?),
+                None => None,
+            };
+            let known = find_or_insert(conn, draft, draft_company.map(|c| c.id), at).await?;
+            (known, draft_company)
+        }
     };
-    let company_id = draft_company.map(|c| c.id);
-    let known = find_or_insert(conn, draft, company_id, at).await?;
     if known.created {
         return Ok(ContactRef {
             id: known.id,
@@ -67,6 +75,7 @@ pub(super) async fn upsert(
             company: draft_company,
         });
     }
+    let company_id = draft_company.map(|c| c.id);
     if known.would_fill(draft, draft_company.is_some()) {
         fill_contact(conn, known.id, draft, company_id, at).await?;
     }
@@ -129,6 +138,35 @@ const FIND_OR_INSERT_POSTGRES: &str = "WITH new_contact AS ( \
      FROM new_contact n JOIN new_email e ON e.contact_id = n.id \
      LEFT JOIN companies co ON co.id = n.company_id";
 
+/// PostgreSQL: [`FIND_OR_INSERT_POSTGRES`] after the upsert of the draft's
+/// company by domain, whose id the new contact takes; every row also
+/// names that company and whether it was inserted (the outer SELECT does
+/// not see a company the CTE inserted, so a new contact's company comes
+/// from those two columns, as with [`upsert_company_by_domain`]).
+const FIND_OR_INSERT_WITH_COMPANY_POSTGRES: &str = "WITH added_company AS ( \
+       INSERT INTO companies (name, name_key, domain, created_at) \
+       VALUES ($7, $8, $9, $4) ON CONFLICT (domain) DO NOTHING RETURNING id), \
+     company AS ( \
+       SELECT id, TRUE AS created FROM added_company \
+       UNION ALL SELECT id, FALSE FROM companies WHERE domain = $9), \
+     new_contact AS ( \
+       INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+       SELECT $1, $2, $3, (SELECT id FROM company LIMIT 1), $4, $4 \
+       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $6) \
+       RETURNING id, name, phone, title, company_id), \
+     new_email AS ( \
+       INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+       SELECT id, $5, $6, $4 FROM new_contact RETURNING contact_id), \
+     draft AS (SELECT id, created FROM company LIMIT 1) \
+     SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, FALSE, \
+       d.id, d.created \
+     FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
+     LEFT JOIN companies co ON co.id = c.company_id CROSS JOIN draft d \
+     WHERE ce.canonical = $6 \
+     UNION ALL \
+     SELECT n.id, n.name, n.phone, n.title, NULL, NULL, TRUE, d.id, d.created \
+     FROM new_contact n JOIN new_email e ON e.contact_id = n.id CROSS JOIN draft d";
+
 type KnownRow = (
     i64,
     Option<String>,
@@ -136,6 +174,19 @@ type KnownRow = (
     Option<String>,
     Option<i64>,
     Option<bool>,
+    bool,
+);
+
+/// A [`KnownRow`] and the draft's company: its id, and whether it was inserted.
+type KnownWithCompanyRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<bool>,
+    bool,
+    i64,
     bool,
 );
 
@@ -165,19 +216,56 @@ async fn find_or_insert(
         .bind(draft.email.canonical())
         .fetch_one(&mut *conn)
         .await?;
-    let (id, name, phone, title, company, has_domain, created) = row;
-    Ok(KnownContact {
-        id,
-        name,
-        phone,
-        title,
-        company: company.map(|id| CompanyRef {
+    Ok(KnownContact::from_row(row))
+}
+
+/// PostgreSQL: [`find_or_insert`] and the upsert of the draft's company
+/// by domain in one round trip; returns the contact and that company.
+async fn find_or_insert_with_company(
+    conn: &mut Conn,
+    draft: &ContactDraft,
+    company_name: &str,
+    domain: &str,
+    at: DateTime<Utc>,
+) -> Result<(KnownContact, Option<CompanyRef>), StoreError> {
+    let (id, name, phone, title, company, has_domain, created, draft_id, draft_created): KnownWithCompanyRow =
+        db::query_as(FIND_OR_INSERT_WITH_COMPANY_POSTGRES)
+        .bind(non_empty(&draft.name))
+        .bind(non_empty(&draft.phone))
+        .bind(non_empty(&draft.title))
+        .bind(stamp(at))
+        .bind(draft.email.as_str())
+        .bind(draft.email.canonical())
+        .bind(company_name)
+        .bind(name_key(company_name))
+        .bind(domain)
+        .fetch_one(&mut *conn)
+        .await?;
+    let known = KnownContact::from_row((id, name, phone, title, company, has_domain, created));
+    let draft_company = CompanyRef {
+        id: draft_id,
+        has_domain: true,
+        created: draft_created,
+    };
+    Ok((known, Some(draft_company)))
+}
+
+impl KnownContact {
+    fn from_row(row: KnownRow) -> Self {
+        let (id, name, phone, title, company, has_domain, created) = row;
+        KnownContact {
             id,
-            has_domain: has_domain.unwrap_or(false),
-            created: false,
-        }),
-        created,
-    })
+            name,
+            phone,
+            title,
+            company: company.map(|id| CompanyRef {
+                id,
+                has_domain: has_domain.unwrap_or(false),
+                created: false,
+            }),
+            created,
+        }
+    }
 }
 
 async fn fill_contact(
@@ -238,25 +326,49 @@ pub(super) async fn mark_bounced(
     Ok(contact)
 }
 
-/// A company by domain, else (no domain) by name; created when unknown.
+/// How a draft's company is found: by domain (named after the draft, or
+/// after the domain when the draft has no name), else by name.
+enum CompanyKey {
+    Domain { name: String, domain: String },
+    Name(String),
+}
+
+impl CompanyKey {
+    /// The key of a draft; none when it has neither a domain nor a name.
+    fn of(draft: &CompanyDraft) -> Option<Self> {
+        let name = draft.name.trim();
+        let domain = draft
+            .domain
+            .as_deref()
+            .map(|d| d.trim().to_lowercase())
+            .filter(|d| !d.is_empty());
+        match (domain, name.is_empty()) {
+            (Some(domain), true) => Some(CompanyKey::Domain {
+                name: domain.clone(),
+                domain,
+            }),
+            (Some(domain), false) => Some(CompanyKey::Domain {
+                name: name.to_string(),
+                domain,
+            }),
+            (None, false) => Some(CompanyKey::Name(name.to_string())),
+            (None, true) => None,
+        }
+    }
+}
+
+/// A company by domain, else by name; created when unknown.
 async fn upsert_company(
     conn: &mut Conn,
-    draft: &CompanyDraft,
+    key: &CompanyKey,
     at: DateTime<Utc>,
-) -> Result<Option<CompanyRef>, StoreError> {
-    let name = draft.name.trim();
-    let domain = draft
-        .domain
-        .as_deref()
-        .map(|d| d.trim().to_lowercase())
-        .filter(|d| !d.is_empty());
-    let company = match (&domain, name.is_empty()) {
-        (Some(domain), true) => upsert_company_by_domain(conn, domain, domain, at).await?,
-        (Some(domain), false) => upsert_company_by_domain(conn, name, domain, at).await?,
-        (None, false) => upsert_company_by_name(conn, name, at).await?,
-        (None, true) => return Ok(None),
-    };
-    Ok(Some(company))
+) -> Result<CompanyRef, StoreError> {
+    match key {
+        CompanyKey::Domain { name, domain } => {
+            upsert_company_by_domain(conn, name, domain, at).await
+        }
+        CompanyKey::Name(name) => upsert_company_by_name(conn, name, at).await,
+    }
 }
 
 /// The company with this domain, inserted (named `name`) when there is

@@ -27,47 +27,101 @@ macro_rules! insert_lead_and_action {
     () => {
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
            created_at, last_activity_at, updated_at, filed_at) \
-         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7, $7); \
+         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7); \
          INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
          VALUES (last_insert_rowid(), $8, $9, $10, $6)"
     };
 }
 
+/// SQLite: the first timeline entry, on the lead of the row inserted just
+/// before it (a next action).
+macro_rules! insert_first_entry {
+    () => {
+        "; INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, \
+           message_key, created_at) \
+         SELECT lead_id, $13, $14, $15, $16, $17, $18, $7 FROM next_actions \
+         WHERE id = last_insert_rowid()"
+    };
+}
+
+/// SQLite: the primary contact, on the lead of the row inserted just
+/// before it (a next action or a timeline entry, named by `$table`).
+macro_rules! insert_primary_contact {
+    ($table:literal) => {
+        concat!(
+            "; INSERT INTO lead_contacts (lead_id, contact_id, position) \
+             SELECT lead_id, $11, 0 FROM ",
+            $table,
+            " WHERE id = last_insert_rowid() RETURNING lead_id"
+        )
+    };
+}
+
+/// A message's entry written with the lead it creates (see [`create`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FirstEntry<'a> {
+    /// The entry.
+    pub entry: &'a TimelineDraft,
+    /// The message it comes from.
+    pub message_key: &'a str,
+}
+
 /// Creates a lead (status `todo`, no step: the rep sets the first step) with
-/// its first next action and, when given, its primary contact;
-/// `created_at` and last activity are the message's time. One round trip
-/// (SQLite: three statements in one query string).
+/// its first next action and, when given, its primary contact and the
+/// message's first timeline entry; `created_at` and last activity are the
+/// message's time (or the entry's, when later and it counts as activity).
+/// One round trip (SQLite: two to four statements in one query string).
 pub(super) async fn create(
     conn: &mut Conn,
     new: &NewLead,
     company: Option<i64>,
     primary: Option<i64>,
+    first: Option<FirstEntry<'_>>,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     const CREATE: &str = concat!(insert_lead_and_action!(), " RETURNING lead_id");
     const CREATE_WITH_CONTACT: &str = concat!(
         insert_lead_and_action!(),
-        "; INSERT INTO lead_contacts (lead_id, contact_id, position) \
-         SELECT lead_id, $11, 0 FROM next_actions WHERE id = last_insert_rowid() \
-         RETURNING lead_id"
+        insert_primary_contact!("next_actions")
+    );
+    const CREATE_WITH_ENTRY: &str = concat!(
+        insert_lead_and_action!(),
+        insert_first_entry!(),
+        " RETURNING lead_id"
+    );
+    const CREATE_WITH_ENTRY_AND_CONTACT: &str = concat!(
+        insert_lead_and_action!(),
+        insert_first_entry!(),
+        insert_primary_contact!("timeline")
     );
     // PostgreSQL: one statement of data-modifying CTEs.
     const CREATE_POSTGRES: &str = "WITH lead AS ( \
            INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
              created_at, last_activity_at, updated_at, filed_at) \
-           VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $6, $7, $7) RETURNING id), \
+           VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7) RETURNING id), \
          action AS ( \
            INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
            SELECT id, $8, $9, $10, $6 FROM lead), \
          contact AS ( \
            INSERT INTO lead_contacts (lead_id, contact_id, position) \
-           SELECT id, $11, 0 FROM lead WHERE $11 IS NOT NULL) \
+           SELECT id, $11, 0 FROM lead WHERE $11 IS NOT NULL), \
+         entry AS ( \
+           INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, \
+             message_key, created_at) \
+           SELECT id, $13, $14, $15, $16, $17, $18, $7 FROM lead WHERE $13 IS NOT NULL) \
          SELECT id FROM lead";
     let action = &new.first_action;
-    let sql = match (conn.backend(), primary) {
-        (Backend::Postgres, _) => CREATE_POSTGRES,
-        (Backend::Sqlite, Some(_)) => CREATE_WITH_CONTACT,
-        (Backend::Sqlite, None) => CREATE,
+    let sql = match (conn.backend(), primary, first) {
+        (Backend::Postgres, _, _) => CREATE_POSTGRES,
+        (Backend::Sqlite, Some(_), Some(_)) => CREATE_WITH_ENTRY_AND_CONTACT,
+        (Backend::Sqlite, Some(_), None) => CREATE_WITH_CONTACT,
+        (Backend::Sqlite, None, Some(_)) => CREATE_WITH_ENTRY,
+        (Backend::Sqlite, None, None) => CREATE,
+    };
+    let entry = first.map(|first| first.entry);
+    let last_activity = match entry.filter(|e| counts_as_activity(e.kind)) {
+        Some(entry) => at.max(entry.occurred_at),
+        None => at,
     };
     let id = db::query_scalar(sql)
         .bind(new.kind.as_str())
@@ -81,6 +135,13 @@ pub(super) async fn create(
         .bind(&action.note)
         .bind(stamp(action.due_at))
         .bind(primary)
+        .bind(stamp(last_activity))
+        .bind(entry.map(|e| e.kind.as_str()))
+        .bind(entry.map(|e| stamp(e.occurred_at)))
+        .bind(entry.and_then(|e| e.actor.as_deref()))
+        .bind(entry.map(|e| e.subject.as_str()))
+        .bind(entry.map(|e| e.body.as_str()))
+        .bind(first.map(|f| f.message_key))
         .fetch_one(&mut *conn)
         .await?;
     Ok(id)
@@ -164,11 +225,7 @@ pub(super) async fn add_entry(
            CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1) ",
         insert_entry!()
     );
-    let counts_as_activity = !matches!(
-        entry.kind,
-        TimelineKind::Bounce | TimelineKind::AutoReply | TimelineKind::Imported
-    );
-    let sql = match (counts_as_activity, conn.backend()) {
+    let sql = match (counts_as_activity(entry.kind), conn.backend()) {
         (false, _) => INSERT,
         (true, Backend::Sqlite) => INSERT_AND_TOUCH,
         (true, Backend::Postgres) => INSERT_AND_TOUCH_POSTGRES,
@@ -185,6 +242,15 @@ pub(super) async fn add_entry(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Every kind of entry but bounces, auto-replies and imports moves the
+/// lead's last activity.
+fn counts_as_activity(kind: TimelineKind) -> bool {
+    !matches!(
+        kind,
+        TimelineKind::Bounce | TimelineKind::AutoReply | TimelineKind::Imported
+    )
 }
 
 /// Sets a flag (idempotent) on the lead when it is a prospect.

@@ -47,10 +47,13 @@ async fn lead_mail(
     mail: &LeadMail,
 ) -> Result<Outcome, StoreError> {
     let at = ctx.plan.occurred_at;
+    let first = mail.entries.first().map(|entry| ctx.first_entry(entry));
     let Resolved { lead_id, created } =
-        matching::resolve(conn, &mail.contacts, &mail.new_lead, at).await?;
+        matching::resolve(conn, &mail.contacts, &mail.new_lead, first, at).await?;
     ctx.touch(lead_id);
-    for entry in &mail.entries {
+    // A created lead got the first entry with it.
+    let written = usize::from(created && first.is_some());
+    for entry in &mail.entries[written..] {
         append(conn, ctx, lead_id, entry).await?;
     }
     run_commands(conn, ctx, &[lead_id], &mail.commands).await?;
@@ -69,15 +72,20 @@ async fn outbound(
 ) -> Result<Outcome, StoreError> {
     let at = ctx.plan.occurred_at;
     let mut created = Vec::new();
+    // The leads created here got the entry with them.
+    let mut with_entry = Vec::new();
     for group in &mail.groups {
-        let resolved = matching::resolve(conn, &group.contacts, &group.new_prospect, at).await?;
+        let first = Some(ctx.first_entry(&mail.entry));
+        let resolved =
+            matching::resolve(conn, &group.contacts, &group.new_prospect, first, at).await?;
         if resolved.created {
             created.push(group.new_prospect.kind);
+            with_entry.push(resolved.lead_id);
         }
         ctx.touch(resolved.lead_id);
     }
     let touched = ctx.lead_ids.clone();
-    for lead_id in &touched {
+    for lead_id in touched.iter().filter(|id| !with_entry.contains(id)) {
         append(conn, ctx, *lead_id, &mail.entry).await?;
     }
     run_commands(conn, ctx, &touched, &mail.commands).await?;

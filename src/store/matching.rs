@@ -4,7 +4,8 @@
 //! in the SQL below.
 
 use super::contacts::{self, ContactRef};
-use super::{leads, Conn, StoreError};
+use super::leads::{self, FirstEntry};
+use super::{Conn, StoreError};
 use crate::domain::{EmailAddress, MessageKey, TimelineKind};
 use crate::ingest::plan::{ContactDraft, NewLead, TimelineDraft};
 use crate::store::db;
@@ -20,11 +21,14 @@ pub(super) struct Resolved {
 }
 
 /// Upserts the contacts, then finds their open lead (linking any new contact
-/// to it) or creates `new` with all of them, the first as primary.
+/// to it) or creates `new` with all of them, the first as primary, and
+/// with the `first` entry when given (in the same round trip; for a found
+/// lead the caller writes its entries).
 pub(super) async fn resolve(
     conn: &mut Conn,
     drafts: &[ContactDraft],
     new: &NewLead,
+    first: Option<FirstEntry<'_>>,
     at: DateTime<Utc>,
 ) -> Result<Resolved, StoreError> {
     let contacts = contacts::upsert_all(conn, drafts, at).await?;
@@ -42,9 +46,11 @@ pub(super) async fn resolve(
         }
         None => {
             let company = company.map(|c| c.id);
-            let lead_id = leads::create(conn, new, company, ids.first().copied(), at).await?;
+            let lead_id =
+                leads::create(conn, new, company, ids.first().copied(), first, at).await?;
             leads::link_contacts(conn, lead_id, ids.get(1..).unwrap_or_default()).await?;
             // A contact this message just created was on no earlier record.
+            // The note follows the message's own entry.
             let known: Vec<i64> = contacts
                 .iter()
                 .filter(|c| !c.created)
@@ -133,21 +139,28 @@ pub(super) async fn open_lead_of_contact(
 }
 
 /// The leads of a contact, most recently active first; open ones only, or
-/// all of them.
+/// all of them. (Two texts, not one with a flag parameter: a plan made
+/// for "open only or not" cannot use the status in its index choice.)
 pub(super) async fn leads_of_contact(
     conn: &mut Conn,
     contact: i64,
     open_only: bool,
 ) -> Result<Vec<i64>, StoreError> {
-    let ids = db::query_scalar(
-        "SELECT l.id FROM leads l JOIN lead_contacts lc ON lc.lead_id = l.id \
-         WHERE lc.contact_id = $1 AND (NOT $2 OR l.status IN ('todo', 'standby')) \
-         ORDER BY l.last_activity_at DESC, l.id DESC",
-    )
-    .bind(contact)
-    .bind(open_only)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = match open_only {
+        true => {
+            "SELECT l.id FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
+             WHERE lc.contact_id = $1 AND l.status IN ('todo', 'standby') \
+             ORDER BY l.last_activity_at DESC, l.id DESC"
+        }
+        false => {
+            "SELECT l.id FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
+             WHERE lc.contact_id = $1 ORDER BY l.last_activity_at DESC, l.id DESC"
+        }
+    };
+    let ids = db::query_scalar(sql)
+        .bind(contact)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(ids)
 }
 
@@ -165,8 +178,28 @@ async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i6
 
 /// The lead whose timeline holds the message `key`; when several do, the one
 /// linked to the contact with the `sender` address wins, then the most
-/// recently active.
+/// recently active. The first query is a plain index lookup (a message is
+/// almost always on one lead or none); only several leads are ranked.
 pub(super) async fn lead_by_message(
+    conn: &mut Conn,
+    key: &MessageKey,
+    sender: Option<&EmailAddress>,
+) -> Result<Option<i64>, StoreError> {
+    let leads: Vec<i64> =
+        db::query_scalar("SELECT DISTINCT lead_id FROM timeline WHERE message_key = $1")
+            .bind(key.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    match leads.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(*only)),
+        _ => rank_leads_of_message(conn, key, sender).await,
+    }
+}
+
+/// Of the leads whose timelines hold the message `key`: the one linked to
+/// the `sender`'s contact, then the most recently active.
+async fn rank_leads_of_message(
     conn: &mut Conn,
     key: &MessageKey,
     sender: Option<&EmailAddress>,

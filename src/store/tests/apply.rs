@@ -202,3 +202,67 @@ async fn outbound_to_two_recipients_of_one_company_makes_one_prospect_with_two_c
     );
     assert_eq!(db.store.timeline(prospect.id).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_new_lead_is_written_with_the_messages_entries_in_order_and_their_latest_time() {
+    let db = fresh().await;
+    // The first entry is later than the message (a forward filed at its
+    // own time, the original's entry at the original's), the second later still.
+    let mut mail = lead_mail(jane(), "2026-11-20T10:30:00Z", Commands::default());
+    let note = entry(TimelineKind::Note, "2026-11-20T10:45:00Z", "Rep's note");
+    mail.entries.push(note);
+    let first = plan("e1@globex.test", "2026-11-20T10:00:00Z", Action::Lead(mail));
+    let id = db.store.apply(&first, b"1", "t").await.unwrap().lead_ids[0];
+    let timeline = db.store.timeline(id).await.unwrap();
+    let seen: Vec<(&str, Option<&str>)> = timeline
+        .iter()
+        .map(|e| (e.subject.as_str(), e.message_id.as_deref()))
+        .collect();
+    let key = key("e1@globex.test");
+    let expected = [
+        ("Pricing for 50 seats", Some(key.as_str())),
+        ("Rep's note", Some(key.as_str())),
+    ];
+    assert_eq!(seen, expected);
+    let lead = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!(lead.created_at, at("2026-11-20T10:00:00Z"));
+    assert_eq!(lead.last_activity_at, at("2026-11-20T10:45:00Z"));
+}
+
+#[tokio::test]
+async fn a_new_lead_whose_first_entry_is_a_bounce_keeps_the_messages_time_as_activity() {
+    let db = fresh().await;
+    let mut mail = lead_mail(jane(), "2026-11-20T10:30:00Z", Commands::default());
+    mail.entries[0].kind = TimelineKind::AutoReply;
+    let first = plan("e2@globex.test", "2026-11-20T10:00:00Z", Action::Lead(mail));
+    let id = db.store.apply(&first, b"1", "t").await.unwrap().lead_ids[0];
+    assert_eq!(db.store.timeline(id).await.unwrap().len(), 1);
+    let lead = db.store.lead(id).await.unwrap().unwrap();
+    assert_eq!(lead.last_activity_at, at("2026-11-20T10:00:00Z"));
+}
+
+#[tokio::test]
+async fn a_bcc_to_two_companies_puts_one_entry_on_each_new_prospect() {
+    let db = fresh().await;
+    let mut plan = outbound_plan("o1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let Action::Outbound(mail) = &mut plan.action else {
+        unreachable!("an outbound plan")
+    };
+    let kim = person(
+        "kim@initech.test",
+        "Kim Lee",
+        Some(("Initech", "initech.test")),
+    );
+    let second = OutboundGroup {
+        contacts: vec![kim],
+        new_prospect: mail.groups[0].new_prospect.clone(),
+    };
+    mail.groups.push(second);
+    let applied = db.store.apply(&plan, b"1", "t").await.unwrap();
+    assert_eq!(applied.lead_ids.len(), 2);
+    for id in applied.lead_ids {
+        let timeline = db.store.timeline(id).await.unwrap();
+        let subjects: Vec<&str> = timeline.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["Intro"], "lead {id}");
+    }
+}
