@@ -3,7 +3,8 @@
 # tests and benchmarks (issue 17).
 #
 #   scripts/postgres.sh install        install Debian's `postgresql` if initdb is missing
-#   scripts/postgres.sh start DIR      make a cluster in DIR/data, start it; prints DIR/env
+#   scripts/postgres.sh start DIR [--tls]
+#                                      make a cluster in DIR/data, start it; prints DIR/env
 #   scripts/postgres.sh stop DIR       stop it (fast shutdown; SIGKILL after 10 s)
 #   scripts/postgres.sh restart DIR    start DIR's stopped cluster again, same port
 #
@@ -16,6 +17,10 @@
 #     more: the store tests make one database per test) with the password
 #     `leadmail`: TCP connections authenticate with SCRAM, as production
 #     does; only the superuser's unix socket is trusted (for this script).
+#   - with --tls: TLS on (a throwaway CA and a certificate for 127.0.0.1
+#     and localhost from scripts/test-certs.sh, in DIR/certs), and TCP
+#     connections without TLS refused (pg_hba `hostnossl … reject`);
+#     DIR/env then also has PG_CA, the CA's certificate.
 #   - DIR/postgres.log: the server's log.
 #   - DIR/env: shell-sourceable KEY=VALUE lines, also printed on stdout:
 #       PG_HOST PG_PORT PG_URL PG_PID
@@ -31,7 +36,7 @@ die() { echo "$prog: $*" >&2; exit 1; }
 . "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -78,8 +83,30 @@ start_server() {
     >/dev/null || { tail -n 20 "$dir/postgres.log" >&2; die "the server did not start"; }
 }
 
+# enable_tls DIR: a certificate for the cluster in DIR/data, TLS on, and
+# TCP connections without TLS refused.
+enable_tls() {
+  local dir="$1"
+  as_root mkdir -p "$dir/certs"
+  as_root bash "$(dirname "${BASH_SOURCE[0]}")/test-certs.sh" "$dir/certs"
+  as_root chown -R postgres "$dir/certs"
+  as_root chmod 0644 "$dir/certs/ca.pem"
+  printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n" \
+    "$dir/certs/server.pem" "$dir/certs/server.key" \
+    | as_postgres tee -a "$dir/data/postgresql.conf" >/dev/null
+  local hba="$dir/data/pg_hba.conf"
+  { echo "hostnossl all all 0.0.0.0/0 reject"; echo "hostnossl all all ::/0 reject"; as_root cat "$hba"; } \
+    | as_postgres tee "$hba.new" >/dev/null
+  as_postgres mv "$hba.new" "$hba"
+}
+
 cmd_start() {
-  [ $# -eq 1 ] || usage
+  [ $# -ge 1 ] && [ $# -le 2 ] || usage
+  local tls=""
+  if [ $# -eq 2 ]; then
+    [ "$2" = "--tls" ] || usage
+    tls=1
+  fi
   local dir; dir="$(cd "$1" && pwd -P)" || die "cannot enter $1"
   as_root chmod 0755 "$dir"
   as_root chown postgres "$dir"
@@ -91,6 +118,7 @@ cmd_start() {
   as_postgres "$(bin initdb)" -D "$dir/data" -U postgres --auth-local=trust \
     --auth-host=scram-sha-256 --pwfile="$dir/superuser.pw" --no-sync \
     >"$dir/initdb.log" 2>&1 || { tail -n 20 "$dir/initdb.log" >&2; die "initdb failed"; }
+  if [ -n "$tls" ]; then enable_tls "$dir"; fi
   start_server "$dir" "$port"
   as_postgres "$(bin psql)" -h "$dir" -p "$port" -U postgres -q -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE leadmail LOGIN CREATEDB PASSWORD 'leadmail'" \
@@ -101,6 +129,7 @@ cmd_start() {
     echo "PG_PORT=$port"
     echo "PG_URL=postgres://leadmail:leadmail@127.0.0.1:$port/leadmail"
     echo "PG_PID=$pid"
+    if [ -n "$tls" ]; then echo "PG_CA=$dir/certs/ca.pem"; fi
   } | as_root tee "$dir/env"
 }
 

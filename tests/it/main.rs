@@ -27,6 +27,7 @@ mod logs;
 mod memory;
 mod oauth;
 mod postgres_schema;
+mod postgres_tls;
 mod resilience;
 mod storage;
 mod terminal;

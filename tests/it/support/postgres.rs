@@ -35,6 +35,8 @@ fn start() -> Option<Postgres> {
 pub struct Cluster {
     /// `postgres://leadmail:leadmail@127.0.0.1:PORT/leadmail`.
     pub url: String,
+    /// With TLS ([`Cluster::start_tls`]): the CA that signed its certificate.
+    pub ca: Option<PathBuf>,
     psql: PathBuf,
     dir: PathBuf,
 }
@@ -43,6 +45,16 @@ impl Cluster {
     /// A new cluster in a temp dir named after `name`; `None` (with a
     /// message) where PostgreSQL is not installed outside test.sh and CI.
     pub fn start(name: &str) -> Option<Cluster> {
+        Cluster::start_with(name, &[])
+    }
+
+    /// Like [`Cluster::start`], with TLS on and TCP connections without
+    /// TLS refused (`scripts/postgres.sh start DIR --tls`).
+    pub fn start_tls(name: &str) -> Option<Cluster> {
+        Cluster::start_with(name, &["--tls"])
+    }
+
+    fn start_with(name: &str, options: &[&str]) -> Option<Cluster> {
         let Some(psql) = program("psql") else {
             super::skip_without("postgresql", "run scripts/postgres.sh install");
             return None;
@@ -50,11 +62,12 @@ impl Cluster {
         let dir = std::env::temp_dir().join(format!("leadmail-pg-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a folder for the cluster");
-        script("start", &dir);
+        script_with("start", &dir, options);
         super::stop_when_this_process_exits(&script_path(), &dir);
         let env = super::read_env(&dir.join("env"));
         Some(Cluster {
             url: env["PG_URL"].clone(),
+            ca: env.get("PG_CA").map(PathBuf::from),
             psql,
             dir,
         })
@@ -88,10 +101,16 @@ fn script_path() -> PathBuf {
 
 /// `scripts/postgres.sh WHAT DIR`, which must succeed.
 fn script(what: &str, dir: &std::path::Path) {
+    script_with(what, dir, &[]);
+}
+
+/// `scripts/postgres.sh WHAT DIR OPTIONS…`, which must succeed.
+fn script_with(what: &str, dir: &std::path::Path, options: &[&str]) {
     let out = super::server_command("bash")
         .arg(script_path())
         .arg(what)
         .arg(dir)
+        .args(options)
         .output()
         .expect("run postgres.sh");
     assert!(
