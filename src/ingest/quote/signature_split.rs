@@ -235,8 +235,8 @@ fn is_postal_address(line: &str) -> bool {
         && POSTAL_CODE_AND_PLACE.is_match(line)
 }
 
-/// Start of the trailing block of name-like, address and contact lines, if it holds a contact
-/// line.
+/// Start of the trailing block of name-like, address, contact and device-footer lines ("Sent
+/// from my iPhone" below the sender's details), if it holds a contact line.
 fn contact_block_start(lines: &[&str]) -> Option<usize> {
     let mut start = None;
     let mut has_contact = false;
@@ -248,7 +248,7 @@ fn contact_block_start(lines: &[&str]) -> Option<usize> {
         }
         if is_contact_line(line) {
             has_contact = true;
-        } else if !is_name_like(line) && !is_postal_address(line) {
+        } else if !is_name_like(line) && !is_postal_address(line) && !is_sent_from(line) {
             break;
         }
         count += 1;

@@ -64,3 +64,16 @@ fn a_one_word_reply_above_a_contact_block_is_not_taken_into_the_signature() {
         "no paragraph below the first"
     );
 }
+
+#[test]
+fn a_contact_block_above_a_device_footer_is_part_of_the_signature() {
+    let text = "Please ship on Monday.\n\nOla Nowak\nNowak Sp. z o.o.\n+48 22 123 45 67\n\nSent from my iPhone";
+    let clean = clean_body(text, None);
+    assert_eq!(clean.text, "Please ship on Monday.");
+    assert!(clean.signature.is_some_and(|s| s.starts_with("Ola Nowak")));
+    let sentence = "Please ship on Monday.\n\nThe invoice follows.\n\nSent from my iPhone";
+    assert_eq!(
+        clean_body(sentence, None).text,
+        "Please ship on Monday.\n\nThe invoice follows."
+    );
+}
