@@ -186,7 +186,7 @@ fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
     // A dotted time reads like a price or a version too: it needs the address in brackets.
     let dotted = DOTTED_TIME_AFTER_YEAR.is_match(joined) && BRACKETED_ADDRESS.is_match(joined);
     let timed = ADDRESS.is_match(joined) && TIME.is_match(joined);
-    if VERB.is_match(joined) || timed || dotted {
+    if VERB.is_match(joined) && !verb_then_sentence(joined) || timed || dotted {
         return true;
     }
     let following = lines[next.min(lines.len())..]
@@ -197,6 +197,22 @@ fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
         Some(line) => is_quote_line(line),
         None => false,
     }
+}
+
+/// The last verb followed, right before the colon, by a lower-case word of three letters or
+/// more: a sentence ("… Ola wrote the minutes:"). An attribution ends with its verb, the name
+/// or address after it ("schrieb Jan Berg:"), or its date and time ("kirjoitti ti 3.3.2020
+/// klo 10.21:").
+fn verb_then_sentence(joined: &str) -> bool {
+    let Some(verb) = VERB.find_iter(joined).last() else {
+        return false;
+    };
+    let tail = joined[verb.end()..].trim_end_matches([':', '：', ' ', '*', '_']);
+    tail.split_whitespace().last().is_some_and(|word| {
+        word.chars().count() >= 3
+            && word.chars().all(char::is_alphabetic)
+            && word.starts_with(char::is_lowercase)
+    })
 }
 
 #[cfg(test)]

@@ -72,7 +72,8 @@ pub(super) fn line_text<'a>(text: &'a str, range: &Range<usize>) -> &'a str {
 /// The first line, at or after `from`, where a signature starts.
 pub(super) fn signature_start(lines: &[&str], from: usize, sender: Option<&str>) -> Option<usize> {
     let remaining = non_blank_suffix_counts(lines);
-    let contact_block = contact_block_start(lines);
+    let contact_block =
+        contact_block_start(lines).map(|start| block_below_reply(lines, start, from));
     (from..lines.len()).find(|&index| {
         let line = lines[index].trim();
         !line.is_empty()
@@ -203,7 +204,39 @@ fn is_sender_block(lines: &[&str], index: usize, sender: Option<&str>, remaining
         && rest_is_short()
 }
 
-/// Start of the trailing block of name-like and contact lines, if it holds a contact line.
+/// Where a contact block that starts at `start` begins below the reply: a block that reaches
+/// above `from` took the reply's first line in ("Danke." reads like a name), so it begins at
+/// the next paragraph, if there is one.
+fn block_below_reply(lines: &[&str], start: usize, from: usize) -> usize {
+    if start >= from {
+        return start;
+    }
+    let paragraph = |i: &usize| lines[*i - 1].trim().is_empty() && !lines[*i].trim().is_empty();
+    (from.max(1)..lines.len()).find(paragraph).unwrap_or(start)
+}
+
+/// A postal code followed by a capitalised place name ("A-1000 Wien", "00-950 Warszawa",
+/// "1100-053 Lisboa").
+static POSTAL_CODE_AND_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s,])(?:\p{Lu}{1,3}-)?\d{2,5}(?:-\d{3})?\s+\p{Lu}\p{Ll}{2,}").unwrap()
+});
+
+/// A short address line of a signature ("ul. Długa 15, 00-950 Warszawa"): a postal code and
+/// place, at most eight words, not ended like a sentence, its lower-case words short
+/// particles or abbreviations ("rue de la", "ul.", not "please deliver to").
+fn is_postal_address(line: &str) -> bool {
+    let sentence_word = |word: &&str| {
+        word.starts_with(char::is_lowercase) && !word.ends_with('.') && word.chars().count() > 3
+    };
+    line.split_whitespace().count() <= 8
+        && line.chars().count() <= 60
+        && !line.ends_with(['.', '!', '?', ':', ';', ','])
+        && !line.split_whitespace().any(|word| sentence_word(&word))
+        && POSTAL_CODE_AND_PLACE.is_match(line)
+}
+
+/// Start of the trailing block of name-like, address, contact and device-footer lines ("Sent
+/// from my iPhone" below the sender's details), if it holds a contact line.
 fn contact_block_start(lines: &[&str]) -> Option<usize> {
     let mut start = None;
     let mut has_contact = false;
@@ -215,7 +248,7 @@ fn contact_block_start(lines: &[&str]) -> Option<usize> {
         }
         if is_contact_line(line) {
             has_contact = true;
-        } else if !is_name_like(line) {
+        } else if !is_name_like(line) && !is_postal_address(line) && !is_sent_from(line) {
             break;
         }
         count += 1;

@@ -4,6 +4,7 @@
 use super::*;
 
 mod corpus;
+mod fourth_round;
 mod generalised;
 mod invariants;
 mod shapes;
