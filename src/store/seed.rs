@@ -1,4 +1,4 @@
-//! Bulk seeding, for benchmarks only (`bench digest`): companies, contacts,
+//! Bulk seeding, for benchmarks only (`bench digest`, `bench web`): companies, contacts,
 //! leads with their next actions, timelines and flags, and quarantine
 //! entries, written with multi-row INSERTs in one transaction, so 100,000
 //! leads take seconds instead of the minutes the per-message path would.
@@ -170,6 +170,28 @@ impl Store {
             }
         }
         Ok(tx.commit().await?)
+    }
+
+    /// Opens a web session for `user` whose cookie token hashes to
+    /// `token_hash`, without a sign-in link (`bench web`).
+    pub async fn seed_session(
+        &self,
+        user: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        db::query(
+            "INSERT INTO web_sessions (token_hash, user_email, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(stamp(now))
+        .bind(stamp(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }
 
