@@ -3,9 +3,10 @@
 # generated mailbox of N messages, and side by side in one run:
 #
 #   scripts/bench.sh [--n N] [--runs R] [--latency-n L] [--seed S] [--keep]
-#                    [--digest-users U] [--digest-leads D]
+#                    [--digest-users U] [--digest-leads D] [--web-requests W]
 #   scripts/bench.sh --smoke     N=200, one run each, 20 latency messages,
-#                                digests of 20 users over 500 leads;
+#                                digests of 20 users over 500 leads, the
+#                                web pages 5 times each;
 #                                fails when a step fails (never on timings)
 #   scripts/bench.sh --memory [--big "30 300"] [--large-size BYTES]
 #                                only step 7 (memory, issue 13), N=1,000
@@ -21,6 +22,10 @@
 #   5. the pure pipeline and the store alone (`bench pipeline` / `bench store`)
 #   6. the morning digests (`bench digest`): U users over D seeded leads,
 #      built R times, then sent R times to an SMTP sink (scripts/smtp.sh)
+#   8. the web app (`bench web`): My day, the Leads page (filters, search,
+#      sorts, a far page) and a lead's page over D seeded leads for a rep, a
+#      team lead and an admin, W requests each (round trip on loopback, the
+#      app in process), then `leadmail serve`'s RSS after the same pages
 #   7. memory (only with --memory): the hostile set (`bench hostile`), each
 #      file planned by `leadmail explain` (wall time, peak RSS); then for
 #      each B of --big, B messages of --large-size bytes (`bench large`)
@@ -28,7 +33,7 @@
 #      time, peak RSS), checked with `status --json`
 #
 # PostgreSQL column (unless --no-postgres): step 3 on the standard corpus,
-# step 5's store and step 6 run again on a throwaway PostgreSQL cluster on
+# step 5's store and steps 6 and 8 run again on a throwaway PostgreSQL cluster on
 # loopback (scripts/postgres.sh; a new database for each), printed side by
 # side with SQLite (issue 17's targets: the backlog within 1.5x of SQLite's,
 # no more statements per message).
@@ -38,7 +43,7 @@
 # most of a CRM inbox is); step 5's pipeline too.
 # Each of 1–3 runs R times (default 3) on a fresh copy: fresh Maildir for
 # mbsync, a fresh Dovecot user and database for leadmail; medians printed.
-# Defaults: N=10000, R=3, L=1000, S=1, U=1000, D=100000. Needs root
+# Defaults: N=10000, R=3, L=1000, S=1, U=1000, D=100000, W=100. Needs root
 # (Dovecot), python3; installs dovecot, isync and time with apt-get where
 # missing, and the SMTP sink's venv (scripts/smtp.sh install). Builds with
 # cargo in release mode into $CARGO_TARGET_DIR (default: target).
@@ -52,7 +57,7 @@ repo="$(pwd -P)"
 
 n=10000 runs=3 latency_n=1000 seed=1 keep="" smoke="" bin=""
 memory="" bigs="30 300" large_size=20000000 hostile_size=24000000 postgres=1
-digest_users=1000 digest_leads=100000
+digest_users=1000 digest_leads=100000 web_requests=100
 while [ $# -gt 0 ]; do
   case "$1" in
     --n) n="$2"; shift 2 ;;
@@ -64,12 +69,13 @@ while [ $# -gt 0 ]; do
     --no-postgres) postgres=""; shift ;;
     --digest-users) digest_users="$2"; shift 2 ;;
     --digest-leads) digest_leads="$2"; shift 2 ;;
-    --smoke) smoke=1; n=200; runs=1; latency_n=20; digest_users=20; digest_leads=500; shift ;;
+    --web-requests) web_requests="$2"; shift 2 ;;
+    --smoke) smoke=1; n=200; runs=1; latency_n=20; digest_users=20; digest_leads=500; web_requests=5; shift ;;
     --memory) memory=1; n=1000; shift ;;
     --big) bigs="$2"; shift 2 ;;
     --large-size) large_size="$2"; shift 2 ;;
     --hostile-size) hostile_size="$2"; shift 2 ;;
-    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -391,6 +397,18 @@ EOF
 digests digest
 if [ -n "$postgres" ]; then digests digest_pg --postgres "$PG_URL"; fi
 
+# web NAME [--postgres URL]: step 8, recorded as NAME.
+web() {
+  local name="$1"; shift
+  say "web app ($name): My day, Leads and a lead's page over $digest_leads leads, $web_requests requests each"
+  "$bin/bench" web --users "$digest_users" --leads "$digest_leads" --requests "$web_requests" --seed "$seed" \
+    --leadmail "$bin/leadmail" --dir "$work/$name" "$@" >"$work/$name.out" 2>"$work/$name.err" \
+    || { tail -n 20 "$work/$name.err" >&2; die "bench web failed"; }
+  record "$name" 0 "$(cat "$work/$name.out")"
+}
+web web
+if [ -n "$postgres" ]; then web web_pg --postgres "$PG_URL"; fi
+
 record load 1 "{\"end\":$(loadavg)}"
 
 python3 - "$results" "$n" "$runs" "$(nproc)" "$seed" "$smoke" <<'EOF'
@@ -449,6 +467,17 @@ if step("leadmail_pg"):
     ds, dp = step("digest")[0], step("digest_pg")[0]
     print(f"  {'digests of %d users: build (median s)' % ds['users']:<44}{ds['build']['median_secs']:>10.2f}{dp['build']['median_secs']:>12.2f}{dp['build']['median_secs']/ds['build']['median_secs']:>11.2f}")
     print(f"  {'  sent to the SMTP sink (median s)':<44}{ds['send']['median_secs']:>10.2f}{dp['send']['median_secs']:>12.2f}{dp['send']['median_secs']/ds['send']['median_secs']:>11.2f}")
+for name, backend in (("web", "SQLite"), ("web_pg", "PostgreSQL")):
+    if not step(name):
+        continue
+    w = step(name)[0]
+    print(f"web pages over {w['leads']} leads ({backend}; round trip on loopback, app in process; target p99 < 50 ms)")
+    print(f"  {'reader':<10}{'page':<42}{'n':>5}{'p50 ms':>9}{'p99 ms':>9}{'found':>8}")
+    for t in w["pages"]["in_process"]:
+        print(f"  {t['role']:<10}{t['path']:<42}{t['requests']:>5}{t['p50_ms']:>9.2f}{t['p99_ms']:>9.2f}{t['rows']:>8}")
+    s = w["pages"]["serve"]
+    if s:
+        print(f"  leadmail serve after the same pages: RSS {s['rss_kb']/1024:.1f} MB (peak {s['peak_rss_kb']/1024:.1f} MB, {s['start_rss_kb']/1024:.1f} MB at start)")
 ok = lat["missing"] == 0 and a["count"] > 0
 sys.exit(0 if ok else 1)
 EOF

@@ -2,7 +2,7 @@
 //!
 //! Each subcommand prints one JSON object on stdout (for the script) and a
 //! readable line on stderr. The corpus is `leadmail::synth`'s, from a seed;
-//! `digest` seeds its own database (`bench/digest_data.rs`).
+//! `digest` and `web` seed their own database (`bench/digest_data.rs`).
 
 #[path = "bench/digest.rs"]
 mod digest;
@@ -18,6 +18,10 @@ mod memory;
 mod micro;
 #[path = "bench/stats.rs"]
 mod stats;
+#[path = "bench/web.rs"]
+mod web;
+#[path = "bench/web_pages.rs"]
+mod web_pages;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -97,6 +101,10 @@ enum Command {
     /// Build (and with --smtp send) the morning digests of N users over M
     /// seeded leads; median of the runs.
     Digest(digest::Args),
+    /// My day, the Leads page and a lead's page over M seeded leads, for a
+    /// rep, a team lead and an admin: round-trip p50/p99 on loopback, in
+    /// process and from `leadmail serve`, and that daemon's RSS.
+    Web(web::Args),
     /// Write N large messages of about SIZE bytes (forwards, attachments,
     /// HTML) as DIR/NNNNNNN-large-KIND.eml (numbered 0, EVERY, 2 x EVERY…
     /// to sort among `write`'s files), for the memory step.
@@ -173,6 +181,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Latency(args) => runtime.block_on(latency::run(&args))?,
         Command::Digest(args) => runtime.block_on(digest::run(&args))?,
+        Command::Web(args) => runtime.block_on(web::run(&args))?,
         Command::Large {
             n,
             size,

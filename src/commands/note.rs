@@ -201,6 +201,14 @@ fn read_command(key: &str, value: &str, ctx: &CommandContext<'_>) -> Result<Vec<
 
 /// `tags: a, b #c` → one tag each, none longer than a `#hashtag`.
 fn read_tags(value: &str) -> Result<Vec<Command>, String> {
+    let tags = tag_list(value)?;
+    Ok(tags.into_iter().map(|tag| Command::Tag { tag }).collect())
+}
+
+/// `a, b #c` → `a`, `b`, `c` (lower-cased, without `#`; separated by
+/// commas or spaces), none longer than a `#hashtag`: the `tags:` command's
+/// list, and the web app's tags field.
+pub(crate) fn tag_list(value: &str) -> Result<Vec<String>, String> {
     let tags: Vec<String> = value
         .split([',', ' '])
         .map(|t| t.trim().trim_start_matches('#').to_lowercase())
@@ -215,7 +223,7 @@ fn read_tags(value: &str) -> Result<Vec<Command>, String> {
             bounds::MAX_TAG_CHARS
         ));
     }
-    Ok(tags.into_iter().map(|tag| Command::Tag { tag }).collect())
+    Ok(tags)
 }
 
 /// `next: friday 14:00 call back about pricing` → due + kind + note.
@@ -241,7 +249,7 @@ fn read_next(value: &str, ctx: &CommandContext<'_>) -> Result<NextActionDraft, S
 }
 
 /// `5000 EUR`, `€5,000`, `5.000,50 eur`, `$1200` → value and currency.
-fn read_amount(value: &str) -> Result<(f64, String), String> {
+pub(crate) fn read_amount(value: &str) -> Result<(f64, String), String> {
     let symbols = [("€", "EUR"), ("$", "USD"), ("£", "GBP")];
     let mut currency = symbols
         .iter()

@@ -124,6 +124,35 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
+    /// Sets the lead's expected amount (`value` in `currency`, an ISO
+    /// code), on the timeline by `actor`.
+    pub async fn set_amount(
+        &self,
+        lead_id: i64,
+        value: f64,
+        currency: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
+        ops::change_amount(&mut tx, lead_id, (value, currency), now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Replaces the lead's tags with `tags`, on the timeline by `actor`
+    /// (when they changed).
+    pub async fn set_tags(
+        &self,
+        lead_id: i64,
+        tags: &[String],
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        access::check_cli(&mut tx, lead_id, actor).await?;
+        ops::change_tags(&mut tx, lead_id, tags, now_by(actor)).await?;
+        Ok(tx.commit().await?)
+    }
+
     /// Flips standby leads whose date has come (at `now`) back to `todo`;
     /// returns their ids. A lead without an open next action gets one,
     /// "standby ended", due at its standby date, so the owner's digest

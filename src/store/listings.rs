@@ -1,11 +1,8 @@
 //! Read side: leads, timelines and contacts as the §6b views.
 
-use super::leads::{parse_kind, parse_status};
+use super::related::{lead_columns, lead_views, LeadRow};
 use super::stamp::parse_stamp;
-use super::views::{
-    AmountView, CompanyView, ContactView, LeadContactView, LeadFilter, LeadView, NextActionView,
-    TimelineView,
-};
+use super::views::{CompanyView, ContactView, LeadFilter, LeadView, TimelineView};
 use super::{Conn, Store, StoreError};
 use crate::domain::TimelineKind;
 use crate::store::db;
@@ -13,27 +10,8 @@ use crate::store::db;
 /// The lead columns the views need, as a literal for `concat!`.
 macro_rules! select_leads {
     () => {
-        "SELECT id, kind, title, status, step, source, owner, company_id, amount_value, \
-         amount_currency, created_at, last_activity_at, standby_until FROM leads "
+        concat!("SELECT ", lead_columns!(), " FROM leads l ")
     };
-}
-
-/// A lead row.
-#[derive(sqlx::FromRow)]
-struct LeadRow {
-    id: i64,
-    kind: String,
-    title: String,
-    status: String,
-    step: Option<String>,
-    source: String,
-    owner: Option<String>,
-    company_id: Option<i64>,
-    amount_value: Option<f64>,
-    amount_currency: Option<String>,
-    created_at: String,
-    last_activity_at: String,
-    standby_until: Option<String>,
 }
 
 /// A contact row.
@@ -45,15 +23,6 @@ struct ContactRow {
     title: Option<String>,
     company_id: Option<i64>,
     bounced: bool,
-}
-
-/// A contact of a lead.
-#[derive(sqlx::FromRow)]
-struct PersonRow {
-    id: i64,
-    name: Option<String>,
-    phone: Option<String>,
-    title: Option<String>,
 }
 
 /// A timeline row.
@@ -83,11 +52,7 @@ impl Store {
         .bind(filter.open_only)
         .fetch_all(&mut *conn)
         .await?;
-        let mut views = Vec::with_capacity(rows.len());
-        for row in rows {
-            views.push(lead_view(&mut conn, row).await?);
-        }
-        Ok(views)
+        lead_views(&mut conn, rows).await
     }
 
     /// One lead or prospect, or `None` when no lead has this id.
@@ -97,10 +62,8 @@ impl Store {
             .bind(lead_id)
             .fetch_optional(&mut *conn)
             .await?;
-        match row {
-            Some(row) => Ok(Some(lead_view(&mut conn, row).await?)),
-            None => Ok(None),
-        }
+        let views = lead_views(&mut conn, row.into_iter().collect()).await?;
+        Ok(views.into_iter().next())
     }
 
     /// A lead's timeline, oldest first (by time, then by insertion); a
@@ -153,41 +116,6 @@ impl Store {
     }
 }
 
-async fn lead_view(conn: &mut Conn, row: LeadRow) -> Result<LeadView, StoreError> {
-    let amount = match (row.amount_value, row.amount_currency) {
-        (Some(value), Some(currency)) => Some(AmountView { value, currency }),
-        _ => None,
-    };
-    Ok(LeadView {
-        id: row.id,
-        kind: parse_kind(&row.kind)?,
-        title: row.title,
-        status: parse_status(&row.status)?,
-        step: row.step,
-        standby_until: row.standby_until.as_deref().map(parse_stamp).transpose()?,
-        source: row.source,
-        owner: row.owner,
-        company: company(conn, row.company_id).await?,
-        contacts: lead_contacts(conn, row.id).await?,
-        next_action: next_action(conn, row.id).await?,
-        tags: texts(
-            conn,
-            "SELECT tag FROM lead_tags WHERE lead_id = $1 ORDER BY tag",
-            row.id,
-        )
-        .await?,
-        flags: texts(
-            conn,
-            "SELECT flag FROM lead_flags WHERE lead_id = $1 ORDER BY flag",
-            row.id,
-        )
-        .await?,
-        amount,
-        created_at: parse_stamp(&row.created_at)?,
-        last_activity_at: parse_stamp(&row.last_activity_at)?,
-    })
-}
-
 async fn company(conn: &mut Conn, id: Option<i64>) -> Result<Option<CompanyView>, StoreError> {
     let Some(id) = id else { return Ok(None) };
     let row: Option<(String, Option<String>)> =
@@ -196,40 +124,6 @@ async fn company(conn: &mut Conn, id: Option<i64>) -> Result<Option<CompanyView>
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|(name, domain)| CompanyView { name, domain }))
-}
-
-async fn lead_contacts(conn: &mut Conn, lead_id: i64) -> Result<Vec<LeadContactView>, StoreError> {
-    let rows: Vec<PersonRow> = db::query_as(
-        "SELECT c.id, c.name, c.phone, c.title FROM lead_contacts lc \
-         JOIN contacts c ON c.id = lc.contact_id WHERE lc.lead_id = $1 ORDER BY lc.position, c.id",
-    )
-    .bind(lead_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(LeadContactView {
-            emails: emails(conn, row.id).await?,
-            name: row.name,
-            phone: row.phone,
-            title: row.title,
-        });
-    }
-    Ok(views)
-}
-
-async fn next_action(conn: &mut Conn, lead_id: i64) -> Result<Option<NextActionView>, StoreError> {
-    let row: Option<(String, String, String)> = db::query_as(
-        "SELECT due_at, kind, note FROM next_actions WHERE lead_id = $1 AND done_at IS NULL",
-    )
-    .bind(lead_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((due_at, kind, note)) = row else {
-        return Ok(None);
-    };
-    let due_at = parse_stamp(&due_at)?;
-    Ok(Some(NextActionView { due_at, kind, note }))
 }
 
 async fn emails(conn: &mut Conn, contact_id: i64) -> Result<Vec<String>, StoreError> {

@@ -60,7 +60,10 @@
 //! - `leases`: one daemon per mailbox, with a fencing number checked at
 //!   every commit (`mailboxes::advance`).
 //! - `quarantine`, `users`, `listings` + `views`: the other tables and the
-//!   JSON views of §6b.
+//!   JSON views of §6b; `related` reads a set of leads' related rows once
+//!   for all of them.
+//! - `search`: the web app's leads list (filters, search, visibility, sort,
+//!   page) as one query and one count.
 //! - `web`: the web app's sign-in links, sessions and calendar feeds.
 //! - `seed`: bulk INSERTs of generated leads, for `bench digest` only.
 //! - `copy`: `db copy`, every row into another store (SQLite ↔ PostgreSQL).
@@ -90,8 +93,10 @@ mod postgres;
 mod processed;
 mod quarantine;
 mod receipts;
+mod related;
 mod release;
 mod schema;
+mod search;
 #[cfg(feature = "bench")]
 mod seed;
 mod sqlite;
@@ -117,6 +122,7 @@ pub use outbox::{OutboxDraft, OutboxEntry, OutboxMail, SendClaim};
 pub use quarantine::{QuarantinedBytes, KEPT_RAW_BYTES};
 pub use receipts::DueReceipt;
 pub use release::{QuarantineEntry, Release};
+pub use search::{LeadPage, LeadSearch, LeadSort};
 #[cfg(feature = "bench")]
 #[doc(hidden)]
 pub use seed::{Seed, SeedAction, SeedCompany, SeedContact, SeedEntry, SeedLead, SeedQuarantined};

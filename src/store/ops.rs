@@ -324,6 +324,73 @@ async fn set_amount(
     Ok(())
 }
 
+/// Sets the expected amount and says so on the timeline, by the actor
+/// (a mail's `amount:` command is on the timeline as the mail itself).
+pub(super) async fn change_amount(
+    conn: &mut Conn,
+    lead_id: i64,
+    (value, currency): (f64, &str),
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    leads::state(conn, lead_id).await?;
+    let before: Option<(Option<f64>, Option<String>)> =
+        db::query_as("SELECT amount_value, amount_currency FROM leads WHERE id = $1")
+            .bind(lead_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let before = match before {
+        Some((Some(value), Some(currency))) => format!("{value} {currency}"),
+        _ => "none".to_string(),
+    };
+    set_amount(conn, lead_id, value, currency).await?;
+    let subject = format!(
+        "Amount: {before} → {value} {}",
+        currency.trim().to_uppercase()
+    );
+    change
+        .record(conn, lead_id, TimelineKind::Note, subject, String::new())
+        .await
+}
+
+/// Replaces the lead's tags with `tags` (each as [`add_tag`] writes it)
+/// and says so on the timeline, by the actor; the same set again is no
+/// change and no entry.
+pub(super) async fn change_tags(
+    conn: &mut Conn,
+    lead_id: i64,
+    tags: &[String],
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    leads::state(conn, lead_id).await?;
+    let sql = "SELECT tag FROM lead_tags WHERE lead_id = $1 ORDER BY tag";
+    let before: Vec<String> = db::query_scalar(sql)
+        .bind(lead_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    db::query("DELETE FROM lead_tags WHERE lead_id = $1")
+        .bind(lead_id)
+        .execute(&mut *conn)
+        .await?;
+    for tag in tags {
+        add_tag(conn, lead_id, tag).await?;
+    }
+    let after: Vec<String> = db::query_scalar(sql)
+        .bind(lead_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    if after == before {
+        return Ok(());
+    }
+    let list = |tags: &[String]| match tags {
+        [] => "none".to_string(),
+        some => some.join(", "),
+    };
+    let subject = format!("Tags: {} → {}", list(&before), list(&after));
+    change
+        .record(conn, lead_id, TimelineKind::Note, subject, String::new())
+        .await
+}
+
 /// Adds a tag (lower-cased, without `#`) to a lead; adding it twice is harmless.
 pub(super) async fn add_tag(conn: &mut Conn, lead_id: i64, tag: &str) -> Result<(), StoreError> {
     let tag = tag.trim().trim_start_matches('#').to_lowercase();

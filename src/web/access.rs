@@ -25,6 +25,24 @@ pub fn may_see(settings: &Settings, user: &User, owner: Option<&str>) -> bool {
     may_change(&actor(user), &Ownership { owner, team }).is_ok()
 }
 
+/// The owners whose leads `user` sees besides unassigned ones, for the
+/// store's leads list: `None` for an admin (every lead), else themselves
+/// and, for a team lead, the configured users of their team: [`may_see`]
+/// as a list (a lead's owner is always a user's address, `leads.owner`
+/// references `users`).
+pub fn visible_owners(settings: &Settings, user: &User) -> Option<Vec<String>> {
+    if user.role == Role::Admin {
+        return None;
+    }
+    let mut owners = vec![user.email.to_string()];
+    if user.role == Role::TeamLead && user.team.is_some() {
+        let team = settings.users.iter().filter(|u| u.team == user.team);
+        owners.extend(team.map(|u| u.email.to_string()));
+    }
+    owners.dedup();
+    Some(owners)
+}
+
 /// Whether `user` may give a lead to someone else (team leads and admins).
 pub fn may_reassign(user: &User) -> bool {
     matches!(user.role, Role::Admin | Role::TeamLead)
@@ -59,5 +77,39 @@ mod tests {
         assert!(may_reassign(alice) && !may_reassign(bruno));
         assert_eq!(team_of(&settings, bruno).len(), 1);
         assert_eq!(team_of(&settings, alice).len(), 2);
+    }
+
+    #[test]
+    fn the_visible_owners_are_may_see_as_a_list() {
+        let mut settings = crate::config::tests::sample_settings();
+        settings.users[1].team = Some("iberia".into());
+        let people = [
+            ("carla", Role::TeamLead, Some("iberia")),
+            ("dora", Role::User, Some("nordic")),
+            ("erik", Role::TeamLead, None),
+        ];
+        for (name, role, team) in people {
+            let mut other = settings.users[1].clone();
+            other.email = EmailAddress::parse(&format!("{name}@acme.test")).unwrap();
+            (other.role, other.team) = (role, team.map(str::to_string));
+            settings.users.push(other);
+        }
+        let mut owners: Vec<Option<String>> = settings
+            .users
+            .iter()
+            .map(|u| Some(u.email.to_string()))
+            .collect();
+        owners.extend([None, Some("stranger@acme.test".into())]);
+        for user in &settings.users {
+            let listed = visible_owners(&settings, user);
+            for owner in &owners {
+                let in_list = match (owner, &listed) {
+                    (None, _) | (_, None) => true,
+                    (Some(owner), Some(list)) => list.contains(owner),
+                };
+                let seen = may_see(&settings, user, owner.as_deref());
+                assert_eq!(in_list, seen, "{} and {owner:?}", user.email);
+            }
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! A lead page's forms read into actions, pure: each becomes one of the
 //! digest reply's actions (so it runs the same store code as a reply's
-//! command), a note, or a new owner. Times are read in the user's calendar.
+//! command), a note, a new owner, an amount or the tags (read as a mail's
+//! `amount:` and `tags:` commands are). Times are read in the user's calendar.
 
-use crate::commands::note::{next_action, CommandContext};
+use crate::commands::note::{next_action, read_amount, tag_list, CommandContext};
 use crate::commands::reply::ReplyAction;
 use crate::config::{Settings, User};
 use crate::domain::LeadStatus;
@@ -13,7 +14,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ActionForm {
-    /// done, snooze, next, step, won, lost, standby, convert, cancel, note, owner.
+    /// done, snooze, next, step, won, lost, standby, convert, cancel, note,
+    /// owner, amount, tags.
     pub action: String,
     /// A due date (`2d`, `tomorrow`, `2026-12-01 14:00`) for snooze and standby.
     pub when: String,
@@ -27,6 +29,10 @@ pub struct ActionForm {
     pub owner: String,
     /// A note's text.
     pub text: String,
+    /// The expected amount (`5000 EUR`, `€5,000`).
+    pub amount: String,
+    /// The lead's tags, all of them (`vip, hot`).
+    pub tags: String,
     /// Where to go afterwards: `/` (My day) or, by default, the lead's page.
     pub back: String,
 }
@@ -40,6 +46,10 @@ pub enum LeadAction {
     Note(String),
     /// Hand the lead to this user.
     Owner(String),
+    /// Set the expected amount: the value and its currency.
+    Amount(f64, String),
+    /// Replace the tags with these.
+    Tags(Vec<String>),
 }
 
 /// The form read as an action for `user` at `now`, or why it cannot be.
@@ -86,6 +96,8 @@ pub fn read(
         "convert" => ReplyAction::Convert,
         "note" => return note(&form.text),
         "owner" => return Ok(LeadAction::Owner(form.owner.trim().to_lowercase())),
+        "amount" => return read_amount(&form.amount).map(|(v, c)| LeadAction::Amount(v, c)),
+        "tags" => return tag_list(&form.tags).map(LeadAction::Tags),
         other => return Err(format!("no action {other:?}")),
     };
     Ok(LeadAction::Reply(reply))
@@ -146,6 +158,30 @@ mod tests {
         assert_eq!(read(&step), Ok(LeadAction::Reply(step_demo)));
         assert!(read(&form("explode")).is_err());
         assert!(read(&form("note")).is_err(), "an empty note");
+    }
+
+    #[test]
+    fn amount_and_tags_read_as_the_mail_commands_do() {
+        let settings = crate::config::tests::sample_settings();
+        let user = &settings.users[0];
+        let read = |f: &ActionForm| read(f, &settings, user, now());
+        let amount = ActionForm {
+            amount: "€5.000,50".into(),
+            ..form("amount")
+        };
+        assert_eq!(read(&amount), Ok(LeadAction::Amount(5000.5, "EUR".into())));
+        let tags = ActionForm {
+            tags: "VIP, #hot  renewal".into(),
+            ..form("tags")
+        };
+        let want = ["vip", "hot", "renewal"].map(String::from).to_vec();
+        assert_eq!(read(&tags), Ok(LeadAction::Tags(want)));
+        assert_eq!(
+            read(&form("tags")),
+            Ok(LeadAction::Tags(vec![])),
+            "none left"
+        );
+        assert!(read(&form("amount")).is_err(), "no amount");
     }
 
     #[test]

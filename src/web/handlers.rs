@@ -1,13 +1,13 @@
 //! The pages' handlers: read through the `Store` functions the CLI uses,
 //! keep what the user may see, render.
 
-use super::access::{may_reassign, may_see, team_of};
+use super::access::{may_reassign, may_see, team_of, visible_owners};
 use super::actions::{self, ActionForm, LeadAction};
 use super::listing::ListQuery;
 use super::pages;
 use super::server::{AppState, WebError};
 use super::session::{Posted, Session};
-use crate::store::{LeadFilter, LeadView};
+use crate::store::LeadView;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
@@ -68,25 +68,14 @@ pub(super) async fn mailboxes(
     Ok(pages::mailboxes::render(session.nav(), &view))
 }
 
-/// Every lead and prospect `session`'s user may see.
-pub(super) async fn visible_leads(
-    state: &AppState,
-    session: &Session,
-) -> Result<Vec<LeadView>, WebError> {
-    let all = state.store.list_leads(&LeadFilter::default()).await?;
-    Ok(all
-        .into_iter()
-        .filter(|lead| may_see(&state.settings, &session.user, lead.owner.as_deref()))
-        .collect())
-}
-
 /// `GET /leads`: Leads & Prospects.
 pub(super) async fn leads(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, WebError> {
-    let found = query.apply(visible_leads(&state, &session).await?);
+    let visible = visible_owners(&state.settings, &session.user);
+    let found = state.store.search_leads(&query.search(visible)).await?;
     let now = crate::clock::now();
     Ok(pages::leads::list(
         &state.settings,
@@ -160,6 +149,10 @@ pub(super) async fn act(
             }
             state.store.change_owner(id, &owner, actor).await?
         }
+        LeadAction::Amount(value, currency) => {
+            state.store.set_amount(id, value, &currency, actor).await?
+        }
+        LeadAction::Tags(tags) => state.store.set_tags(id, &tags, actor).await?,
     }
     let back = match form.back.as_str() {
         "/" => "/".to_string(),

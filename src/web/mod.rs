@@ -30,4 +30,4 @@ mod quarantine;
 mod server;
 mod session;
 
-pub use server::serve;
+pub use server::{serve, serve_on};

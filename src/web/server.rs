@@ -37,11 +37,25 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let web = settings
         .web
-        .clone()
+        .as_ref()
         .context("no [web] section: nothing to serve")?;
     let listener = tokio::net::TcpListener::bind(web.listen)
         .await
         .with_context(|| format!("cannot listen on {} (web.listen)", web.listen))?;
+    serve_on(listener, settings, store, cancel).await
+}
+
+/// [`serve`] on a socket already bound (`bench web` binds port 0).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    settings: Arc<Settings>,
+    store: Store,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let web = settings
+        .web
+        .clone()
+        .context("no [web] section: nothing to serve")?;
     let address = listener.local_addr()?;
     tracing::info!(%address, base_url = %web.base_url, "web app listening");
     let links = Arc::new(Notify::new());

@@ -1,9 +1,11 @@
 //! `scripts/bench.sh --smoke` with this build's binaries: a private Dovecot,
 //! 200 generated messages through mbsync, the bare fetch client, `leadmail
 //! run --once`, 20 APPENDs under IDLE, the microbenchmarks, and the digests
-//! of 20 users over 500 seeded leads built and sent to an SMTP sink. It
+//! of 20 users over 500 seeded leads built and sent to an SMTP sink, and the
+//! web app's pages over those leads (in process, then `leadmail serve`). It
 //! checks that the benchmark works (every message processed, the INBOX
-//! emptied, every APPEND committed, every digest received), not how fast.
+//! emptied, every APPEND committed, every digest received, every page
+//! answered), not how fast.
 //! Needs root and Dovecot; outside CI it is skipped where Dovecot or mbsync
 //! is missing.
 #![cfg(feature = "bench")]
@@ -62,5 +64,10 @@ fn the_benchmark_runs_end_to_end_at_a_small_size() {
     assert!(
         stdout.contains("digests of 20 users over 500 leads"),
         "no digest line:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("web pages over 500 leads (SQLite")
+            && stdout.contains("leadmail serve after the same pages: RSS"),
+        "no web lines:\n{stdout}"
     );
 }

@@ -12,6 +12,7 @@ mod digest_reply;
 mod leases;
 mod mailboxes;
 mod outbox;
+mod search;
 mod threads;
 mod trust;
 mod views;

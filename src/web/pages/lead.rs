@@ -118,6 +118,12 @@ fn actions(settings: &Settings, nav: Nav<'_>, view: &LeadPage<'_>) -> Markup {
                 select name="owner" { @for user in &view.assignable { option value=(user.email) selected[lead.owner.as_deref() == Some(user.email.as_ref())] { (user.name) } } }
             }))
         }
+        (form(nav, lead, "amount", "Set amount", html! {
+            input type="text" name="amount" value=(lead.amount.as_ref().map(|a| format!("{} {}", a.value, a.currency)).unwrap_or_default()) placeholder="5000 EUR" required size="12";
+        }))
+        (form(nav, lead, "tags", "Set tags", html! {
+            input type="text" name="tags" value=(lead.tags.join(", ")) placeholder="vip, renewal" size="24";
+        }))
         (form(nav, lead, "note", "Add note", html! { br; textarea name="text" rows="3" cols="40" required {} br; }))
     }
 }

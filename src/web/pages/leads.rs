@@ -4,7 +4,8 @@ use super::layout::{page, Nav};
 use super::{due_text, lead_link};
 use crate::config::Settings;
 use crate::domain::LeadStatus;
-use crate::web::listing::{ListPage, ListQuery};
+use crate::store::LeadPage;
+use crate::web::listing::ListQuery;
 use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 
@@ -13,7 +14,7 @@ pub fn list(
     settings: &Settings,
     nav: Nav<'_>,
     query: &ListQuery,
-    found: &ListPage,
+    found: &LeadPage,
     now: DateTime<Utc>,
 ) -> Markup {
     let zone = nav.user.calendar.time_zone;
@@ -88,7 +89,7 @@ fn option(value: &str, label: &str, current: &str) -> Markup {
     html! { option value=(value) selected[value == current] { (label) } }
 }
 
-fn pager(query: &ListQuery, found: &ListPage) -> Markup {
+fn pager(query: &ListQuery, found: &LeadPage) -> Markup {
     html! {
         @if found.pages > 1 {
             p {

@@ -1,8 +1,9 @@
 //! A real browser for the web app's tests: Debian's headless Chromium
 //! behind chromedriver (`scripts/chromedriver.sh`), started once per test
-//! binary and stopped when it exits; each test opens its own session.
+//! binary and stopped when it exits, on the real clock like the other
+//! test servers; each test opens its own session.
 
-use super::{read_env, repo, skip_without};
+use super::{read_env, repo, server_command, skip_without};
 use fantoccini::{Client, ClientBuilder};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -29,7 +30,9 @@ fn start() -> Option<HashMap<String, String>> {
     }
     let dir: PathBuf = std::env::temp_dir().join(format!("lm-chromedriver-{}", std::process::id()));
     let script = repo().join("scripts/chromedriver.sh");
-    let out = Command::new("bash")
+    // chromedriver and every Chromium it starts run on the real clock (no
+    // libfaketime preloaded): under it they took minutes to start.
+    let out = server_command("bash")
         .arg(&script)
         .arg("start")
         .arg(&dir)
@@ -46,7 +49,7 @@ fn start() -> Option<HashMap<String, String>> {
         script = script.display(),
         dir = dir.display()
     );
-    let _ = Command::new("sh").args(["-c", &watcher]).spawn();
+    let _ = server_command("sh").args(["-c", &watcher]).spawn();
     Some(read_env(&dir.join("env")))
 }
 

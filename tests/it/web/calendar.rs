@@ -9,7 +9,7 @@ use crate::support::web::{signed_in, Client, WebApp};
 /// skipped, loudly, or fails where the servers are required).
 fn icalendar_installed() -> bool {
     let python = crate::support::repo().join(".venv-test/bin/python");
-    let found = std::process::Command::new(python)
+    let found = crate::support::server_command(python)
         .args(["-c", "import icalendar"])
         .status()
         .is_ok_and(|s| s.success());
@@ -34,7 +34,8 @@ for ev in cal.walk('VEVENT'):
         'tzid': ev['DTSTART'].params.get('TZID'),
         'url': str(ev['URL']), 'summary': str(ev['SUMMARY'])}))
 "#;
-    let out = std::process::Command::new(python)
+    // An independent parser of fixed dates: on the real clock, like the servers.
+    let out = crate::support::server_command(python)
         .args(["-c", script])
         .arg(path)
         .output()

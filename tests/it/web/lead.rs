@@ -220,3 +220,61 @@ async fn hostile_mail_text_is_escaped_on_every_page() {
         "{lead_page}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
+async fn the_amount_and_the_tags_are_edited_on_the_lead_page_and_go_on_the_timeline() {
+    let Some(web) = WebApp::start("edit") else {
+        return;
+    };
+    let mut bruno = signed_in(&web, "bruno@acme.test").await;
+    let page = bruno.get("/leads/3").await.body;
+    assert!(
+        page.contains("Set amount") && page.contains("Set tags"),
+        "{page}"
+    );
+    let amount = act(
+        &mut bruno,
+        3,
+        &[("action", "amount"), ("amount", "€12.500")],
+    )
+    .await;
+    assert_eq!(amount.status, 303, "{}", amount.body);
+    let tags = act(
+        &mut bruno,
+        3,
+        &[("action", "tags"), ("tags", "VIP, renewal")],
+    )
+    .await;
+    assert_eq!(tags.status, 303, "{}", tags.body);
+    let bad = act(&mut bruno, 3, &[("action", "amount"), ("amount", "lots")]).await;
+    assert_eq!(bad.status, 400, "not an amount");
+    let lead = web.app.json(&["leads", "show", "3", "--json"]);
+    assert_eq!(lead["amount"]["value"], 12500.0, "{lead:#}");
+    assert_eq!(lead["amount"]["currency"], "EUR");
+    assert_eq!(lead["tags"], serde_json::json!(["renewal", "vip"]));
+    let timeline = web.app.json(&["timeline", "3", "--json"]);
+    let by_bruno = |subject: &str| {
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "bruno@acme.test" && e["subject"].as_str() == Some(subject))
+    };
+    assert!(by_bruno("Amount: none → 12500 EUR"), "{timeline:#}");
+    assert!(by_bruno("Tags: none → renewal, vip"), "{timeline:#}");
+    let page = bruno.get("/leads/3").await.body;
+    assert!(page.contains("12500 EUR") && page.contains("renewal, vip"));
+    let forged = bruno
+        .post("/leads/3/act", &[("action", "tags"), ("tags", "spam")])
+        .await;
+    assert_eq!(forged.status, 403, "no CSRF token");
+    let other = act(&mut bruno, 1, &[("action", "amount"), ("amount", "1 EUR")]).await;
+    assert_eq!(other.status, 404, "Alice's lead");
+    let lead = web.app.json(&["leads", "show", "3", "--json"]);
+    assert_eq!(
+        lead["tags"],
+        serde_json::json!(["renewal", "vip"]),
+        "unchanged"
+    );
+}

@@ -1,0 +1,294 @@
+//! The Leads & Prospects page's question in SQL: filters, the search, the
+//! reader's visibility, the sort and one page, as one `SELECT … LIMIT` and
+//! one `COUNT(*)`, so a page over 100,000 leads reads only its 50 rows.
+//!
+//! The statement is put together from fixed fragments, one per filter that
+//! is set, so each backend plans the query it is given (an unset filter
+//! written as `($n IS NULL OR …)` would keep SQLite off the owner index).
+//! Every value is bound; placeholders are `$n` on both backends. Text is
+//! compared case-insensitively with `lower()` on both sides (SQLite's
+//! `lower()` folds ASCII letters only).
+
+use super::related::{lead_columns, lead_views, LeadRow};
+use super::views::LeadView;
+use super::{Store, StoreError};
+use crate::domain::{LeadKind, LeadStatus};
+use crate::store::db;
+use sqlx::AssertSqlSafe;
+
+/// Which leads a page lists, in which order, and which page of them.
+/// `None` and empty fields do not filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadSearch {
+    /// These kinds only (an empty list matches nothing).
+    pub kinds: Option<Vec<LeadKind>>,
+    /// These statuses only (an empty list matches nothing).
+    pub statuses: Option<Vec<LeadStatus>>,
+    /// This pipeline step (any case).
+    pub step: Option<String>,
+    /// This owner's (an address, any case).
+    pub owner: Option<String>,
+    /// Unassigned leads only.
+    pub unassigned: bool,
+    /// This source (any case).
+    pub source: Option<String>,
+    /// Leads with this tag (any case).
+    pub tag: Option<String>,
+    /// Words that must each be in the title, the company's name or domain,
+    /// or a contact's name, address or phone (with or without its spaces,
+    /// dashes and brackets), any case.
+    pub words: Vec<String>,
+    /// Who may read: `None` every lead; else unassigned leads and the
+    /// leads of these owners (the reader's rule, `web::access`).
+    pub visible_owners: Option<Vec<String>>,
+    /// The order.
+    pub sort: LeadSort,
+    /// The page asked for, from 1 (clamped to the pages there are).
+    pub page: usize,
+    /// Leads on a page (at least 1).
+    pub per_page: usize,
+}
+
+/// The orders of the leads list; each ends with the id, so pages are stable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LeadSort {
+    /// The next action's due time, soonest first; leads without one last.
+    #[default]
+    Due,
+    /// The latest activity first.
+    Activity,
+    /// The newest first.
+    Created,
+    /// By title, any case.
+    Title,
+}
+
+/// One page of a [`LeadSearch`].
+#[derive(Debug, Clone)]
+pub struct LeadPage {
+    /// The leads on this page.
+    pub leads: Vec<LeadView>,
+    /// How many matched in all.
+    pub total: usize,
+    /// This page (from 1).
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+}
+
+impl Default for LeadSearch {
+    /// Every open lead and prospect, by due time, the first page of 50.
+    fn default() -> Self {
+        LeadSearch {
+            kinds: None,
+            statuses: Some(vec![LeadStatus::Todo, LeadStatus::Standby]),
+            step: None,
+            owner: None,
+            unassigned: false,
+            source: None,
+            tag: None,
+            words: Vec::new(),
+            visible_owners: None,
+            sort: LeadSort::Due,
+            page: 1,
+            per_page: 50,
+        }
+    }
+}
+
+impl Store {
+    /// The page of `search`: its leads as the CLI's views, the total and
+    /// the page numbers.
+    pub async fn search_leads(&self, search: &LeadSearch) -> Result<LeadPage, StoreError> {
+        let filter = Where::of(search);
+        let mut conn = self.pool.acquire().await?;
+        let sql = format!("SELECT COUNT(*) FROM leads l{}", filter.sql);
+        let mut count = db::query_scalar::<i64>(AssertSqlSafe(sql));
+        for value in &filter.values {
+            count = count.bind(value);
+        }
+        let total = usize::try_from(count.fetch_one(&mut *conn).await?).unwrap_or(0);
+        let per_page = search.per_page.max(1);
+        let pages = total.div_ceil(per_page).max(1);
+        let page = search.page.clamp(1, pages);
+        let sql = select_page(&filter.sql, search.sort, per_page, (page - 1) * per_page);
+        let mut select = db::query_as::<LeadRow>(AssertSqlSafe(sql));
+        for value in &filter.values {
+            select = select.bind(value);
+        }
+        let rows = select.fetch_all(&mut *conn).await?;
+        Ok(LeadPage {
+            leads: lead_views(&mut conn, rows).await?,
+            total,
+            page,
+            pages,
+        })
+    }
+}
+
+/// The `SELECT` of one page: the lead columns, the order, the window.
+fn select_page(filter: &str, sort: LeadSort, limit: usize, offset: usize) -> String {
+    let (join, order) = match sort {
+        LeadSort::Due => (
+            " LEFT JOIN next_actions n ON n.lead_id = l.id AND n.done_at IS NULL",
+            "n.due_at IS NULL, n.due_at, l.id",
+        ),
+        LeadSort::Activity => ("", "l.last_activity_at DESC, l.id"),
+        LeadSort::Created => ("", "l.created_at DESC, l.id"),
+        LeadSort::Title => ("", "lower(l.title), l.id"),
+    };
+    format!(
+        concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads l{}{} ORDER BY {} LIMIT {} OFFSET {}"
+        ),
+        join, filter, order, limit, offset
+    )
+}
+
+/// A `WHERE` clause and the text values of its placeholders, in order.
+#[derive(Debug, Default)]
+struct Where {
+    sql: String,
+    values: Vec<String>,
+}
+
+/// One search word found somewhere in the lead (`{w}`: the word's `LIKE`
+/// pattern).
+const WORD_FOUND: &str = "(lower(l.title) LIKE {w} ESCAPE '\\' \
+     OR EXISTS (SELECT 1 FROM companies c WHERE c.id = l.company_id \
+       AND (lower(c.name) LIKE {w} ESCAPE '\\' OR lower(c.domain) LIKE {w} ESCAPE '\\')) \
+     OR EXISTS (SELECT 1 FROM lead_contacts lc JOIN contacts p ON p.id = lc.contact_id \
+       WHERE lc.lead_id = l.id AND (lower(p.name) LIKE {w} ESCAPE '\\' \
+         OR lower(p.phone) LIKE {w} ESCAPE '\\' \
+         OR replace(replace(replace(replace(p.phone, ' ', ''), '-', ''), '(', ''), ')', '') \
+            LIKE {w} ESCAPE '\\' \
+         OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = p.id \
+           AND lower(e.address) LIKE {w} ESCAPE '\\'))))";
+
+impl Where {
+    /// The clause of `search`'s filters, search and visibility.
+    fn of(search: &LeadSearch) -> Where {
+        let mut clause = Where::default();
+        clause.and_visible(search);
+        clause.and_text("lower(l.step) = lower({w})", &search.step);
+        clause.and_text("lower(l.source) = lower({w})", &search.source);
+        let owner = search.owner.as_ref().map(|o| o.trim().to_lowercase());
+        clause.and_text("l.owner = {w}", &owner);
+        if search.unassigned {
+            clause.and("l.owner IS NULL");
+        }
+        let tag = "EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id \
+                   AND lower(t.tag) = lower({w}))";
+        clause.and_text(tag, &search.tag);
+        for word in &search.words {
+            clause.and_text(WORD_FOUND, &Some(like_pattern(word)));
+        }
+        clause
+    }
+
+    /// Adds the reader's visibility, the kinds and the statuses. With a
+    /// visibility, the kinds and statuses go inside each half of its `OR`
+    /// (`owner IS NULL AND … OR owner IN (…) AND …`), which SQLite runs as
+    /// two searches of `leads_owner_status_kind`: `AND`ed beside the `OR`, they
+    /// led it to scan every open lead on `leads_status` (70 ms against
+    /// 0.1 ms for a rep over 100,000 leads).
+    fn and_visible(&mut self, search: &LeadSearch) {
+        let mut rest = Vec::new();
+        if let Some(kinds) = &search.kinds {
+            let kinds = self.list(kinds.iter().map(|k| k.as_str().to_string()));
+            rest.push(format!("l.kind IN ({kinds})"));
+        }
+        if let Some(statuses) = &search.statuses {
+            let statuses = self.list(statuses.iter().map(|s| s.as_str().to_string()));
+            rest.push(format!("l.status IN ({statuses})"));
+        }
+        let Some(owners) = &search.visible_owners else {
+            rest.iter().for_each(|condition| self.and(condition));
+            return;
+        };
+        let owners = self.list(owners.iter().map(|o| o.to_lowercase()));
+        let rest: String = rest.iter().map(|c| format!(" AND {c}")).collect();
+        self.and(&format!(
+            "(l.owner IS NULL{rest} OR l.owner IN ({owners}){rest})"
+        ));
+    }
+
+    /// Adds a condition.
+    fn and(&mut self, condition: &str) {
+        self.sql.push_str(if self.sql.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        self.sql.push_str(condition);
+    }
+
+    /// Adds `condition` with each `{w}` bound to `value`, when it is set.
+    fn and_text(&mut self, condition: &str, value: &Option<String>) {
+        let Some(value) = value else { return };
+        self.values.push(value.clone());
+        let placeholder = format!("${}", self.values.len());
+        self.and(&condition.replace("{w}", &placeholder));
+    }
+
+    /// Binds `values`; their placeholders, comma-separated (an empty list
+    /// is `NULL`, which no `IN` finds).
+    fn list(&mut self, values: impl IntoIterator<Item = String>) -> String {
+        let mut list = Vec::new();
+        for value in values {
+            self.values.push(value);
+            list.push(format!("${}", self.values.len()));
+        }
+        if list.is_empty() {
+            return "NULL".into();
+        }
+        list.join(", ")
+    }
+}
+
+/// A `LIKE` pattern finding `word` anywhere, lower-cased, with `\`, `%`
+/// and `_` taken literally.
+fn like_pattern(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.to_lowercase().chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_word_is_taken_literally() {
+        assert_eq!(like_pattern("50%_Off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn unset_filters_leave_no_condition_and_set_ones_are_bound_in_order() {
+        let all = LeadSearch {
+            statuses: None,
+            ..LeadSearch::default()
+        };
+        assert_eq!(Where::of(&all).sql, "");
+        let some = LeadSearch {
+            visible_owners: Some(vec!["Bruno@acme.test".into()]),
+            tag: Some("vip".into()),
+            ..LeadSearch::default()
+        };
+        let clause = Where::of(&some);
+        assert_eq!(clause.values, ["todo", "standby", "bruno@acme.test", "vip"]);
+        let visible = " WHERE (l.owner IS NULL AND l.status IN ($1, $2) \
+                       OR l.owner IN ($3) AND l.status IN ($1, $2)) AND ";
+        assert!(clause.sql.starts_with(visible), "{}", clause.sql);
+        assert!(clause.sql.ends_with("lower(t.tag) = lower($4))"));
+    }
+}

@@ -1,0 +1,272 @@
+//! The web app's leads list in SQL (`Store::search_leads`): the filters,
+//! the search, the reader's visibility, the sorts and the pages.
+
+use super::*;
+use crate::domain::LeadStatus;
+use crate::ingest::plan::Command;
+use crate::store::{LeadSearch, LeadSort};
+
+/// A lead to file: its title, owner, contact, first mail's time and due time.
+struct Filed<'a> {
+    title: &'a str,
+    owner: Option<&'a str>,
+    contact: ContactDraft,
+    when: &'a str,
+    due: &'a str,
+    tags: &'a [&'a str],
+}
+
+impl Filed<'_> {
+    fn new(title: &str, n: usize) -> Filed<'_> {
+        Filed {
+            title,
+            owner: Some("alice@acme.test"),
+            contact: person(&format!("p{n}@initech.test"), "Pat Doe", None),
+            when: "2026-11-20T10:00:00Z",
+            due: "2026-11-25T10:00:00Z",
+            tags: &[],
+        }
+    }
+
+    /// Files it as message `n`; the lead's id.
+    async fn file(self, db: &TestDb, n: usize) -> i64 {
+        let commands = Commands {
+            accepted: self
+                .tags
+                .iter()
+                .map(|t| Command::Tag { tag: t.to_string() })
+                .collect(),
+            rejected: Vec::new(),
+            by: Some(addr("alice@acme.test")),
+        };
+        let mut mail = lead_mail(self.contact, self.when, commands);
+        mail.new_lead.title = self.title.into();
+        mail.new_lead.owner = self.owner.map(addr);
+        mail.new_lead.first_action = next(self.due, "call");
+        let plan = plan(&format!("s{n}@test"), self.when, Action::Lead(mail));
+        let applied = db.store.apply(&plan, n.to_string().as_bytes(), "t").await;
+        applied.unwrap().lead_ids[0]
+    }
+}
+
+/// The ids `search` lists on its page.
+async fn ids(db: &TestDb, search: &LeadSearch) -> Vec<i64> {
+    let page = db.store.search_leads(search).await.unwrap();
+    page.leads.iter().map(|l| l.id).collect()
+}
+
+/// Marta Silva of Globex, with a phone, on a lead titled "Quote".
+fn marta() -> ContactDraft {
+    let mut marta = person(
+        "marta@globex.test",
+        "Marta Silva",
+        Some(("Globex", "globex.test")),
+    );
+    marta.phone = Some("+351 912 345 678".into());
+    marta
+}
+
+#[tokio::test]
+async fn open_leads_are_listed_by_default_and_all_on_request() {
+    let db = fresh().await;
+    let open = Filed::new("Quote", 1).file(&db, 1).await;
+    let won = Filed::new("Old", 2).file(&db, 2).await;
+    db.store
+        .set_status(won, LeadStatus::Won, None, None, "cli")
+        .await
+        .unwrap();
+    assert_eq!(ids(&db, &LeadSearch::default()).await, [open]);
+    let all = LeadSearch {
+        statuses: None,
+        ..LeadSearch::default()
+    };
+    assert_eq!(ids(&db, &all).await, [open, won]);
+    let none = LeadSearch {
+        statuses: Some(vec![]),
+        ..LeadSearch::default()
+    };
+    assert_eq!(db.store.search_leads(&none).await.unwrap().total, 0);
+}
+
+#[tokio::test]
+async fn the_search_finds_names_companies_addresses_and_phones_in_any_case() {
+    let db = fresh().await;
+    let quote = Filed {
+        contact: marta(),
+        ..Filed::new("Quote", 1)
+    }
+    .file(&db, 1)
+    .await;
+    Filed::new("Other", 2).file(&db, 2).await;
+    let find = |q: &str| LeadSearch {
+        words: q.split_whitespace().map(str::to_string).collect(),
+        ..LeadSearch::default()
+    };
+    for q in [
+        "marta",
+        "GLOBEX",
+        "globex.test",
+        "marta@globex",
+        "912345678",
+        "912 345",
+        "quote silva",
+    ] {
+        assert_eq!(ids(&db, &find(q)).await, [quote], "{q}");
+    }
+    for q in ["initrode", "quote initrode", "%", "_", "\\"] {
+        assert_eq!(ids(&db, &find(q)).await, Vec::<i64>::new(), "{q}");
+    }
+}
+
+#[tokio::test]
+async fn filters_by_owner_tag_kind_step_source_and_unassigned() {
+    let db = fresh().await;
+    let alices = Filed {
+        tags: &["VIP"],
+        ..Filed::new("A", 1)
+    }
+    .file(&db, 1)
+    .await;
+    let nobodys = Filed {
+        owner: None,
+        ..Filed::new("B", 2)
+    }
+    .file(&db, 2)
+    .await;
+    db.store.set_step(alices, "Demo", "cli").await.unwrap();
+    let by = |change: &dyn Fn(&mut LeadSearch)| {
+        let mut search = LeadSearch::default();
+        change(&mut search);
+        search
+    };
+    let cases: Vec<(LeadSearch, Vec<i64>)> = vec![
+        (
+            by(&|s| s.owner = Some("Alice@acme.test".into())),
+            vec![alices],
+        ),
+        (by(&|s| s.unassigned = true), vec![nobodys]),
+        (by(&|s| s.tag = Some("vip".into())), vec![alices]),
+        (by(&|s| s.step = Some("demo".into())), vec![alices]),
+        (
+            by(&|s| s.source = Some("FORWARD".into())),
+            vec![alices, nobodys],
+        ),
+        (by(&|s| s.source = Some("bcc".into())), vec![]),
+        (by(&|s| s.kinds = Some(vec![LeadKind::Prospect])), vec![]),
+        (
+            by(&|s| s.kinds = Some(vec![LeadKind::Lead])),
+            vec![alices, nobodys],
+        ),
+    ];
+    for (search, want) in cases {
+        assert_eq!(ids(&db, &search).await, want, "{search:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_reader_sees_the_leads_of_the_owners_they_may_see_and_unassigned_ones() {
+    let db = fresh().await;
+    let alices = Filed::new("A", 1).file(&db, 1).await;
+    let bobs = Filed {
+        owner: Some("bob@acme.test"),
+        ..Filed::new("B", 2)
+    }
+    .file(&db, 2)
+    .await;
+    let nobodys = Filed {
+        owner: None,
+        ..Filed::new("C", 3)
+    }
+    .file(&db, 3)
+    .await;
+    let seen_by = |owners: &[&str]| LeadSearch {
+        visible_owners: Some(owners.iter().map(|o| o.to_string()).collect()),
+        ..LeadSearch::default()
+    };
+    assert_eq!(
+        ids(&db, &seen_by(&["bob@acme.test"])).await,
+        [bobs, nobodys]
+    );
+    assert_eq!(ids(&db, &seen_by(&[])).await, [nobodys]);
+    let both = seen_by(&["alice@acme.test", "Bob@acme.test"]);
+    assert_eq!(ids(&db, &both).await, [alices, bobs, nobodys]);
+}
+
+#[tokio::test]
+async fn each_sort_orders_the_leads_and_leads_without_a_next_action_come_last_by_due() {
+    let db = fresh().await;
+    let mut filed = Vec::new();
+    for (n, (title, when, due)) in [
+        ("beta", "2026-11-20T10:00:00Z", "2026-11-26T10:00:00Z"),
+        ("Alpha", "2026-11-21T10:00:00Z", "2026-11-27T10:00:00Z"),
+        ("gamma", "2026-11-19T10:00:00Z", "2026-11-24T10:00:00Z"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let lead = Filed {
+            when,
+            due,
+            ..Filed::new(title, n)
+        };
+        filed.push(lead.file(&db, n).await);
+    }
+    let (beta, alpha, gamma) = (filed[0], filed[1], filed[2]);
+    db.store.complete_next_action(gamma, "cli").await.unwrap();
+    let sorted = |sort| LeadSearch {
+        sort,
+        ..LeadSearch::default()
+    };
+    assert_eq!(ids(&db, &sorted(LeadSort::Due)).await, [beta, alpha, gamma]);
+    assert_eq!(
+        ids(&db, &sorted(LeadSort::Title)).await,
+        [alpha, beta, gamma]
+    );
+    assert_eq!(
+        ids(&db, &sorted(LeadSort::Created)).await,
+        [alpha, beta, gamma]
+    );
+    let by_activity = db.store.search_leads(&sorted(LeadSort::Activity)).await;
+    let leads = by_activity.unwrap().leads;
+    let at: Vec<_> = leads.iter().map(|l| l.last_activity_at).collect();
+    assert!(
+        at.len() == 3 && at.windows(2).all(|w| w[0] >= w[1]),
+        "{at:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_holds_its_share_the_page_is_clamped_and_views_are_complete() {
+    let db = fresh().await;
+    for n in 0..7 {
+        Filed {
+            contact: if n == 6 {
+                marta()
+            } else {
+                Filed::new("", n).contact
+            },
+            ..Filed::new("Quote", n)
+        }
+        .file(&db, n)
+        .await;
+    }
+    let search = LeadSearch {
+        page: 9,
+        per_page: 3,
+        sort: LeadSort::Created,
+        ..LeadSearch::default()
+    };
+    let page = db.store.search_leads(&search).await.unwrap();
+    assert_eq!(
+        (page.total, page.pages, page.page, page.leads.len()),
+        (7, 3, 3, 1)
+    );
+    let last = &page.leads[0];
+    assert_eq!(last.company.as_ref().unwrap().name, "Globex");
+    let contact = &last.contacts[0];
+    assert_eq!(contact.emails, ["marta@globex.test"]);
+    assert_eq!(contact.phone.as_deref(), Some("+351 912 345 678"));
+    assert_eq!(last.next_action.as_ref().unwrap().note, "call");
+    let first = LeadSearch { page: 0, ..search };
+    assert_eq!(db.store.search_leads(&first).await.unwrap().page, 1);
+}
