@@ -127,6 +127,22 @@ impl Store {
         Ok(queued)
     }
 
+    /// Queues several mails in one transaction (one commit, one sync, for
+    /// a morning's digests); for each, `false` when it was queued already.
+    pub async fn queue_mails(
+        &self,
+        drafts: &[OutboxDraft],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut queued = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            queued.push(queue(&mut tx, draft, now).await?);
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// The latest local day a digest was queued for this user, and when.
     pub async fn last_digest(
         &self,
