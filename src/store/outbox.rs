@@ -190,8 +190,11 @@ impl Store {
             .await
     }
 
-    /// One claiming UPDATE … RETURNING in a write transaction (SQLite: the
-    /// one writer serialises two senders; PostgreSQL will want SKIP LOCKED).
+    /// One claiming UPDATE … RETURNING in a write transaction: on SQLite
+    /// the one writer, on PostgreSQL the store's write lock (an advisory
+    /// lock, see `postgres::begin_write`), serialises two senders, so the
+    /// second sees the first's claims and takes other mail (no SKIP LOCKED
+    /// needed: a claim holds the lock for one short statement).
     async fn claim_mail(
         &self,
         due_only: bool,
