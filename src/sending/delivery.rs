@@ -7,9 +7,10 @@
 //! the server answered 250 to its DATA. A failed send is recorded with its
 //! next attempt ([`Policy::OUTBOX`]) and the claim dropped, so the mail
 //! comes round again on that schedule, from whichever sender claims it.
-//! Each mail is sent and recorded by its own task, so one connection's
-//! failure touches only the mail on it, and a record being written never
-//! holds up the sends on the other connections.
+//! One connection's failure touches only the mail on it, and the sends go
+//! on while outcomes are recorded: the mails accepted during one record's
+//! commit are marked sent together in the next (a commit, not a commit a
+//! mail), a few milliseconds after the server accepted them.
 
 use crate::retry::Policy;
 use crate::smtp::{compose, Mailer};
@@ -17,6 +18,7 @@ use crate::store::{LeaseHolder, OutboxMail, SendClaim, Store};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use lettre::message::Mailbox;
+use tokio::sync::mpsc;
 
 /// What one delivery round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +72,11 @@ pub async fn deliver_due(
 }
 
 /// Sends these (claimed) mails, as many at once as the mailer has
-/// connections, each recorded by the task that sent it as soon as the
-/// server answered. A record that cannot be written ends the round with
-/// that error once the mails in flight are done (an unrecorded mail stays
-/// claimed until its claim runs out).
+/// connections, while another future records the outcomes as they come:
+/// the sends go on during a record's commit, and the mails accepted
+/// meanwhile are marked sent together in the next one. A record that
+/// cannot be written ends the round with that error at once (the mails not
+/// recorded stay claimed until their claim runs out).
 pub async fn deliver(
     store: &Store,
     mailer: &Mailer,
@@ -81,44 +84,75 @@ pub async fn deliver(
     mails: Vec<OutboxMail>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
-    let outcomes: Vec<anyhow::Result<bool>> = futures::stream::iter(mails)
-        .map(|mail| send_and_record(store, mailer, from, mail, now))
-        .buffer_unordered(mailer.parallelism())
-        .collect()
-        .await;
+    let (outcomes, received) = mpsc::unbounded_channel();
+    let sending = async move {
+        futures::stream::iter(mails)
+            .map(|mail| async move {
+                let sent = send_one(mailer, from, &mail).await;
+                (mail, sent)
+            })
+            .buffer_unordered(mailer.parallelism())
+            .for_each(|outcome| {
+                // Only fails once the recorder is gone, and then this ends too.
+                let _ = outcomes.send(outcome);
+                std::future::ready(())
+            })
+            .await;
+        // `outcomes` is dropped here: the recorder ends after the last.
+        Ok(())
+    };
+    let ((), delivery) = tokio::try_join!(sending, record(store, received, now))?;
+    Ok(delivery)
+}
+
+/// One mail and how its send went (the error, and whether it is final).
+type Outcome = (OutboxMail, Result<(), (String, bool)>);
+
+/// Records outcomes until the sends are done, all those that arrived
+/// during the previous record in one go.
+async fn record(
+    store: &Store,
+    mut received: mpsc::UnboundedReceiver<Outcome>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Delivery> {
     let mut delivery = Delivery::default();
-    for outcome in outcomes {
-        match outcome? {
-            true => delivery.sent += 1,
-            false => delivery.failed += 1,
+    while let Some(first) = received.recv().await {
+        let mut ready = vec![first];
+        while let Ok(more) = received.try_recv() {
+            ready.push(more);
         }
+        record_ready(store, ready, now, &mut delivery).await?;
     }
     Ok(delivery)
 }
 
-/// Sends one claimed mail and records the outcome: `true` when it was
-/// accepted (and marked sent), `false` when it failed (and was marked for
-/// a retry, or refused for good).
-async fn send_and_record(
+/// Marks the accepted mails sent in one transaction, then each failed one
+/// for its retry (or as refused for good).
+async fn record_ready(
     store: &Store,
-    mailer: &Mailer,
-    from: &Mailbox,
-    mail: OutboxMail,
+    ready: Vec<Outcome>,
     now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    match send_one(mailer, from, &mail).await {
-        Ok(()) => {
-            store.mark_sent(mail.id, crate::clock::now()).await?;
-            tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");
-            Ok(true)
-        }
-        Err((error, permanent)) => {
+    delivery: &mut Delivery,
+) -> anyhow::Result<()> {
+    let (sent, failed): (Vec<Outcome>, Vec<Outcome>) =
+        ready.into_iter().partition(|(_, sent)| sent.is_ok());
+    let ids: Vec<i64> = sent.iter().map(|(mail, _)| mail.id).collect();
+    if !ids.is_empty() {
+        store.mark_sent_many(&ids, crate::clock::now()).await?;
+    }
+    for (mail, _) in &sent {
+        tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");
+    }
+    delivery.sent += sent.len();
+    for (mail, outcome) in failed {
+        if let Err((error, permanent)) = outcome {
             let retry_at = (!permanent).then(|| now + retry_after(mail.attempts));
             tracing::warn!(to = %mail.draft.recipient, error = %error, ?retry_at, "mail not sent");
             store.mark_failed(mail.id, &error, now, retry_at).await?;
-            Ok(false)
+            delivery.failed += 1;
         }
     }
+    Ok(())
 }
 
 async fn send_one(

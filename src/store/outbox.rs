@@ -258,6 +258,24 @@ impl Store {
         Ok(())
     }
 
+    /// The SMTP server accepted these mails: recorded in one transaction
+    /// (one commit for the mails a sender has in hand at once).
+    pub async fn mark_sent_many(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for &id in ids {
+            db::query(
+                "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
+                 claimed_by = NULL, claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A failed attempt: retried at `retry_at`, or never when `None` (refused for good).
     pub async fn mark_failed(
         &self,
