@@ -8,6 +8,7 @@ the standard library lost its SMTP server, smtpd, in Python 3.12).
                  [--require-starttls] [--implicit-tls]
                  [--auth-user U --auth-password P] [--auth-plaintext]
                  [--auth-xoauth2 INTROSPECTION_URL [--xoauth2-challenge]]
+                 [--drop-at N]
 
 Listens on 127.0.0.1 only, on --port or (default 0) a free port chosen by the
 kernel, and prints `SMTP_PORT=N` on stdout once it accepts connections.
@@ -39,6 +40,12 @@ accepts when the answer is {"active": true, "username": U}; otherwise it
 answers 535 5.7.3, as Microsoft 365 does, or with --xoauth2-challenge first
 sends a 334 challenge holding a JSON error and waits for the client's (empty)
 answer, as Gmail does. auth_user records U.
+
+Faults: with --drop-at N the connection that carries the N-th message
+(counted from 1 since the start) is closed at the end of its DATA with no
+reply and nothing written, and the next connection opened after that is
+greeted with 421 and closed: a sender that retries at once on a new
+connection fails too, and the message must come again later.
 
 Protocol limits are aiosmtpd's RFC 5321 defaults: lines longer than 1000
 bytes are refused (500), messages above --data-size-limit get 552.
@@ -77,8 +84,11 @@ logging.getLogger("mail.log").addFilter(
 class Sink:
     """aiosmtpd handler: writes each message and its envelope to `out`."""
 
-    def __init__(self, out):
+    def __init__(self, out, drop_at=None):
         self.out = out
+        self.drop_at = drop_at
+        self.seen = 0
+        self.refuse_next = False
         existing = [int(m.group(1)) for m in
                     (re.fullmatch(r"(\d{6})\.eml", n) for n in os.listdir(out)) if m]
         self.next = max(existing, default=0) + 1
@@ -91,6 +101,12 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         # Handlers run on the single event-loop thread: no lock needed.
+        self.seen += 1
+        if self.seen == self.drop_at:
+            self.refuse_next = True
+            print(f"dropped the connection at message {self.seen}", flush=True)
+            server.transport.abort()
+            return "421 4.3.0 dropped (--drop-at)"
         n = self.next
         self.next += 1
         stem = f"{n:06d}"
@@ -162,6 +178,15 @@ class XOAuth2Sink(Sink):
         return info.get("username") if info.get("active") is True else None
 
 
+class Refuse(asyncio.Protocol):
+    """A connection greeted with 421 and closed (--drop-at's second half)."""
+
+    def connection_made(self, transport):
+        print("refused a connection with 421", flush=True)
+        transport.write(b"421 4.3.2 smtp-sink.test not accepting connections now\r\n")
+        transport.close()
+
+
 def parse_xoauth2(blob):
     """(user, token) from `user=U\x01auth=Bearer T\x01\x01`; None where missing."""
     fields = dict(part.split("=", 1) for part in
@@ -203,6 +228,8 @@ def parse_args(argv):
                    help="refuse a bad XOAUTH2 token with a 334 JSON challenge first (as Gmail)")
     p.add_argument("--auth-plaintext", action="store_true",
                    help="allow AUTH before STARTTLS even when TLS is configured")
+    p.add_argument("--drop-at", type=int, metavar="N",
+                   help="drop the connection at the N-th message, refuse the next connection")
     p.add_argument("--data-size-limit", type=int, default=32 * 1024 * 1024,
                    help="largest message accepted, in bytes (552 above)")
     a = p.parse_args(argv)
@@ -228,6 +255,7 @@ async def main(argv):
 
     handler = (XOAuth2Sink(args.out, args.auth_xoauth2, args.xoauth2_challenge)
                if args.auth_xoauth2 else Sink(args.out))
+    handler.drop_at = args.drop_at
     smtp_kwargs = dict(
         hostname=args.hostname,
         ident="leadmail smtp-sink",
@@ -248,8 +276,14 @@ async def main(argv):
         )
 
     loop = asyncio.get_running_loop()
+    def connection():
+        if handler.refuse_next:
+            handler.refuse_next = False
+            return Refuse()
+        return SMTP(handler, **smtp_kwargs)
+
     server = await loop.create_server(
-        lambda: SMTP(handler, **smtp_kwargs),
+        connection,
         host=HOST, port=args.port,
         ssl=tls if args.implicit_tls else None,
     )

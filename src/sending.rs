@@ -16,16 +16,17 @@ use crate::digest::content::{build, Digest, Reach, Rules};
 use crate::digest::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
 use crate::digest::{render, schedule, RenderedDigest};
 use crate::domain::ids;
-use crate::retry::Policy;
-use crate::smtp::{compose, Mailer};
-use crate::store::{LeaseHolder, OutboxDraft, OutboxMail, SendClaim, Store};
+use crate::smtp::Mailer;
+use crate::store::{OutboxDraft, Store};
 use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use futures::StreamExt;
-use lettre::message::Mailbox;
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+mod delivery;
+
+pub use delivery::{deliver, deliver_due, send_claim, Delivery};
 
 /// How often the sender looks for due digests and mail to retry.
 const TICK: std::time::Duration = std::time::Duration::from_secs(20);
@@ -457,24 +458,68 @@ async fn queue_from(
     user: &User,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    match draft_from(settings, rows, user, now)? {
+        Some(draft) => Ok(store.queue_mail(&draft, now).await?),
+        None => Ok(false),
+    }
+}
+
+/// `user`'s digest draft for their local day at `now`, from rows already
+/// read; `None` when it is empty and `skip_empty` holds.
+fn draft_from(
+    settings: &Settings,
+    rows: &DigestRows,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<OutboxDraft>> {
     let (digest, rendered) = rows.digest(settings, user)?;
     if digest.is_empty() && settings.digest.skip_empty {
         tracing::info!(user = %user.email, "digest empty: skipped");
-        return Ok(false);
+        return Ok(None);
     }
     let day = schedule::local_date(user.calendar.time_zone, now);
-    let draft = digest_draft(settings, user, day, rendered)?;
-    Ok(store.queue_mail(&draft, now).await?)
+    digest_draft(settings, user, day, rendered).map(Some)
 }
 
+/// Digests queued in one transaction: one commit for many instead of one
+/// each, while only this many rendered digests are held at once.
+pub const QUEUE_BATCH: usize = 50;
+
 /// Queues every active user's digest that is due at `now`, from rows read
-/// once for all of them.
+/// once for all of them, [`QUEUE_BATCH`] to a transaction.
 pub async fn queue_due_digests(
     settings: &Settings,
     store: &Store,
     active: &[&User],
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
+    let due = due_digests(store, active, now).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let rows = DigestRows::load_since(settings, store, &due).await?;
+    let mut queued = 0;
+    for chunk in due.chunks(QUEUE_BATCH) {
+        let mut drafts = Vec::with_capacity(chunk.len());
+        for &(user, _, _) in chunk {
+            drafts.extend(draft_from(settings, &rows, user, now)?);
+        }
+        let fresh = store.queue_mails(&drafts, now).await?;
+        for (draft, _) in drafts.iter().zip(fresh).filter(|(_, fresh)| *fresh) {
+            tracing::info!(user = %draft.user_email, "digest queued");
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// The active users whose digest is due at `now`, with when their
+/// previous one was queued.
+async fn due_digests<'a>(
+    store: &Store,
+    active: &[&'a User],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<UserAt<'a>>> {
     let mut due = Vec::new();
     for &user in active {
         let last = store.last_digest(user.email.as_ref()).await?;
@@ -488,69 +533,7 @@ pub async fn queue_due_digests(
             due.push((user, now, since_previous(last.map(|(_, at)| at), now)));
         }
     }
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let rows = DigestRows::load_since(settings, store, &due).await?;
-    let mut queued = 0;
-    for (user, _, _) in due {
-        if queue_from(settings, store, &rows, user, now).await? {
-            tracing::info!(user = %user.email, "digest queued");
-            queued += 1;
-        }
-    }
-    Ok(queued)
-}
-
-/// What one delivery round did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Delivery {
-    /// Mails the SMTP server accepted.
-    pub sent: usize,
-    /// Mails that failed this time (retried later unless refused for good).
-    pub failed: usize,
-}
-
-/// How long a sender's claim on outbox mail lasts: another sender takes
-/// the mail over only after this, should the first die before recording
-/// the outcome.
-const CLAIM_FOR_MINUTES: i64 = 15;
-/// Mails claimed at once.
-const CLAIM_BATCH: i64 = 100;
-
-/// A claim on outbox mail for this process, from `now`.
-pub fn send_claim(now: DateTime<Utc>) -> SendClaim {
-    SendClaim {
-        holder: LeaseHolder::this_process().id,
-        until: now + Duration::minutes(CLAIM_FOR_MINUTES),
-    }
-}
-
-/// Sends every mail of the outbox that is due, claimed a batch at a time
-/// so that no other sender on the database sends it too; failures are
-/// recorded with their next attempt ([`Policy::OUTBOX`]), 5xx refusals for
-/// good.
-pub async fn deliver_due(
-    store: &Store,
-    mailer: &Mailer,
-    from: &Mailbox,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Delivery> {
-    let mut total = Delivery::default();
-    loop {
-        let claim = send_claim(now);
-        let mails = store.claim_due_mail(&claim, now, CLAIM_BATCH).await?;
-        if mails.is_empty() {
-            if total.sent > 0 {
-                // A sign-in link is readable only until it is sent.
-                store.scrub_sent_signin_mail().await?;
-            }
-            return Ok(total);
-        }
-        let delivery = deliver(store, mailer, from, mails, now).await?;
-        total.sent += delivery.sent;
-        total.failed += delivery.failed;
-    }
+    Ok(due)
 }
 
 /// The web app's sender: sends due mail at once when `wake` fires (a
@@ -586,63 +569,6 @@ pub async fn run_signin_links(
             _ = wake.notified() => {}
         }
     }
-}
-
-/// Sends these (claimed) mails, as many at once as the mailer has
-/// connections, recording each outcome as it comes.
-pub async fn deliver(
-    store: &Store,
-    mailer: &Mailer,
-    from: &Mailbox,
-    mails: Vec<OutboxMail>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Delivery> {
-    let mut delivery = Delivery::default();
-    let mut outcomes = futures::stream::iter(mails)
-        .map(|mail| async move {
-            let sent = send_one(mailer, from, &mail).await;
-            (mail, sent)
-        })
-        .buffer_unordered(mailer.parallelism());
-    while let Some((mail, sent)) = outcomes.next().await {
-        match sent {
-            Ok(()) => {
-                store.mark_sent(mail.id, crate::clock::now()).await?;
-                tracing::info!(to = %mail.draft.recipient, kind = mail.draft.kind, message_id = %mail.draft.message_id, "mail sent");
-                delivery.sent += 1;
-            }
-            Err((error, permanent)) => {
-                let retry_at = (!permanent).then(|| now + retry_after(mail.attempts));
-                tracing::warn!(to = %mail.draft.recipient, error = %error, ?retry_at, "mail not sent");
-                store.mark_failed(mail.id, &error, now, retry_at).await?;
-                delivery.failed += 1;
-            }
-        }
-    }
-    Ok(delivery)
-}
-
-async fn send_one(
-    mailer: &Mailer,
-    from: &Mailbox,
-    mail: &OutboxMail,
-) -> Result<(), (String, bool)> {
-    let bytes = compose(&mail.draft, from).map_err(|e| (format!("{e:#}"), true))?;
-    mailer
-        .send(
-            &from.email,
-            std::slice::from_ref(&mail.draft.recipient),
-            &bytes,
-        )
-        .await
-        .map_err(|e| (e.to_string(), e.permanent))
-}
-
-/// When a mail that failed after `attempts` earlier tries is tried again
-/// ([`Policy::OUTBOX`]: 30 s, 1 min, 2 min … at most an hour, jittered).
-fn retry_after(attempts: i64) -> Duration {
-    let attempt = u32::try_from(attempts.max(0)).unwrap_or(u32::MAX);
-    Duration::from_std(Policy::OUTBOX.wait(attempt)).unwrap_or(Duration::hours(1))
 }
 
 /// The daemon's sender: queues due digests and works the outbox until cancelled.
@@ -718,6 +644,7 @@ async fn tick(settings: &Settings, store: &Store, mailer: Option<&Mailer>, now: 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::store::MailboxHealth;
 
     fn mailbox(alert_after_minutes: u64) -> crate::config::Mailbox {
@@ -758,15 +685,5 @@ mod tests {
         assert_eq!(cleared, None);
         assert!(subject.contains("syncs again"), "{subject}");
         assert!(alert_for(&mailbox(30), &health(None, false, None), now).is_none());
-    }
-
-    use super::*;
-
-    #[test]
-    fn a_failed_mail_is_retried_on_the_outbox_schedule() {
-        assert!((Duration::seconds(30)..=Duration::seconds(60)).contains(&retry_after(0)));
-        assert!((Duration::seconds(60)..=Duration::seconds(120)).contains(&retry_after(1)));
-        assert!((Duration::minutes(30)..=Duration::hours(1)).contains(&retry_after(i64::MAX)));
-        assert!((Duration::seconds(30)..=Duration::seconds(60)).contains(&retry_after(-1)));
     }
 }

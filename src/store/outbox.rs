@@ -127,6 +127,22 @@ impl Store {
         Ok(queued)
     }
 
+    /// Queues several mails in one transaction (one commit, one sync, for
+    /// a morning's digests); for each, `false` when it was queued already.
+    pub async fn queue_mails(
+        &self,
+        drafts: &[OutboxDraft],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut queued = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            queued.push(queue(&mut tx, draft, now).await?);
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// The latest local day a digest was queued for this user, and when.
     pub async fn last_digest(
         &self,
@@ -174,8 +190,11 @@ impl Store {
             .await
     }
 
-    /// One claiming UPDATE … RETURNING in a write transaction (SQLite: the
-    /// one writer serialises two senders; PostgreSQL will want SKIP LOCKED).
+    /// One claiming UPDATE … RETURNING in a write transaction: on SQLite
+    /// the one writer, on PostgreSQL the store's write lock (an advisory
+    /// lock, see `postgres::begin_write`), serialises two senders, so the
+    /// second sees the first's claims and takes other mail (no SKIP LOCKED
+    /// needed: a claim holds the lock for one short statement).
     async fn claim_mail(
         &self,
         due_only: bool,
@@ -236,6 +255,24 @@ impl Store {
         .bind(stamp(now))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// The SMTP server accepted these mails: recorded in one transaction
+    /// (one commit for the mails a sender has in hand at once).
+    pub async fn mark_sent_many(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for &id in ids {
+            db::query(
+                "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
+                 claimed_by = NULL, claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .bind(stamp(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -26,6 +26,7 @@ mod layering;
 mod logs;
 mod memory;
 mod oauth;
+mod outbox;
 mod postgres_schema;
 mod postgres_tls;
 mod resilience;

@@ -3,7 +3,7 @@
 //! every user's digest through the daemon's code (`sending::DigestRows`,
 //! `sending::digest_draft`: rows → sections → subject, text and HTML), and
 //! with `--smtp 127.0.0.1:PORT` sending them the daemon's way: queued in the
-//! outbox (`Store::queue_mail`), then `sending::deliver_due` until it is empty.
+//! outbox (`Store::queue_mails`, as many to a transaction as the daemon), then `sending::deliver_due` until it is empty.
 
 use super::digest_data;
 use super::stats::median;
@@ -13,7 +13,7 @@ use leadmail::config::{Settings, User};
 use leadmail::digest::content::DigestCounts;
 use leadmail::digest::schedule::digest_instant;
 use leadmail::digest::RenderedDigest;
-use leadmail::sending::{deliver_due, digest_draft, Delivery, DigestRows};
+use leadmail::sending::{deliver_due, digest_draft, Delivery, DigestRows, QUEUE_BATCH};
 use leadmail::smtp::Mailer;
 use leadmail::store::{OutboxDraft, Store};
 use lettre::message::Mailbox;
@@ -291,25 +291,30 @@ async fn send_runs(
     Ok(Value::Array(runs))
 }
 
-/// Queues every built digest again as `day`'s, each in its own transaction
-/// as the daemon does.
+/// Queues every built digest again as `day`'s, [`QUEUE_BATCH`] to a
+/// transaction as the daemon does.
 async fn queue_all(
     settings: &Settings,
     store: &Store,
     built: &Built<'_>,
     day: NaiveDate,
 ) -> anyhow::Result<()> {
-    for (user, first) in &built.digests {
-        let rendered = RenderedDigest {
-            subject: first.subject.clone(),
-            text: first.text.clone(),
-            html: first.html.clone().unwrap_or_default(),
-        };
-        let draft = digest_draft(settings, user, day, rendered)?;
+    for chunk in built.digests.chunks(QUEUE_BATCH) {
+        let drafts = chunk
+            .iter()
+            .map(|(user, first)| {
+                let rendered = RenderedDigest {
+                    subject: first.subject.clone(),
+                    text: first.text.clone(),
+                    html: first.html.clone().unwrap_or_default(),
+                };
+                digest_draft(settings, user, day, rendered)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let fresh = store.queue_mails(&drafts, leadmail::clock::now()).await?;
         anyhow::ensure!(
-            store.queue_mail(&draft, leadmail::clock::now()).await?,
-            "{}'s digest for {day} was queued before",
-            user.email
+            fresh.iter().all(|f| *f),
+            "a digest for {day} was queued before"
         );
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! The outbox's send claims: two senders never hold one mail; a claim that
-//! runs out (its sender died) frees the mail; an outcome clears it.
+//! runs out (its sender died) frees the mail; an outcome clears it, also
+//! for mails queued and recorded several to a transaction.
 
 use super::*;
 use crate::store::{OutboxDraft, SendClaim};
@@ -83,5 +84,43 @@ async fn two_senders_never_claim_the_same_mail_and_a_lapsed_claim_frees_it() {
     assert_eq!(
         lapsed, expected,
         "claims that ran out free their mail; the sent one stays sent"
+    );
+}
+
+#[tokio::test]
+async fn mails_queued_and_marked_sent_together_are_each_recorded_once() {
+    let db = fresh().await;
+    let now = at("2026-11-23T11:00:00Z");
+    let drafts: Vec<OutboxDraft> = (0..4).map(|n| draft(n, "alice@acme.test")).collect();
+    let queued = db.store.queue_mails(&drafts, now).await.unwrap();
+    assert_eq!(queued, [true; 4]);
+    let again = db.store.queue_mails(&drafts[2..], now).await.unwrap();
+    assert_eq!(again, [false, false], "a Message-ID is queued once");
+
+    let held = db
+        .store
+        .claim_due_mail(&claim("a", "2026-11-23T11:15:00Z"), now, 10)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 4);
+    db.store
+        .mark_sent_many(&ids(&held[..3]), now)
+        .await
+        .unwrap();
+    let outbox = db.store.outbox().await.unwrap();
+    let sent = outbox.iter().filter(|row| row.sent_at.is_some()).count();
+    assert_eq!(sent, 3, "{outbox:?}");
+    assert!(outbox.iter().all(|row| row.attempts <= 1), "{outbox:?}");
+
+    let later = at("2026-11-23T11:16:00Z");
+    let lapsed = db
+        .store
+        .claim_due_mail(&claim("b", "2026-11-23T11:30:00Z"), later, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&lapsed),
+        [held[3].id],
+        "only the unrecorded one comes back"
     );
 }
