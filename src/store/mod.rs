@@ -97,6 +97,8 @@ mod related;
 mod release;
 mod schema;
 mod search;
+mod search_due;
+mod search_words;
 #[cfg(feature = "bench")]
 mod seed;
 mod sqlite;
