@@ -103,6 +103,7 @@ mod search_words;
 mod seed;
 mod sqlite;
 mod stamp;
+mod team_counts;
 mod users;
 mod views;
 mod web;
