@@ -26,18 +26,22 @@ const CHECKED_ON_EACH_LEAD: &str = "(lower(l.title) LIKE {w} ESCAPE '\\' \
 /// A longer word: the leads whose title, company or contacts hold it,
 /// found from the matching rows of each table (`{title}`, `{company}`,
 /// `{contact}`, `{email}`: each table's candidates, or nothing on
-/// PostgreSQL, where the trigram index serves the `LIKE`).
-const FOUND_FROM_MATCHES: &str = "l.id IN (\
+/// PostgreSQL, where the trigram index serves the `LIKE`). `{in}` … `{end}`
+/// is `IN (…)` on SQLite and `= ANY(ARRAY(…))` on PostgreSQL: the list is
+/// computed once and its ids looked up by key (given `IN`, PostgreSQL
+/// hashed every open lead and every contact link: 125 ms against 60 ms
+/// for an admin's "marta" over 100,000 leads).
+const FOUND_FROM_MATCHES: &str = "l.id {in}\
      SELECT x.id FROM leads x WHERE {title}lower(x.title) LIKE {w} ESCAPE '\\' \
-     UNION SELECT x.id FROM leads x WHERE x.company_id IN (SELECT c.id FROM companies c \
-       WHERE {company}(lower(c.name) LIKE {w} ESCAPE '\\' OR lower(c.domain) LIKE {w} ESCAPE '\\')) \
-     UNION SELECT lc.lead_id FROM lead_contacts lc WHERE lc.contact_id IN (\
+     UNION SELECT x.id FROM leads x WHERE x.company_id {in}SELECT c.id FROM companies c \
+       WHERE {company}(lower(c.name) LIKE {w} ESCAPE '\\' OR lower(c.domain) LIKE {w} ESCAPE '\\'){end} \
+     UNION SELECT lc.lead_id FROM lead_contacts lc WHERE lc.contact_id {in}\
        SELECT p.id FROM contacts p WHERE {contact}(lower(p.name) LIKE {w} ESCAPE '\\' \
          OR lower(p.phone) LIKE {w} ESCAPE '\\' \
          OR replace(replace(replace(replace(p.phone, ' ', ''), '-', ''), '(', ''), ')', '') \
             LIKE {w} ESCAPE '\\') \
        UNION SELECT e.contact_id FROM contact_emails e \
-         WHERE {email}lower(e.address) LIKE {w} ESCAPE '\\'))";
+         WHERE {email}lower(e.address) LIKE {w} ESCAPE '\\'{end}{end}";
 
 /// The condition finding one word on `backend`, with `{w}` for the word's
 /// `LIKE` pattern and `{m}` for its FTS5 query ([`fts_phrase`]) where the
@@ -52,7 +56,13 @@ pub(super) fn condition(backend: Backend, word: &str) -> String {
         ),
         Backend::Postgres => String::new(),
     };
+    let (list, end) = match backend {
+        Backend::Sqlite => ("IN (", ")"),
+        Backend::Postgres => ("= ANY(ARRAY(", "))"),
+    };
     FOUND_FROM_MATCHES
+        .replace("{in}", list)
+        .replace("{end}", end)
         .replace("{title}", &candidates("leads", "x"))
         .replace("{company}", &candidates("companies", "c"))
         .replace("{contact}", &candidates("contacts", "p"))
