@@ -5,7 +5,8 @@
 //! The statement is put together from fixed fragments, one per filter that
 //! is set, so each backend plans the query it is given (an unset filter
 //! written as `($n IS NULL OR …)` would keep SQLite off the owner index).
-//! Every value is bound; placeholders are `$n` on both backends. Text is
+//! Every value is bound; placeholders are `$n` on both backends. An
+//! admin's search words use the trigram indexes (`search_words`). Text is
 //! compared case-insensitively with `lower()` on both sides (SQLite's
 //! `lower()` folds ASCII letters only).
 
@@ -181,7 +182,7 @@ impl Where {
                    AND lower(t.tag) = lower({w}))";
         clause.and_text(tag, &search.tag);
         for word in &search.words {
-            clause.and_word(backend, word);
+            clause.and_word(backend, word, search.visible_owners.is_none());
         }
         clause
     }
@@ -233,8 +234,8 @@ impl Where {
 
     /// Adds one search word ([`search_words::condition`]): `{w}` bound to
     /// its `LIKE` pattern and `{m}`, where there is one, to its FTS5 phrase.
-    fn and_word(&mut self, backend: Backend, word: &str) {
-        let condition = search_words::condition(backend, word);
+    fn and_word(&mut self, backend: Backend, word: &str, every_lead: bool) {
+        let condition = search_words::condition(backend, word, every_lead);
         self.values.push(like_pattern(word));
         let mut condition = condition.replace("{w}", &format!("${}", self.values.len()));
         if condition.contains("{m}") {

@@ -349,6 +349,11 @@ async fn long_and_short_words_find_what_a_substring_finds_and_nothing_more() {
         "\"big\"", "50%", "l_50%@", "o'neil", "josé", "úñez", "79460958", "de", "z", "big\" 50",
     ] {
         assert_eq!(ids(&db, &find(q)).await, [lead], "{q}");
+        let alices = LeadSearch {
+            visible_owners: Some(vec!["alice@acme.test".into()]),
+            ..find(q)
+        };
+        assert_eq!(ids(&db, &alices).await, [lead], "{q}, checked lead by lead");
     }
     for q in [
         "5o%",
