@@ -149,7 +149,10 @@ impl DigestRows {
 type UserAt<'a> = (&'a User, DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// The previous digest's time, when it was queued before `now`.
-fn since_previous(queued_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(crate) fn since_previous(
+    queued_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     queued_at.filter(|at| *at < now)
 }
 
@@ -194,7 +197,10 @@ fn rules(
 }
 
 /// The reps in `user`'s team counts: a team lead's team, everyone for an admin.
-fn reps<'a>(settings: &'a Settings, user: &'a User) -> impl Iterator<Item = &'a User> + 'a {
+pub(crate) fn reps<'a>(
+    settings: &'a Settings,
+    user: &'a User,
+) -> impl Iterator<Item = &'a User> + 'a {
     settings.users.iter().filter(move |rep| {
         rep.active
             && match user.role {

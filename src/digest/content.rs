@@ -9,7 +9,7 @@
 use super::model::{DigestInput, DigestLead, DigestQuarantined, RepCounts};
 use crate::config::Role;
 use crate::domain::{EmailAddress, LeadKind, LeadStatus};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// A user's digest for one local day, ready to render.
@@ -176,6 +176,17 @@ impl Rules {
         }
     }
 
+    /// The instants these rules' counts turn on, for counting in SQL
+    /// what [`Rules::tally`] counts (see [`TallyBounds`]).
+    pub fn bounds(&self) -> TallyBounds {
+        TallyBounds {
+            today_from: first_instant(self.time_zone, self.today),
+            tomorrow_from: first_instant(self.time_zone, self.today + Duration::days(1)),
+            new_since: self.new_since,
+            stale_before: self.stale_before,
+        }
+    }
+
     /// Counts one rep's open leads per section.
     pub fn tally(&self, name: &str, email: &str, leads: &[DigestLead]) -> RepCounts {
         let count = |rule: fn(&Self, &DigestLead) -> bool| {
@@ -228,6 +239,37 @@ impl Rules {
         let due_later = self.due_day(lead).is_some_and(|day| day > self.today);
         Self::is_active_lead(lead) && quiet && due_later
     }
+}
+
+/// [`Rules::tally`]'s tests as instants: a next action is overdue when due
+/// before `today_from`, due today when before `tomorrow_from`, later when
+/// due at or after it; a lead is new when created or filed after
+/// `new_since`, and stale when last active before `stale_before`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TallyBounds {
+    /// The first instant of the local day.
+    pub today_from: DateTime<Utc>,
+    /// The first instant of the next local day.
+    pub tomorrow_from: DateTime<Utc>,
+    /// Leads created or filed after this are new.
+    pub new_since: DateTime<Utc>,
+    /// Active leads last active before this are stale (`None`: never).
+    pub stale_before: Option<DateTime<Utc>>,
+}
+
+/// The first instant of local `day` in `zone` (past a gap at midnight, the
+/// first hour that exists).
+fn first_instant(zone: Tz, day: NaiveDate) -> DateTime<Utc> {
+    (0..24)
+        .filter_map(|hour| {
+            let local = day.and_hms_opt(hour, 0, 0)?;
+            zone.from_local_datetime(&local).earliest()
+        })
+        .next()
+        .map_or_else(
+            || day.and_time(NaiveTime::MIN).and_utc(),
+            |at| at.with_timezone(&Utc),
+        )
 }
 
 /// Sorts the input's rows into a [`Digest`].

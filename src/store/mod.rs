@@ -97,10 +97,13 @@ mod related;
 mod release;
 mod schema;
 mod search;
+mod search_due;
+mod search_words;
 #[cfg(feature = "bench")]
 mod seed;
 mod sqlite;
 mod stamp;
+mod team_counts;
 mod users;
 mod views;
 mod web;

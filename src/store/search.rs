@@ -5,15 +5,19 @@
 //! The statement is put together from fixed fragments, one per filter that
 //! is set, so each backend plans the query it is given (an unset filter
 //! written as `($n IS NULL OR …)` would keep SQLite off the owner index).
-//! Every value is bound; placeholders are `$n` on both backends. Text is
+//! Every value is bound; placeholders are `$n` on both backends. An
+//! admin's search words use the trigram indexes (`search_words`). Text is
 //! compared case-insensitively with `lower()` on both sides (SQLite's
 //! `lower()` folds ASCII letters only).
 
-use super::related::{lead_columns, lead_views, LeadRow};
+use super::related::{lead_columns, lead_views};
+use super::search_due;
+use super::search_words;
 use super::views::LeadView;
 use super::{Store, StoreError};
 use crate::domain::{LeadKind, LeadStatus};
 use crate::store::db;
+use db::Backend;
 use sqlx::AssertSqlSafe;
 
 /// Which leads a page lists, in which order, and which page of them.
@@ -100,7 +104,7 @@ impl Store {
     /// The page of `search`: its leads as the CLI's views, the total and
     /// the page numbers.
     pub async fn search_leads(&self, search: &LeadSearch) -> Result<LeadPage, StoreError> {
-        let filter = Where::of(search);
+        let filter = Where::of(search, self.pool.backend());
         let mut conn = self.pool.acquire().await?;
         let sql = format!("SELECT COUNT(*) FROM leads l{}", filter.sql);
         let mut count = db::query_scalar::<i64>(AssertSqlSafe(sql));
@@ -111,12 +115,20 @@ impl Store {
         let per_page = search.per_page.max(1);
         let pages = total.div_ceil(per_page).max(1);
         let page = search.page.clamp(1, pages);
-        let sql = select_page(&filter.sql, search.sort, per_page, (page - 1) * per_page);
-        let mut select = db::query_as::<LeadRow>(AssertSqlSafe(sql));
-        for value in &filter.values {
-            select = select.bind(value);
-        }
-        let rows = select.fetch_all(&mut *conn).await?;
+        let window = search_due::Window {
+            limit: per_page,
+            offset: (page - 1) * per_page,
+        };
+        let rows = if search.sort == LeadSort::Due && total > search_due::DRIVEN_FROM {
+            let filter = search_due::Filter {
+                conditions: filter.conditions(),
+                values: &filter.values,
+            };
+            search_due::page(&mut conn, &filter, window).await?
+        } else {
+            let sql = select_page(&filter.sql, search.sort, window.limit, window.offset);
+            search_due::rows(&mut conn, sql, &filter.values).await?
+        };
         Ok(LeadPage {
             leads: lead_views(&mut conn, rows).await?,
             total,
@@ -154,22 +166,9 @@ struct Where {
     values: Vec<String>,
 }
 
-/// One search word found somewhere in the lead (`{w}`: the word's `LIKE`
-/// pattern).
-const WORD_FOUND: &str = "(lower(l.title) LIKE {w} ESCAPE '\\' \
-     OR EXISTS (SELECT 1 FROM companies c WHERE c.id = l.company_id \
-       AND (lower(c.name) LIKE {w} ESCAPE '\\' OR lower(c.domain) LIKE {w} ESCAPE '\\')) \
-     OR EXISTS (SELECT 1 FROM lead_contacts lc JOIN contacts p ON p.id = lc.contact_id \
-       WHERE lc.lead_id = l.id AND (lower(p.name) LIKE {w} ESCAPE '\\' \
-         OR lower(p.phone) LIKE {w} ESCAPE '\\' \
-         OR replace(replace(replace(replace(p.phone, ' ', ''), '-', ''), '(', ''), ')', '') \
-            LIKE {w} ESCAPE '\\' \
-         OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = p.id \
-           AND lower(e.address) LIKE {w} ESCAPE '\\'))))";
-
 impl Where {
     /// The clause of `search`'s filters, search and visibility.
-    fn of(search: &LeadSearch) -> Where {
+    fn of(search: &LeadSearch, backend: Backend) -> Where {
         let mut clause = Where::default();
         clause.and_visible(search);
         clause.and_text("lower(l.step) = lower({w})", &search.step);
@@ -183,7 +182,7 @@ impl Where {
                    AND lower(t.tag) = lower({w}))";
         clause.and_text(tag, &search.tag);
         for word in &search.words {
-            clause.and_text(WORD_FOUND, &Some(like_pattern(word)));
+            clause.and_word(backend, word, search.visible_owners.is_none());
         }
         clause
     }
@@ -233,6 +232,24 @@ impl Where {
         self.and(&condition.replace("{w}", &placeholder));
     }
 
+    /// Adds one search word ([`search_words::condition`]): `{w}` bound to
+    /// its `LIKE` pattern and `{m}`, where there is one, to its FTS5 phrase.
+    fn and_word(&mut self, backend: Backend, word: &str, every_lead: bool) {
+        let condition = search_words::condition(backend, word, every_lead);
+        self.values.push(like_pattern(word));
+        let mut condition = condition.replace("{w}", &format!("${}", self.values.len()));
+        if condition.contains("{m}") {
+            self.values.push(search_words::fts_phrase(word));
+            condition = condition.replace("{m}", &format!("${}", self.values.len()));
+        }
+        self.and(&condition);
+    }
+
+    /// The conditions alone, without the leading ` WHERE `.
+    fn conditions(&self) -> &str {
+        self.sql.strip_prefix(" WHERE ").unwrap_or(&self.sql)
+    }
+
     /// Binds `values`; their placeholders, comma-separated (an empty list
     /// is `NULL`, which no `IN` finds).
     fn list(&mut self, values: impl IntoIterator<Item = String>) -> String {
@@ -278,13 +295,13 @@ mod tests {
             statuses: None,
             ..LeadSearch::default()
         };
-        assert_eq!(Where::of(&all).sql, "");
+        assert_eq!(Where::of(&all, Backend::Sqlite).sql, "");
         let some = LeadSearch {
             visible_owners: Some(vec!["Bruno@acme.test".into()]),
             tag: Some("vip".into()),
             ..LeadSearch::default()
         };
-        let clause = Where::of(&some);
+        let clause = Where::of(&some, Backend::Sqlite);
         assert_eq!(clause.values, ["todo", "standby", "bruno@acme.test", "vip"]);
         let visible = " WHERE (l.owner IS NULL AND l.status IN ($1, $2) \
                        OR l.owner IN ($3) AND l.status IN ($1, $2)) AND ";

@@ -3,6 +3,7 @@
 
 use super::access::{may_reassign, may_see, team_of, visible_owners};
 use super::actions::{self, ActionForm, LeadAction};
+use super::day::live_digest;
 use super::listing::ListQuery;
 use super::pages;
 use super::server::{AppState, WebError};
@@ -12,14 +13,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 
-/// `GET /`: My day, the user's digest built now.
+/// `GET /`: My day, the user's digest built now (its team table counted
+/// in SQL: [`live_digest`]).
 pub(super) async fn home(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Markup, WebError> {
     let now = crate::clock::now();
-    let (digest, _) =
-        crate::sending::digest_for(&state.settings, &state.store, &session.user, now).await?;
+    let digest = live_digest(&state.settings, &state.store, &session.user, now).await?;
     Ok(pages::day::render(session.nav(), &digest))
 }
 
@@ -32,8 +33,7 @@ pub(super) async fn team(
         return Err(WebError::NotFound);
     }
     let now = crate::clock::now();
-    let (digest, _) =
-        crate::sending::digest_for(&state.settings, &state.store, &session.user, now).await?;
+    let digest = live_digest(&state.settings, &state.store, &session.user, now).await?;
     let reps: Vec<String> = team_of(&state.settings, &session.user)
         .iter()
         .map(|u| u.email.to_string())

@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod day;
 pub mod ics;
 pub mod listing;
 pub mod pages;

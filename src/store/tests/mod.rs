@@ -13,6 +13,7 @@ mod leases;
 mod mailboxes;
 mod outbox;
 mod search;
+mod team_counts;
 mod threads;
 mod trust;
 mod views;

@@ -4,7 +4,7 @@
 use super::*;
 use crate::domain::LeadStatus;
 use crate::ingest::plan::Command;
-use crate::store::{LeadSearch, LeadSort};
+use crate::store::{related, search_due, LeadSearch, LeadSort};
 
 /// A lead to file: its title, owner, contact, first mail's time and due time.
 struct Filed<'a> {
@@ -269,4 +269,149 @@ async fn a_page_holds_its_share_the_page_is_clamped_and_views_are_complete() {
     assert_eq!(last.next_action.as_ref().unwrap().note, "call");
     let first = LeadSearch { page: 0, ..search };
     assert_eq!(db.store.search_leads(&first).await.unwrap().page, 1);
+}
+
+/// `search` with these words.
+fn find(q: &str) -> LeadSearch {
+    LeadSearch {
+        words: q.split_whitespace().map(str::to_string).collect(),
+        ..LeadSearch::default()
+    }
+}
+
+/// Runs one write statement with `values` bound, as another writer would.
+async fn write(db: &TestDb, sql: &'static str, values: &[&str]) {
+    let mut query = db::query(sql);
+    for value in values {
+        query = query.bind(*value);
+    }
+    query.execute(&db.store.pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_search_index_follows_new_and_renamed_leads_addresses_and_companies() {
+    let db = fresh().await;
+    let quote = Filed {
+        contact: marta(),
+        ..Filed::new("Quote", 1)
+    }
+    .file(&db, 1)
+    .await;
+    let fresh_one = Filed::new("Renewal for Umbrella", 2).file(&db, 2).await;
+    assert_eq!(ids(&db, &find("umbrella")).await, [fresh_one]);
+    let id = quote.to_string();
+    write(
+        &db,
+        "UPDATE leads SET title = 'Tender' WHERE id = CAST($1 AS BIGINT)",
+        &[&id],
+    )
+    .await;
+    assert_eq!(ids(&db, &find("tender")).await, [quote]);
+    assert!(ids(&db, &find("quote")).await.is_empty());
+    write(
+        &db,
+        "UPDATE companies SET name = 'Hooli' WHERE name = $1",
+        &["Globex"],
+    )
+    .await;
+    assert_eq!(ids(&db, &find("HOOLI")).await, [quote]);
+    write(
+        &db,
+        "INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+         SELECT id, $1, $1, created_at FROM contacts WHERE name = $2",
+        &["m.silva@hooli.example", "Marta Silva"],
+    )
+    .await;
+    assert_eq!(ids(&db, &find("silva@hooli")).await, [quote]);
+    write(
+        &db,
+        "UPDATE contacts SET phone = $1 WHERE name = $2",
+        &["(21) 555-0199", "Marta Silva"],
+    )
+    .await;
+    assert_eq!(ids(&db, &find("215550199")).await, [quote]);
+    assert!(ids(&db, &find("912345678")).await.is_empty());
+}
+
+#[tokio::test]
+async fn long_and_short_words_find_what_a_substring_finds_and_nothing_more() {
+    let db = fresh().await;
+    let mut contact = person("o'neil_50%@initech.test", "José Ñúñez", None);
+    contact.phone = Some("+44 20 7946 0958".into());
+    let lead = Filed {
+        contact,
+        ..Filed::new("Deal \"Big\" 50% off", 1)
+    }
+    .file(&db, 1)
+    .await;
+    Filed::new("Other", 2).file(&db, 2).await;
+    for q in [
+        "\"big\"", "50%", "l_50%@", "o'neil", "josé", "úñez", "79460958", "de", "z", "big\" 50",
+    ] {
+        assert_eq!(ids(&db, &find(q)).await, [lead], "{q}");
+        let alices = LeadSearch {
+            visible_owners: Some(vec!["alice@acme.test".into()]),
+            ..find(q)
+        };
+        assert_eq!(ids(&db, &alices).await, [lead], "{q}, checked lead by lead");
+    }
+    for q in [
+        "5o%",
+        "l-50",
+        "big\"\"",
+        "jose",
+        "deal\"",
+        "off\"",
+        "7946 0959",
+    ] {
+        assert!(ids(&db, &find(q)).await.is_empty(), "{q}");
+    }
+}
+
+#[tokio::test]
+async fn sorted_by_due_a_page_read_in_due_order_is_the_page_of_the_whole_sort() {
+    let db = fresh().await;
+    let mut filed = Vec::new();
+    for n in 0..7 {
+        let due = format!("2026-11-2{}T10:00:00Z", 7 - n % 4);
+        let lead = Filed {
+            due: &due,
+            ..Filed::new("Quote", n)
+        };
+        filed.push(lead.file(&db, n).await);
+    }
+    for lead in [filed[1], filed[4]] {
+        db.store.complete_next_action(lead, "cli").await.unwrap();
+    }
+    let mut whole = Vec::new();
+    for page in 1..=3 {
+        let search = LeadSearch {
+            page,
+            per_page: 3,
+            ..LeadSearch::default()
+        };
+        whole.extend(ids(&db, &search).await);
+    }
+    let mut conn = db.store.pool.acquire().await.unwrap();
+    let (values, conditions) = (
+        ["todo".to_string(), "standby".to_string()],
+        "l.status IN ($1, $2)",
+    );
+    let filter = search_due::Filter {
+        conditions,
+        values: &values,
+    };
+    for (offset, limit) in [(0, 3), (3, 3), (6, 3), (4, 2), (5, 9), (7, 3)] {
+        let window = search_due::Window { limit, offset };
+        let rows = search_due::page(&mut conn, &filter, window).await.unwrap();
+        let got: Vec<i64> = related::lead_views(&mut conn, rows)
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.id)
+            .collect();
+        let want: Vec<i64> = whole.iter().skip(offset).take(limit).copied().collect();
+        assert_eq!(got, want, "offset {offset}, limit {limit}");
+    }
+    assert_eq!(&whole[5..], [filed[1], filed[4]]);
 }
