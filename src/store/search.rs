@@ -233,15 +233,11 @@ impl Where {
     }
 
     /// Adds one search word ([`search_words::condition`]): `{w}` bound to
-    /// its `LIKE` pattern and `{m}`, where there is one, to its FTS5 phrase.
+    /// its `LIKE` pattern.
     fn and_word(&mut self, backend: Backend, word: &str, every_lead: bool) {
         let condition = search_words::condition(backend, word, every_lead);
         self.values.push(like_pattern(word));
-        let mut condition = condition.replace("{w}", &format!("${}", self.values.len()));
-        if condition.contains("{m}") {
-            self.values.push(search_words::fts_phrase(word));
-            condition = condition.replace("{m}", &format!("${}", self.values.len()));
-        }
+        let condition = condition.replace("{w}", &format!("${}", self.values.len()));
         self.and(&condition);
     }
 

@@ -22,8 +22,7 @@ async fn sqlite_columns() -> BTreeSet<(String, String, bool)> {
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT m.name, p.name, p.\"notnull\", p.pk FROM sqlite_master m \
          JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-         AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%' \
-         AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\'",
+         AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%'",
     )
     .fetch_all(&mut db)
     .await

@@ -148,8 +148,7 @@ fn list<T: AsRef<str>>(items: &[T]) -> String {
         .join(", ")
 }
 
-/// Every table of the live schema (but sqlx's and SQLite's own, and the
-/// trigram indexes `fts_*` that triggers fill from the copied rows) with its
+/// Every table of the live schema (but sqlx's and SQLite's own) with its
 /// columns, typed, its primary key and its id counter.
 async fn live_shapes(conn: &mut Conn) -> Result<BTreeMap<String, Shape>, StoreError> {
     let backend = conn.backend();
@@ -159,7 +158,6 @@ async fn live_shapes(conn: &mut Conn) -> Result<BTreeMap<String, Shape>, StoreEr
                     p.pk = 1 AND instr(upper(m.sql), 'AUTOINCREMENT') > 0 \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-               AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\' \
                AND m.name <> '_sqlx_migrations' \
              ORDER BY m.name, p.cid"
         }
