@@ -189,16 +189,9 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        db::query(
-            "INSERT INTO web_sessions (token_hash, user_email, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(user)
-        .bind(stamp(now))
-        .bind(stamp(expires_at))
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.begin_write().await?;
+        super::web::insert_session(&mut tx, token_hash, user, now, expires_at).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use super::outbox::{self, OutboxDraft};
 use super::stamp::{parse_stamp, stamp};
-use super::{Store, StoreError};
+use super::{Conn, Store, StoreError};
 use crate::store::db;
 use chrono::{DateTime, Utc};
 
@@ -130,16 +130,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(user) = &user {
-            db::query(
-                "INSERT INTO web_sessions (token_hash, user_email, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(session_hash)
-            .bind(user)
-            .bind(stamp(now))
-            .bind(stamp(session_expires))
-            .execute(&mut *tx)
-            .await?;
+            insert_session(&mut tx, session_hash, user, now, session_expires).await?;
         }
         tx.commit().await?;
         Ok(user)
@@ -251,4 +242,25 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Opens a web session for `user` whose cookie token hashes to `token_hash`.
+pub(super) async fn insert_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    user: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    db::query(
+        "INSERT INTO web_sessions (token_hash, user_email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(stamp(now))
+    .bind(stamp(expires_at))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
