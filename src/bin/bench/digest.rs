@@ -24,18 +24,12 @@ use std::time::Instant;
 /// `bench digest` options.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Users (reps); two are admins and one in ten a team lead.
-    #[arg(long, default_value_t = 1000)]
-    users: usize,
-    /// Leads and prospects, spread over the users.
-    #[arg(long, default_value_t = 100_000)]
-    leads: usize,
+    /// The seeded database: users, leads, seed, backend.
+    #[command(flatten)]
+    data: digest_data::DataArgs,
     /// Timed runs of each step; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// The generator's seed (the same seed, the same database).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// The digests' local day.
     #[arg(long, default_value = "2026-11-23")]
     date: NaiveDate,
@@ -46,11 +40,6 @@ pub struct Args {
     /// Where the config and database go (kept); default a temp dir, removed.
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// A PostgreSQL server to seed a new database on instead of SQLite
-    /// (`postgres://user:pass@127.0.0.1:PORT/db`; the user may create
-    /// databases).
-    #[arg(long)]
-    postgres: Option<String>,
     /// Write every digest built (subject, text, HTML) to this file, to
     /// compare two builds' output.
     #[arg(long)]
@@ -79,7 +68,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
         let _ = std::fs::remove_file(dir.join(file));
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let database = match &args.postgres {
+    let database = match &args.data.postgres {
         Some(server) => super::micro::new_postgres_database(server, "digest").await?,
         None => format!("sqlite://{}", dir.join("digest.db").display()),
     };
@@ -113,7 +102,8 @@ fn settings(
     args: &Args,
     port: Option<u16>,
 ) -> anyhow::Result<Settings> {
-    let toml = digest_data::config_toml(database, args.users, ("127.0.0.1", port.unwrap_or(25)));
+    let toml =
+        digest_data::config_toml(database, args.data.users, ("127.0.0.1", port.unwrap_or(25)));
     let path = dir.join("leadmail.toml");
     std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
     // Private like any leadmail config (else `Settings::load` warns).
@@ -160,7 +150,12 @@ async fn measure(
 /// Seeds the database; the seeding's seconds and the resulting totals.
 async fn seed(args: &Args, store: &Store) -> anyhow::Result<Value> {
     let start = Instant::now();
-    let data = digest_data::seed(args.seed, args.users, args.leads, morning(args.date));
+    let data = digest_data::seed(
+        args.data.seed,
+        args.data.users,
+        args.data.leads,
+        morning(args.date),
+    );
     let generated = start.elapsed().as_secs_f64();
     store
         .seed(&data)
@@ -171,7 +166,11 @@ async fn seed(args: &Args, store: &Store) -> anyhow::Result<Value> {
     eprintln!(
         "bench digest: seeded {} users, {} leads ({} open leads, {} open prospects, {} timeline \
          entries) in {secs:.1} s ({generated:.1} s generating)",
-        args.users, args.leads, totals.open_leads, totals.open_prospects, totals.timeline_entries
+        args.data.users,
+        args.data.leads,
+        totals.open_leads,
+        totals.open_prospects,
+        totals.timeline_entries
     );
     Ok(
         json!({ "secs": secs, "generate_secs": generated, "open_leads": totals.open_leads,
@@ -352,8 +351,8 @@ fn report(
         "bench digest: {} users, {} leads, nproc {nproc}: build median of {} runs {:.3} s; \
          {:.1} MB of digests ({} empty); items: overdue {} today {} new {} replied {} \
          no-next-action {} stale {} quarantined {}, team rows {}",
-        args.users,
-        args.leads,
+        args.data.users,
+        args.data.leads,
         secs.len(),
         median(secs),
         built.bytes as f64 / 1e6,
@@ -368,7 +367,7 @@ fn report(
         built.team_rows
     );
     let send = sending.map(|runs| send_summary(&runs));
-    json!({ "users": args.users, "leads": args.leads, "nproc": nproc, "seed": seeded,
+    json!({ "users": args.data.users, "leads": args.data.leads, "nproc": nproc, "seed": seeded,
             "build": { "runs_secs": secs, "median_secs": median(secs) },
             "digest_bytes": built.bytes, "empty_digests": built.empty,
             "items": { "overdue": c.overdue, "today": c.today, "new_leads": c.new_leads,

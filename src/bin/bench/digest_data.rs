@@ -12,6 +12,25 @@ use leadmail::store::{
 use leadmail::synth::Rng;
 use std::fmt::Write;
 
+/// The options `bench digest` and `bench web` share: what is seeded, and where.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// Users (reps); two are admins and one in ten a team lead.
+    #[arg(long, default_value_t = 1000)]
+    pub users: usize,
+    /// Leads and prospects, spread over the users.
+    #[arg(long, default_value_t = 100_000)]
+    pub leads: usize,
+    /// The generator's seed (the same seed, the same database).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A PostgreSQL server to seed a new database on instead of SQLite
+    /// (`postgres://user:pass@127.0.0.1:PORT/db`; the user may create
+    /// databases).
+    #[arg(long)]
+    pub postgres: Option<String>,
+}
+
 const FIRST: &[&str] = &[
     "Ana", "Bruno", "Carla", "Daan", "Eva", "Filipe", "Greta", "Hugo", "Ines", "Jan", "Katrin",
     "Luis", "Marta", "Nils", "Olga", "Pedro", "Quentin", "Rita", "Sven", "Teresa", "Ugo", "Vera",

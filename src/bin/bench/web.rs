@@ -26,21 +26,15 @@ use std::time::Instant;
 /// `bench web` options.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Users (reps); two are admins and one in ten a team lead.
-    #[arg(long, default_value_t = 1000)]
-    users: usize,
-    /// Leads and prospects, spread over the users.
-    #[arg(long, default_value_t = 100_000)]
-    leads: usize,
+    /// The seeded database: users, leads, seed, backend.
+    #[command(flatten)]
+    data: digest_data::DataArgs,
     /// Requests of each page (after two untimed ones).
     #[arg(long, default_value_t = 100)]
     requests: usize,
     /// Fewer requests (at least 5) of a page once it has taken this long.
     #[arg(long, default_value_t = 15.0)]
     page_secs: f64,
-    /// The generator's seed (the same seed, the same database).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// The seed's day (default today, UTC: the server reads the real clock).
     #[arg(long)]
     date: Option<NaiveDate>,
@@ -48,11 +42,6 @@ pub struct Args {
     /// before); default a temp dir, removed.
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// A PostgreSQL server to seed a new database on instead of SQLite
-    /// (`postgres://user:pass@127.0.0.1:PORT/db`; the user may create
-    /// databases).
-    #[arg(long)]
-    postgres: Option<String>,
     /// The `leadmail` binary whose `serve` is measured for RSS (default:
     /// the one next to this binary; skipped when there is none).
     #[arg(long)]
@@ -65,11 +54,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
         std::env::temp_dir().join(format!("leadmail-bench-web-{}", std::process::id()))
     });
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let database = match &args.postgres {
+    let database = match &args.data.postgres {
         Some(server) => super::micro::new_postgres_database(server, "web").await?,
         None => format!("sqlite://{}", dir.join("web.db").display()),
     };
-    let config = write_config(&dir, &database, args.users)?;
+    let config = write_config(&dir, &database, args.data.users)?;
     let settings = Arc::new(super::micro::settings(&config)?);
     let store = leadmail::app::open_store(&settings).await?;
     let seeded = seed(args, &store).await?;
@@ -80,8 +69,8 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(
-        json!({ "users": args.users, "leads": args.leads, "requests": args.requests,
-               "backend": if args.postgres.is_some() { "postgres" } else { "sqlite" },
+        json!({ "users": args.data.users, "leads": args.data.leads, "requests": args.requests,
+               "backend": if args.data.postgres.is_some() { "postgres" } else { "sqlite" },
                "nproc": std::thread::available_parallelism().map_or(0, usize::from),
                "seed": seeded, "pages": report? }),
     )
@@ -167,7 +156,12 @@ async fn seed(args: &Args, store: &Store) -> anyhow::Result<Value> {
         let day = args
             .date
             .unwrap_or_else(|| leadmail::clock::now().date_naive());
-        let data = digest_data::seed(args.seed, args.users, args.leads, morning(day));
+        let data = digest_data::seed(
+            args.data.seed,
+            args.data.users,
+            args.data.leads,
+            morning(day),
+        );
         store
             .seed(&data)
             .await
