@@ -65,7 +65,7 @@ pub mod imap;
 mod import;
 pub mod ingest;
 mod leasing;
-mod memory;
+pub mod memory;
 mod oauth2;
 pub mod resolve;
 mod retry;

@@ -6,6 +6,7 @@ use leadmail::{app, config::Settings, telemetry};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    leadmail::memory::tune_allocator();
     let cli = Cli::parse();
     let level = if matches!(cli.command, Command::Run { .. } | Command::Serve) {
         "info"

@@ -120,9 +120,21 @@ fn read_plus_tag_into(
 static KEY_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*([A-Za-z][A-Za-z_-]{1,15})\s*:\s*(.*?)\s*$").expect("valid regex")
 });
-static HASHTAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)#([\p{L}\p{N}][\p{L}\p{N}_-]{0,40})").expect("valid regex")
-});
+/// A `#tag`: a letter or digit, then letters, digits, `_` and `-`. Only its
+/// first [`MAX_TAG_CHARS`] are kept ([`tag_head`]): a counted repetition of
+/// these Unicode classes would compile to 41 copies of them, megabytes of
+/// automaton held for the process's life.
+static HASHTAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)#([\p{L}\p{N}][\p{L}\p{N}_-]*)").expect("valid regex"));
+/// The characters of a `#tag` that are read.
+const MAX_TAG_CHARS: usize = 41;
+
+/// The first [`MAX_TAG_CHARS`] characters of a tag.
+fn tag_head(tag: &str) -> &str {
+    tag.char_indices()
+        .nth(MAX_TAG_CHARS)
+        .map_or(tag, |(end, _)| &tag[..end])
+}
 
 /// Reads the commands in a rep's note, at most
 /// [`bounds::MAX_COMMANDS_PER_MAIL`] of them. When the note hands the lead
@@ -159,7 +171,7 @@ pub(crate) fn next_action(what: &str, ctx: &CommandContext<'_>) -> Result<NextAc
 fn read_note_line(line: &str, ctx: &CommandContext<'_>, commands: &mut Commands) {
     for tag in HASHTAG.captures_iter(line) {
         commands.accepted.push(Command::Tag {
-            tag: tag[1].to_lowercase(),
+            tag: tag_head(&tag[1]).to_lowercase(),
         });
     }
     let Some(caps) = KEY_LINE.captures(line) else {

@@ -5,6 +5,8 @@ use super::stamp::{parse_stamp, stamp};
 use super::{Conn, Store, StoreError};
 use crate::store::db;
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AssertSqlSafe;
+use std::collections::HashSet;
 
 /// A mail to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +116,42 @@ pub(super) async fn queue(
     Ok(inserted == 1)
 }
 
+/// Mails per multi-row INSERT of [`Store::queue_mails`] (11 values each).
+const QUEUE_ROWS_PER_STATEMENT: usize = 100;
+
+/// Inserts `drafts` in one statement; the Message-IDs of those inserted
+/// (a conflict on either unique key skips the row, as [`queue`] does).
+async fn queue_rows(
+    conn: &mut Conn,
+    drafts: &[OutboxDraft],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let at = stamp(now);
+    let sql = format!(
+        "INSERT INTO outbox (kind, user_email, local_date, message_id, in_reply_to, recipient, \
+         subject, text_body, html_body, header_value, created_at, next_attempt_at) VALUES {} \
+         ON CONFLICT DO NOTHING RETURNING message_id",
+        db::value_rows(conn.backend(), drafts.len(), 12)
+    );
+    let mut insert = db::query_scalar::<String>(AssertSqlSafe(sql)).persistent(false);
+    for draft in drafts {
+        insert = insert
+            .bind(draft.kind)
+            .bind(draft.user_email.as_str())
+            .bind(draft.local_date.map(|d| d.to_string()))
+            .bind(draft.message_id.as_str())
+            .bind(draft.in_reply_to.as_deref())
+            .bind(draft.recipient.as_str())
+            .bind(draft.subject.as_str())
+            .bind(draft.text.as_str())
+            .bind(draft.html.as_deref())
+            .bind(draft.header_value.as_str())
+            .bind(at.as_str())
+            .bind(at.as_str());
+    }
+    Ok(insert.fetch_all(&mut *conn).await?)
+}
+
 impl Store {
     /// Queues a mail in its own transaction (see [`queue`]).
     pub async fn queue_mail(
@@ -128,19 +166,24 @@ impl Store {
     }
 
     /// Queues several mails in one transaction (one commit, one sync, for
-    /// a morning's digests); for each, `false` when it was queued already.
+    /// a morning's digests) with one multi-row INSERT per
+    /// [`QUEUE_ROWS_PER_STATEMENT`] mails; for each, `false` when it was
+    /// queued already (or an earlier draft in `drafts` took its Message-ID).
     pub async fn queue_mails(
         &self,
         drafts: &[OutboxDraft],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let mut queued = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            queued.push(queue(&mut tx, draft, now).await?);
+        let mut inserted = HashSet::with_capacity(drafts.len());
+        for chunk in drafts.chunks(QUEUE_ROWS_PER_STATEMENT) {
+            inserted.extend(queue_rows(&mut tx, chunk, now).await?);
         }
         tx.commit().await?;
-        Ok(queued)
+        Ok(drafts
+            .iter()
+            .map(|draft| inserted.remove(draft.message_id.as_str()))
+            .collect())
     }
 
     /// The latest local day a digest was queued for this user, and when.
@@ -261,17 +304,20 @@ impl Store {
     /// The SMTP server accepted these mails: recorded in one transaction
     /// (one commit for the mails a sender has in hand at once).
     pub async fn mark_sent_many(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for &id in ids {
-            db::query(
-                "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
-                 claimed_by = NULL, claimed_until = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .bind(stamp(now))
-            .execute(&mut *tx)
-            .await?;
+        if ids.is_empty() {
+            return Ok(());
         }
+        let ids = serde_json::to_string(ids).expect("a list of integers is JSON");
+        let mut tx = self.begin_write().await?;
+        db::query(
+            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
+             claimed_by = NULL, claimed_until = NULL \
+             WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_each($1))",
+        )
+        .bind(ids)
+        .bind(stamp(now))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

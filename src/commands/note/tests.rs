@@ -226,3 +226,21 @@ fn at_most_fifty_plus_tags_are_read() {
         vec!["30 more plus tags not read: at most 50 commands per mail".to_string()]
     );
 }
+
+#[test]
+fn a_long_tag_keeps_its_first_forty_one_characters() {
+    let settings = sample_settings();
+    let long = format!("{}é{}", "a".repeat(39), "z".repeat(10));
+    let note = format!("#{long} and #Überfällig-2 but not mid#word");
+    let commands = commands_from_note(&note, &ctx(&settings));
+    let tags: Vec<_> = commands
+        .accepted
+        .iter()
+        .filter_map(|command| match command {
+            Command::Tag { tag } => Some(tag.as_str()),
+            _ => None,
+        })
+        .collect();
+    let head = format!("{}éz", "a".repeat(39));
+    assert_eq!(tags, [head.as_str(), "überfällig-2"]);
+}

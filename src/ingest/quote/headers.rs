@@ -227,8 +227,8 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
         let unfinished_attribution = TIME.is_match(line)
             && super::attribution::has_attribution_verb(line)
             && line.split_whitespace().count() <= 25;
-        let lead_in = unfinished_attribution
-            || LABELLED_LINE.is_match(line) && (TIME.is_match(line) || headless);
+        let lead_in =
+            unfinished_attribution || is_labelled_line(line) && (TIME.is_match(line) || headless);
         lead_in
             .then(|| block(start + 1))
             .flatten()
@@ -236,11 +236,26 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
     })
 }
 
-/// "Label: value" with a short label of letters (one to three words).
+/// "Label: value" with a label of one to three words of letters; see [`is_labelled_line`].
 static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]{0,20}(?:\s\p{L}[\p{L}.'’-]{0,20}){0,2})[\s*]*[:：]\s*\S")
+    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]*(?:\s\p{L}[\p{L}.'’-]*){0,2})[\s*]*[:：]\s*\S")
         .unwrap()
 });
+/// The longest word of a header label, in characters.
+const MAX_LABEL_WORD_CHARS: usize = 21;
+
+/// "Label: value" with a short label: one to three words of letters, none longer than
+/// [`MAX_LABEL_WORD_CHARS`]. The length is checked here rather than by a counted
+/// repetition in the pattern, which would compile `\p{L}` sixty times over (megabytes of
+/// automaton, BENCHMARKS.md); the words are separated by single spaces, so the pattern
+/// reads each line one way only and the check is the same test.
+fn is_labelled_line(line: &str) -> bool {
+    LABELLED_LINE.captures(line).is_some_and(|caps| {
+        caps["label"]
+            .split_whitespace()
+            .all(|word| word.chars().count() <= MAX_LABEL_WORD_CHARS)
+    })
+}
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}[:.]\d{2}").unwrap());
 
@@ -250,7 +265,7 @@ fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
     let count = lines[start..]
         .iter()
         .take(MAX_HEADER_BLOCK_LINES)
-        .take_while(|line| LABELLED_LINE.is_match(line))
+        .take_while(|line| is_labelled_line(line))
         .count();
     let block = &lines[start..start + count];
     let value = |line: &str| {

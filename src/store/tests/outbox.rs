@@ -124,3 +124,38 @@ async fn mails_queued_and_marked_sent_together_are_each_recorded_once() {
         "only the unrecorded one comes back"
     );
 }
+
+#[tokio::test]
+async fn a_batch_of_drafts_queues_each_message_id_and_each_users_day_once() {
+    let db = fresh().await;
+    let now = at("2026-11-23T06:00:00Z");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23);
+    let digest = |n: usize, user: &str| OutboxDraft {
+        kind: "digest",
+        local_date: day,
+        message_id: format!("<d{n}@acme.test>"),
+        ..draft(n, user)
+    };
+    let mut drafts: Vec<OutboxDraft> = (0..250).map(|n| draft(n, "alice@acme.test")).collect();
+    drafts.push(draft(7, "alice@acme.test"));
+    drafts.push(digest(1, "alice@acme.test"));
+    drafts.push(digest(2, "alice@acme.test"));
+    drafts.push(digest(3, "bruno@acme.test"));
+    let queued = db.store.queue_mails(&drafts, now).await.unwrap();
+    let refused: Vec<usize> = (0..queued.len()).filter(|&i| !queued[i]).collect();
+    assert_eq!(
+        refused,
+        [250, 252],
+        "a Message-ID met again, a second digest for alice's day"
+    );
+    let outbox = db.store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 252);
+    let held = db
+        .store
+        .claim_due_mail(&claim("a", "2026-11-23T06:15:00Z"), now, 300)
+        .await
+        .unwrap();
+    db.store.mark_sent_many(&ids(&held), now).await.unwrap();
+    let unsent = db.store.outbox().await.unwrap();
+    assert!(unsent.iter().all(|mail| mail.sent_at.is_some()));
+}

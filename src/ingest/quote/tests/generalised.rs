@@ -209,3 +209,20 @@ fn a_rule_of_em_dashes_starts_the_signature_and_is_not_a_sign_off() {
     assert_eq!(body, "周六下午三点开始，地点已经定好。");
     assert_eq!(signature.as_deref().and_then(sign_off), None);
 }
+
+#[test]
+fn a_header_label_word_longer_than_twenty_one_letters_is_not_a_label() {
+    let block = |label: &str| {
+        format!("Noted.\n\n{label}: Eva <eva@firma.de>\nGesendet: 05.02.2025 14:05\nAn: tom@firma.de\nBetreff: Termin\n\nAlter Text")
+    };
+    let word21 = "Absenderkennzeichnung";
+    assert_eq!(word21.chars().count(), 21);
+    assert_eq!(strip_quoted(&block(word21)), "Noted.");
+    assert_eq!(strip_quoted(&block("Vollständiger Absender")), "Noted.");
+    let word22 = format!("{word21}e");
+    assert_eq!(
+        strip_quoted(&block(&word22)),
+        format!("Noted.\n\n{word22}: Eva <eva@firma.de>"),
+        "a 22-letter word is text above the known labels' block"
+    );
+}
