@@ -204,6 +204,37 @@ async fn a_bounce_marks_the_address_bounced_and_goes_on_its_lead() {
 }
 
 #[tokio::test]
+async fn a_bounce_goes_on_the_contacts_open_lead_else_on_their_latest_one() {
+    let db = fresh().await;
+    let apply = |id: &'static str, plan: IngestPlan| {
+        let store = &db.store;
+        async move { store.apply(&plan, id.as_bytes(), "t").await.unwrap() }
+    };
+    let first = apply("1", lead_plan("a1@globex.test", "2026-11-20T10:00:00Z")).await;
+    let old = first.lead_ids[0];
+    db.store.cancel(old, "alice@acme.test", None).await.unwrap();
+    let second = apply("2", lead_plan("a2@globex.test", "2026-11-22T10:00:00Z")).await;
+    let open = second.lead_ids[0];
+    assert_ne!(open, old, "a cancelled lead is not reopened");
+    let bounce = bounce_plan("b1@mx.test", "2026-11-23T10:00:00Z", "jane@globex.test");
+    assert_eq!(
+        apply("3", bounce).await.lead_ids,
+        [open],
+        "the open lead only"
+    );
+    db.store
+        .cancel(open, "alice@acme.test", None)
+        .await
+        .unwrap();
+    let bounce = bounce_plan("b2@mx.test", "2026-11-24T10:00:00Z", "jane@globex.test");
+    assert_eq!(
+        apply("4", bounce).await.lead_ids,
+        [open],
+        "none open: the most recently active one"
+    );
+}
+
+#[tokio::test]
 async fn a_plan_that_fails_midway_leaves_no_rows() {
     let db = fresh().await;
     let empty = counts(&db.store).await;
