@@ -26,8 +26,8 @@ pub(super) struct LeadState {
 macro_rules! insert_lead_and_action {
     () => {
         "INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
-           created_at, last_activity_at, updated_at, filed_at) \
-         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7); \
+           created_at, last_activity_at, updated_at, filed_at, next_due_at) \
+         VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7, $10); \
          INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
          VALUES (last_insert_rowid(), $8, $9, $10, $6)"
     };
@@ -97,8 +97,8 @@ pub(super) async fn create(
     // PostgreSQL: one statement of data-modifying CTEs.
     const CREATE_POSTGRES: &str = "WITH lead AS ( \
            INSERT INTO leads (kind, title, status, step, source, owner, company_id, \
-             created_at, last_activity_at, updated_at, filed_at) \
-           VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7) RETURNING id), \
+             created_at, last_activity_at, updated_at, filed_at, next_due_at) \
+           VALUES ($1, $2, 'todo', NULL, $3, $4, $5, $6, $12, $7, $7, $10) RETURNING id), \
          action AS ( \
            INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
            SELECT id, $8, $9, $10, $6 FROM lead), \
@@ -274,25 +274,41 @@ pub(super) async fn flag_prospect(
     Ok(())
 }
 
-/// Closes the open next action (as `replaced`) and opens `draft` instead.
+/// Closes the open next action (as `replaced`) and opens `draft` instead;
+/// the lead's `next_due_at` becomes the draft's due time in the same round
+/// trip as the INSERT.
 pub(super) async fn replace_next_action(
     conn: &mut Conn,
     lead_id: i64,
     draft: &NextActionDraft,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    macro_rules! insert_action {
+        () => {
+            "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        };
+    }
+    macro_rules! set_due {
+        () => {
+            "UPDATE leads SET next_due_at = $4 WHERE id = $1"
+        };
+    }
+    const SQLITE: &str = concat!(insert_action!(), "; ", set_due!());
+    const POSTGRES: &str = concat!("WITH due AS (", set_due!(), ") ", insert_action!());
     close_next_action(conn, lead_id, "replaced", at).await?;
-    db::query(
-        "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(lead_id)
-    .bind(&draft.kind)
-    .bind(&draft.note)
-    .bind(stamp(draft.due_at))
-    .bind(stamp(at))
-    .execute(&mut *conn)
-    .await?;
+    let sql = match conn.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    db::query(sql)
+        .bind(lead_id)
+        .bind(&draft.kind)
+        .bind(&draft.note)
+        .bind(stamp(draft.due_at))
+        .bind(stamp(at))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -309,23 +325,41 @@ pub(super) async fn open_next_action(
     )
 }
 
-/// Closes the open next action as `done`, `replaced` or `dropped`; returns
-/// its kind and note, or `None` when there was none.
+/// Closes the open next action as `done`, `replaced` or `dropped` and
+/// clears the lead's `next_due_at`; returns the action's kind and note, or
+/// `None` when there was none.
 pub(super) async fn close_next_action(
     conn: &mut Conn,
     lead_id: i64,
     closed_as: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let closed = db::query_as(
-        "UPDATE next_actions SET done_at = $3, closed_as = $2 \
-         WHERE lead_id = $1 AND done_at IS NULL RETURNING kind, note",
-    )
-    .bind(lead_id)
-    .bind(closed_as)
-    .bind(stamp(at))
-    .fetch_optional(&mut *conn)
-    .await?;
+    macro_rules! close_action {
+        () => {
+            "UPDATE next_actions SET done_at = $3, closed_as = $2 \
+             WHERE lead_id = $1 AND done_at IS NULL RETURNING kind, note"
+        };
+    }
+    // The lead's `next_due_at` is cleared first: on SQLite the statement
+    // whose row is fetched must come last, or the ones after it may not run.
+    const SQLITE: &str = concat!(
+        "UPDATE leads SET next_due_at = NULL WHERE id = $1; ",
+        close_action!()
+    );
+    const POSTGRES: &str = concat!(
+        "WITH cleared AS (UPDATE leads SET next_due_at = NULL WHERE id = $1) ",
+        close_action!()
+    );
+    let sql = match conn.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let closed = db::query_as(sql)
+        .bind(lead_id)
+        .bind(closed_as)
+        .bind(stamp(at))
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(closed)
 }
 

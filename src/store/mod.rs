@@ -98,6 +98,7 @@ mod release;
 mod schema;
 mod search;
 mod search_due;
+mod search_order;
 mod search_words;
 #[cfg(feature = "bench")]
 mod seed;

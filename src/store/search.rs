@@ -6,15 +6,17 @@
 //! is set, so each backend plans the query it is given (an unset filter
 //! written as `($n IS NULL OR …)` would keep SQLite off the owner index).
 //! Every value is bound; placeholders are `$n` on both backends. An
-//! admin's search words use the trigram indexes (`search_words`). Text is
+//! admin's search is driven by its longer words' leads, found once per
+//! request (`search_words`). Text is
 //! compared case-insensitively with `lower()` on both sides (SQLite's
 //! `lower()` folds ASCII letters only).
 
 use super::related::{lead_columns, lead_views};
 use super::search_due;
+use super::search_order;
 use super::search_words;
 use super::views::LeadView;
-use super::{Store, StoreError};
+use super::{Conn, Store, StoreError};
 use crate::domain::{LeadKind, LeadStatus};
 use crate::store::db;
 use db::Backend;
@@ -104,8 +106,9 @@ impl Store {
     /// The page of `search`: its leads as the CLI's views, the total and
     /// the page numbers.
     pub async fn search_leads(&self, search: &LeadSearch) -> Result<LeadPage, StoreError> {
-        let filter = Where::of(search, self.pool.backend());
         let mut conn = self.pool.acquire().await?;
+        let found = found_words(&mut conn, search).await?;
+        let filter = Where::of(search, conn.backend(), found.as_ref());
         let sql = format!("SELECT COUNT(*) FROM leads l{}", filter.sql);
         let mut count = db::query_scalar::<i64>(AssertSqlSafe(sql));
         for value in &filter.values {
@@ -126,7 +129,8 @@ impl Store {
             };
             search_due::page(&mut conn, &filter, window).await?
         } else {
-            let sql = select_page(&filter.sql, search.sort, window.limit, window.offset);
+            let index = search_order::hint(&mut conn, search.sort, total, window).await?;
+            let sql = select_page(&filter.sql, search.sort, index, window);
             search_due::rows(&mut conn, sql, &filter.values).await?
         };
         Ok(LeadPage {
@@ -138,8 +142,55 @@ impl Store {
     }
 }
 
-/// The `SELECT` of one page: the lead columns, the order, the window.
-fn select_page(filter: &str, sort: LeadSort, limit: usize, offset: usize) -> String {
+/// The leads holding the search's longer words, looked for once for the
+/// count and the page ([`search_words`]); `None` when no word's list is.
+async fn found_words(conn: &mut Conn, search: &LeadSearch) -> Result<Option<Found>, StoreError> {
+    let visible = search.visible_owners.as_deref();
+    if !search_words::from_lists(conn.backend(), visible) {
+        return Ok(None);
+    }
+    let mut found: Option<Found> = None;
+    for word in search_words::driving_words(&search.words) {
+        if found
+            .as_ref()
+            .is_some_and(|f| f.ids.len() <= search_words::CHECKED_UP_TO)
+        {
+            break;
+        }
+        let pattern = like_pattern(&search.words[word]);
+        let ids = search_words::leads_holding(conn, &pattern).await?;
+        found = Some(match found {
+            None => Found {
+                words: vec![word],
+                ids,
+            },
+            Some(mut f) => {
+                f.words.push(word);
+                f.ids = search_words::intersect(&f.ids, &ids);
+                f
+            }
+        });
+    }
+    Ok(found)
+}
+
+/// The leads that hold every one of some of the search's words.
+#[derive(Debug)]
+struct Found {
+    /// The words, by index in [`LeadSearch::words`].
+    words: Vec<usize>,
+    /// The leads' ids, sorted.
+    ids: Vec<i64>,
+}
+
+/// The `SELECT` of one page: the lead columns, the index to read them by
+/// (SQLite's `INDEXED BY`, or nothing), the order, the window.
+pub(super) fn select_page(
+    filter: &str,
+    sort: LeadSort,
+    index: &str,
+    window: search_due::Window,
+) -> String {
     let (join, order) = match sort {
         LeadSort::Due => (
             " LEFT JOIN next_actions n ON n.lead_id = l.id AND n.done_at IS NULL",
@@ -153,9 +204,9 @@ fn select_page(filter: &str, sort: LeadSort, limit: usize, offset: usize) -> Str
         concat!(
             "SELECT ",
             lead_columns!(),
-            " FROM leads l{}{} ORDER BY {} LIMIT {} OFFSET {}"
+            " FROM leads l{}{}{} ORDER BY {} LIMIT {} OFFSET {}"
         ),
-        join, filter, order, limit, offset
+        index, join, filter, order, window.limit, window.offset
     )
 }
 
@@ -167,8 +218,9 @@ struct Where {
 }
 
 impl Where {
-    /// The clause of `search`'s filters, search and visibility.
-    fn of(search: &LeadSearch, backend: Backend) -> Where {
+    /// The clause of `search`'s filters, search and visibility; the words
+    /// of `found` are its list of leads, the others are checked on each lead.
+    fn of(search: &LeadSearch, backend: Backend, found: Option<&Found>) -> Where {
         let mut clause = Where::default();
         clause.and_visible(search);
         clause.and_text("lower(l.step) = lower({w})", &search.step);
@@ -181,8 +233,13 @@ impl Where {
         let tag = "EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = l.id \
                    AND lower(t.tag) = lower({w}))";
         clause.and_text(tag, &search.tag);
-        for word in &search.words {
-            clause.and_word(backend, word, search.visible_owners.is_none());
+        if let Some(found) = found {
+            clause.and_among(backend, &found.ids);
+        }
+        for (index, word) in search.words.iter().enumerate() {
+            if !found.is_some_and(|found| found.words.contains(&index)) {
+                clause.and_word(word);
+            }
         }
         clause
     }
@@ -232,13 +289,18 @@ impl Where {
         self.and(&condition.replace("{w}", &placeholder));
     }
 
-    /// Adds one search word ([`search_words::condition`]): `{w}` bound to
-    /// its `LIKE` pattern.
-    fn and_word(&mut self, backend: Backend, word: &str, every_lead: bool) {
-        let condition = search_words::condition(backend, word, every_lead);
-        self.values.push(like_pattern(word));
-        let condition = condition.replace("{w}", &format!("${}", self.values.len()));
-        self.and(&condition);
+    /// Adds one search word checked on each lead
+    /// ([`search_words::CHECKED_ON_EACH_LEAD`]): `{w}` bound to its `LIKE`
+    /// pattern.
+    fn and_word(&mut self, word: &str) {
+        let pattern = Some(like_pattern(word));
+        self.and_text(search_words::CHECKED_ON_EACH_LEAD, &pattern);
+    }
+
+    /// Adds that the lead is one of `ids` ([`search_words::among`]).
+    fn and_among(&mut self, backend: Backend, ids: &[i64]) {
+        let (condition, list) = search_words::among(backend, ids);
+        self.and_text(condition, &Some(list));
     }
 
     /// The conditions alone, without the leading ` WHERE `.
@@ -291,13 +353,13 @@ mod tests {
             statuses: None,
             ..LeadSearch::default()
         };
-        assert_eq!(Where::of(&all, Backend::Sqlite).sql, "");
+        assert_eq!(Where::of(&all, Backend::Sqlite, None).sql, "");
         let some = LeadSearch {
             visible_owners: Some(vec!["Bruno@acme.test".into()]),
             tag: Some("vip".into()),
             ..LeadSearch::default()
         };
-        let clause = Where::of(&some, Backend::Sqlite);
+        let clause = Where::of(&some, Backend::Sqlite, None);
         assert_eq!(clause.values, ["todo", "standby", "bruno@acme.test", "vip"]);
         let visible = " WHERE (l.owner IS NULL AND l.status IN ($1, $2) \
                        OR l.owner IN ($3) AND l.status IN ($1, $2)) AND ";

@@ -309,7 +309,7 @@ async fn insert_leads(conn: &mut Conn, seed: &Seed, base: Base) -> Result<(), St
     insert(
         conn,
         "INSERT INTO leads (id, kind, title, status, step, source, owner, company_id, \
-         standby_until, close_reason, created_at, last_activity_at, updated_at) ",
+         standby_until, close_reason, created_at, last_activity_at, updated_at, next_due_at) ",
         &rows,
         |row, (id, lead)| {
             row.push_bind(*id)
@@ -324,10 +324,20 @@ async fn insert_leads(conn: &mut Conn, seed: &Seed, base: Base) -> Result<(), St
                 .push_bind(lead.close_reason.clone())
                 .push_bind(stamp(lead.created_at))
                 .push_bind(stamp(lead.last_activity_at))
-                .push_bind(stamp(lead.last_activity_at));
+                .push_bind(stamp(lead.last_activity_at))
+                .push_bind(open_action_due(lead).map(stamp));
         },
     )
     .await
+}
+
+/// The due time of `lead`'s open next action, if it has one (the lead's
+/// `next_due_at`).
+fn open_action_due(lead: &SeedLead) -> Option<DateTime<Utc>> {
+    lead.actions
+        .iter()
+        .find(|action| action.done.is_none())
+        .map(|action| action.due_at)
 }
 
 /// The rows keyed by lead: primary contact, next actions, timeline, flags.

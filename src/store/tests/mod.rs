@@ -11,6 +11,7 @@ mod copy;
 mod digest_reply;
 mod leases;
 mod mailboxes;
+mod next_due;
 mod outbox;
 mod search;
 mod team_counts;

@@ -4,6 +4,7 @@
 use super::*;
 use crate::domain::LeadStatus;
 use crate::ingest::plan::Command;
+use crate::store::search::select_page;
 use crate::store::{related, search_due, LeadSearch, LeadSort};
 
 /// A lead to file: its title, owner, contact, first mail's time and due time.
@@ -346,7 +347,17 @@ async fn long_and_short_words_find_what_a_substring_finds_and_nothing_more() {
     .await;
     Filed::new("Other", 2).file(&db, 2).await;
     for q in [
-        "\"big\"", "50%", "l_50%@", "o'neil", "josé", "úñez", "79460958", "de", "z", "big\" 50",
+        "\"big\"",
+        "50%",
+        "l_50%@",
+        "o'neil",
+        "josé",
+        "úñez",
+        "79460958",
+        "de",
+        "z",
+        "big\" 50",
+        "off josé",
     ] {
         assert_eq!(ids(&db, &find(q)).await, [lead], "{q}");
         let alices = LeadSearch {
@@ -354,6 +365,11 @@ async fn long_and_short_words_find_what_a_substring_finds_and_nothing_more() {
             ..find(q)
         };
         assert_eq!(ids(&db, &alices).await, [lead], "{q}, checked lead by lead");
+        let team = LeadSearch {
+            visible_owners: Some(vec!["alice@acme.test".into(), "bob@acme.test".into()]),
+            ..find(q)
+        };
+        assert_eq!(ids(&db, &team).await, [lead], "{q}, a team's");
     }
     for q in [
         "5o%",
@@ -414,4 +430,45 @@ async fn sorted_by_due_a_page_read_in_due_order_is_the_page_of_the_whole_sort() 
         assert_eq!(got, want, "offset {offset}, limit {limit}");
     }
     assert_eq!(&whole[5..], [filed[1], filed[4]]);
+}
+
+#[tokio::test]
+async fn sorted_by_activity_or_title_a_page_read_by_the_index_is_the_page_of_the_whole_sort() {
+    let db = fresh().await;
+    if sqlite_only(&db.store) {
+        return;
+    }
+    let titles = ["beta", "Alpha", "alpha", "Gamma", "beta", "delta", "ALPHA"];
+    for (n, title) in titles.into_iter().enumerate() {
+        let when = format!("2026-11-2{}T10:00:00Z", n % 3);
+        let lead = Filed {
+            when: &when,
+            ..Filed::new(title, n)
+        };
+        lead.file(&db, n).await;
+    }
+    let mut conn = db.store.pool.acquire().await.unwrap();
+    let filter = " WHERE l.status IN ($1, $2)";
+    let values = ["todo".to_string(), "standby".to_string()];
+    let orders = [
+        (LeadSort::Activity, " INDEXED BY leads_activity_order"),
+        (LeadSort::Title, " INDEXED BY leads_title_order"),
+    ];
+    for (sort, index) in orders {
+        for (offset, limit) in [(0, 7), (0, 3), (3, 3), (5, 9), (2, 1)] {
+            let window = search_due::Window { limit, offset };
+            let mut pages = Vec::new();
+            for index in ["", index] {
+                let sql = select_page(filter, sort, index, window);
+                let rows = search_due::rows(&mut conn, sql, &values).await.unwrap();
+                let views = related::lead_views(&mut conn, rows).await.unwrap();
+                pages.push(views.iter().map(|l| l.id).collect::<Vec<_>>());
+            }
+            assert_eq!(pages[0].len(), limit.min(7 - offset.min(7)));
+            assert_eq!(
+                pages[1], pages[0],
+                "{sort:?}, offset {offset}, limit {limit}"
+            );
+        }
+    }
 }
