@@ -148,6 +148,14 @@ type Conn = dyn db::Connection;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite opened for writing: the one connection every write
+    /// transaction runs on. sqlx hands a pool's idle connections out in
+    /// turn, and in WAL mode a connection drops its page cache when it
+    /// begins a transaction after another one committed, so commits spread
+    /// over the pool kept four cold caches that all filled as the file
+    /// grew (BENCHMARKS.md, run R4); on one connection the cache stays warm
+    /// from one batch to the next and the readers' stay small.
+    writer: Option<sqlx::SqlitePool>,
 }
 
 impl Store {
@@ -184,7 +192,11 @@ impl Store {
     /// there too and a find-then-create cannot run twice at once.
     async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(
+                self.sqlite_writer(pool)
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await?,
+            ),
             Pool::Postgres(pool) => Tx::Postgres(postgres::begin_write(pool).await?),
         })
     }
@@ -198,9 +210,19 @@ impl Store {
     /// they read (`FOR UPDATE`, `FOR SHARE`).
     async fn begin_lease_change(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(
+                self.sqlite_writer(pool)
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await?,
+            ),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// SQLite: where write transactions run — the writer connection, or
+    /// the pool when the store has none (opened for reading).
+    fn sqlite_writer<'a>(&'a self, pool: &'a sqlx::SqlitePool) -> &'a sqlx::SqlitePool {
+        self.writer.as_ref().unwrap_or(pool)
     }
 
     /// SQLite: copies committed WAL pages back into the database without
@@ -220,6 +242,9 @@ impl Store {
 
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

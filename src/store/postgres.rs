@@ -109,5 +109,6 @@ async fn connect(url: &str, options: PgConnectOptions) -> Result<Store, StoreErr
         .connect_lazy_with(options);
     Ok(Store {
         pool: Pool::Postgres(pool),
+        writer: None,
     })
 }

@@ -33,13 +33,30 @@ pub(super) async fn open(url: &str) -> Result<Store, StoreError> {
         .connect_with(options.clone())
         .await
         .map_err(|cause| open_error(url, &database, cause))?;
-    let store = Store {
+    let mut store = Store {
         pool: Pool::Sqlite(pool),
+        writer: None,
     };
     store.refuse_newer_schema(url).await?;
     store.migrate(url).await?;
     drop(lock);
+    store.writer = Some(writer_pool(url, &database, options).await?);
     Ok(store)
+}
+
+/// The one connection a store's write transactions run on
+/// ([`Store`]'s `writer`).
+async fn writer_pool(
+    url: &str,
+    database: &std::path::Path,
+    options: SqliteConnectOptions,
+) -> Result<sqlx::SqlitePool, StoreError> {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }))
+        .connect_with(options)
+        .await
+        .map_err(|cause| open_error(url, database, cause))
 }
 
 /// Opens the database at `url` read-only, with no migration and no user
@@ -80,6 +97,7 @@ async fn open_checked(url: &str, options: SqliteConnectOptions) -> Result<Store,
         })?;
     Store {
         pool: Pool::Sqlite(pool),
+        writer: None,
     }
     .checked_for_reading(url)
     .await
