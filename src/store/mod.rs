@@ -34,7 +34,9 @@
 //!   scoped advisory lock), so every read-then-write step (find or create
 //!   a contact's open lead, claim due mail, advance a checkpoint under its
 //!   lease's fence) is correct under PostgreSQL's READ COMMITTED, with no
-//!   retry loop. Reads never take it.
+//!   retry loop. Reads never take it. SQLite's write transactions run on
+//!   the store's one writer connection (`Store::writer`), so its page
+//!   cache stays warm across batches; reads use the pool.
 //! - The PostgreSQL schema (`migrations/postgres/`, version 14 in one step;
 //!   later versions get one migration per backend with the same number) is
 //!   kept column for column equal to SQLite's by `tests/it/postgres_schema.rs`.
