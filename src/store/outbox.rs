@@ -93,34 +93,16 @@ pub(super) async fn queue(
     draft: &OutboxDraft,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let at = stamp(now);
-    let inserted = db::query(
-        "INSERT INTO outbox (kind, user_email, local_date, message_id, in_reply_to, recipient, \
-         subject, text_body, html_body, header_value, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT DO NOTHING",
-    )
-    .bind(draft.kind)
-    .bind(&draft.user_email)
-    .bind(draft.local_date.map(|d| d.to_string()))
-    .bind(&draft.message_id)
-    .bind(&draft.in_reply_to)
-    .bind(&draft.recipient)
-    .bind(&draft.subject)
-    .bind(&draft.text)
-    .bind(&draft.html)
-    .bind(&draft.header_value)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+    let inserted = queue_rows(conn, std::slice::from_ref(draft), now).await?;
+    Ok(!inserted.is_empty())
 }
 
-/// Mails per multi-row INSERT of [`Store::queue_mails`] (11 values each).
+/// Mails per multi-row INSERT of [`Store::queue_mails`] (12 values each).
 const QUEUE_ROWS_PER_STATEMENT: usize = 100;
 
 /// Inserts `drafts` in one statement; the Message-IDs of those inserted
-/// (a conflict on either unique key skips the row, as [`queue`] does).
+/// (a conflict on either unique key, the Message-ID or the user's digest
+/// for that day, skips the row).
 async fn queue_rows(
     conn: &mut Conn,
     drafts: &[OutboxDraft],
@@ -286,19 +268,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(outbox_mail).collect()
-    }
-
-    /// The SMTP server accepted the mail.
-    pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        db::query(
-            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, \
-             claimed_by = NULL, claimed_until = NULL WHERE id = $1",
-        )
-        .bind(id)
-        .bind(stamp(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// The SMTP server accepted these mails: recorded in one transaction

@@ -27,12 +27,7 @@ pub(super) async fn open(url: &str) -> Result<Store, StoreError> {
     let database = options.get_filename().to_path_buf();
     let lock = open_lock(&database).await;
     create_private(&database);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }))
-        .connect_with(options.clone())
-        .await
-        .map_err(|cause| open_error(url, &database, cause))?;
+    let pool = writable_pool(url, &database, options.clone(), READERS).await?;
     let mut store = Store {
         pool: Pool::Sqlite(pool),
         writer: None,
@@ -40,19 +35,24 @@ pub(super) async fn open(url: &str) -> Result<Store, StoreError> {
     store.refuse_newer_schema(url).await?;
     store.migrate(url).await?;
     drop(lock);
-    store.writer = Some(writer_pool(url, &database, options).await?);
+    store.writer = Some(writable_pool(url, &database, options, 1).await?);
     Ok(store)
 }
 
-/// The one connection a store's write transactions run on
-/// ([`Store`]'s `writer`).
-async fn writer_pool(
+/// Connections of a store's pool for reads (its writes have their own,
+/// [`Store`]'s `writer`).
+const READERS: u32 = 4;
+
+/// A pool of up to `connections` on the database opened for writing; a
+/// connection left inside a failed transaction is dropped, not reused.
+async fn writable_pool(
     url: &str,
     database: &std::path::Path,
     options: SqliteConnectOptions,
+    connections: u32,
 ) -> Result<sqlx::SqlitePool, StoreError> {
     SqlitePoolOptions::new()
-        .max_connections(1)
+        .max_connections(connections)
         .before_acquire(|conn, _| Box::pin(async move { Ok(!stuck_in_transaction(conn)) }))
         .connect_with(options)
         .await

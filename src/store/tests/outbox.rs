@@ -57,7 +57,7 @@ async fn two_senders_never_claim_the_same_mail_and_a_lapsed_claim_frees_it() {
         .unwrap();
     assert!(by_user.is_empty(), "all five are held: {by_user:?}");
 
-    db.store.mark_sent(a[0].id, now).await.unwrap();
+    db.store.mark_sent_many(&[a[0].id], now).await.unwrap();
     db.store
         .mark_failed(a[1].id, "451 try later", now, Some(now))
         .await
