@@ -59,6 +59,9 @@ pub(super) async fn upsert(
         (Backend::Postgres, Some(CompanyKey::Domain { name, domain })) => {
             find_or_insert_with_company(conn, draft, &name, &domain, at).await?
         }
+        (Backend::Sqlite, Some(CompanyKey::Domain { name, domain })) => {
+            find_or_insert_with_company_sqlite(conn, draft, &name, &domain, at).await?
+        }
         (_, company) => {
             let draft_company = match company {
                 Some(company) => Some(upsert_company(conn, &company, at).await?),
@@ -167,6 +170,24 @@ const FIND_OR_INSERT_WITH_COMPANY_POSTGRES: &str = "WITH added_company AS ( \
      SELECT n.id, n.name, n.phone, n.title, NULL, NULL, TRUE, d.id, d.created \
      FROM new_contact n JOIN new_email e ON e.contact_id = n.id CROSS JOIN draft d";
 
+/// SQLite: the upsert of the draft's company by domain and
+/// [`FIND_OR_INSERT_SQLITE`] in one query string (one round trip to the
+/// worker thread). The second statement reads `changes()` right after the
+/// company's INSERT, so its row says whether the company was added; the
+/// contact takes the company's id by domain.
+const FIND_OR_INSERT_WITH_COMPANY_SQLITE: &str =
+    "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($8, $9, $10, $5) \
+       ON CONFLICT (domain) DO NOTHING; \
+     SELECT id, changes() = 1 FROM companies WHERE domain = $10; \
+     INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
+       SELECT $1, $2, $3, (SELECT id FROM companies WHERE domain = $10), $5, $5 \
+       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7); \
+     INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
+       SELECT last_insert_rowid(), $6, $7, $5 WHERE changes() = 1; \
+     SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, changes() = 1 \
+     FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
+     LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7";
+
 type KnownRow = (
     i64,
     Option<String>,
@@ -247,6 +268,49 @@ async fn find_or_insert_with_company(
         has_domain: true,
         created: draft_created,
     };
+    Ok((known, Some(draft_company)))
+}
+
+/// SQLite: [`find_or_insert_with_company`] in one round trip
+/// ([`FIND_OR_INSERT_WITH_COMPANY_SQLITE`]: the company's row, then the
+/// contact's).
+async fn find_or_insert_with_company_sqlite(
+    conn: &mut Conn,
+    draft: &ContactDraft,
+    company_name: &str,
+    domain: &str,
+    at: DateTime<Utc>,
+) -> Result<(KnownContact, Option<CompanyRef>), StoreError> {
+    let rows = db::query(FIND_OR_INSERT_WITH_COMPANY_SQLITE)
+        .bind(non_empty(&draft.name))
+        .bind(non_empty(&draft.phone))
+        .bind(non_empty(&draft.title))
+        .bind(None::<i64>)
+        .bind(stamp(at))
+        .bind(draft.email.as_str())
+        .bind(draft.email.canonical())
+        .bind(company_name)
+        .bind(name_key(company_name))
+        .bind(domain)
+        .fetch_all(&mut *conn)
+        .await?;
+    let [company, contact] = rows.as_slice() else {
+        return Err(sqlx::Error::RowNotFound.into());
+    };
+    let draft_company = CompanyRef {
+        id: company.try_get(0)?,
+        has_domain: true,
+        created: company.try_get(1)?,
+    };
+    let known = KnownContact::from_row((
+        contact.try_get(0)?,
+        contact.try_get(1)?,
+        contact.try_get(2)?,
+        contact.try_get(3)?,
+        contact.try_get(4)?,
+        contact.try_get(5)?,
+        contact.try_get(6)?,
+    ));
     Ok((known, Some(draft_company)))
 }
 
