@@ -396,50 +396,6 @@ struct Planned {
     bytes: u64,
 }
 
-impl Planned {
-    /// Its messages, as the store applies them.
-    fn messages(&self) -> Vec<FolderMessage<'_>> {
-        self.mails
-            .iter()
-            .zip(&self.plans)
-            .map(|(mail, plan)| FolderMessage {
-                plan,
-                raw: &mail.raw,
-                size: mail.size,
-                uid: mail.uid,
-            })
-            .collect()
-    }
-}
-
-/// A [`FolderRef`] that owns its names, to move into a batch job.
-struct OwnedFolder {
-    mailbox: String,
-    folder: String,
-    uid_validity: u32,
-    fence: Option<i64>,
-}
-
-impl OwnedFolder {
-    fn of(folder: FolderRef<'_>) -> OwnedFolder {
-        OwnedFolder {
-            mailbox: folder.mailbox.to_string(),
-            folder: folder.folder.to_string(),
-            uid_validity: folder.uid_validity,
-            fence: folder.fence,
-        }
-    }
-
-    fn as_ref(&self) -> FolderRef<'_> {
-        FolderRef {
-            mailbox: &self.mailbox,
-            folder: &self.folder,
-            uid_validity: self.uid_validity,
-            fence: self.fence,
-        }
-    }
-}
-
 /// One selected folder of a mailbox: turns fetched batches into commits,
 /// then acknowledgements.
 struct FolderReader<'a> {
@@ -511,7 +467,6 @@ impl FolderReader<'_> {
         let mut done = Vec::with_capacity(uids.len());
         let mut unacknowledged = 0;
         while let Some(batch) = next.take() {
-            let batch = Arc::new(batch);
             let following = upcoming.next().filter(|_| !cancel.is_cancelled());
             let overlap = following.is_some_and(|f| batch.bytes.saturating_add(f.bytes) <= budget);
             let (committed, prefetched) = if overlap {
@@ -583,27 +538,27 @@ impl FolderReader<'_> {
         Ok(Some(planned))
     }
 
-    /// Commits the batch in one transaction (on SQLite through
-    /// [`Store::run_batch_job`], on a thread that spins between the
-    /// statements). When it cannot be committed as a whole, its messages
-    /// are committed one by one, so one bad message names itself.
-    async fn commit(&self, batch: &Arc<Planned>) -> anyhow::Result<Vec<(u32, Outcome)>> {
-        let whole = {
-            let batch = Arc::clone(batch);
-            let folder = OwnedFolder::of(self.folder());
-            self.store
-                .run_batch_job(move |store| async move {
-                    let messages = batch.messages();
-                    let applied = store
-                        .apply_batch_from_mailbox(&folder.as_ref(), &messages)
-                        .await?;
-                    Ok::<_, StoreError>(applied.iter().map(Applied::filing_outcome).collect())
-                })
-                .await
-        };
-        let messages = batch.messages();
-        let outcomes: Vec<Outcome> = match whole {
-            Ok(outcomes) => outcomes,
+    /// Commits the batch in one transaction. When it cannot be committed
+    /// as a whole, its messages are committed one by one, so one bad
+    /// message names itself.
+    async fn commit(&self, batch: &Planned) -> anyhow::Result<Vec<(u32, Outcome)>> {
+        let messages: Vec<FolderMessage<'_>> = batch
+            .mails
+            .iter()
+            .zip(&batch.plans)
+            .map(|(mail, plan)| FolderMessage {
+                plan,
+                raw: &mail.raw,
+                size: mail.size,
+                uid: mail.uid,
+            })
+            .collect();
+        let outcomes = match self
+            .store
+            .apply_batch_from_mailbox(&self.folder(), &messages)
+            .await
+        {
+            Ok(applied) => applied.iter().map(Applied::filing_outcome).collect(),
             Err(error @ StoreError::LeaseLost { .. }) => return Err(error.into()),
             Err(error) => {
                 tracing::warn!(mailbox = %self.mailbox.name, error = %error, "a batch failed to commit; committing its messages one by one");

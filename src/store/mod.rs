@@ -36,10 +36,7 @@
 //!   lease's fence) is correct under PostgreSQL's READ COMMITTED, with no
 //!   retry loop. Reads never take it. SQLite's write transactions run on
 //!   the store's one writer connection (`Store::writer`), so its page
-//!   cache stays warm across batches; reads use the pool. The daemon
-//!   applies each SQLite batch through [`Store::run_batch_job`]
-//!   (`spinning`): on a blocking thread that spins between the worker
-//!   thread's answers instead of parking in tokio's reactor for each.
+//!   cache stays warm across batches; reads use the pool.
 //! - The PostgreSQL schema (`migrations/postgres/`, version 14 in one step;
 //!   later versions get one migration per backend with the same number) is
 //!   kept column for column equal to SQLite's by `tests/it/postgres_schema.rs`.
@@ -107,7 +104,6 @@ mod search_order;
 mod search_words;
 #[cfg(feature = "bench")]
 mod seed;
-mod spinning;
 mod sqlite;
 mod stamp;
 mod team_counts;

@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Loads a leadmail config.
@@ -107,7 +106,6 @@ pub async fn store(settings: &Settings, run: StoreRun) -> anyhow::Result<Value> 
         .iter()
         .map(|raw| plan_message(raw, settings, arrival()))
         .collect();
-    let corpus = Arc::new(Planned { mails, plans });
     let mut secs = Vec::with_capacity(runs);
     let mut statements = 0;
     for attempt in 0..runs.max(1) {
@@ -126,7 +124,7 @@ pub async fn store(settings: &Settings, run: StoreRun) -> anyhow::Result<Value> 
         let store = leadmail::app::open_store(&settings).await?;
         let before = leadmail::store::statements_run();
         let start = Instant::now();
-        apply_all(&store, &corpus, batch).await?;
+        apply_all(&store, &mails, &plans, batch).await?;
         secs.push(start.elapsed().as_secs_f64());
         statements = leadmail::store::statements_run() - before;
         let totals = store.totals().await?;
@@ -183,47 +181,37 @@ pub async fn new_postgres_database(server: &str, name: &str) -> anyhow::Result<S
     Ok(format!("{base}/{name}"))
 }
 
-/// The generated corpus and its plans.
-struct Planned {
-    mails: Vec<Vec<u8>>,
-    plans: Vec<IngestPlan>,
-}
-
-/// Applies the corpus one message per transaction (`Store::apply`), or in
-/// batches as the daemon commits them (`Store::run_batch_job`).
 async fn apply_all(
     store: &leadmail::store::Store,
-    corpus: &Arc<Planned>,
+    mails: &[Vec<u8>],
+    plans: &[IngestPlan],
     batch: usize,
 ) -> anyhow::Result<()> {
     if batch <= 1 {
-        for (raw, plan) in corpus.mails.iter().zip(&corpus.plans) {
+        for (raw, plan) in mails.iter().zip(plans) {
             store.apply(plan, raw, "bench").await?;
         }
         return Ok(());
     }
-    for start in (0..corpus.mails.len()).step_by(batch) {
-        let corpus = Arc::clone(corpus);
-        store
-            .run_batch_job(move |store| async move {
-                let end = (start + batch).min(corpus.mails.len());
-                let messages: Vec<FolderMessage<'_>> = (start..end)
-                    .map(|i| FolderMessage {
-                        plan: &corpus.plans[i],
-                        raw: &corpus.mails[i],
-                        size: corpus.mails[i].len() as u64,
-                        uid: i as u32 + 1,
-                    })
-                    .collect();
-                let folder = FolderRef {
-                    mailbox: "bench",
-                    folder: "INBOX",
-                    uid_validity: 1,
-                    fence: None,
-                };
-                store.apply_batch_from_mailbox(&folder, &messages).await
-            })
-            .await?;
+    let folder = FolderRef {
+        mailbox: "bench",
+        folder: "INBOX",
+        uid_validity: 1,
+        fence: None,
+    };
+    let messages: Vec<FolderMessage<'_>> = mails
+        .iter()
+        .zip(plans)
+        .enumerate()
+        .map(|(i, (raw, plan))| FolderMessage {
+            plan,
+            raw,
+            size: raw.len() as u64,
+            uid: i as u32 + 1,
+        })
+        .collect();
+    for chunk in messages.chunks(batch) {
+        store.apply_batch_from_mailbox(&folder, chunk).await?;
     }
     Ok(())
 }
