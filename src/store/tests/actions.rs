@@ -359,6 +359,32 @@ async fn the_database_runs_in_wal_with_foreign_keys_full_sync_and_a_busy_timeout
 }
 
 #[tokio::test]
+async fn the_writer_keeps_its_statement_journals_in_memory_and_the_readers_do_not() {
+    let db = fresh().await;
+    if sqlite_only(&db.store) {
+        return;
+    }
+    // 2 = MEMORY: a batch's statement journals never spill to a temporary
+    // file; the readers keep the default (0), so their large sorts can.
+    let writer = db
+        .store
+        .writer
+        .as_ref()
+        .expect("a writable store has a writer");
+    let temp_store = |pool: sqlx::SqlitePool| async move {
+        sqlx::query_scalar::<_, i64>("PRAGMA temp_store")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let crate::store::db::Pool::Sqlite(readers) = &db.store.pool else {
+        unreachable!("sqlite_only")
+    };
+    assert_eq!(temp_store(writer.clone()).await, 2);
+    assert_eq!(temp_store(readers.clone()).await, 0);
+}
+
+#[tokio::test]
 async fn a_new_prospect_for_someone_whose_earlier_one_was_cancelled_says_so() {
     let db = fresh().await;
     let first = outbound_plan("c1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
