@@ -56,11 +56,8 @@ pub(super) async fn upsert(
 ) -> Result<ContactRef, StoreError> {
     let company = draft.company.as_ref().and_then(CompanyKey::of);
     let (known, draft_company) = match (conn.backend(), company) {
-        (Backend::Postgres, Some(CompanyKey::Domain { name, domain })) => {
+        (_, Some(CompanyKey::Domain { name, domain })) => {
             find_or_insert_with_company(conn, draft, &name, &domain, at).await?
-        }
-        (Backend::Sqlite, Some(CompanyKey::Domain { name, domain })) => {
-            find_or_insert_with_company_sqlite(conn, draft, &name, &domain, at).await?
         }
         (_, company) => {
             let draft_company = match company {
@@ -176,17 +173,17 @@ const FIND_OR_INSERT_WITH_COMPANY_POSTGRES: &str = "WITH added_company AS ( \
 /// company's INSERT, so its row says whether the company was added; the
 /// contact takes the company's id by domain.
 const FIND_OR_INSERT_WITH_COMPANY_SQLITE: &str =
-    "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($8, $9, $10, $5) \
+    "INSERT INTO companies (name, name_key, domain, created_at) VALUES ($7, $8, $9, $4) \
        ON CONFLICT (domain) DO NOTHING; \
-     SELECT id, changes() = 1 FROM companies WHERE domain = $10; \
+     SELECT id, changes() = 1 FROM companies WHERE domain = $9; \
      INSERT INTO contacts (name, phone, title, company_id, created_at, updated_at) \
-       SELECT $1, $2, $3, (SELECT id FROM companies WHERE domain = $10), $5, $5 \
-       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $7); \
+       SELECT $1, $2, $3, (SELECT id FROM companies WHERE domain = $9), $4, $4 \
+       WHERE NOT EXISTS (SELECT 1 FROM contact_emails WHERE canonical = $6); \
      INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
-       SELECT last_insert_rowid(), $6, $7, $5 WHERE changes() = 1; \
+       SELECT last_insert_rowid(), $5, $6, $4 WHERE changes() = 1; \
      SELECT c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL, changes() = 1 \
      FROM contact_emails ce JOIN contacts c ON c.id = ce.contact_id \
-     LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $7";
+     LEFT JOIN companies co ON co.id = c.company_id WHERE ce.canonical = $6";
 
 type KnownRow = (
     i64,
@@ -195,19 +192,6 @@ type KnownRow = (
     Option<String>,
     Option<i64>,
     Option<bool>,
-    bool,
-);
-
-/// A [`KnownRow`] and the draft's company: its id, and whether it was inserted.
-type KnownWithCompanyRow = (
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<bool>,
-    bool,
-    i64,
     bool,
 );
 
@@ -240,8 +224,11 @@ async fn find_or_insert(
     Ok(KnownContact::from_row(row))
 }
 
-/// PostgreSQL: [`find_or_insert`] and the upsert of the draft's company
-/// by domain in one round trip; returns the contact and that company.
+/// [`find_or_insert`] and the upsert of the draft's company by domain in
+/// one round trip; returns the contact and that company. PostgreSQL: one
+/// row, the company in its last two columns
+/// ([`FIND_OR_INSERT_WITH_COMPANY_POSTGRES`]); SQLite: the company's row,
+/// then the contact's ([`FIND_OR_INSERT_WITH_COMPANY_SQLITE`]).
 async fn find_or_insert_with_company(
     conn: &mut Conn,
     draft: &ContactDraft,
@@ -249,43 +236,15 @@ async fn find_or_insert_with_company(
     domain: &str,
     at: DateTime<Utc>,
 ) -> Result<(KnownContact, Option<CompanyRef>), StoreError> {
-    let (id, name, phone, title, company, has_domain, created, draft_id, draft_created): KnownWithCompanyRow =
-        db::query_as(FIND_OR_INSERT_WITH_COMPANY_POSTGRES)
-        .bind(non_empty(&draft.name))
-        .bind(non_empty(&draft.phone))
-        .bind(non_empty(&draft.title))
-        .bind(stamp(at))
-        .bind(draft.email.as_str())
-        .bind(draft.email.canonical())
-        .bind(company_name)
-        .bind(name_key(company_name))
-        .bind(domain)
-        .fetch_one(&mut *conn)
-        .await?;
-    let known = KnownContact::from_row((id, name, phone, title, company, has_domain, created));
-    let draft_company = CompanyRef {
-        id: draft_id,
-        has_domain: true,
-        created: draft_created,
+    let backend = conn.backend();
+    let sql = match backend {
+        Backend::Sqlite => FIND_OR_INSERT_WITH_COMPANY_SQLITE,
+        Backend::Postgres => FIND_OR_INSERT_WITH_COMPANY_POSTGRES,
     };
-    Ok((known, Some(draft_company)))
-}
-
-/// SQLite: [`find_or_insert_with_company`] in one round trip
-/// ([`FIND_OR_INSERT_WITH_COMPANY_SQLITE`]: the company's row, then the
-/// contact's).
-async fn find_or_insert_with_company_sqlite(
-    conn: &mut Conn,
-    draft: &ContactDraft,
-    company_name: &str,
-    domain: &str,
-    at: DateTime<Utc>,
-) -> Result<(KnownContact, Option<CompanyRef>), StoreError> {
-    let rows = db::query(FIND_OR_INSERT_WITH_COMPANY_SQLITE)
+    let rows = db::query(sql)
         .bind(non_empty(&draft.name))
         .bind(non_empty(&draft.phone))
         .bind(non_empty(&draft.title))
-        .bind(None::<i64>)
         .bind(stamp(at))
         .bind(draft.email.as_str())
         .bind(draft.email.canonical())
@@ -294,13 +253,15 @@ async fn find_or_insert_with_company_sqlite(
         .bind(domain)
         .fetch_all(&mut *conn)
         .await?;
-    let [company, contact] = rows.as_slice() else {
-        return Err(sqlx::Error::RowNotFound.into());
+    let (company, contact, company_column) = match (backend, rows.as_slice()) {
+        (Backend::Postgres, [row, ..]) => (row, row, 7),
+        (Backend::Sqlite, [company, contact]) => (company, contact, 0),
+        _ => return Err(sqlx::Error::RowNotFound.into()),
     };
     let draft_company = CompanyRef {
-        id: company.try_get(0)?,
+        id: company.try_get(company_column)?,
         has_domain: true,
-        created: company.try_get(1)?,
+        created: company.try_get(company_column + 1)?,
     };
     let known = KnownContact::from_row((
         contact.try_get(0)?,
