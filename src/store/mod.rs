@@ -36,7 +36,9 @@
 //!   lease's fence) is correct under PostgreSQL's READ COMMITTED, with no
 //!   retry loop. Reads never take it. SQLite's write transactions run on
 //!   the store's one writer connection (`Store::writer`), so its page
-//!   cache stays warm across batches; reads use the pool.
+//!   cache stays warm across batches, and with `temp_store = MEMORY`, so
+//!   a batch's statement journals are not written to a temporary file
+//!   (`sqlite::open`); reads use the pool.
 //! - The PostgreSQL schema (`migrations/postgres/`, version 14 in one step;
 //!   later versions get one migration per backend with the same number) is
 //!   kept column for column equal to SQLite's by `tests/it/postgres_schema.rs`.
