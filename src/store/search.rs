@@ -290,11 +290,12 @@ impl Where {
     }
 
     /// Adds one search word checked on each lead
-    /// ([`search_words::CHECKED_ON_EACH_LEAD`]): `{w}` bound to its `LIKE`
+    /// ([`search_words::checked_on_each_lead`]): `{w}` bound to its `LIKE`
     /// pattern.
     fn and_word(&mut self, word: &str) {
-        let pattern = Some(like_pattern(word));
-        self.and_text(search_words::CHECKED_ON_EACH_LEAD, &pattern);
+        let pattern = like_pattern(word);
+        let condition = search_words::checked_on_each_lead(&pattern);
+        self.and_text(&condition, &Some(pattern));
     }
 
     /// Adds that the lead is one of `ids` ([`search_words::among`]).
