@@ -105,4 +105,55 @@ async fn the_postgres_schema_has_every_sqlite_column_and_its_triggers_write_even
         serde_json::from_str(events[1].splitn(3, '|').nth(2).unwrap()).expect("JSON data");
     assert_eq!(change["before"]["status"], "todo");
     assert_eq!(change["after"]["status"], "won");
+    assert_trigger_conditions(pg, at);
+}
+
+/// Migration 0020's conditions: a change that makes no event (a latest
+/// activity, a prospect, another flag) runs no trigger body, and each one
+/// that does still writes its event.
+fn assert_trigger_conditions(pg: &Postgres, at: &str) {
+    let events_after = |id: &str| {
+        pg.query(&format!(
+            "SELECT type || '|' || lead_id FROM webhook_events WHERE id > {id} ORDER BY id"
+        ))
+    };
+    let unconditional = pg.query(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgqual IS NULL \
+         AND tgrelid IN ('leads'::regclass, 'lead_flags'::regclass)",
+    );
+    assert_eq!(unconditional, Vec::<String>::new(), "triggers without WHEN");
+    let last = pg.query("SELECT max(id) FROM webhook_events").remove(0);
+    pg.query("UPDATE leads SET last_activity_at = '2026-11-24T09:00:00.000000Z' WHERE id = 2");
+    pg.query(&format!(
+        "INSERT INTO leads (kind, title, status, source, owner, created_at, last_activity_at, updated_at) \
+         VALUES ('prospect', 'Outreach', 'todo', 'bcc', 'alice@acme.test', '{at}', '{at}', '{at}')"
+    ));
+    pg.query(&format!(
+        "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+         VALUES (3, 'call', 'first call', '{at}', '{at}')"
+    ));
+    pg.query(&format!(
+        "INSERT INTO lead_flags (lead_id, flag, set_at) VALUES (3, 'bounced', '{at}')"
+    ));
+    assert_eq!(
+        events_after(&last),
+        Vec::<String>::new(),
+        "no event expected"
+    );
+    pg.query(&format!(
+        "INSERT INTO lead_flags (lead_id, flag, set_at) VALUES (3, 'replied', '{at}')"
+    ));
+    pg.query("UPDATE leads SET kind = 'lead' WHERE id = 3");
+    pg.query(&format!(
+        "INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
+         VALUES (2, 'email', 'send the quote', '{at}', '{at}')"
+    ));
+    assert_eq!(
+        events_after(&last),
+        [
+            "prospect.replied|3",
+            "prospect.converted|3",
+            "lead.updated|2"
+        ]
+    );
 }
