@@ -5,6 +5,7 @@ use super::leads::FirstEntry;
 use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
 use super::quarantine::{self, Held};
+use super::thread_keys::KnownThreads;
 use super::{mail, processed, Conn, Store, StoreError};
 use crate::domain::{EmailAddress, QuarantineReason};
 use crate::ingest::plan::{Action, Fallback, IngestPlan, Outcome, TimelineDraft};
@@ -58,10 +59,13 @@ pub(super) struct Ctx<'a> {
     pub rejected: Vec<String>,
     /// The quarantine row written, if any.
     pub quarantine_id: Option<i64>,
+    /// The leads of the batch's references, read when the batch began.
+    pub known: &'a KnownThreads,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(plan: &'a IngestPlan, raw: &'a [u8], size: u64, now: DateTime<Utc>) -> Self {
+    fn new(message: &Pending<'a>, known: &'a KnownThreads, now: DateTime<Utc>) -> Self {
+        let plan = message.plan;
         let from = plan.sender.clone();
         let actor = match &plan.action {
             Action::Outbound(mail) => Some(mail.rep.to_string()),
@@ -70,14 +74,15 @@ impl<'a> Ctx<'a> {
         let user = plan_user(&plan.action).or(from).map(|u| u.to_string());
         Ctx {
             plan,
-            raw,
-            size,
+            raw: message.raw,
+            size: message.size,
             now,
             actor,
             user,
             lead_ids: Vec::new(),
             rejected: Vec::new(),
             quarantine_id: None,
+            known,
         }
     }
 
@@ -307,13 +312,14 @@ pub(super) async fn apply_in(
         .filter_map(|(p, claimed)| claimed.then_some(p.plan))
         .collect();
     super::attachments::record(conn, &new_plans).await?;
+    let known = KnownThreads::read(conn, &new_plans).await?;
     let mut applied: Vec<Applied> = Vec::with_capacity(pending.len());
     // Where each message applied here is in `applied`, by key, for its copies.
     let mut applied_here: HashMap<&str, usize> = HashMap::new();
     for (message, claimed) in pending.iter().zip(&claims) {
         let key = message.plan.key.as_str();
         let done = match (claimed, applied_here.get(key)) {
-            (true, _) => apply_claimed(conn, message, now).await,
+            (true, _) => apply_claimed(conn, message, &known, now).await,
             (false, Some(&first)) => {
                 let earlier = pending[first].plan.fingerprint.as_deref();
                 let first: &Applied = &applied[first];
@@ -346,10 +352,11 @@ pub(super) async fn apply_in(
 async fn apply_claimed(
     conn: &mut Conn,
     message: &Pending<'_>,
+    known: &KnownThreads,
     now: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
     let plan = message.plan;
-    let mut ctx = Ctx::new(plan, message.raw, message.size, now);
+    let mut ctx = Ctx::new(message, known, now);
     let outcome = mail::dispatch(conn, &mut ctx).await?;
     report_rejected(conn, &mut ctx, outcome).await?;
     tracing::debug!(key = %plan.key, outcome = outcome.as_str(), leads = ?ctx.lead_ids, "applied");

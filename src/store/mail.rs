@@ -4,6 +4,7 @@ use super::apply::Ctx;
 use super::leads::{self, REPLIED};
 use super::matching::{self, Resolved};
 use super::quarantine::{self, Held};
+use super::thread_keys::KnownThreads;
 use super::{access, contacts, ops, Conn, StoreError};
 use crate::domain::{LeadKind, TimelineKind};
 use crate::ingest::plan::{
@@ -106,7 +107,7 @@ async fn thread(
     ctx: &mut Ctx<'_>,
     mail: &ThreadMail,
 ) -> Result<Outcome, StoreError> {
-    if let Some((lead_id, by)) = match_thread(conn, mail).await? {
+    if let Some((lead_id, by)) = match_thread(conn, ctx.known, mail).await? {
         return thread_append(conn, ctx, mail, lead_id, by).await;
     }
     match &mail.fallback {
@@ -129,6 +130,7 @@ enum MatchedBy {
 /// (when asked) the open lead of the sender's contact.
 async fn match_thread(
     conn: &mut Conn,
+    known: &KnownThreads,
     mail: &ThreadMail,
 ) -> Result<Option<(i64, MatchedBy)>, StoreError> {
     if let Some(lead_id) = mail.routing_lead {
@@ -138,7 +140,8 @@ async fn match_thread(
     }
     let sender = mail.sender.as_ref().map(|sender| &sender.email);
     for key in &mail.references {
-        if let Some(lead_id) = matching::lead_by_message(conn, key, sender).await? {
+        let leads = known.leads_of(key.as_str());
+        if let Some(lead_id) = matching::lead_by_message(conn, key, sender, leads).await? {
             return Ok(Some((lead_id, MatchedBy::Thread)));
         }
     }

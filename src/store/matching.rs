@@ -187,17 +187,27 @@ async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i6
 /// linked to the contact with the `sender` address wins, then the most
 /// recently active. The first query is a plain index lookup (a message is
 /// almost always on one lead or none); only several leads are ranked.
+/// `known`: the leads read for the batch when the key was
+/// ([`super::thread_keys::KnownThreads`]), saving the first query.
 pub(super) async fn lead_by_message(
     conn: &mut Conn,
     key: &MessageKey,
     sender: Option<&EmailAddress>,
+    known: Option<&[i64]>,
 ) -> Result<Option<i64>, StoreError> {
-    let leads: Vec<i64> =
-        db::query_scalar("SELECT DISTINCT lead_id FROM timeline WHERE message_key = $1")
-            .bind(key.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
-    match leads.as_slice() {
+    let looked_up: Vec<i64>;
+    let leads = match known {
+        Some(leads) => leads,
+        None => {
+            looked_up =
+                db::query_scalar("SELECT DISTINCT lead_id FROM timeline WHERE message_key = $1")
+                    .bind(key.as_str())
+                    .fetch_all(&mut *conn)
+                    .await?;
+            looked_up.as_slice()
+        }
+    };
+    match leads {
         [] => Ok(None),
         [only] => Ok(Some(*only)),
         _ => rank_leads_of_message(conn, key, sender).await,

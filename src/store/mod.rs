@@ -109,6 +109,7 @@ mod seed;
 mod sqlite;
 mod stamp;
 mod team_counts;
+mod thread_keys;
 mod users;
 mod views;
 mod web;

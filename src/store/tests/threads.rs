@@ -458,3 +458,60 @@ async fn a_batch_claims_new_and_released_messages_once_and_skips_the_rest() {
         "the batch recorded the leads each message touched"
     );
 }
+
+#[tokio::test]
+async fn a_batch_finds_replies_to_earlier_mail_and_to_mail_of_the_same_batch() {
+    let db = fresh().await;
+    let earlier = outbound_plan("o5@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
+    let jane_lead = db.store.apply(&earlier, b"1", "t").await.unwrap().lead_ids[0];
+    let bob = person("bob@initech.test", "Bob", Some(("Initech", "initech.test")));
+    let same_batch = outbound_plan("o6@acme.test", "2026-11-21T09:00:00Z", vec![bob]);
+    let reply = |id: &str, to: &str, from: &str| {
+        let stranger = person(from, "Someone", None);
+        let mail = thread_mail(
+            &[to],
+            stranger,
+            TimelineKind::EmailIn,
+            "2026-11-21T10:00:00Z",
+        );
+        plan(id, "2026-11-21T10:00:00Z", Action::Thread(mail))
+    };
+    let to_same_batch = reply("r6@x.test", "o6@acme.test", "a@elsewhere.test");
+    let to_earlier = reply("r5@x.test", "o5@acme.test", "b@elsewhere.test");
+    let to_nothing = reply("r0@x.test", "gone@x.test", "c@elsewhere.test");
+    let folder = crate::store::FolderRef {
+        mailbox: "crm",
+        folder: "INBOX",
+        uid_validity: 1,
+        fence: None,
+    };
+    let plans = [&same_batch, &to_same_batch, &to_earlier, &to_nothing];
+    let batch: Vec<crate::store::FolderMessage<'_>> = plans
+        .iter()
+        .zip(1..)
+        .map(|(plan, uid)| crate::store::FolderMessage {
+            plan,
+            raw: b"x",
+            size: 1,
+            uid,
+        })
+        .collect();
+    let applied = db
+        .store
+        .apply_batch_from_mailbox(&folder, &batch)
+        .await
+        .unwrap();
+    let bob_lead = applied[0].lead_ids[0];
+    let found: Vec<(Outcome, Vec<i64>)> = applied[1..]
+        .iter()
+        .map(|a| (a.outcome, a.lead_ids.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Outcome::Appended, vec![bob_lead]),
+            (Outcome::Appended, vec![jane_lead]),
+            (Outcome::Automated, vec![]),
+        ]
+    );
+}
