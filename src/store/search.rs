@@ -238,7 +238,7 @@ impl Where {
         }
         for (index, word) in search.words.iter().enumerate() {
             if !found.is_some_and(|found| found.words.contains(&index)) {
-                clause.and_word(word);
+                clause.and_word(backend, word);
             }
         }
         clause
@@ -292,9 +292,9 @@ impl Where {
     /// Adds one search word checked on each lead
     /// ([`search_words::checked_on_each_lead`]): `{w}` bound to its `LIKE`
     /// pattern.
-    fn and_word(&mut self, word: &str) {
+    fn and_word(&mut self, backend: Backend, word: &str) {
         let pattern = like_pattern(word);
-        let condition = search_words::checked_on_each_lead(&pattern);
+        let condition = search_words::checked_on_each_lead(backend, &pattern);
         self.and_text(&condition, &Some(pattern));
     }
 
