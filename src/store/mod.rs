@@ -23,7 +23,11 @@
 //!   query string with `last_insert_rowid()` and `changes()` (every query
 //!   is a round trip to sqlx's SQLite worker thread, and those round trips
 //!   were the cost of a commit, BENCHMARKS.md) and PostgreSQL runs one
-//!   statement of data-modifying CTEs.
+//!   statement of data-modifying CTEs. The reading side differs in a few
+//!   places too: the leads search (`search_words`: SQLite compares without
+//!   `lower()` and keeps `ESCAPE '\'`, PostgreSQL uses its trigram
+//!   indexes and its default escape) and an admin's team table
+//!   (`team_counts`: SQLite scans two halves of the leads at once).
 //! - `sqlite`: connection settings (WAL, pragmas), the private database
 //!   file, the migration lock between processes, the read-only open.
 //!   `postgres`: the pool, TLS, the write lock, the read-only open.
@@ -56,7 +60,8 @@
 //!
 //! # Layout
 //!
-//! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first).
+//! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first);
+//!   `thread_keys` reads a batch's references once.
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
 //! - `import`: the rows of `leadmail import`, one transaction per file.
