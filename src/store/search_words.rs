@@ -128,16 +128,17 @@ pub(super) fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
 /// The ids of the leads that hold the word whose `LIKE` pattern is
 /// `pattern` (see [`LEADS_HOLDING`]), sorted.
 pub(super) async fn leads_holding(conn: &mut Conn, pattern: &str) -> Result<Vec<i64>, StoreError> {
+    let backend = conn.backend();
     let holding = with_phone_digits(LEADS_HOLDING, pattern).replace("{w}", "$1");
-    let sql = match conn.backend() {
-        Backend::Sqlite => unfolded(&holding.replace("{in}", "IN (").replace("{end}", ")")),
-        Backend::Postgres => escaped_for(
-            Backend::Postgres,
-            holding
+    let sql = escaped_for(
+        backend,
+        match backend {
+            Backend::Sqlite => unfolded(&holding.replace("{in}", "IN (").replace("{end}", ")")),
+            Backend::Postgres => holding
                 .replace("{in}", "= ANY(ARRAY(")
                 .replace("{end}", "))"),
-        ),
-    };
+        },
+    );
     let mut ids = db::query_scalar::<i64>(AssertSqlSafe(sql))
         .bind(pattern)
         .fetch_all(&mut *conn)

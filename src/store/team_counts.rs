@@ -47,15 +47,6 @@ const COUNTS: &str = "SELECT l.owner, \
 /// One row of [`COUNTS`].
 type CountRow = (String, i64, i64, i64, i64, i64);
 
-/// Which owners' leads are counted.
-#[derive(Clone, Copy)]
-enum Owners<'a> {
-    /// Every owner's.
-    All,
-    /// These owners'.
-    Listed(&'a [String]),
-}
-
 /// Which leads by id: all, or those from `.0` to `.1` inclusive.
 type IdRange = Option<(i64, i64)>;
 
@@ -70,8 +61,7 @@ impl Store {
     ) -> Result<HashMap<String, RepCounts>, StoreError> {
         match (owners, self.pool.backend()) {
             (Some([]), _) => Ok(HashMap::new()),
-            (Some(list), _) => self.count(bounds, Owners::Listed(list), None).await,
-            (None, Backend::Postgres) => self.count(bounds, Owners::All, None).await,
+            (Some(_), _) | (None, Backend::Postgres) => self.count(bounds, owners, None).await,
             (None, Backend::Sqlite) => self.count_in_halves(bounds).await,
         }
     }
@@ -93,17 +83,18 @@ impl Store {
         };
         let middle = first + (last - first) / 2;
         let (low, high) = tokio::try_join!(
-            self.count(bounds, Owners::All, Some((first, middle))),
-            self.count(bounds, Owners::All, Some((middle + 1, last))),
+            self.count(bounds, None, Some((first, middle))),
+            self.count(bounds, None, Some((middle + 1, last))),
         )?;
         Ok(add_up(low, high))
     }
 
-    /// One [`COUNTS`] query over `owners`' leads in `ids`.
+    /// One [`COUNTS`] query over `owners`' leads (`None`: every owner's)
+    /// in `ids`.
     async fn count(
         &self,
         bounds: &TallyBounds,
-        owners: Owners<'_>,
+        owners: Option<&[String]>,
         ids: IdRange,
     ) -> Result<HashMap<String, RepCounts>, StoreError> {
         let sql = counts_sql(self.pool.backend(), owners, ids);
@@ -115,10 +106,8 @@ impl Store {
         if let Some((from, to)) = ids {
             query = query.bind(from).bind(to);
         }
-        if let Owners::Listed(list) = owners {
-            for owner in list {
-                query = query.bind(owner.as_str());
-            }
+        for owner in owners.unwrap_or_default() {
+            query = query.bind(owner.as_str());
         }
         let rows = query.fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(rep_counts).collect())
@@ -127,11 +116,11 @@ impl Store {
 
 /// [`COUNTS`] for `backend` over `owners`' leads in `ids`; the id range
 /// takes `$5` and `$6` when set, the owners the placeholders after it.
-fn counts_sql(backend: Backend, owners: Owners<'_>, ids: IdRange) -> String {
+fn counts_sql(backend: Backend, owners: Option<&[String]>, ids: IdRange) -> String {
     let first_owner = if ids.is_some() { 7 } else { 5 };
     let condition = match owners {
-        Owners::All => "l.owner IS NOT NULL".to_string(),
-        Owners::Listed(list) => {
+        None => "l.owner IS NOT NULL".to_string(),
+        Some(list) => {
             let places: Vec<String> = (first_owner..first_owner + list.len())
                 .map(|n| format!("${n}"))
                 .collect();
@@ -143,7 +132,7 @@ fn counts_sql(backend: Backend, owners: Owners<'_>, ids: IdRange) -> String {
         None => "TRUE",
     };
     let scan = match (backend, owners) {
-        (Backend::Sqlite, Owners::All) => " NOT INDEXED",
+        (Backend::Sqlite, None) => " NOT INDEXED",
         _ => "",
     };
     COUNTS
