@@ -210,7 +210,8 @@ async fn serve_leased_forever(
             })
             .await;
         if let Err(error) = served {
-            // The database itself failed: wait, then ask for the lease again.
+            // Waiting without patience retries database errors itself, so
+            // this is a guard against a tight loop, not the usual path.
             tracing::warn!(mailbox = %mailbox.name, error = crate::telemetry::error_text(&error), "cannot take the mailbox's lease");
             tokio::select! {
                 _ = cancel.cancelled() => {}

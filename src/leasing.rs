@@ -63,7 +63,12 @@ impl MailboxLease<'_> {
         Ok(Some(result))
     }
 
-    /// Tries to take the lease every [`RETRY_EVERY`] until it is ours.
+    /// Tries to take the lease every [`RETRY_EVERY`] until it is ours. A
+    /// database error (SQLite busy past its timeout, PostgreSQL gone) is
+    /// logged and tried again at the same pace, so a mailbox whose holder
+    /// died is still taken over within a second or two of the lease
+    /// running out; with `patience`, the last error is returned when it
+    /// runs out.
     async fn wait(
         &self,
         cancel: &CancellationToken,
@@ -72,21 +77,34 @@ impl MailboxLease<'_> {
         let started = tokio::time::Instant::now();
         let mut told = false;
         loop {
-            if let Some(lease) = self
+            let failed = match self
                 .store
                 .take_lease(self.mailbox, self.holder, LEASE_TTL)
-                .await?
+                .await
             {
-                tracing::info!(mailbox = %self.mailbox, fence = lease.fence, "lease taken");
-                return Ok(Some(lease));
-            }
+                Ok(Some(lease)) => {
+                    tracing::info!(mailbox = %self.mailbox, fence = lease.fence, "lease taken");
+                    return Ok(Some(lease));
+                }
+                Ok(None) => None,
+                Err(error) => Some(error),
+            };
             if patience.is_some_and(|limit| started.elapsed() >= limit) {
+                if let Some(error) = failed {
+                    return Err(error.into());
+                }
                 tracing::warn!(mailbox = %self.mailbox, "another daemon serves this mailbox; skipped");
                 return Ok(None);
             }
-            if !told {
-                tracing::info!(mailbox = %self.mailbox, "another daemon serves this mailbox; waiting for its lease");
-                told = true;
+            match &failed {
+                Some(error) => {
+                    tracing::warn!(mailbox = %self.mailbox, error = %error, "cannot take the mailbox's lease; trying again")
+                }
+                None if !told => {
+                    tracing::info!(mailbox = %self.mailbox, "another daemon serves this mailbox; waiting for its lease");
+                    told = true;
+                }
+                None => {}
             }
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(None),

@@ -88,7 +88,6 @@ impl Store {
         holder: &LeaseHolder,
         ttl: Duration,
     ) -> Result<Option<Lease>, StoreError> {
-        let now = crate::clock::system_now();
         let mut tx = self.begin_lease_change().await?;
         let previous_sql = match tx.backend() {
             Backend::Sqlite => "SELECT holder, expires_at FROM mailbox_leases WHERE mailbox = $1",
@@ -100,6 +99,12 @@ impl Store {
             .bind(mailbox)
             .fetch_optional(&mut *tx)
             .await?;
+        // The clock is read once the row is ours (SQLite's write lock from
+        // BEGIN IMMEDIATE, PostgreSQL's row lock), not before waiting for
+        // it: a time read before a wait behind busy writers judged a lease
+        // that ran out during the wait still held, and the takeover slipped
+        // to a later try.
+        let now = crate::clock::system_now();
         let fence: Option<i64> = db::query_scalar(
             "INSERT INTO mailbox_leases (mailbox, holder, host, pid, fence, acquired_at, renewed_at, expires_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $5, $6) \

@@ -77,6 +77,32 @@ async fn an_expired_lease_is_taken_over_with_a_new_fence_and_the_old_holder_cann
     );
 }
 
+/// A lease that runs out while a take waits for the database (SQLite's
+/// write lock, PostgreSQL's row lock) is taken by that take: the clock is
+/// read once the wait is over, not before it.
+#[tokio::test]
+async fn a_lease_that_runs_out_while_a_take_waits_for_the_lock_is_taken() {
+    let db = fresh().await;
+    let (a, b) = (holder("a"), holder("b"));
+    let short = Duration::from_millis(300);
+    let old = db.store.take_lease("crm", &a, short).await.unwrap();
+    let mut blocker = db.store.begin_lease_change().await.unwrap();
+    db::query("UPDATE mailbox_leases SET renewed_at = renewed_at WHERE mailbox = $1")
+        .bind("crm")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let (taken, ()) = tokio::join!(db.store.take_lease("crm", &b, LONG), async {
+        tokio::time::sleep(short * 3).await;
+        blocker.commit().await.unwrap();
+    });
+    assert_eq!(
+        taken.unwrap().map(|lease| lease.fence),
+        old.map(|lease| lease.fence + 1),
+        "the lease ran out during the wait"
+    );
+}
+
 #[tokio::test]
 async fn a_released_lease_is_free_at_once() {
     let db = fresh().await;
