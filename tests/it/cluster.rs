@@ -326,6 +326,7 @@ fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
     });
     let mut takeovers = 0;
     let mut from_paused = 0;
+    let mut latest = 0.0_f64;
     for (name, _) in mailboxes() {
         let held: Vec<_> = history.iter().filter(|t| t.mailbox == name).collect();
         let fences: Vec<i64> = held.iter().map(|t| t.fence).collect();
@@ -340,6 +341,7 @@ fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
             takeovers += 1;
             from_paused += usize::from(from.contains(&format!(":{paused_pid}:")));
             let gap = seconds_between(expired, &takeover.acquired_at);
+            latest = latest.max(gap);
             assert!(
                 gap >= 0.0,
                 "{name} fence {}: taken {gap:.3} s before {from}'s lease ran out",
@@ -352,7 +354,10 @@ fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
             );
         }
     }
-    println!("{takeovers} takeovers, {from_paused} from the paused daemon");
+    println!(
+        "{takeovers} takeovers, {from_paused} from the paused daemon, \
+         the latest {latest:.1} s after the lease ran out"
+    );
     assert!(
         from_paused >= 1,
         "the paused daemon's leases were taken over"
