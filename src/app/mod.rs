@@ -247,7 +247,7 @@ fn not_writable(error: StoreError, context: &str) -> anyhow::Error {
     anyhow::Error::new(error).context(context.to_string())
 }
 
-fn user_records(settings: &Settings) -> Vec<UserRecord> {
+pub(crate) fn user_records(settings: &Settings) -> Vec<UserRecord> {
     settings
         .users
         .iter()

@@ -1,6 +1,7 @@
 //! Applying an ingest plan: one transaction, deduplicated by message key.
 //! Any error rolls the whole message back; nothing is half-written.
 
+use super::deferred::Deferring;
 use super::leads::FirstEntry;
 use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
@@ -178,6 +179,18 @@ impl Store {
         folder: &FolderRef<'_>,
         messages: &[FolderMessage<'_>],
     ) -> Result<Vec<Applied>, StoreError> {
+        self.apply_batch_holding(folder, messages, true).await
+    }
+
+    /// [`Store::apply_batch_from_mailbox`], holding rows back to write
+    /// them at once ([`Deferring`]) or, not `hold`ing, writing each row
+    /// when it is added (what the tests compare it with).
+    pub(super) async fn apply_batch_holding(
+        &self,
+        folder: &FolderRef<'_>,
+        messages: &[FolderMessage<'_>],
+        hold: bool,
+    ) -> Result<Vec<Applied>, StoreError> {
         let Some(last) = messages.last() else {
             return Ok(Vec::new());
         };
@@ -192,7 +205,11 @@ impl Store {
                 origin,
             })
             .collect();
-        let mut tx = self.begin_write().await?;
+        let tx = self.begin_write().await?;
+        let mut tx = match hold {
+            true => Deferring::new(tx),
+            false => Deferring::immediate(tx),
+        };
         let applied = apply_in(&mut tx, &pending, crate::clock::now()).await?;
         let checkpoint = folder.checkpoint(last.uid);
         mailboxes::advance(&mut tx, &checkpoint, new_messages(&applied)).await?;
@@ -207,7 +224,7 @@ impl Store {
         origin: &str,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<Applied, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = Deferring::new(self.begin_write().await?);
         let pending = Pending {
             plan,
             raw,
@@ -297,8 +314,10 @@ pub(super) struct Pending<'a> {
 /// reports `Duplicate`), then their attachments, then each one's contacts,
 /// companies, leads, timeline, commands and quarantine rows, then their
 /// outcomes. Each kind of record is written for all plans at once, so a
-/// batch costs a few round trips more than its messages' own rows. An
-/// error names the message it happened in.
+/// batch costs a few round trips more than its messages' own rows; on a
+/// [`Deferring`] transaction their timeline entries, contact links and
+/// activity are written at once too, when read or at commit. An error
+/// names the message it happened in.
 pub(super) async fn apply_in(
     conn: &mut Conn,
     pending: &[Pending<'_>],

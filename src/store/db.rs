@@ -48,6 +48,19 @@ pub(crate) enum Arg<'a> {
     Bytes(Option<Cow<'a, [u8]>>),
 }
 
+impl Arg<'_> {
+    /// The value, owned.
+    fn into_owned(self) -> Arg<'static> {
+        match self {
+            Arg::Int(v) => Arg::Int(v),
+            Arg::Real(v) => Arg::Real(v),
+            Arg::Bool(v) => Arg::Bool(v),
+            Arg::Text(v) => Arg::Text(v.map(|v| Cow::Owned(v.into_owned()))),
+            Arg::Bytes(v) => Arg::Bytes(v.map(|v| Cow::Owned(v.into_owned()))),
+        }
+    }
+}
+
 /// A Rust value that binds to a placeholder.
 pub(crate) trait Bind<'a> {
     /// The value as bound.
@@ -172,15 +185,29 @@ pub(crate) trait Connection: Send {
     ) -> BoxFuture<'c, Result<Option<Row>, sqlx::Error>>;
     /// Runs `query`, streaming its rows.
     fn fetch<'c>(&'c mut self, query: Query<'_>) -> BoxStream<'c, Result<Row, sqlx::Error>>;
+    /// The rows held back to be written at once, when this connection
+    /// defers them ([`super::deferred::Deferring`], applying plans): the
+    /// writers of those rows add them there instead of running a statement.
+    fn deferred(&mut self) -> Option<&mut super::deferred::Deferred> {
+        None
+    }
 }
 
 /// Statements sent to either database since the process started: the round
 /// trips of `bench store` (a SQLite multi-statement string is one).
 static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Statements run through this module so far (BEGIN and COMMIT excluded).
+/// Statements run through this module so far (BEGIN and COMMIT excluded),
+/// and PostgreSQL's write lock ([`count_statement`]).
 pub fn statements_run() -> u64 {
     STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts a statement run on a driver's connection directly, not through
+/// this module (PostgreSQL's `pg_advisory_xact_lock`, a round trip of every
+/// write transaction).
+pub(crate) fn count_statement() {
+    STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Builds the driver's query: the SQL and each value bound natively.
@@ -468,6 +495,9 @@ pub(crate) struct Query<'a> {
     sql: SqlStr,
     args: Vec<Arg<'a>>,
     persistent: bool,
+    /// The kinds of deferred rows its caller has accounted for
+    /// ([`super::deferred::Kinds`]): they need not be written before it runs.
+    handles: super::deferred::Kinds,
 }
 
 /// A statement with `$n` placeholders.
@@ -476,6 +506,7 @@ pub(crate) fn query<'a>(sql: impl SqlSafeStr) -> Query<'a> {
         sql: sql.into_sql_str(),
         args: Vec::new(),
         persistent: true,
+        handles: super::deferred::Kinds::NONE,
     }
 }
 
@@ -519,6 +550,33 @@ impl<'a> Query<'a> {
     pub(crate) fn bind(mut self, value: impl Bind<'a>) -> Self {
         self.args.push(value.into_arg());
         self
+    }
+
+    /// Says that the caller accounts for the deferred rows of these kinds
+    /// (see [`super::deferred`]), so they are not written before it runs.
+    pub(crate) fn handles_deferred(mut self, kinds: super::deferred::Kinds) -> Self {
+        self.handles = kinds;
+        self
+    }
+
+    /// The statement's text.
+    pub(crate) fn sql(&self) -> &str {
+        self.sql.as_str()
+    }
+
+    /// The kinds of deferred rows its caller accounts for.
+    pub(crate) fn handled(&self) -> super::deferred::Kinds {
+        self.handles
+    }
+
+    /// The same query owning its values.
+    pub(crate) fn into_owned(self) -> Query<'static> {
+        Query {
+            sql: self.sql,
+            args: self.args.into_iter().map(Arg::into_owned).collect(),
+            persistent: self.persistent,
+            handles: self.handles,
+        }
     }
 
     /// Binds the next placeholder to a value already typed (`db copy`
@@ -572,6 +630,12 @@ pub(crate) struct QueryAs<'a, T> {
 }
 
 impl<'a, T: Record> QueryAs<'a, T> {
+    /// See [`Query::handles_deferred`].
+    pub(crate) fn handles_deferred(mut self, kinds: super::deferred::Kinds) -> Self {
+        self.query = self.query.handles_deferred(kinds);
+        self
+    }
+
     /// Binds the next placeholder.
     pub(crate) fn bind(mut self, value: impl Bind<'a>) -> Self {
         self.query = self.query.bind(value);
@@ -606,6 +670,12 @@ pub(crate) struct QueryScalar<'a, T> {
 }
 
 impl<'a, T: Column> QueryScalar<'a, T> {
+    /// See [`Query::handles_deferred`].
+    pub(crate) fn handles_deferred(mut self, kinds: super::deferred::Kinds) -> Self {
+        self.query = self.query.handles_deferred(kinds);
+        self
+    }
+
     /// See [`Query::persistent`].
     pub(crate) fn persistent(mut self, keep: bool) -> Self {
         self.query = self.query.persistent(keep);
@@ -710,6 +780,7 @@ impl<'a> Values<'a> {
             sql: sqlx::AssertSqlSafe(sql).into_sql_str(),
             args: self.args,
             persistent: false,
+            handles: super::deferred::Kinds::NONE,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Lead rows and what hangs off them: contacts, timeline, flags, next actions.
 
+use super::deferred::Kinds;
 use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::{LeadKind, LeadStatus, TimelineKind};
@@ -111,6 +112,9 @@ pub(super) async fn create(
            SELECT id, $13, $14, $15, $16, $17, $18, $7 FROM lead WHERE $13 IS NOT NULL) \
          SELECT id FROM lead";
     let action = &new.first_action;
+    // Rows held back: the first entry too, after those held before it.
+    let held_first = first.filter(|_| conn.deferred().is_some());
+    let first = first.filter(|_| held_first.is_none());
     let sql = match (conn.backend(), primary, first) {
         (Backend::Postgres, _, _) => CREATE_POSTGRES,
         (Backend::Sqlite, Some(_), Some(_)) => CREATE_WITH_ENTRY_AND_CONTACT,
@@ -118,32 +122,41 @@ pub(super) async fn create(
         (Backend::Sqlite, None, Some(_)) => CREATE_WITH_ENTRY,
         (Backend::Sqlite, None, None) => CREATE,
     };
-    let entry = first.map(|first| first.entry);
+    let entry = first.or(held_first).map(|first| first.entry);
     let last_activity = match entry.filter(|e| counts_as_activity(e.kind)) {
         Some(entry) => at.max(entry.occurred_at),
         None => at,
     };
-    let id = db::query_scalar(sql)
+    let written = first.map(|first| first.entry);
+    let filed_at = stamp(crate::clock::now());
+    let id: i64 = db::query_scalar(sql)
+        // It reads no held row, and its own rows are on a new lead: no
+        // link or activity held is on it, and its entry is held (below).
+        .handles_deferred(Kinds::ALL)
         .bind(new.kind.as_str())
         .bind(&new.title)
         .bind(new.source.to_text())
         .bind(new.owner.as_ref().map(|o| o.as_str()))
         .bind(company)
         .bind(stamp(at))
-        .bind(stamp(crate::clock::now()))
+        .bind(filed_at.as_str())
         .bind(&action.kind)
         .bind(&action.note)
         .bind(stamp(action.due_at))
         .bind(primary)
         .bind(stamp(last_activity))
-        .bind(entry.map(|e| e.kind.as_str()))
-        .bind(entry.map(|e| stamp(e.occurred_at)))
-        .bind(entry.and_then(|e| e.actor.as_deref()))
-        .bind(entry.map(|e| e.subject.as_str()))
-        .bind(entry.map(|e| e.body.as_str()))
+        .bind(written.map(|e| e.kind.as_str()))
+        .bind(written.map(|e| stamp(e.occurred_at)))
+        .bind(written.and_then(|e| e.actor.as_deref()))
+        .bind(written.map(|e| e.subject.as_str()))
+        .bind(written.map(|e| e.body.as_str()))
         .bind(first.map(|f| f.message_key))
         .fetch_one(&mut *conn)
         .await?;
+    if let (Some(first), Some(deferred)) = (held_first, conn.deferred()) {
+        // The lead's activity already counts the entry.
+        deferred.add_entry(id, first.entry, Some(first.message_key), false, filed_at);
+    }
     Ok(id)
 }
 
@@ -168,6 +181,10 @@ pub(super) async fn link_contacts(
     lead_id: i64,
     contacts: &[i64],
 ) -> Result<(), StoreError> {
+    if let Some(deferred) = conn.deferred() {
+        deferred.link(lead_id, contacts);
+        return Ok(());
+    }
     for contact in contacts {
         db::query(
             "INSERT INTO lead_contacts (lead_id, contact_id, position) \
@@ -225,6 +242,12 @@ pub(super) async fn add_entry(
            CASE WHEN last_activity_at < $3 THEN $3 ELSE last_activity_at END WHERE id = $1) ",
         insert_entry!()
     );
+    let created_at = stamp(crate::clock::now());
+    if let Some(deferred) = conn.deferred() {
+        let touch = counts_as_activity(entry.kind);
+        deferred.add_entry(lead_id, entry, message_key, touch, created_at);
+        return Ok(());
+    }
     let sql = match (counts_as_activity(entry.kind), conn.backend()) {
         (false, _) => INSERT,
         (true, Backend::Sqlite) => INSERT_AND_TOUCH,
@@ -238,7 +261,7 @@ pub(super) async fn add_entry(
         .bind(&entry.subject)
         .bind(&entry.body)
         .bind(message_key)
-        .bind(stamp(crate::clock::now()))
+        .bind(created_at)
         .execute(&mut *conn)
         .await?;
     Ok(())

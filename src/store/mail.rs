@@ -140,7 +140,9 @@ async fn match_thread(
     }
     let sender = mail.sender.as_ref().map(|sender| &sender.email);
     for key in &mail.references {
-        let leads = known.leads_of(key.as_str());
+        let given = conn.deferred().map(|held| held.leads_given(key.as_str()));
+        let leads = known.leads_of(key.as_str(), given);
+        let leads = leads.as_deref();
         if let Some(lead_id) = matching::lead_by_message(conn, key, sender, leads).await? {
             return Ok(Some((lead_id, MatchedBy::Thread)));
         }

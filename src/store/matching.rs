@@ -4,6 +4,7 @@
 //! in the SQL below.
 
 use super::contacts::{self, ContactRef};
+use super::deferred::Kinds;
 use super::leads::{self, FirstEntry};
 use super::{Conn, StoreError};
 use crate::domain::{EmailAddress, MessageKey, TimelineKind};
@@ -76,12 +77,18 @@ async fn note_cancelled_before(
 ) -> Result<(), StoreError> {
     let mut latest: Option<(i64, String, String, Option<String>)> = None;
     for &contact in contacts {
+        // It reads this contact's links only (and no entry or activity).
+        let handled = match conn.deferred() {
+            Some(held) if !held.holds_links_of(contact) => Kinds::LINKS,
+            _ => Kinds::NONE,
+        };
         let found: Option<(i64, String, String, Option<String>)> = db::query_as(
             "SELECT l.id, l.kind, l.updated_at, l.close_reason FROM leads l \
              JOIN lead_contacts lc ON lc.lead_id = l.id \
              WHERE lc.contact_id = $1 AND l.status = 'cancelled' AND l.id <> $2 \
              ORDER BY l.updated_at DESC LIMIT 1",
         )
+        .handles_deferred(handled)
         .bind(contact)
         .bind(lead_id)
         .fetch_optional(&mut *conn)
@@ -146,6 +153,9 @@ pub(super) async fn open_lead_of_contact(
 /// PostgreSQL's generic plan did, with the statistics of a table that
 /// was small when last analyzed: it read every open lead (~1 ms a call
 /// 5,000 leads into a backlog, for a contact on one lead).
+/// In a transaction holding activity back ([`super::deferred`]), the
+/// leads are ranked again with it, as if it had been written (links held
+/// back are written first when one is the contact's).
 pub(super) async fn leads_of_contact(
     conn: &mut Conn,
     contact: i64,
@@ -153,22 +163,38 @@ pub(super) async fn leads_of_contact(
 ) -> Result<Vec<i64>, StoreError> {
     let sql = match open_only {
         true => {
-            "SELECT id FROM (SELECT lc.lead_id AS id, \
+            "SELECT id, active_at FROM (SELECT lc.lead_id AS id, \
                (SELECT l.last_activity_at FROM leads l \
                 WHERE l.id = lc.lead_id AND l.status IN ('todo', 'standby')) AS active_at \
              FROM lead_contacts lc WHERE lc.contact_id = $1) AS linked \
              WHERE active_at IS NOT NULL ORDER BY active_at DESC, id DESC"
         }
         false => {
-            "SELECT l.id FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
+            "SELECT l.id, l.last_activity_at FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
              WHERE lc.contact_id = $1 ORDER BY l.last_activity_at DESC, l.id DESC"
         }
     };
-    let ids = db::query_scalar(sql)
+    let handled = match conn.deferred() {
+        Some(held) if !held.holds_links_of(contact) => Kinds::ACTIVITY.and(Kinds::LINKS),
+        _ => Kinds::ACTIVITY,
+    };
+    let mut leads: Vec<(i64, String)> = db::query_as(sql)
+        // The activity held back is ranked in below; links held back for
+        // other contacts change nothing here.
+        .handles_deferred(handled)
         .bind(contact)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(ids)
+    if let Some(deferred) = conn.deferred() {
+        for (id, active_at) in &mut leads {
+            match deferred.activity(*id) {
+                Some(held) if held > active_at.as_str() => *active_at = held.to_string(),
+                _ => {}
+            }
+        }
+        leads.sort_by(|a, b| (&b.1, b.0).cmp(&(&a.1, a.0)));
+    }
+    Ok(leads.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The company's open lead; the most recently active one wins.

@@ -61,7 +61,10 @@
 //! # Layout
 //!
 //! - `apply`, `mail`: a plan → one transaction (`processed` dedups it first);
-//!   `thread_keys` reads a batch's references once.
+//!   `thread_keys` reads a batch's references once; `deferred` holds the
+//!   batch's timeline entries, contact links and activity back and writes
+//!   each kind with one multi-row statement, before any statement that
+//!   reads it and at commit.
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
 //! - `import`: the rows of `leadmail import`, one transaction per file.
@@ -86,6 +89,7 @@ mod attachments;
 mod contacts;
 mod copy;
 mod db;
+mod deferred;
 mod digest_reply;
 mod digest_rows;
 mod error;

@@ -4,6 +4,7 @@
 //! timelines in the same transaction as the filing.
 
 use super::apply::{apply_in, Applied, Pending};
+use super::deferred::Deferring;
 use super::leads;
 use super::stamp::{parse_stamp, stamp};
 use super::views::QuarantineView;
@@ -96,7 +97,7 @@ impl Store {
         release: Release<'_>,
     ) -> Result<Applied, StoreError> {
         let now = crate::clock::now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = Deferring::new(self.begin_write().await?);
         let key = resolve(&mut tx, id, "released", release.actor, release.note, now).await?;
         let applied = match release.refile {
             Some((plan, raw)) => {

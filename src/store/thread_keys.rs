@@ -7,7 +7,10 @@
 //! batch the leads holding a key that is not one of the batch's own
 //! messages' keys stay what they were when the batch began. A reference
 //! to one of the batch's own messages (a reply filed with the mail it
-//! answers) is looked up when it is needed, as before.
+//! answers) is on those leads and on the ones the batch gave an entry
+//! under it, which the transaction knows when it holds its entries back
+//! ([`super::deferred::Deferred::leads_given`]); when it does not, the key
+//! is looked up when it is needed, as before.
 
 use super::{Conn, StoreError};
 use crate::ingest::plan::{Action, IngestPlan};
@@ -22,11 +25,12 @@ pub(super) struct KnownThreads {
     leads: HashMap<String, Vec<i64>>,
     /// Every key read.
     read: HashSet<String>,
+    /// The keys read that are the batch's own messages'.
+    own: HashSet<String>,
 }
 
 impl KnownThreads {
-    /// Reads the leads of the references of `plans`' thread mails, but for
-    /// the keys of `plans` themselves.
+    /// Reads the leads of the references of `plans`' thread mails.
     pub(super) async fn read(conn: &mut Conn, plans: &[&IngestPlan]) -> Result<Self, StoreError> {
         let own: HashSet<&str> = plans.iter().map(|plan| plan.key.as_str()).collect();
         let mut keys: Vec<&str> = plans
@@ -37,7 +41,6 @@ impl KnownThreads {
             })
             .flatten()
             .map(|key| key.as_str())
-            .filter(|key| !own.contains(key))
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -58,16 +61,31 @@ impl KnownThreads {
         }
         Ok(KnownThreads {
             leads,
+            own: keys
+                .iter()
+                .filter(|key| own.contains(*key))
+                .map(|key| key.to_string())
+                .collect(),
             read: keys.into_iter().map(str::to_string).collect(),
         })
     }
 
     /// The leads whose timelines hold `key`, when it was read for the
-    /// batch (possibly none); `None` when it has to be looked up now.
-    pub(super) fn leads_of(&self, key: &str) -> Option<&[i64]> {
-        match self.read.contains(key) {
-            true => Some(self.leads.get(key).map_or(&[], Vec::as_slice)),
-            false => None,
+    /// batch (possibly none); `None` when it has to be looked up now. For
+    /// a key of the batch's own, `given` are the leads the transaction
+    /// gave an entry under it since (`None`: not known, look it up).
+    pub(super) fn leads_of(&self, key: &str, given: Option<&[i64]>) -> Option<Vec<i64>> {
+        if !self.read.contains(key) {
+            return None;
         }
+        let mut leads = self.leads.get(key).cloned().unwrap_or_default();
+        if self.own.contains(key) {
+            for lead in given? {
+                if !leads.contains(lead) {
+                    leads.push(*lead);
+                }
+            }
+        }
+        Some(leads)
     }
 }

@@ -8,6 +8,7 @@ mod apply;
 mod attachments;
 mod commands;
 mod copy;
+mod deferred;
 mod digest_reply;
 mod leases;
 mod mailboxes;

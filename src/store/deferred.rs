@@ -1,0 +1,413 @@
+//! Rows an apply transaction writes once at the end instead of one
+//! statement each: timeline entries, the leads' latest activity they move,
+//! and contact links. On PostgreSQL every statement is a round trip (a
+//! batch's commit was ~500 of them, BENCHMARKS.md); held back, a batch's
+//! entries are one multi-row INSERT, its links another, its activity one
+//! UPDATE … FROM a VALUES list.
+//!
+//! Nothing may read differently for it, so [`Deferring`], the transaction
+//! the plans are applied in, writes the held rows of a kind before any
+//! statement whose text names their table or column (`timeline`,
+//! `lead_contacts`, `last_activity`), in the order they were added: a
+//! later message of the batch (or a later step of the same message) that
+//! reads them finds them as if each had been written at once. A statement
+//! whose caller accounts for the held rows itself says so
+//! ([`Query::handles_deferred`](super::db::Query::handles_deferred)): the
+//! thread lookup by Message-ID knows which leads this transaction put each
+//! key on ([`Deferred::leads_given`]), a contact's leads are ranked with
+//! the held activity ([`Deferred::activity`]), and a new lead written
+//! without its first entry holds no row anyone waits for. The rest are
+//! written by [`Deferring::commit`], before COMMIT; a rollback (or an
+//! error, which drops the transaction) drops them with everything else.
+
+use super::db::{self, Backend, Connection, Query, Row, Tx, Values};
+use super::stamp::stamp;
+use crate::ingest::plan::TimelineDraft;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::{StreamExt as _, TryStreamExt as _};
+use sqlx::AssertSqlSafe;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Rows one multi-row statement carries at most (8 values each for an
+/// entry; far under both backends' limits on parameters).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// A set of the kinds of rows that can be held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kinds(u8);
+
+impl Kinds {
+    /// None.
+    pub(crate) const NONE: Kinds = Kinds(0);
+    /// Timeline entries (the table `timeline`).
+    pub(crate) const ENTRIES: Kinds = Kinds(1);
+    /// The leads' latest activity (`leads.last_activity_at`).
+    pub(crate) const ACTIVITY: Kinds = Kinds(2);
+    /// Contact links (`lead_contacts`).
+    pub(crate) const LINKS: Kinds = Kinds(4);
+    /// All of them.
+    pub(crate) const ALL: Kinds = Kinds(7);
+
+    /// Both sets.
+    pub(crate) const fn and(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+
+    fn has(self, kind: Kinds) -> bool {
+        self.0 & kind.0 != 0
+    }
+
+    fn without(self, other: Kinds) -> Kinds {
+        Kinds(self.0 & !other.0)
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The kinds a statement's text reads or writes: by the names of their
+    /// table or column (case-insensitively), so a new statement is safe by
+    /// default.
+    fn named_in(sql: &str) -> Kinds {
+        let mut kinds = Kinds::NONE;
+        for (name, kind) in [
+            ("timeline", Kinds::ENTRIES),
+            ("last_activity", Kinds::ACTIVITY),
+            ("lead_contacts", Kinds::LINKS),
+        ] {
+            if contains_ignore_case(sql, name) {
+                kinds = kinds.and(kind);
+            }
+        }
+        kinds
+    }
+}
+
+fn contains_ignore_case(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+}
+
+/// A timeline entry held back.
+#[derive(Debug)]
+struct EntryRow {
+    lead_id: i64,
+    kind: &'static str,
+    occurred_at: String,
+    actor: Option<String>,
+    subject: String,
+    body: String,
+    message_key: Option<String>,
+    created_at: String,
+}
+
+/// The rows held back, in the order they were added.
+#[derive(Debug, Default)]
+pub(crate) struct Deferred {
+    entries: Vec<EntryRow>,
+    /// Per lead, the latest activity its held entries move it to.
+    activity: BTreeMap<i64, String>,
+    /// (lead, contact), in order.
+    links: Vec<(i64, i64)>,
+    /// Per message key, the leads this transaction gave an entry under it
+    /// (written or not yet).
+    given: HashMap<String, Vec<i64>>,
+}
+
+impl Deferred {
+    /// Holds an entry on `lead_id` (stamped `created_at`, the time the
+    /// INSERT would have stamped), moving the lead's latest activity when
+    /// `touch`.
+    pub(super) fn add_entry(
+        &mut self,
+        lead_id: i64,
+        entry: &TimelineDraft,
+        message_key: Option<&str>,
+        touch: bool,
+        created_at: String,
+    ) {
+        let occurred_at = stamp(entry.occurred_at);
+        if touch {
+            let latest = self.activity.entry(lead_id).or_default();
+            if *latest < occurred_at {
+                latest.clone_from(&occurred_at);
+            }
+        }
+        if let Some(key) = message_key {
+            let leads = self.given.entry(key.to_string()).or_default();
+            if !leads.contains(&lead_id) {
+                leads.push(lead_id);
+            }
+        }
+        self.entries.push(EntryRow {
+            lead_id,
+            kind: entry.kind.as_str(),
+            occurred_at,
+            actor: entry.actor.clone(),
+            subject: entry.subject.clone(),
+            body: entry.body.clone(),
+            message_key: message_key.map(str::to_string),
+            created_at,
+        });
+    }
+
+    /// Holds links of contacts to a lead, after those it has.
+    pub(super) fn link(&mut self, lead_id: i64, contacts: &[i64]) {
+        self.links
+            .extend(contacts.iter().map(|&contact| (lead_id, contact)));
+    }
+
+    /// The leads this transaction gave an entry under `key`.
+    pub(super) fn leads_given(&self, key: &str) -> &[i64] {
+        self.given.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when a link of `contact` is held back: a statement that reads
+    /// no other contact's links may run before the held ones are written
+    /// only when this is false.
+    pub(super) fn holds_links_of(&self, contact: i64) -> bool {
+        self.links.iter().any(|&(_, linked)| linked == contact)
+    }
+
+    /// The latest activity held for a lead (not yet written), if any.
+    pub(super) fn activity(&self, lead_id: i64) -> Option<&str> {
+        self.activity.get(&lead_id).map(String::as_str)
+    }
+
+    /// The kinds held that a statement must see written first.
+    fn due_for(&self, query: &Query<'_>) -> Kinds {
+        let mut held = Kinds::NONE;
+        if !self.entries.is_empty() {
+            held = held.and(Kinds::ENTRIES);
+        }
+        if !self.activity.is_empty() {
+            held = held.and(Kinds::ACTIVITY);
+        }
+        if !self.links.is_empty() {
+            held = held.and(Kinds::LINKS);
+        }
+        if held.is_empty() {
+            return held;
+        }
+        let named = Kinds::named_in(query.sql()).without(query.handled());
+        Kinds(held.0 & named.0)
+    }
+}
+
+/// An apply transaction that holds rows back ([`Deferred`]) and writes
+/// them when a statement needs them, or at commit. Made `immediate`, it
+/// holds nothing: every row is written when added, as before (the tests
+/// compare both).
+pub(crate) struct Deferring {
+    tx: Tx,
+    rows: Option<Deferred>,
+}
+
+impl Deferring {
+    /// Holds rows back in `tx`.
+    pub(crate) fn new(tx: Tx) -> Self {
+        Deferring {
+            tx,
+            rows: Some(Deferred::default()),
+        }
+    }
+
+    /// Writes every row when added.
+    pub(crate) fn immediate(tx: Tx) -> Self {
+        Deferring { tx, rows: None }
+    }
+
+    /// Writes the held rows, then commits.
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.write(Kinds::ALL).await?;
+        self.tx.commit().await
+    }
+
+    /// Rolls back (the held rows with it).
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+
+    /// Writes the held rows of these kinds: each kind in one statement
+    /// per [`ROWS_PER_STATEMENT`] rows, in the order they were added.
+    async fn write(&mut self, kinds: Kinds) -> Result<(), sqlx::Error> {
+        let Some(rows) = self.rows.as_mut() else {
+            return Ok(());
+        };
+        let entries = match kinds.has(Kinds::ENTRIES) {
+            true => std::mem::take(&mut rows.entries),
+            false => Vec::new(),
+        };
+        let activity = match kinds.has(Kinds::ACTIVITY) {
+            true => std::mem::take(&mut rows.activity),
+            false => BTreeMap::new(),
+        };
+        let links = match kinds.has(Kinds::LINKS) {
+            true => std::mem::take(&mut rows.links),
+            false => Vec::new(),
+        };
+        let conn: &mut dyn Connection = &mut self.tx;
+        write_entries(conn, entries).await?;
+        write_activity(conn, activity).await?;
+        write_links(conn, links).await
+    }
+
+    /// Writes what `query` must see, then hands it back owning its values.
+    async fn prepare(&mut self, query: Query<'static>) -> Result<Query<'static>, sqlx::Error> {
+        let due = self.due(&query);
+        self.write(due).await?;
+        Ok(query)
+    }
+
+    fn due(&self, query: &Query<'_>) -> Kinds {
+        self.rows
+            .as_ref()
+            .map_or(Kinds::NONE, |rows| rows.due_for(query))
+    }
+}
+
+async fn write_entries(
+    conn: &mut dyn Connection,
+    entries: Vec<EntryRow>,
+) -> Result<(), sqlx::Error> {
+    let backend = conn.backend();
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let mut values = Values::new();
+        for row in entries.by_ref().take(ROWS_PER_STATEMENT) {
+            values
+                .push_bind(row.lead_id)
+                .push_bind(row.kind)
+                .push_bind(row.occurred_at)
+                .push_bind(row.actor)
+                .push_bind(row.subject)
+                .push_bind(row.body)
+                .push_bind(row.message_key)
+                .push_bind(row.created_at);
+            values.end_row();
+        }
+        let insert = values.into_query(
+            "INSERT INTO timeline (lead_id, kind, occurred_at, actor, subject, body, \
+               message_key, created_at)",
+            backend,
+        );
+        conn.execute(insert).await?;
+    }
+    Ok(())
+}
+
+/// Moves each lead's latest activity forward (never back), as each entry
+/// would have: one UPDATE … FROM a VALUES list.
+async fn write_activity(
+    conn: &mut dyn Connection,
+    activity: BTreeMap<i64, String>,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, String)> = activity.into_iter().collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE leads SET last_activity_at = \
+               CASE WHEN leads.last_activity_at < v.column2 THEN v.column2 \
+               ELSE leads.last_activity_at END \
+             FROM (VALUES {}) AS v WHERE leads.id = v.column1",
+            db::value_rows(conn.backend(), chunk.len(), 2)
+        );
+        let mut update = db::query(AssertSqlSafe(sql)).persistent(false);
+        for (lead_id, at) in chunk {
+            update = update.bind(*lead_id).bind(at.as_str());
+        }
+        conn.execute(update).await?;
+    }
+    Ok(())
+}
+
+/// Links contacts as one at a time would have: a link already there (or
+/// met before in the list) is skipped, and each new one takes the next
+/// position of its lead.
+async fn write_links(conn: &mut dyn Connection, links: Vec<(i64, i64)>) -> Result<(), sqlx::Error> {
+    let mut seen = HashSet::with_capacity(links.len());
+    let links: Vec<(i64, i64)> = links.into_iter().filter(|l| seen.insert(*l)).collect();
+    for chunk in links.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO lead_contacts (lead_id, contact_id, position) \
+             SELECT v.column1, v.column2, \
+               (SELECT COALESCE(MAX(lc.position) + 1, 0) FROM lead_contacts lc \
+                WHERE lc.lead_id = v.column1) \
+               + ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY v.column3) - 1 \
+             FROM (VALUES {}) AS v \
+             WHERE NOT EXISTS (SELECT 1 FROM lead_contacts lc \
+                               WHERE lc.lead_id = v.column1 AND lc.contact_id = v.column2) \
+             ORDER BY v.column3",
+            db::value_rows(conn.backend(), chunk.len(), 3)
+        );
+        let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
+        for (order, (lead_id, contact_id)) in (0_i64..).zip(chunk) {
+            insert = insert.bind(*lead_id).bind(*contact_id).bind(order);
+        }
+        conn.execute(insert).await?;
+    }
+    Ok(())
+}
+
+impl Connection for Deferring {
+    fn backend(&self) -> Backend {
+        self.tx.backend()
+    }
+
+    fn deferred(&mut self) -> Option<&mut Deferred> {
+        self.rows.as_mut()
+    }
+
+    fn execute<'c>(&'c mut self, query: Query<'_>) -> BoxFuture<'c, Result<u64, sqlx::Error>> {
+        if self.due(&query).is_empty() {
+            return self.tx.execute(query);
+        }
+        let query = query.into_owned();
+        Box::pin(async move {
+            let query = self.prepare(query).await?;
+            self.tx.execute(query).await
+        })
+    }
+
+    fn fetch_all<'c>(
+        &'c mut self,
+        query: Query<'_>,
+    ) -> BoxFuture<'c, Result<Vec<Row>, sqlx::Error>> {
+        if self.due(&query).is_empty() {
+            return self.tx.fetch_all(query);
+        }
+        let query = query.into_owned();
+        Box::pin(async move {
+            let query = self.prepare(query).await?;
+            self.tx.fetch_all(query).await
+        })
+    }
+
+    fn fetch_optional<'c>(
+        &'c mut self,
+        query: Query<'_>,
+    ) -> BoxFuture<'c, Result<Option<Row>, sqlx::Error>> {
+        if self.due(&query).is_empty() {
+            return self.tx.fetch_optional(query);
+        }
+        let query = query.into_owned();
+        Box::pin(async move {
+            let query = self.prepare(query).await?;
+            self.tx.fetch_optional(query).await
+        })
+    }
+
+    fn fetch<'c>(&'c mut self, query: Query<'_>) -> BoxStream<'c, Result<Row, sqlx::Error>> {
+        if self.due(&query).is_empty() {
+            return self.tx.fetch(query);
+        }
+        let query = query.into_owned();
+        futures::stream::once(async move {
+            let query = self.prepare(query).await?;
+            Ok::<_, sqlx::Error>(self.tx.fetch(query))
+        })
+        .try_flatten()
+        .boxed()
+    }
+}

@@ -1,0 +1,306 @@
+//! A batch that holds its timeline entries, contact links and activity
+//! back (`store::deferred`) writes what the same plans write one message
+//! per transaction, each row at once: every table, row for row, ids
+//! included (only the wall clock's stamps are left out).
+
+use super::*;
+use crate::commands::Command;
+use crate::domain::LeadStatus;
+use crate::ingest::plan::Outcome;
+use crate::store::{Applied, FolderMessage, FolderRef};
+
+const FOLDER: FolderRef<'static> = FolderRef {
+    mailbox: "crm",
+    folder: "INBOX",
+    uid_validity: 1,
+    fence: None,
+};
+
+/// Columns stamped with the wall clock when written (not the message's
+/// time): they differ between any two runs.
+const CLOCK_COLUMNS: &[(&str, &str)] = &[
+    ("leads", "updated_at"),
+    ("leads", "filed_at"),
+    ("timeline", "created_at"),
+    ("processed_messages", "processed_at"),
+    ("quarantine", "received_at"),
+    ("mailbox_state", "last_sync_at"),
+    ("webhook_events", "created_at"),
+];
+
+/// The tables compared: every table the apply path writes.
+fn tables() -> Vec<&'static str> {
+    let mut all = TABLES.to_vec();
+    all.extend(["mailbox_state", "webhook_events", "outbox", "attachments"]);
+    all
+}
+
+/// A table's column names, in order.
+async fn columns(store: &Store, table: &str) -> Vec<String> {
+    let sql = match store.backend() {
+        crate::store::Backend::Sqlite => "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+        crate::store::Backend::Postgres => {
+            "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+             WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position"
+        }
+    };
+    db::query_scalar(sql)
+        .bind(table)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+}
+
+/// Every row of every table as text, in the order of all its columns,
+/// without the wall clock's columns.
+async fn dump(store: &Store) -> Vec<(String, Vec<Vec<Option<String>>>)> {
+    let mut all = Vec::new();
+    for table in tables() {
+        let kept: Vec<String> = columns(store, table)
+            .await
+            .into_iter()
+            .filter(|c| !CLOCK_COLUMNS.contains(&(table, c.as_str())))
+            .collect();
+        assert!(!kept.is_empty(), "no columns read for {table}");
+        let list: Vec<String> = kept.iter().map(|c| format!("CAST({c} AS TEXT)")).collect();
+        let order: Vec<String> = (1..=kept.len()).map(|i| i.to_string()).collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY {}",
+            list.join(", "),
+            order.join(", ")
+        );
+        let rows = db::query(AssertSqlSafe(sql))
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        let rows: Vec<Vec<Option<String>>> = rows
+            .iter()
+            .map(|row| (0..kept.len()).map(|i| row.try_get(i).unwrap()).collect())
+            .collect();
+        all.push((format!("{table} ({})", kept.join(", ")), rows));
+    }
+    all
+}
+
+/// The plans as one folder's messages, UIDs from 1.
+fn messages<'a>(plans: &'a [IngestPlan], raws: &'a [Vec<u8>]) -> Vec<FolderMessage<'a>> {
+    plans
+        .iter()
+        .zip(raws)
+        .zip(1..)
+        .map(|((plan, raw), uid)| FolderMessage {
+            plan,
+            raw,
+            size: raw.len() as u64,
+            uid,
+        })
+        .collect()
+}
+
+/// Applies the plans to `held` in batches of `batch`, rows held back, and
+/// to `one_by_one` one message per transaction, each row written at once;
+/// asserts both report the same and hold the same rows; returns the report.
+async fn same_both_ways(
+    held: &Store,
+    one_by_one: &Store,
+    plans: &[IngestPlan],
+    raws: &[Vec<u8>],
+    batch: usize,
+) -> Vec<Applied> {
+    let all = messages(plans, raws);
+    let mut batched = Vec::new();
+    for chunk in all.chunks(batch) {
+        let applied = held.apply_batch_holding(&FOLDER, chunk, true).await;
+        batched.extend(applied.unwrap());
+    }
+    let mut single = Vec::new();
+    for message in &all {
+        let applied = one_by_one
+            .apply_batch_holding(&FOLDER, std::slice::from_ref(message), false)
+            .await;
+        single.extend(applied.unwrap());
+    }
+    assert_eq!(batched, single, "the reports differ");
+    let (held_rows, single_rows) = (dump(held).await, dump(one_by_one).await);
+    for ((table, held), (_, single)) in held_rows.iter().zip(&single_rows) {
+        assert_eq!(held, single, "{table} differs");
+    }
+    batched
+}
+
+fn thread_plan(id: &str, to: &[&str], from: ContactDraft, when: &str) -> IngestPlan {
+    let mail = thread_mail(to, from, TimelineKind::EmailIn, when);
+    plan(id, when, Action::Thread(mail))
+}
+
+fn globex(local: &str, name: &str) -> ContactDraft {
+    let email = format!("{local}@globex.test");
+    person(&email, name, Some(("Globex", "globex.test")))
+}
+
+/// Replies within the batch (to its own mail, to replies of the batch),
+/// new senders linked one after another, a contact linked to a second
+/// open lead whose activity the batch moves (so the contact's next mail
+/// goes there), commands whose entries follow the mail's, and a bounce
+/// that reads the timeline.
+#[tokio::test]
+async fn a_batch_holding_rows_back_writes_what_one_message_per_transaction_writes() {
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    for store in [&held.store, &one_by_one.store] {
+        // A webhook's cursor: the changes are written as events too.
+        store
+            .enqueue_webhook_events("hook", &[], at("2026-11-20T08:00:00Z"))
+            .await
+            .unwrap();
+    }
+    let kim = person("kim@initech.test", "Kim", Some(("Initech", "initech.test")));
+    let commands = Commands {
+        accepted: vec![
+            Command::Tag { tag: "hot".into() },
+            Command::Next(next("2026-11-25T09:00:00Z", "send the quote")),
+            Command::Status {
+                status: LeadStatus::Standby,
+                until: Some(at("2026-12-01T09:00:00Z")),
+                reason: None,
+            },
+        ],
+        rejected: Vec::new(),
+        by: Some(addr("alice@acme.test")),
+    };
+    let mut with_commands = lead_mail(globex("jane", "Jane Roe"), "2026-11-21T12:00:00Z", commands);
+    with_commands.entries.push(entry(
+        TimelineKind::Note,
+        "2026-11-21T12:01:00Z",
+        "a note of the same message",
+    ));
+    let plans = vec![
+        lead_plan("a1@globex.test", "2026-11-20T09:00:00Z"),
+        outbound_plan("o1@acme.test", "2026-11-19T10:00:00Z", vec![kim.clone()]),
+        thread_plan(
+            "r1@initech.test",
+            &["o1@acme.test"],
+            kim,
+            "2026-11-20T11:00:00Z",
+        ),
+        thread_plan(
+            "r2@globex.test",
+            &["a1@globex.test"],
+            globex("john", "John"),
+            "2026-11-20T12:00:00Z",
+        ),
+        thread_plan(
+            "r3@globex.test",
+            &["a1@globex.test"],
+            globex("mary", "Mary"),
+            "2026-11-20T13:00:00Z",
+        ),
+        thread_plan(
+            "r4@globex.test",
+            &["r2@globex.test"],
+            globex("john", "John"),
+            "2026-11-20T14:00:00Z",
+        ),
+        thread_plan(
+            "r5@globex.test",
+            &["o1@acme.test"],
+            globex("jane", "Jane Roe"),
+            "2026-11-21T10:00:00Z",
+        ),
+        plan(
+            "a2@globex.test",
+            "2026-11-21T11:00:00Z",
+            Action::Lead(lead_mail(
+                globex("jane", "Jane Roe"),
+                "2026-11-21T11:00:00Z",
+                Commands::default(),
+            )),
+        ),
+        plan(
+            "a3@globex.test",
+            "2026-11-21T12:00:00Z",
+            Action::Lead(with_commands),
+        ),
+        bounce_plan("b1@mailer.test", "2026-11-22T09:00:00Z", "jane@globex.test"),
+        thread_plan(
+            "r6@globex.test",
+            &["a3@globex.test"],
+            globex("mary", "Mary"),
+            "2026-11-22T10:00:00Z",
+        ),
+    ];
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, plans.len()).await;
+    let outcomes: Vec<Outcome> = applied.iter().map(|a| a.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::CreatedLead,
+            Outcome::CreatedProspect,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Appended,
+            Outcome::Bounce,
+            Outcome::Appended,
+        ]
+    );
+    let (jane_lead, kim_prospect) = (applied[0].lead_ids[0], applied[1].lead_ids[0]);
+    // r4 answers r2, a reply of the same batch; jane's reply to o1 linked
+    // her to kim's prospect, now her most recently active open record
+    // (though older than her lead as written before the batch: o1 was
+    // sent before a1, and the replies' activity is held until the end).
+    assert_eq!(applied[5].lead_ids, [jane_lead]);
+    assert_eq!(applied[6].lead_ids, [kim_prospect]);
+    assert_eq!(applied[7].lead_ids, [kim_prospect]);
+    let positions: Vec<(i64, i64)> = db::query_as(
+        "SELECT contact_id, position FROM lead_contacts WHERE lead_id = $1 ORDER BY position",
+    )
+    .bind(jane_lead)
+    .fetch_all(&held.store.pool)
+    .await
+    .unwrap();
+    assert_eq!(positions.iter().map(|p| p.1).collect::<Vec<_>>(), [0, 1, 2]);
+}
+
+/// The same with many plans: the synthetic corpus of `bench store`,
+/// planned with the fixture config, in batches of 50.
+#[cfg(feature = "bench")]
+#[tokio::test]
+async fn the_bench_corpus_in_batches_writes_what_it_writes_one_message_per_transaction() {
+    use crate::config::Settings;
+    let config =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leadmail.toml");
+    let settings = Settings::load(&config).unwrap();
+    let arrived = at("2027-06-01T12:00:00Z");
+    let raws: Vec<Vec<u8>> = (0..400)
+        .map(|i| crate::synth::generate_sized(7, i, crate::synth::Sizes::Small).bytes)
+        .collect();
+    let plans: Vec<IngestPlan> = raws
+        .iter()
+        .map(|raw| crate::ingest::plan_message(raw, &settings, arrived))
+        .collect();
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    let users = crate::app::user_records(&settings);
+    for store in [&held.store, &one_by_one.store] {
+        store.sync_users(&users).await.unwrap();
+    }
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, 50).await;
+    let appended = applied
+        .iter()
+        .filter(|a| a.outcome == Outcome::Appended)
+        .count();
+    let created = applied
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::CreatedLead | Outcome::CreatedProspect))
+        .count();
+    assert!(
+        appended > 40 && created > 40,
+        "{appended} appended, {created} created"
+    );
+}
