@@ -1,6 +1,6 @@
 //! Rows an apply transaction writes once at the end instead of one
 //! statement each: timeline entries, the leads' latest activity they move,
-//! and contact links. On PostgreSQL every statement is a round trip (a
+//! contact links and prospects' flags (unless a webhook has a cursor). On PostgreSQL every statement is a round trip (a
 //! batch's commit was ~500 of them, BENCHMARKS.md); held back, a batch's
 //! entries are one multi-row INSERT, its links another, its activity one
 //! UPDATE … FROM a VALUES list.
@@ -8,7 +8,8 @@
 //! Nothing may read differently for it, so [`Deferring`], the transaction
 //! the plans are applied in, writes the held rows of a kind before any
 //! statement whose text names their table or column (`timeline`,
-//! `lead_contacts`, `last_activity`), in the order they were added: a
+//! `lead_contacts`, `last_activity`, `lead_flags`; a flag also waits for
+//! `SET kind`), in the order they were added: a
 //! later message of the batch (or a later step of the same message) that
 //! reads them finds them as if each had been written at once. A statement
 //! whose caller accounts for the held rows itself says so
@@ -22,6 +23,7 @@
 
 use super::db::{self, Backend, Connection, Query, Row, Tx, Values};
 use super::stamp::stamp;
+use crate::domain::LeadKind;
 use crate::ingest::plan::TimelineDraft;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -46,8 +48,11 @@ impl Kinds {
     pub(crate) const ACTIVITY: Kinds = Kinds(2);
     /// Contact links (`lead_contacts`).
     pub(crate) const LINKS: Kinds = Kinds(4);
+    /// Prospects' flags (`lead_flags`; each is set only while its lead
+    /// is a prospect, so a statement that sets a lead's kind waits too).
+    pub(crate) const FLAGS: Kinds = Kinds(8);
     /// All of them.
-    pub(crate) const ALL: Kinds = Kinds(7);
+    pub(crate) const ALL: Kinds = Kinds(15);
 
     /// Both sets.
     pub(crate) const fn and(self, other: Kinds) -> Kinds {
@@ -75,6 +80,8 @@ impl Kinds {
             ("timeline", Kinds::ENTRIES),
             ("last_activity", Kinds::ACTIVITY),
             ("lead_contacts", Kinds::LINKS),
+            ("lead_flags", Kinds::FLAGS),
+            ("set kind", Kinds::FLAGS),
         ] {
             if contains_ignore_case(sql, name) {
                 kinds = kinds.and(kind);
@@ -114,6 +121,12 @@ pub(crate) struct Deferred {
     /// Per message key, the leads this transaction gave an entry under it
     /// (written or not yet).
     given: HashMap<String, Vec<i64>>,
+    /// (lead, flag, set at), in order.
+    flags: Vec<(i64, String, String)>,
+    /// Whether some webhook has a cursor (read when the first flag is
+    /// set): then every change writes an event, and a flag's must keep
+    /// its place among the others, so flags are not held.
+    webhooks: Option<bool>,
 }
 
 impl Deferred {
@@ -159,6 +172,23 @@ impl Deferred {
             .extend(contacts.iter().map(|&contact| (lead_id, contact)));
     }
 
+    /// Holds a flag on `lead_id`, set only if the lead is still a prospect
+    /// when it is written (nothing changes a kind before the held flags
+    /// are written: see [`Kinds::FLAGS`]).
+    pub(super) fn flag(&mut self, lead_id: i64, flag: &str, set_at: String) {
+        self.flags.push((lead_id, flag.to_string(), set_at));
+    }
+
+    /// Whether some webhook has a cursor, if read yet.
+    pub(super) fn webhooks(&self) -> Option<bool> {
+        self.webhooks
+    }
+
+    /// Records whether some webhook has a cursor.
+    pub(super) fn set_webhooks(&mut self, webhooks: bool) {
+        self.webhooks = Some(webhooks);
+    }
+
     /// The leads this transaction gave an entry under `key`.
     pub(super) fn leads_given(&self, key: &str) -> &[i64] {
         self.given.get(key).map_or(&[], Vec::as_slice)
@@ -187,6 +217,9 @@ impl Deferred {
         }
         if !self.links.is_empty() {
             held = held.and(Kinds::LINKS);
+        }
+        if !self.flags.is_empty() {
+            held = held.and(Kinds::FLAGS);
         }
         if held.is_empty() {
             return held;
@@ -248,10 +281,15 @@ impl Deferring {
             true => std::mem::take(&mut rows.links),
             false => Vec::new(),
         };
+        let flags = match kinds.has(Kinds::FLAGS) {
+            true => std::mem::take(&mut rows.flags),
+            false => Vec::new(),
+        };
         let conn: &mut dyn Connection = &mut self.tx;
         write_entries(conn, entries).await?;
         write_activity(conn, activity).await?;
-        write_links(conn, links).await
+        write_links(conn, links).await?;
+        write_flags(conn, flags).await
     }
 
     /// Writes what `query` must see, then hands it back owning its values.
@@ -350,6 +388,40 @@ async fn write_links(conn: &mut dyn Connection, links: Vec<(i64, i64)>) -> Resul
     Ok(())
 }
 
+/// Sets each flag as one at a time would have: on a lead that is a
+/// prospect, the first setting of a flag kept.
+async fn write_flags(
+    conn: &mut dyn Connection,
+    flags: Vec<(i64, String, String)>,
+) -> Result<(), sqlx::Error> {
+    let mut seen = HashSet::with_capacity(flags.len());
+    let flags: Vec<(i64, String, String)> = flags
+        .into_iter()
+        .filter(|(lead_id, flag, _)| seen.insert((*lead_id, flag.clone())))
+        .collect();
+    for chunk in flags.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO lead_flags (lead_id, flag, set_at) \
+             SELECT v.column1, v.column2, v.column3 FROM (VALUES {}) AS v \
+             WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = v.column1 AND l.kind = '{}') \
+             ORDER BY v.column4 \
+             ON CONFLICT (lead_id, flag) DO NOTHING",
+            db::value_rows(conn.backend(), chunk.len(), 4),
+            LeadKind::Prospect.as_str()
+        );
+        let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
+        for (order, (lead_id, flag, set_at)) in (0_i64..).zip(chunk) {
+            insert = insert
+                .bind(*lead_id)
+                .bind(flag.as_str())
+                .bind(set_at.as_str())
+                .bind(order);
+        }
+        conn.execute(insert).await?;
+    }
+    Ok(())
+}
+
 impl Connection for Deferring {
     fn backend(&self) -> Backend {
         self.tx.backend()
@@ -409,5 +481,31 @@ impl Connection for Deferring {
         })
         .try_flatten()
         .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_waits_for_the_held_rows_its_text_names() {
+        let named = |sql: &str| Kinds::named_in(sql);
+        assert_eq!(named("SELECT kind FROM leads WHERE id = $1"), Kinds::NONE);
+        assert_eq!(
+            named("SELECT DISTINCT lead_id FROM Timeline WHERE message_key = $1"),
+            Kinds::ENTRIES
+        );
+        assert_eq!(
+            named("UPDATE leads SET kind = 'lead', status = 'todo' WHERE id = $1"),
+            Kinds::FLAGS
+        );
+        assert_eq!(
+            named("DELETE FROM lead_flags WHERE lead_id = $1"),
+            Kinds::FLAGS
+        );
+        let ranked = "SELECT l.id FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
+                      ORDER BY l.last_activity_at DESC";
+        assert_eq!(named(ranked), Kinds::LINKS.and(Kinds::ACTIVITY));
     }
 }

@@ -276,13 +276,20 @@ fn counts_as_activity(kind: TimelineKind) -> bool {
     )
 }
 
-/// Sets a flag (idempotent) on the lead when it is a prospect.
+/// Sets a flag (idempotent) on the lead when it is a prospect (held back
+/// when the transaction holds rows back and no webhook has a cursor).
 pub(super) async fn flag_prospect(
     conn: &mut Conn,
     lead_id: i64,
     flag: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    if holds_flags(conn).await? {
+        if let Some(held) = conn.deferred() {
+            held.flag(lead_id, flag, stamp(at));
+            return Ok(());
+        }
+    }
     db::query(
         "INSERT INTO lead_flags (lead_id, flag, set_at) \
          SELECT id, $2, $3 FROM leads WHERE id = $1 AND kind = $4 \
@@ -295,6 +302,28 @@ pub(super) async fn flag_prospect(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// True when the transaction holds rows back and no webhook has a cursor
+/// (read once per transaction): a flag written later than set would put
+/// its event after others.
+async fn holds_flags(conn: &mut Conn) -> Result<bool, StoreError> {
+    let Some(known) = conn.deferred().map(|held| held.webhooks()) else {
+        return Ok(false);
+    };
+    let webhooks = match known {
+        Some(webhooks) => webhooks,
+        None => {
+            let webhooks: bool = db::query_scalar("SELECT EXISTS (SELECT 1 FROM webhook_cursors)")
+                .fetch_one(&mut *conn)
+                .await?;
+            if let Some(held) = conn.deferred() {
+                held.set_webhooks(webhooks);
+            }
+            webhooks
+        }
+    };
+    Ok(!webhooks)
 }
 
 /// Closes the open next action (as `replaced`) and opens `draft` instead;

@@ -26,6 +26,8 @@ const CLOCK_COLUMNS: &[(&str, &str)] = &[
     ("quarantine", "received_at"),
     ("mailbox_state", "last_sync_at"),
     ("webhook_events", "created_at"),
+    ("outbox", "created_at"),
+    ("outbox", "next_attempt_at"),
 ];
 
 /// The tables compared: every table the apply path writes.
@@ -303,4 +305,84 @@ async fn the_bench_corpus_in_batches_writes_what_it_writes_one_message_per_trans
         appended > 40 && created > 40,
         "{appended} appended, {created} created"
     );
+}
+
+/// Alice's digest reply: convert lead `lead_id`.
+fn convert_plan(message_id: &str, when: &str, lead_id: i64) -> IngestPlan {
+    use crate::commands::reply::{ReplyAction, ReplyCommand};
+    let mail = crate::ingest::plan::DigestReplyMail {
+        user: addr("alice@acme.test"),
+        commands: vec![ReplyCommand {
+            lead_id,
+            action: ReplyAction::Convert,
+            line: format!("convert {lead_id}"),
+        }],
+        not_understood: Vec::new(),
+        reply_message_id: Some(format!("<{message_id}>")),
+        confirmation_id: format!("<confirm.{message_id}>"),
+        time_zone: "Europe/Lisbon".into(),
+    };
+    plan(message_id, when, Action::DigestReply(mail))
+}
+
+/// With no webhook, flags are held too: a prospect's reply flags it once
+/// (its first setting kept), converting it in the same batch clears the
+/// flag, and a reply after that sets none; another prospect keeps its flag.
+#[tokio::test]
+async fn flags_held_back_are_set_and_cleared_as_one_message_at_a_time_would() {
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    let kim = person("kim@initech.test", "Kim", Some(("Initech", "initech.test")));
+    let lee = person(
+        "lee@umbrella.test",
+        "Lee",
+        Some(("Umbrella", "umbrella.test")),
+    );
+    let plans = vec![
+        outbound_plan("o1@acme.test", "2026-11-20T09:00:00Z", vec![kim.clone()]),
+        outbound_plan("o2@acme.test", "2026-11-20T09:30:00Z", vec![lee.clone()]),
+        thread_plan(
+            "r1@initech.test",
+            &["o1@acme.test"],
+            kim.clone(),
+            "2026-11-20T10:00:00Z",
+        ),
+        thread_plan(
+            "r2@umbrella.test",
+            &["o2@acme.test"],
+            lee,
+            "2026-11-20T10:30:00Z",
+        ),
+        thread_plan(
+            "r3@initech.test",
+            &["o1@acme.test"],
+            kim.clone(),
+            "2026-11-20T11:00:00Z",
+        ),
+        convert_plan("d1@acme.test", "2026-11-20T12:00:00Z", 1),
+        thread_plan(
+            "r4@initech.test",
+            &["r1@initech.test"],
+            kim,
+            "2026-11-20T13:00:00Z",
+        ),
+    ];
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, plans.len()).await;
+    assert_eq!(applied[0].lead_ids, [1]);
+    let lee_prospect = applied[1].lead_ids[0];
+    let flags: Vec<(i64, String, String)> =
+        db::query_as("SELECT lead_id, flag, set_at FROM lead_flags ORDER BY lead_id")
+            .fetch_all(&held.store.pool)
+            .await
+            .unwrap();
+    let set_at = "2026-11-20T10:30:00.000000Z".to_string();
+    assert_eq!(flags, [(lee_prospect, "replied".to_string(), set_at)]);
+    let kind: String = db::query_scalar("SELECT kind FROM leads WHERE id = 1")
+        .fetch_one(&held.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(kind, "lead");
 }
