@@ -292,12 +292,18 @@ pub(super) async fn on_timeline_of(
     }
     let list: Vec<&str> = keys.iter().map(MessageKey::as_str).collect();
     let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+    // Entries held back under none of these keys change nothing here.
+    let handled = match conn.deferred() {
+        Some(held) if list.iter().all(|key| held.leads_given(key).is_empty()) => Kinds::ENTRIES,
+        _ => Kinds::NONE,
+    };
     let found: bool = db::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM timeline t \
            JOIN lead_contacts lc ON lc.lead_id = t.lead_id \
            JOIN contact_emails ce ON ce.contact_id = lc.contact_id \
          WHERE ce.canonical = $1 AND t.message_key IN (SELECT value FROM json_each($2)))",
     )
+    .handles_deferred(handled)
     .bind(address.canonical())
     .bind(json)
     .fetch_one(&mut *conn)
