@@ -2,6 +2,7 @@
 //! Any error rolls the whole message back; nothing is half-written.
 
 use super::deferred::Deferring;
+use super::known_contacts::KnownContacts;
 use super::leads::FirstEntry;
 use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
@@ -38,6 +39,11 @@ impl Applied {
         }
     }
 }
+
+/// How many new messages a transaction holding rows back applies at least
+/// for it to read their contacts and companies first ([`KnownContacts`]:
+/// two statements, which a few messages would not win back).
+const READ_CONTACTS_FROM: usize = 8;
 
 /// The message being applied and what applying it has touched so far.
 pub(super) struct Ctx<'a> {
@@ -332,6 +338,12 @@ pub(super) async fn apply_in(
         .collect();
     super::attachments::record(conn, &new_plans).await?;
     let known = KnownThreads::read(conn, &new_plans).await?;
+    if conn.deferred().is_some() && new_plans.len() >= READ_CONTACTS_FROM {
+        let contacts = KnownContacts::read(conn, &new_plans).await?;
+        if let Some(held) = conn.deferred() {
+            held.keep_contacts(contacts);
+        }
+    }
     let mut applied: Vec<Applied> = Vec::with_capacity(pending.len());
     // Where each message applied here is in `applied`, by key, for its copies.
     let mut applied_here: HashMap<&str, usize> = HashMap::new();

@@ -1,6 +1,8 @@
 //! Contacts, their addresses and companies: match by canonical address or
 //! domain, create when unknown, fill empty fields only.
 
+use super::deferred::Kinds;
+use super::known_contacts::StoredContact;
 use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::EmailAddress;
@@ -55,19 +57,27 @@ pub(super) async fn upsert(
     at: DateTime<Utc>,
 ) -> Result<ContactRef, StoreError> {
     let company = draft.company.as_ref().and_then(CompanyKey::of);
-    let (known, draft_company) = match (conn.backend(), company) {
-        (_, Some(CompanyKey::Domain { name, domain })) => {
-            find_or_insert_with_company(conn, draft, &name, &domain, at).await?
+    let read = conn
+        .deferred()
+        .and_then(|held| held.known_contacts())
+        .and_then(|known| known.find(draft, company.as_ref()));
+    if let Some((stored, draft_company)) = read {
+        return upsert_known(conn, draft, company.as_ref(), stored, draft_company, at).await;
+    }
+    let (known, draft_company) = match &company {
+        Some(CompanyKey::Domain { name, domain }) => {
+            find_or_insert_with_company(conn, draft, name, domain, at).await?
         }
-        (_, company) => {
+        company => {
             let draft_company = match company {
-                Some(company) => Some(upsert_company(conn, &company, at).await?),
+                Some(company) => Some(upsert_company(conn, company, at).await?),
                 None => None,
             };
             let known = find_or_insert(conn, draft, draft_company.map(|c| c.id), at).await?;
             (known, draft_company)
         }
     };
+    remember(conn, draft, &known, company.as_ref(), draft_company);
     if known.created {
         return Ok(ContactRef {
             id: known.id,
@@ -84,6 +94,75 @@ pub(super) async fn upsert(
         created: false,
         company: known.company.or(draft_company),
     })
+}
+
+/// [`upsert`] of a contact read when the batch began
+/// ([`KnownContacts`](super::known_contacts::KnownContacts)), its company
+/// too: only a fill is written. On PostgreSQL the upsert by domain it
+/// stands for would have used up a company id: it is owed.
+async fn upsert_known(
+    conn: &mut Conn,
+    draft: &ContactDraft,
+    key: Option<&CompanyKey>,
+    stored: StoredContact,
+    draft_company: Option<CompanyRef>,
+    at: DateTime<Utc>,
+) -> Result<ContactRef, StoreError> {
+    let by_domain = matches!(key, Some(CompanyKey::Domain { .. }));
+    if let (Backend::Postgres, true) = (conn.backend(), by_domain) {
+        if let Some(known) = conn.deferred().and_then(|held| held.known_contacts()) {
+            known.owe_company_id();
+        }
+    }
+    let known = KnownContact {
+        id: stored.id,
+        name: stored.name,
+        phone: stored.phone,
+        title: stored.title,
+        company: stored.company,
+        created: false,
+    };
+    if known.would_fill(draft, draft_company.is_some()) {
+        fill_contact(conn, known.id, draft, draft_company.map(|c| c.id), at).await?;
+    }
+    remember(conn, draft, &known, key, draft_company);
+    Ok(ContactRef {
+        id: known.id,
+        created: false,
+        company: known.company.or(draft_company),
+    })
+}
+
+/// Records in the batch's [`KnownContacts`](super::known_contacts::KnownContacts)
+/// (if it keeps them) the contact as the upsert leaves it, and the draft's
+/// company. A fill sets each empty field from the draft, and the company
+/// when there was none.
+fn remember(
+    conn: &mut Conn,
+    draft: &ContactDraft,
+    known: &KnownContact,
+    key: Option<&CompanyKey>,
+    draft_company: Option<CompanyRef>,
+) {
+    let Some(kept) = conn.deferred().and_then(|held| held.known_contacts()) else {
+        return;
+    };
+    let old = |company: CompanyRef| CompanyRef {
+        created: false,
+        ..company
+    };
+    let filled = |field: &Option<String>, from: &Option<String>| match field.as_deref() {
+        Some(value) if !value.is_empty() => field.clone(),
+        _ => non_empty(from).map(str::to_string),
+    };
+    let stored = StoredContact {
+        id: known.id,
+        name: filled(&known.name, &draft.name),
+        phone: filled(&known.phone, &draft.phone),
+        title: filled(&known.title, &draft.title),
+        company: known.company.or(draft_company.map(old)),
+    };
+    kept.record(draft, stored, key, draft_company);
 }
 
 /// A stored contact's fields that an upsert may fill.
@@ -143,9 +222,16 @@ const FIND_OR_INSERT_POSTGRES: &str = "WITH new_contact AS ( \
 /// names that company and whether it was inserted (the outer SELECT does
 /// not see a company the CTE inserted, so a new contact's company comes
 /// from those two columns, as with [`upsert_company_by_domain`]).
-const FIND_OR_INSERT_WITH_COMPANY_POSTGRES: &str = "WITH added_company AS ( \
+///
+/// It first uses up the company ids owed ($10, see
+/// [`super::known_contacts`]): the INSERT's row comes from `paid`, so the
+/// sequence has moved on before the row takes its id.
+const FIND_OR_INSERT_WITH_COMPANY_POSTGRES: &str = "WITH paid AS ( \
+       SELECT CASE WHEN $10 > 0 THEN setval(pg_get_serial_sequence('companies', 'id'), \
+         nextval(pg_get_serial_sequence('companies', 'id')) + $10 - 1) END AS upto), \
+     added_company AS ( \
        INSERT INTO companies (name, name_key, domain, created_at) \
-       VALUES ($7, $8, $9, $4) ON CONFLICT (domain) DO NOTHING RETURNING id), \
+       SELECT $7, $8, $9, $4 FROM paid ON CONFLICT (domain) DO NOTHING RETURNING id), \
      company AS ( \
        SELECT id, TRUE AS created FROM added_company \
        UNION ALL SELECT id, FALSE FROM companies WHERE domain = $9), \
@@ -241,7 +327,7 @@ async fn find_or_insert_with_company(
         Backend::Sqlite => FIND_OR_INSERT_WITH_COMPANY_SQLITE,
         Backend::Postgres => FIND_OR_INSERT_WITH_COMPANY_POSTGRES,
     };
-    let rows = db::query(sql)
+    let mut query = db::query(sql)
         .bind(non_empty(&draft.name))
         .bind(non_empty(&draft.phone))
         .bind(non_empty(&draft.title))
@@ -250,9 +336,15 @@ async fn find_or_insert_with_company(
         .bind(draft.email.canonical())
         .bind(company_name)
         .bind(name_key(company_name))
-        .bind(domain)
-        .fetch_all(&mut *conn)
-        .await?;
+        .bind(domain);
+    if backend == Backend::Postgres {
+        let owed = conn
+            .deferred()
+            .and_then(|held| held.known_contacts())
+            .map_or(0, |known| known.take_owed());
+        query = query.bind(owed).handles_deferred(Kinds::COMPANY_IDS);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     let (company, contact, company_column) = match (backend, rows.as_slice()) {
         (Backend::Postgres, [row, ..]) => (row, row, 7),
         (Backend::Sqlite, [company, contact]) => (company, contact, 0),
@@ -353,14 +445,14 @@ pub(super) async fn mark_bounced(
 
 /// How a draft's company is found: by domain (named after the draft, or
 /// after the domain when the draft has no name), else by name.
-enum CompanyKey {
+pub(super) enum CompanyKey {
     Domain { name: String, domain: String },
     Name(String),
 }
 
 impl CompanyKey {
     /// The key of a draft; none when it has neither a domain nor a name.
-    fn of(draft: &CompanyDraft) -> Option<Self> {
+    pub(super) fn of(draft: &CompanyDraft) -> Option<Self> {
         let name = draft.name.trim();
         let domain = draft
             .domain
@@ -475,7 +567,7 @@ async fn upsert_company_by_name(
 }
 
 /// The key company names are matched by (Unicode-aware lower case).
-fn name_key(name: &str) -> String {
+pub(super) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

@@ -22,6 +22,7 @@
 //! error, which drops the transaction) drops them with everything else.
 
 use super::db::{self, Backend, Connection, Query, Row, Tx, Values};
+use super::known_contacts::KnownContacts;
 use super::stamp::stamp;
 use crate::domain::LeadKind;
 use crate::ingest::plan::TimelineDraft;
@@ -51,8 +52,11 @@ impl Kinds {
     /// Prospects' flags (`lead_flags`; each is set only while its lead
     /// is a prospect, so a statement that sets a lead's kind waits too).
     pub(crate) const FLAGS: Kinds = Kinds(8);
+    /// PostgreSQL: company ids owed by upserts answered from the batch's
+    /// [`KnownContacts`] (paid before a company is inserted).
+    pub(crate) const COMPANY_IDS: Kinds = Kinds(16);
     /// All of them.
-    pub(crate) const ALL: Kinds = Kinds(15);
+    pub(crate) const ALL: Kinds = Kinds(31);
 
     /// Both sets.
     pub(crate) const fn and(self, other: Kinds) -> Kinds {
@@ -82,6 +86,7 @@ impl Kinds {
             ("lead_contacts", Kinds::LINKS),
             ("lead_flags", Kinds::FLAGS),
             ("set kind", Kinds::FLAGS),
+            ("insert into companies", Kinds::COMPANY_IDS),
         ] {
             if contains_ignore_case(sql, name) {
                 kinds = kinds.and(kind);
@@ -127,6 +132,8 @@ pub(crate) struct Deferred {
     /// set): then every change writes an event, and a flag's must keep
     /// its place among the others, so flags are not held.
     webhooks: Option<bool>,
+    /// The contacts and companies of the batch's plans, when read.
+    contacts: Option<KnownContacts>,
 }
 
 impl Deferred {
@@ -179,6 +186,16 @@ impl Deferred {
         self.flags.push((lead_id, flag.to_string(), set_at));
     }
 
+    /// The contacts and companies of the batch's plans, when read.
+    pub(super) fn known_contacts(&mut self) -> Option<&mut KnownContacts> {
+        self.contacts.as_mut()
+    }
+
+    /// Keeps the contacts and companies read for the batch.
+    pub(super) fn keep_contacts(&mut self, known: KnownContacts) {
+        self.contacts = Some(known);
+    }
+
     /// Whether some webhook has a cursor, if read yet.
     pub(super) fn webhooks(&self) -> Option<bool> {
         self.webhooks
@@ -220,6 +237,9 @@ impl Deferred {
         }
         if !self.flags.is_empty() {
             held = held.and(Kinds::FLAGS);
+        }
+        if self.contacts.as_ref().is_some_and(KnownContacts::owes) {
+            held = held.and(Kinds::COMPANY_IDS);
         }
         if held.is_empty() {
             return held;
@@ -285,11 +305,16 @@ impl Deferring {
             true => std::mem::take(&mut rows.flags),
             false => Vec::new(),
         };
+        let owed = match (kinds.has(Kinds::COMPANY_IDS), rows.contacts.as_mut()) {
+            (true, Some(known)) => known.take_owed(),
+            _ => 0,
+        };
         let conn: &mut dyn Connection = &mut self.tx;
         write_entries(conn, entries).await?;
         write_activity(conn, activity).await?;
         write_links(conn, links).await?;
-        write_flags(conn, flags).await
+        write_flags(conn, flags).await?;
+        pay_company_ids(conn, owed).await
     }
 
     /// Writes what `query` must see, then hands it back owning its values.
@@ -385,6 +410,21 @@ async fn write_links(conn: &mut dyn Connection, links: Vec<(i64, i64)>) -> Resul
         }
         conn.execute(insert).await?;
     }
+    Ok(())
+}
+
+/// PostgreSQL: uses up `owed` company ids, as the upserts by domain that
+/// were answered without a statement would have.
+async fn pay_company_ids(conn: &mut dyn Connection, owed: i64) -> Result<(), sqlx::Error> {
+    if owed == 0 || conn.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let pay = db::query(
+        "SELECT setval(pg_get_serial_sequence('companies', 'id'), \
+           nextval(pg_get_serial_sequence('companies', 'id')) + $1 - 1)",
+    )
+    .bind(owed);
+    conn.fetch_all(pay).await?;
     Ok(())
 }
 

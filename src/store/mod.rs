@@ -94,6 +94,7 @@ mod digest_reply;
 mod digest_rows;
 mod error;
 mod import;
+mod known_contacts;
 mod leads;
 mod leases;
 mod listings;

@@ -386,3 +386,120 @@ async fn flags_held_back_are_set_and_cleared_as_one_message_at_a_time_would() {
         .unwrap();
     assert_eq!(kind, "lead");
 }
+
+fn draft(
+    email: &str,
+    name: Option<&str>,
+    phone: Option<&str>,
+    company: (&str, &str),
+) -> ContactDraft {
+    let mut contact = person(email, name.unwrap_or(""), Some(company));
+    contact.name = name.map(str::to_string);
+    contact.phone = phone.map(str::to_string);
+    contact
+}
+
+/// Contacts known before the batch are upserted from what it read when it
+/// began: their empty fields are filled once (a later name does not
+/// overwrite the first), companies by name and by domain are found as
+/// the database would find them, and the company ids a known company's
+/// upsert used up on PostgreSQL are used up all the same.
+#[tokio::test]
+async fn contacts_read_when_the_batch_began_are_upserted_as_the_database_would() {
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    let ann = |name, phone| draft("ann@free.test", name, phone, ("Ann Co", ""));
+    let bo = |name, phone| draft("bo@initech.test", name, phone, ("Initech", "initech.test"));
+    let out = |id: &str, when: &str, who: Vec<ContactDraft>| outbound_plan(id, when, who);
+    let mut plans = vec![
+        out(
+            "o1@acme.test",
+            "2026-11-20T09:00:00Z",
+            vec![ann(None, None)],
+        ),
+        out("o2@acme.test", "2026-11-20T09:01:00Z", vec![bo(None, None)]),
+    ];
+    for i in 0..6 {
+        let who = draft(
+            &format!("x{i}@globex.test"),
+            Some("X"),
+            None,
+            ("Globex", "globex.test"),
+        );
+        plans.push(out(
+            &format!("f{i}@acme.test"),
+            "2026-11-20T09:02:00Z",
+            vec![who],
+        ));
+    }
+    plans.extend([
+        thread_plan(
+            "r1@free.test",
+            &["o1@acme.test"],
+            ann(Some("Ann"), Some("123")),
+            "2026-11-21T09:00:00Z",
+        ),
+        out(
+            "o3@acme.test",
+            "2026-11-21T09:01:00Z",
+            vec![ann(Some("Annie"), Some("456"))],
+        ),
+        thread_plan(
+            "r2@initech.test",
+            &["o2@acme.test"],
+            bo(Some("Bo"), None),
+            "2026-11-21T09:02:00Z",
+        ),
+        out(
+            "o4@acme.test",
+            "2026-11-21T09:03:00Z",
+            vec![bo(Some("Bob"), Some("789"))],
+        ),
+        out(
+            "o5@acme.test",
+            "2026-11-21T09:04:00Z",
+            vec![draft(
+                "cy@initech.test",
+                Some("Cy"),
+                None,
+                ("Initech", "initech.test"),
+            )],
+        ),
+        out(
+            "o6@acme.test",
+            "2026-11-21T09:05:00Z",
+            vec![draft(
+                "dee@umbrella.test",
+                Some("Dee"),
+                None,
+                ("Umbrella", "umbrella.test"),
+            )],
+        ),
+        out(
+            "o7@acme.test",
+            "2026-11-21T09:06:00Z",
+            vec![draft("ann@free.test", None, None, ("ann  CO", ""))],
+        ),
+        out(
+            "o8@acme.test",
+            "2026-11-21T09:07:00Z",
+            vec![draft("eve@free.test", Some("Eve"), None, ("Ann Co", ""))],
+        ),
+    ]);
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    same_both_ways(&held.store, &one_by_one.store, &plans, &raws, 8).await;
+    let fields: Vec<(Option<String>, Option<String>)> = db::query_as(
+        "SELECT c.name, c.phone FROM contacts c JOIN contact_emails ce ON ce.contact_id = c.id \
+         WHERE ce.canonical IN ('ann@free.test', 'bo@initech.test') ORDER BY ce.canonical",
+    )
+    .fetch_all(&held.store.pool)
+    .await
+    .unwrap();
+    let some = |v: &str| Some(v.to_string());
+    assert_eq!(
+        fields,
+        [(some("Ann"), some("123")), (some("Bo"), some("789"))]
+    );
+}
