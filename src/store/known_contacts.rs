@@ -34,8 +34,12 @@ pub(super) struct StoredContact {
 /// date by the batch's own upserts.
 #[derive(Debug, Default)]
 pub(super) struct KnownContacts {
-    /// Per canonical address read: its contact, or `None` when unknown.
-    contacts: HashMap<String, Option<StoredContact>>,
+    /// Per canonical address read: its contact's id, or `None` when
+    /// unknown.
+    addresses: HashMap<String, Option<i64>>,
+    /// The contacts of those addresses, by id (one contact may have
+    /// several of the addresses: a fill through one shows through all).
+    contacts: HashMap<i64, StoredContact>,
     /// Per domain read: its company, or `None` when unknown.
     domains: HashMap<String, Option<i64>>,
     /// Per name key read: every company with it (id, has a domain).
@@ -63,7 +67,7 @@ impl KnownContacts {
             return Ok(known);
         }
         for draft in &drafts {
-            known.contacts.insert(draft.email.canonical(), None);
+            known.addresses.insert(draft.email.canonical(), None);
             match draft.company.as_ref().and_then(CompanyKey::of) {
                 Some(CompanyKey::Domain { domain, .. }) => {
                     known.domains.insert(domain, None);
@@ -80,7 +84,7 @@ impl KnownContacts {
     }
 
     async fn read_contacts(&mut self, conn: &mut Conn) -> Result<(), StoreError> {
-        let keys: Vec<&String> = self.contacts.keys().collect();
+        let keys: Vec<&String> = self.addresses.keys().collect();
         let list = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
         let rows: Vec<ContactRow> = db::query_as(
             "SELECT ce.canonical, c.id, c.name, c.phone, c.title, co.id, co.domain IS NOT NULL \
@@ -104,7 +108,8 @@ impl KnownContacts {
                 title,
                 company,
             };
-            self.contacts.insert(canonical, Some(contact));
+            self.addresses.insert(canonical, Some(id));
+            self.contacts.insert(id, contact);
         }
         Ok(())
     }
@@ -149,7 +154,8 @@ impl KnownContacts {
         draft: &ContactDraft,
         company: Option<&CompanyKey>,
     ) -> Option<(StoredContact, Option<CompanyRef>)> {
-        let contact = self.contacts.get(&draft.email.canonical())?.clone()?;
+        let id = (*self.addresses.get(&draft.email.canonical())?)?;
+        let contact = self.contacts.get(&id)?.clone();
         let company = match company {
             None => None,
             Some(CompanyKey::Domain { domain, .. }) => Some(CompanyRef {
@@ -180,8 +186,13 @@ impl KnownContacts {
         key: Option<&CompanyKey>,
         company: Option<CompanyRef>,
     ) {
-        if let Some(known) = self.contacts.get_mut(&draft.email.canonical()) {
-            *known = Some(contact);
+        let address = self.addresses.get_mut(&draft.email.canonical());
+        let read = address.is_some();
+        if let Some(known) = address {
+            *known = Some(contact.id);
+        }
+        if read || self.contacts.contains_key(&contact.id) {
+            self.contacts.insert(contact.id, contact);
         }
         let (Some(key), Some(company)) = (key, company) else {
             return;

@@ -65,6 +65,8 @@
 //!   batch's timeline entries, contact links and activity back and writes
 //!   each kind with one multi-row statement, before any statement that
 //!   reads it and at commit.
+//!   `known_contacts` reads a batch's contacts and companies once, so a
+//!   known contact's upsert needs no statement.
 //! - `matching`, `contacts`, `leads`: resolve contacts, companies and leads.
 //! - `ops`: the lead changes shared by mail commands and rep `actions`.
 //! - `import`: the rows of `leadmail import`, one transaction per file.
