@@ -2,7 +2,8 @@
 //! 200 generated messages through mbsync, the bare fetch client, `leadmail
 //! run --once`, 20 APPENDs under IDLE, the microbenchmarks, and the digests
 //! of 20 users over 500 seeded leads built and sent to an SMTP sink, and the
-//! web app's pages over those leads (in process, then `leadmail serve`). It
+//! web app's pages over those leads (in process, then `leadmail serve`, then
+//! `leadmail run` filing a mailbox of 200 with the web app on). It
 //! checks that the benchmark works (every message processed, the INBOX
 //! emptied, every APPEND committed, every digest received, every page
 //! answered), not how fast.
@@ -69,5 +70,9 @@ fn the_benchmark_runs_end_to_end_at_a_small_size() {
         stdout.contains("web pages over 500 leads (SQLite")
             && stdout.contains("leadmail serve after the same pages: RSS"),
         "no web lines:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("leadmail run with the web app on, filing 200 messages"),
+        "no RSS of the daemon with the web app on:\n{stdout}"
     );
 }
