@@ -9,27 +9,12 @@ use std::time::Duration;
 use support::smtp::SmtpSink;
 use support::{dovecot, offline_app, spawn_app, wait_until, App, MailboxOptions};
 
-const HOSTILE: &str = "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
-From: Alice Martins <alice@acme.test>\r\n\
-To: crm@acme.test\r\n\
-Subject: Fwd: <script>alert(\"x\")</script> & \"quotes\"\r\n\
-Message-ID: <hostile-1@acme.test>\r\n\
-Date: Mon, 23 Nov 2026 08:00:00 +0000\r\n\
-\r\n\
----------- Forwarded message ---------\r\n\
-From: Mallory <mallory@hostile.example>\r\n\
-Date: Mon, 23 Nov 2026 07:50:00 +0000\r\n\
-Subject: <script>alert(\"x\")</script> & \"quotes\"\r\n\
-To: Alice Martins <alice@acme.test>\r\n\
-\r\n\
-Hello <img src=x onerror=alert(1)> we want 40 seats.\r\n";
-
 /// The fixture config with the demo morning and one hostile forward ingested.
 fn app_with_mail(sink: &SmtpSink) -> App {
     let app = offline_app();
     app.add_smtp(sink);
     let hostile = app.dir.path().join("hostile.eml");
-    std::fs::write(&hostile, HOSTILE).expect("write the hostile mail");
+    std::fs::write(&hostile, support::hostile::FORWARD).expect("write the hostile mail");
     let demo = support::repo().join("tests/fixtures/demo");
     for args in [
         vec!["ingest", "--maildir", demo.to_str().unwrap()],

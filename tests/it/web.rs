@@ -6,6 +6,7 @@
 mod browser;
 mod calendar;
 mod lead;
+mod security;
 mod signin;
 
 use crate::support::web::{Client, WebApp};

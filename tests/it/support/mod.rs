@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod dns;
+pub mod hostile;
 pub mod http;
 pub mod oauth;
 pub mod postgres;
