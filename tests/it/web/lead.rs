@@ -51,6 +51,10 @@ async fn a_lead_page_shows_the_lead_and_its_actions_go_on_the_timeline_by_their_
         .filter(|e| e["actor"] == "bruno@acme.test" && e["kind"] == "next_action")
         .collect();
     assert_eq!(by_bruno.len(), 2, "done and next, by Bruno: {timeline:#}");
+    let no_reason = act(&mut bruno, 3, &[("action", "lost"), ("reason", " ")]).await;
+    assert_eq!(no_reason.status, 400, "lost without a reason");
+    assert!(no_reason.body.contains("reason"), "{}", no_reason.body);
+    assert!(!bruno.get("/leads/3").await.body.contains("lead · lost"));
     let lost = act(
         &mut bruno,
         3,
