@@ -30,6 +30,7 @@ mod outbox;
 mod postgres_schema;
 mod postgres_tls;
 mod resilience;
+mod several_daemons;
 mod storage;
 mod terminal;
 mod trust;
