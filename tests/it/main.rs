@@ -29,6 +29,7 @@ mod oauth;
 mod outbox;
 mod postgres_schema;
 mod postgres_tls;
+mod replies_across_daemons;
 mod resilience;
 mod several_daemons;
 mod storage;
