@@ -245,8 +245,10 @@ async fn serve_once(
     report
 }
 
-/// Reconnects forever with backoff; returns when cancelled (or the lease
-/// with this `fence` is lost).
+/// Reconnects forever with backoff; returns when cancelled or the lease
+/// with this `fence` is lost: found so by the renewal (which cancels) or by
+/// a commit (which fails with [`StoreError::LeaseLost`]; retrying it could
+/// only fail again until the renewal noticed).
 async fn serve_forever(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
@@ -266,6 +268,12 @@ async fn serve_forever(
         match watch(&served, cancel, wake, &mut attempt).await {
             Ok(()) => return,
             Err(error) => {
+                if let Some(current) = lease_lost(&error) {
+                    // Not a mailbox failure (another daemon serves it):
+                    // nothing recorded, and back to waiting for the lease.
+                    tracing::warn!(mailbox = %mailbox.name, fence, current_fence = current, "lease lost at commit; stopping this mailbox");
+                    return;
+                }
                 let wait = reconnect_wait(attempt, &error);
                 tracing::warn!(mailbox = %mailbox.name, error = crate::telemetry::error_text(&error), retry_in_secs = wait.as_secs(), "mailbox error");
                 record(store, mailbox, Some(&error)).await;
@@ -671,6 +679,15 @@ async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>)
     }
 }
 
+/// When `error` is a commit refused for a lost lease: `Some` of the
+/// mailbox's fencing number now (itself `None` when it has no lease).
+fn lease_lost(error: &anyhow::Error) -> Option<Option<i64>> {
+    error.chain().find_map(|cause| match cause.downcast_ref() {
+        Some(StoreError::LeaseLost { current, .. }) => Some(*current),
+        _ => None,
+    })
+}
+
 /// How long to wait before reconnecting after `error`, the `attempt`-th
 /// failure in a row: [`Policy::LOGIN`] when the server refused the
 /// credentials, else [`Policy::RECONNECT`].
@@ -702,5 +719,22 @@ mod tests {
             assert!(reconnect_wait(0, &refused) >= Duration::from_secs(60));
             assert!(reconnect_wait(0, &dropped) < Duration::from_secs(2));
         }
+    }
+
+    #[test]
+    fn a_commit_refused_for_a_lost_lease_is_told_apart_from_other_failures() {
+        let lost = |current| {
+            anyhow::Error::new(StoreError::LeaseLost {
+                mailbox: "crm".into(),
+                fence: 1,
+                current,
+            })
+            .context("a batch")
+        };
+        assert_eq!(lease_lost(&lost(Some(2))), Some(Some(2)));
+        assert_eq!(lease_lost(&lost(None)), Some(None));
+        assert_eq!(lease_lost(&anyhow::anyhow!("connection reset")), None);
+        let other = StoreError::LeadNotFound { lead_id: 4 };
+        assert_eq!(lease_lost(&anyhow::Error::new(other)), None);
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod daemons;
 pub mod dns;
 pub mod hostile;
 pub mod http;
@@ -506,13 +507,30 @@ impl App {
 
     /// The binary with this app's config, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
+        self.command_with_config(&self.config, args)
+    }
+
+    /// The binary with another config file (one of [`App::config_variant`]),
+    /// not yet started.
+    pub fn command_with_config(&self, config: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_leadmail"));
         command
             .arg("--config")
-            .arg(&self.config)
+            .arg(config)
             .args(args)
             .env("LEADMAIL_NOW", TEST_NOW);
         command
+    }
+
+    /// A copy of the config, as `edit` changes it, in the app's folder (so
+    /// its relative paths, the SQLite file's among them, mean the same).
+    pub fn config_variant(&self, name: &str, edit: impl FnOnce(&mut toml::Table)) -> PathBuf {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let mut root: toml::Table = text.parse().expect("the config is TOML");
+        edit(&mut root);
+        let path = self.dir.path().join(format!("leadmail-{name}.toml"));
+        std::fs::write(&path, toml::to_string(&root).expect("TOML out")).expect("write config");
+        path
     }
 
     /// Runs a listing and parses its JSON.
