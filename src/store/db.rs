@@ -178,9 +178,16 @@ pub(crate) trait Connection: Send {
 /// trips of `bench store` (a SQLite multi-statement string is one).
 static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Statements run through this module so far (BEGIN and COMMIT excluded).
+/// Statements run through this module so far (BEGIN and COMMIT excluded),
+/// with PostgreSQL's write lock (a round trip of every write transaction,
+/// [`count_statement`]).
 pub fn statements_run() -> u64 {
     STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts a statement sent outside this module's queries.
+pub(super) fn count_statement() {
+    STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Builds the driver's query: the SQL and each value bound natively.
