@@ -8,6 +8,7 @@ mod calendar;
 mod lead;
 mod security;
 mod signin;
+mod team;
 
 use crate::support::web::{Client, WebApp};
 

@@ -62,6 +62,21 @@ impl WebApp {
         })
     }
 
+    /// Stops the server, lets `edit` change the config (users, roles,
+    /// teams are read at start), and serves again on the same port.
+    pub fn restart_with(&mut self, edit: impl FnOnce(&App)) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        edit(&self.app);
+        let port = self
+            .base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the base URL's port");
+        self.server = serve(&self.app, port, super::TEST_NOW);
+    }
+
     /// Every sign-in link mailed to `to` so far, oldest first.
     pub fn links_to(&self, to: &str) -> Vec<String> {
         self.sink
