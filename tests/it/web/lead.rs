@@ -134,6 +134,37 @@ async fn my_day_marks_a_next_action_done_and_an_admin_releases_a_partner_mail_in
         day.contains("Due today") && day.contains("call Dana"),
         "{day}"
     );
+    assert!(
+        day.contains(r#"action="/leads/7/act""#) && day.contains(r#"value="snooze""#),
+        "My day offers a snooze: {day}"
+    );
+    let before = bruno_entries(&web, 7);
+    let snoozed = act(
+        &mut bruno,
+        7,
+        &[("action", "snooze"), ("when", "tomorrow"), ("back", "/")],
+    )
+    .await;
+    assert_eq!(snoozed.location.as_deref(), Some("/"), "{}", snoozed.body);
+    let day = bruno.get("/").await.body;
+    assert!(
+        day.contains("call Dana · due Tue 24 Nov, 08:30")
+            && !day.contains(r#"action="/leads/7/act""#),
+        "snoozed to Bruno's next morning, no longer due today: {day}"
+    );
+    let after = bruno_entries(&web, 7);
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "the snooze, by Bruno: {after:#?}"
+    );
+    let again = act(
+        &mut bruno,
+        7,
+        &[("action", "next"), ("what", "2026-11-23 17:00 call Dana")],
+    )
+    .await;
+    assert_eq!(again.status, 303);
     let done = act(&mut bruno, 7, &[("action", "done"), ("back", "/")]).await;
     assert_eq!(done.location.as_deref(), Some("/"));
     let day = bruno.get("/").await.body;
@@ -182,6 +213,18 @@ async fn my_day_marks_a_next_action_done_and_an_admin_releases_a_partner_mail_in
         .await
         .body
         .contains("Webhook deliveries"));
+}
+
+/// The entries of lead `id`'s timeline whose actor is Bruno.
+fn bruno_entries(web: &WebApp, id: i64) -> Vec<serde_json::Value> {
+    let timeline = web.app.json(&["timeline", &id.to_string(), "--json"]);
+    timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "bruno@acme.test")
+        .cloned()
+        .collect()
 }
 
 /// Files `raw` as `name` with `leadmail ingest`; its report.
