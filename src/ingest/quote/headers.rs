@@ -103,7 +103,8 @@ pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^[\s*_]*(?:-{2,}|_{3,}|={3,})\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
-        r"|urspr[üu]ngliche mitteilung|antwort nachricht|original-?nachricht|message original",
+        r"|urspr[üu]ngliche mitteilung|urspr[üu]ngliche mail|antwort nachricht|original-?nachricht",
+        r"|message original|mail original|p[ůu]vodn[íi] e-?mail|odpov[ěe]zen[áa] zpr[áa]va",
         r"|oprindelig meddelelse|oprindelig besked|opprinnelig melding|opphavleg melding",
         r"|originalmeddelande|oryginalna wiadomo[śs][ćc]|tre[śs][ćc] oryginalnej wiadomo[śs]ci",
         r"|mesajul original|missatge original|izvirno sporo[čc]ilo|originalus lai[šs]kas|pesan asli",
@@ -129,10 +130,12 @@ static ORIGINAL_MESSAGE_THEN_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"{separator}\s*\p{{L}}[\p{{L}}-]{{0,20}}\s?:\s")).unwrap()
 });
 
-/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*"): an
-/// "Original Message" separator in any language when a header block follows it.
-static DASHED_TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[\s*_]*-{2,}\s*[^-\s][^-]{1,40}?\s*-{2,}[\s*_]*$").unwrap());
+/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*",
+/// "---------- Původní e-mail ----------": a single hyphen may join two words): an "Original
+/// Message" separator in any language when a header block follows it, quoted or not.
+static DASHED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\s*_]*-{2,}\s*[^-\s](?:[^-]|-[^-\s]){1,40}?\s*-{2,}[\s*_]*$").unwrap()
+});
 
 /// "Original Message" (or "Original message:") without dashes, taken as a separator only
 /// when a header block follows.
@@ -191,7 +194,10 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     {
         return Some(1);
     }
-    let block_below = || start + 1 < lines.len() && block_len(lines, start + 1).is_some();
+    let block_below = || {
+        start + 1 < lines.len()
+            && (block_len(lines, start + 1).is_some() || quoted_block_follows(lines, start + 1))
+    };
     if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
         return Some(1);
     }
@@ -201,6 +207,32 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     attribution_len(lines, start)
         .or_else(|| super::attribution::attribution_len(lines, start))
         .or_else(|| block_len(lines, start))
+}
+
+/// Whether the quoted lines from `from` on (at most one blank line down) open with a header
+/// block once their quote marks are taken off: Zimbra's "----- Ursprüngliche Mail -----" above
+/// "> Von: …", "> An: …", "> Gesendet: …".
+fn quoted_block_follows(lines: &[&str], from: usize) -> bool {
+    let Some(first) = (from..lines.len().min(from + 2)).find(|&i| !lines[i].trim().is_empty())
+    else {
+        return false;
+    };
+    let dequoted: Vec<&str> = lines[first..]
+        .iter()
+        .take(MAX_HEADER_BLOCK_LINES)
+        .take_while(|line| is_quote_line(line))
+        .map(|line| dequote(line))
+        .collect();
+    !dequoted.is_empty() && block_len(&dequoted, 0).is_some()
+}
+
+/// A quoted line without its quote marks ("> > Von: x" → "Von: x").
+fn dequote(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some(inner) = rest.strip_prefix('>').or_else(|| rest.strip_prefix("&gt;")) {
+        rest = inner.trim_start();
+    }
+    rest
 }
 
 /// Whether the next line that is not blank (at most one blank line down) is quoted.

@@ -13,6 +13,7 @@
 //! - `headers`: quote headers ("On … wrote:" attributions, "Original Message" separators,
 //!   Outlook From/Sent/To/Subject blocks).
 //! - `kept`: which lines stay once the quotation is found.
+//! - `marks`: direction marks and typographic dashes, read through.
 //! - `signature_split`: where the sender's signature starts.
 
 use regex::Regex;
@@ -24,6 +25,7 @@ mod attribution;
 mod device;
 mod headers;
 mod kept;
+mod marks;
 mod signature_split;
 
 #[cfg(test)]
@@ -282,7 +284,13 @@ fn is_quote_line(line: &str) -> bool {
     line.starts_with('>') || line.starts_with("&gt;")
 }
 
+/// How each line is read; lines are read without direction marks and with plain dashes
+/// (`marks`), so a right-to-left attribution or a separator of typographic hyphens reads as
+/// any other.
 fn classify(lines: &[&str]) -> Vec<Kind> {
+    let plain: Vec<Cow<'_, str>> = lines.iter().map(|line| marks::plain(line)).collect();
+    let lines: Vec<&str> = plain.iter().map(AsRef::as_ref).collect();
+    let lines = lines.as_slice();
     let mut kinds = Vec::with_capacity(lines.len());
     while kinds.len() < lines.len() {
         let index = kinds.len();
