@@ -364,7 +364,6 @@ fn doctor_checks_each_part_and_names_the_broken_one() {
     assert!(line.to_lowercase().contains("certificate"), "{line}");
 }
 
-/// SIGTERM, then wait for a clean exit.
 /// `status` names the daemon serving each mailbox: this machine's host
 /// name, the running daemon's pid, and since when it holds the lease (a
 /// system-clock time, as every lease time is, not `LEADMAIL_NOW`), in text
@@ -374,13 +373,19 @@ fn doctor_checks_each_part_and_names_the_broken_one() {
 fn status_names_the_host_pid_and_since_of_the_daemon_serving_each_mailbox() {
     let Some(server) = dovecot() else { return };
     let app = spawn_app(server, "statusholder", MailboxOptions::default());
-    let before = chrono::Utc::now();
     let mut daemon = Daemon::start(&app, &app.config, "status");
-    let taken = support::wait_until(Duration::from_secs(15), || {
-        !daemon.said("lease taken").is_empty()
-    });
-    let after = chrono::Utc::now();
+    let waited = Duration::from_secs(15);
+    let taken = support::wait_until(waited, || !daemon.said("lease taken").is_empty());
     assert!(taken, "{}", daemon.log_text());
+    // The daemon's own clock brackets the take: its "lease taken" line is
+    // logged right after it, and it came within the wait (no clock read
+    // here, so the test runs the same under a moved clock).
+    let logged = daemon.said("lease taken")[0]["timestamp"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .expect("the log line's timestamp");
+    let after = logged.with_timezone(&chrono::Utc);
+    let before = after - chrono::Duration::from_std(waited).expect("a duration");
     let uname = std::process::Command::new("uname")
         .arg("-n")
         .output()
@@ -395,7 +400,7 @@ fn status_names_the_host_pid_and_since_of_the_daemon_serving_each_mailbox() {
     let at = chrono::DateTime::parse_from_rfc3339(&since).expect("an RFC 3339 time");
     assert!(
         before <= at && at <= after,
-        "since {since}: not between the daemon's start {before} and its lease taken by {after}"
+        "since {since}: not within {waited:?} before the daemon logged its lease taken at {after}"
     );
     let history = support::daemons::lease_history(&app);
     assert_eq!(
@@ -419,6 +424,7 @@ fn status_names_the_host_pid_and_since_of_the_daemon_serving_each_mailbox() {
     assert!(text.contains(", served by no daemon now"), "{text}");
 }
 
+/// SIGTERM, then wait for a clean exit.
 fn stop(daemon: &mut std::process::Child) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
