@@ -17,19 +17,10 @@ fn totals(app: &App) -> serde_json::Value {
 
 /// Alice's reply to her digest `digest_id`: three commands.
 fn reply_to(digest_id: &str) -> String {
-    format!(
-        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
-         From: Alice Martins <alice@acme.test>\r\n\
-         To: leadmail <crm@acme.test>\r\n\
-         Subject: Re: Your day\r\n\
-         Message-ID: <reply-across@acme.test>\r\n\
-         In-Reply-To: <{digest_id}>\r\n\
-         References: <{digest_id}>\r\n\
-         Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\
-         \r\n\
-         done 1\r\n\
-         step 1 Proposal\r\n\
-         snooze 5 2d\r\n"
+    support::alices_digest_reply(
+        digest_id,
+        "reply-across@acme.test",
+        "done 1\r\nstep 1 Proposal\r\nsnooze 5 2d\r\n",
     )
 }
 

@@ -636,3 +636,20 @@ impl Drop for Unmount {
         let _ = Command::new("umount").arg(&self.0).status();
     }
 }
+
+/// Alice's reply to her digest `digest_id` (DMARC-passed, threaded to it),
+/// with Message-ID `<message_id>` and `body` (CRLF lines) under the headers.
+pub fn alices_digest_reply(digest_id: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+         From: Alice Martins <alice@acme.test>\r\n\
+         To: leadmail <crm@acme.test>\r\n\
+         Subject: Re: Your day\r\n\
+         Message-ID: <{message_id}>\r\n\
+         In-Reply-To: <{digest_id}>\r\n\
+         References: <{digest_id}>\r\n\
+         Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\
+         \r\n\
+         {body}"
+    )
+}
