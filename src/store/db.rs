@@ -194,7 +194,7 @@ pub(super) fn count_statement() {
 macro_rules! native {
     ($db:ty, $query:expr) => {{
         let query = $query;
-        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        count_statement();
         let mut native = sqlx::query::<$db>(query.sql).persistent(query.persistent);
         for arg in query.args {
             native = match arg {
