@@ -194,6 +194,7 @@ fn run_chaos(
     let pause_at = length / 5;
     let mut paused: Option<(usize, u32, Instant)> = None;
     let mut paused_pid = None;
+    let mut sampled = false;
     let mut kills = 0;
     while started.elapsed() < length || waves_sent < WAVES || paused.is_some() {
         let now = started.elapsed();
@@ -210,6 +211,10 @@ fn run_chaos(
             }
         }
         if let Some((_, pid, since)) = paused {
+            if !sampled && since.elapsed() >= LEASE_TTL + Duration::from_secs(4) {
+                print_sessions_of_paused(app, pid);
+                sampled = true;
+            }
             if since.elapsed() >= LEASE_TTL + Duration::from_secs(5) {
                 signal("-CONT", pid);
                 paused = None;
@@ -235,6 +240,30 @@ fn run_chaos(
         "only {kills} kills"
     );
     paused_pid.expect("a daemon held a lease to be paused")
+}
+
+/// On PostgreSQL, just before the paused daemon is resumed: what its
+/// sessions are doing and which sessions wait for a lock, and on whom
+/// (`pg_stat_activity`, application name `leadmail[PID]`). Printed, so a
+/// failed takeover shows what held it up.
+fn print_sessions_of_paused(app: &App, pid: u32) {
+    if !support::postgres::on_postgres() {
+        return;
+    }
+    let paused = app.sql(&format!(
+        "SELECT concat_ws(' | ', pid, state, wait_event_type, wait_event, \
+           round(extract(epoch FROM now() - state_change)) || ' s', left(query, 100)) \
+         FROM pg_stat_activity WHERE application_name = 'leadmail[{pid}]'"
+    ));
+    let waiting = app.sql(
+        "SELECT concat_ws(' | ', application_name, wait_event, \
+           pg_blocking_pids(pid)::text, left(query, 100)) \
+         FROM pg_stat_activity \
+         WHERE application_name LIKE 'leadmail[%' AND wait_event_type = 'Lock'",
+    );
+    println!(
+        "paused daemon {pid}'s sessions: {paused:#?}\nsessions waiting for a lock: {waiting:#?}"
+    );
 }
 
 /// Wave `n` of each mailbox's mail into its INBOX.

@@ -220,3 +220,79 @@ fn a_daemon_whose_commit_finds_its_lease_taken_over_stops_serving_at_once() {
     let fences: Vec<i64> = lease_history(&app).iter().map(|t| t.fence).collect();
     assert_eq!(fences, [1, 2, 3]);
 }
+
+/// `run --once` started on a backlog; once its first batch is committed,
+/// another daemon takes the mailbox over. The pass ends at its next commit
+/// without an error (exit 0, said on stdout and in the log, nothing
+/// recorded as the mailbox's failure), nothing is filed twice, and the
+/// rest is left in the mailbox for the holder.
+#[test]
+#[ignore = "needs the test servers: scripts/test.sh runs it (--include-ignored)"]
+fn run_once_whose_lease_is_taken_over_during_its_pass_ends_without_an_error() {
+    const MAIL: usize = 1_500;
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "oncelost", MailboxOptions::default());
+    deliver(server, &app, "oncelost", MAIL);
+    let log = app.dir.path().join("daemon-once.log");
+    let stdout = app.dir.path().join("once.out");
+    let child = app
+        .command(&["--log-format", "json", "run", "--once"])
+        .env("RUST_LOG", "leadmail=info")
+        .stdout(std::fs::File::create(&stdout).expect("a stdout file"))
+        .stderr(std::fs::File::create(&log).expect("a log file"))
+        .spawn()
+        .expect("start run --once");
+    let mut once = Daemon { child, log };
+    wait_for_line(&once, "processed");
+    let fence = with_store(&app, |store| async move {
+        store.current_leases().await.expect("leases")[0].fence
+    });
+    let theirs = take_over(&app, fence);
+
+    let mut status = None;
+    let exited = wait_until(Duration::from_secs(60), || {
+        status = once.child.try_wait().expect("poll run --once");
+        status.is_some()
+    });
+    assert!(exited, "{}", support::daemons::tail(&once.log_text()));
+    let said = std::fs::read_to_string(&stdout).expect("stdout");
+    assert!(
+        status.expect("exited").success(),
+        "{said}\n{}",
+        once.log_text()
+    );
+    assert!(
+        said.contains("mailbox crm: lease lost during the pass, another daemon serves it now"),
+        "{said}"
+    );
+    let lost = once.said("lease lost during the pass; another daemon serves this mailbox now");
+    assert_eq!(lost.len(), 1, "{}", once.log_text());
+    assert_eq!(lost[0]["fields"]["fence"], fence, "{}", lost[0]);
+    let filed = totals(&app)["messages"].as_u64().expect("a count") as usize;
+    assert!(
+        filed > 0 && filed < MAIL,
+        "{filed} of {MAIL} filed before the takeover"
+    );
+    assert_eq!(
+        totals(&app)["timeline_entries"].as_u64(),
+        Some(filed as u64)
+    );
+    let mailbox = &app.status()["mailboxes"][0];
+    assert!(mailbox["last_error"].is_null(), "{mailbox}");
+    let in_folders = server.count(&app.user, "INBOX") + server.count(&app.user, "Processed");
+    assert_eq!(in_folders, MAIL, "no message lost from the mailbox");
+
+    // The new holder gives it back: the next pass files the rest, once.
+    with_store(&app, |store| async move {
+        store
+            .release_lease("crm", Lease { fence: theirs })
+            .await
+            .expect("release");
+    });
+    let again = app.run(&["run", "--once"]);
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(totals(&app)["messages"].as_u64(), Some(MAIL as u64));
+    assert_eq!(totals(&app)["timeline_entries"].as_u64(), Some(MAIL as u64));
+    assert_eq!(server.count(&app.user, "INBOX"), 0);
+    assert_eq!(server.count(&app.user, "Processed"), MAIL);
+}
