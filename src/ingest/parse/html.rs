@@ -1,0 +1,231 @@
+//! HTML bodies as text: blocks and table rows keep their lines, cells become `a | b`, and
+//! quoted history that HTML marks only by its structure comes out as `> ` lines, so the text
+//! rules of [`crate::ingest::quote`] and [`crate::ingest::forward`] read an HTML-only reply as
+//! they read a plain one.
+//!
+//! # Which elements are quotes
+//!
+//! - **`<blockquote>`**, whatever its attributes: Apple Mail's and Thunderbird's
+//!   `type="cite"`, Gmail's `class="gmail_quote"` (inside its `div.gmail_quote`), Yahoo's
+//!   `blockquote.iosymail`, Outlook's and webmail's plain blockquotes. Each line inside is
+//!   prefixed with `> `, one more per nested blockquote (`> > `; the prefix stops growing at
+//!   eight levels), a blank line inside with the bare marks (`>`).
+//!   Not a quote: a blockquote styled `border:none` without `type="cite"`, the shape of the
+//!   "indent" button of Gmail and Apple Mail (`margin:0 0 0 40px;border:none;padding:0px`),
+//!   which senders use for their own indented lines (code, log lines, a list) in the middle
+//!   of what they write; a quote carries a border (Gmail's `border-left:1px solid`) or
+//!   `type="cite"`.
+//! - **Thunderbird's `div.moz-cite-prefix`**: the attribution Thunderbird writes above its
+//!   `blockquote type="cite"`. It is quoted with the blockquote, so it goes with the quote
+//!   in any language, worded as the user set it.
+//! - **Yahoo's `div.yahoo_quoted`** (also with Yahoo's generated prefix, e.g.
+//!   `ydp1a2b3cyahoo_quoted`): Yahoo Mail puts the attribution and the earlier message,
+//!   unindented, inside it.
+//!
+//! Left to the text rules, which already read them: Gmail's `div.gmail_quote` without a
+//! blockquote (its attribution line is followed by unquoted text, which the attribution rule
+//! cuts) and Outlook's `divRplyFwdMsg` header block (the earlier message follows it outside
+//! the element, and Outlook forwards use the same block, so quoting the element alone would
+//! quote a forward's header block and not its body).
+//!
+//! # Forwards
+//!
+//! Apple Mail forwards inside `<blockquote type="cite">` ("Begin forwarded message:", the
+//! header block and the body), and Yahoo forwards inside `div.yahoo_quoted`. Such a forward
+//! comes out uniformly quoted; [`crate::ingest::forward::unwrap_forward`] reads a quoted
+//! forwarded block and strips its quote marks from the body (one level per quoted block), and
+//! [`crate::ingest::quote::strip_quoted`] leaves a text that starts by forwarding alone (its
+//! forward marker may be quoted). So nothing is exempted for forwards; the tests below hold
+//! Apple Mail's and Yahoo's forward shapes to the original sender, subject, date and body.
+
+use regex::{Captures, Regex};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// The deepest quote prefix written (`> ` this many times); deeper quotes get no more, so a
+/// pathological nesting cannot make the text grow with the square of its depth.
+const MAX_PREFIX_LEVELS: usize = 8;
+
+/// Marks put into the HTML's text where a quote opens and closes (private-use characters,
+/// removed from the input first), read back into `> ` prefixes once the HTML is text.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)</(?:div|tr|h[1-6]|li|table|ul|ol|blockquote|section|header|footer|address)\s*>|<hr\b[^>]*>|<tr\b[^>]*>")
+        .expect("valid regex")
+});
+static CELL_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</t[dh]\s*>").expect("valid regex"));
+
+/// A comment, a script or style element (skipped whole: their text is no mail text), or a
+/// `div` / `blockquote` start or end tag.
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?is)<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>",
+        r"|<(?P<end>/)?(?P<name>div|blockquote)\b(?P<attrs>[^>]*)>"
+    ))
+    .expect("valid regex")
+});
+static CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("valid regex")
+});
+
+/// HTML to text that keeps the line structure of blocks and table rows (cells become
+/// `a | b`), so forwarded headers and form tables stay readable, and writes quoted history
+/// marked by HTML structure as `> ` lines (see the module documentation for which elements).
+pub fn html_to_text(html: &str) -> String {
+    let html = without_marks(html);
+    let marked = mark_quotes(&html);
+    let blocks = BLOCK_END.replace_all(&marked, "$0<br>");
+    let cells = CELL_END.replace_all(&blocks, " | $0");
+    let text = mail_parser::decoders::html::html_to_text(&cells);
+    quoted_lines(&text)
+}
+
+/// The HTML without the two mark characters (borrowed when it has none, as mail has).
+fn without_marks(html: &str) -> Cow<'_, str> {
+    if html.contains([OPEN, CLOSE]) {
+        Cow::Owned(html.replace([OPEN, CLOSE], ""))
+    } else {
+        Cow::Borrowed(html)
+    }
+}
+
+/// The element kinds whose nesting is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Div,
+    Blockquote,
+}
+
+/// A quote element still open: its name and how many elements of that name were open
+/// with it (so the end tag that closes it is known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OpenQuote {
+    name: Name,
+    level: usize,
+}
+
+/// Puts [`OPEN`] right after the start tag of each quote element and [`CLOSE`] right before
+/// its end tag. An element left open is closed by the end of the text; an end tag that closes
+/// an outer quote closes the quotes opened inside it too.
+fn mark_quotes(html: &str) -> Cow<'_, str> {
+    let mut open_divs = 0usize;
+    let mut open_blockquotes = 0usize;
+    let mut quotes: Vec<OpenQuote> = Vec::new();
+    TAG.replace_all(html, |caps: &Captures| {
+        let whole = &caps[0];
+        let Some(tag) = caps.name("name") else {
+            return whole.to_string();
+        };
+        let (name, open) = if tag.as_str().eq_ignore_ascii_case("div") {
+            (Name::Div, &mut open_divs)
+        } else {
+            (Name::Blockquote, &mut open_blockquotes)
+        };
+        let attrs = caps.name("attrs").map_or("", |a| a.as_str());
+        if caps.name("end").is_some() {
+            let level = *open;
+            *open = open.saturating_sub(1);
+            let closed = quotes
+                .iter()
+                .rposition(|q| *q == OpenQuote { name, level })
+                .map_or(0, |at| quotes.len() - at);
+            quotes.truncate(quotes.len() - closed);
+            return format!("{}{whole}", CLOSE.to_string().repeat(closed));
+        }
+        if attrs.trim_end().ends_with('/') {
+            return whole.to_string();
+        }
+        *open += 1;
+        if !is_quote(name, attrs) {
+            return whole.to_string();
+        }
+        quotes.push(OpenQuote { name, level: *open });
+        format!("{whole}{OPEN}")
+    })
+}
+
+/// Whether a start tag with these attributes opens quoted history.
+fn is_quote(name: Name, attrs: &str) -> bool {
+    match name {
+        Name::Blockquote => !is_indent(attrs),
+        Name::Div => classes(attrs)
+            .any(|class| class == "moz-cite-prefix" || class.ends_with("yahoo_quoted")),
+    }
+}
+
+/// A blockquote the "indent" button made: styled without a border, and not `type="cite"`.
+fn is_indent(attrs: &str) -> bool {
+    let compact: String = attrs
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.contains("border:none") && !compact.contains("type=cite")
+}
+
+/// The class names of a start tag's attributes.
+fn classes(attrs: &str) -> impl Iterator<Item = &str> {
+    CLASS
+        .captures(attrs)
+        .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        .map_or("", |m| m.as_str())
+        .split_ascii_whitespace()
+}
+
+/// The converted text with the marks read back: each line inside a quote gets `> ` per
+/// level, text on both sides of a mark goes on lines of its own, and lines are trimmed
+/// (with a cell separator at their end).
+fn quoted_lines(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if !line.contains([OPEN, CLOSE]) {
+            lines.push(prefixed(depth, tidy(line)));
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find([OPEN, CLOSE]) {
+            push_segment(&mut lines, depth, &rest[..at]);
+            let mark = rest[at..].chars().next().unwrap_or(OPEN);
+            depth = if mark == OPEN {
+                depth + 1
+            } else {
+                depth.saturating_sub(1)
+            };
+            rest = &rest[at + mark.len_utf8()..];
+        }
+        push_segment(&mut lines, depth, rest);
+    }
+    lines.join("\n")
+}
+
+/// The part of a line beside a mark, unless it is blank (a mark alone makes no line).
+fn push_segment(lines: &mut Vec<String>, depth: usize, segment: &str) {
+    let segment = tidy(segment);
+    if !segment.is_empty() {
+        lines.push(prefixed(depth, segment));
+    }
+}
+
+fn tidy(line: &str) -> &str {
+    line.trim().trim_end_matches('|').trim_end()
+}
+
+/// The line with `depth` quote marks (`> ` each; a blank line gets the bare marks).
+fn prefixed(depth: usize, line: &str) -> String {
+    if depth == 0 {
+        return line.to_string();
+    }
+    let marks = "> ".repeat(depth.min(MAX_PREFIX_LEVELS));
+    if line.is_empty() {
+        marks.trim_end().to_string()
+    } else {
+        format!("{marks}{line}")
+    }
+}
+
+#[cfg(test)]
+mod tests;
