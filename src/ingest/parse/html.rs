@@ -38,7 +38,7 @@
 //! forward marker may be quoted). So nothing is exempted for forwards; the tests below hold
 //! Apple Mail's and Yahoo's forward shapes to the original sender, subject, date and body.
 
-use regex::{Captures, Regex};
+use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -58,15 +58,6 @@ static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
 static CELL_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)</t[dh]\s*>").expect("valid regex"));
 
-/// A comment, a script or style element (skipped whole: their text is no mail text), or a
-/// `div` / `blockquote` start or end tag.
-static TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?is)<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>",
-        r"|<(?P<end>/)?(?P<name>div|blockquote)\b(?P<attrs>[^>]*)>"
-    ))
-    .expect("valid regex")
-});
 static CLASS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("valid regex")
 });
@@ -110,41 +101,183 @@ struct OpenQuote {
 /// Puts [`OPEN`] right after the start tag of each quote element and [`CLOSE`] right before
 /// its end tag. An element left open is closed by the end of the text; an end tag that closes
 /// an outer quote closes the quotes opened inside it too.
+///
+/// One pass over the text, never back: comments and `script` / `style` elements are skipped
+/// whole, and one left unclosed runs to the end of the text (as a browser reads it), as does
+/// a tag without its `>`; so hostile HTML (thousands of unclosed comments, tags that never
+/// end) costs time in proportion to its length. A regex with lazy `<!--.*?-->` searched to
+/// the end once per unclosed comment: 400 KB of them took 15 s.
 fn mark_quotes(html: &str) -> Cow<'_, str> {
-    let mut open_divs = 0usize;
-    let mut open_blockquotes = 0usize;
-    let mut quotes: Vec<OpenQuote> = Vec::new();
-    TAG.replace_all(html, |caps: &Captures| {
-        let whole = &caps[0];
-        let Some(tag) = caps.name("name") else {
-            return whole.to_string();
+    let bytes = html.as_bytes();
+    let mut nesting = Nesting::default();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+        let lt = at + found;
+        let rest = &bytes[lt..];
+        if let Some(skipped) = skipped_len(rest) {
+            at = lt + skipped;
+            continue;
+        }
+        let Some(tag) = element_tag(rest) else {
+            at = lt + 1;
+            continue;
         };
-        let (name, open) = if tag.as_str().eq_ignore_ascii_case("div") {
-            (Name::Div, &mut open_divs)
-        } else {
-            (Name::Blockquote, &mut open_blockquotes)
+        let Some(tag_len) = tag_len(rest) else {
+            break; // no `>` left: no later tag can end either
         };
-        let attrs = caps.name("attrs").map_or("", |a| a.as_str());
-        if caps.name("end").is_some() {
+        let end = lt + tag_len;
+        let attrs = &html[lt + tag.name_end..end - 1];
+        match nesting.mark(tag, attrs) {
+            Mark::None => {}
+            Mark::CloseBefore(closed) => {
+                out.push_str(&html[copied..lt]);
+                out.extend(std::iter::repeat_n(CLOSE, closed));
+                copied = lt;
+            }
+            Mark::OpenAfter => {
+                out.push_str(&html[copied..end]);
+                out.push(OPEN);
+                copied = end;
+            }
+        }
+        at = end;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+/// How many bytes from this `<` a comment or a `script` / `style` element takes (to the end
+/// of the text when it is not closed); `None` for anything else.
+fn skipped_len(rest: &[u8]) -> Option<usize> {
+    if rest.starts_with(b"<!--") {
+        let closed = memchr::memmem::find(&rest[4..], b"-->").map(|i| 4 + i + 3);
+        return Some(closed.unwrap_or(rest.len()));
+    }
+    let raw = ["script", "style"]
+        .into_iter()
+        .find(|name| starts_with_name(&rest[1..], name))?;
+    Some(raw_element_len(rest, raw).unwrap_or(rest.len()))
+}
+
+/// The length of a raw-text element (`script`, `style`) from its `<` through `</NAME\s*>`.
+fn raw_element_len(rest: &[u8], name: &str) -> Option<usize> {
+    let mut at = 1;
+    while let Some(found) = memchr::memmem::find(&rest[at..], b"</") {
+        let close = at + found;
+        let after_name = close + 2 + name.len();
+        let named = rest
+            .get(close + 2..after_name)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()));
+        if named {
+            let blanks = rest[after_name..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if rest.get(after_name + blanks) == Some(&b'>') {
+                return Some(after_name + blanks + 1);
+            }
+        }
+        at = close + 2;
+    }
+    None
+}
+
+/// Whether `text` starts with the tag name `name` (any case) followed by a non-word byte or
+/// the end, as `<name\b` matches.
+fn starts_with_name(text: &[u8], name: &str) -> bool {
+    text.get(..name.len())
+        .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        && text
+            .get(name.len())
+            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+}
+
+/// A `div` or `blockquote` start or end tag at this `<`: which, and where its name ends.
+#[derive(Debug, Clone, Copy)]
+struct Tag {
+    name: Name,
+    end: bool,
+    name_end: usize,
+}
+
+fn element_tag(rest: &[u8]) -> Option<Tag> {
+    let end = rest.get(1) == Some(&b'/');
+    let name_at = 1 + usize::from(end);
+    let (name, text) = [(Name::Div, "div"), (Name::Blockquote, "blockquote")]
+        .into_iter()
+        .find(|(_, text)| starts_with_name(&rest[name_at..], text))?;
+    Some(Tag {
+        name,
+        end,
+        name_end: name_at + text.len(),
+    })
+}
+
+/// The length of the tag at this `<` through its `>`; `None` when no `>` follows.
+fn tag_len(rest: &[u8]) -> Option<usize> {
+    memchr::memchr(b'>', rest).map(|i| i + 1)
+}
+
+/// What a tag does to the quote marks.
+enum Mark {
+    None,
+    CloseBefore(usize),
+    OpenAfter,
+}
+
+/// The `div` and `blockquote` elements open so far, and which of them are quotes.
+#[derive(Default)]
+struct Nesting {
+    open_divs: usize,
+    open_blockquotes: usize,
+    quotes: Vec<OpenQuote>,
+    /// Per name (div, blockquote), the indices in `quotes` of that name's quotes, in order:
+    /// their levels rise, so an end tag finds its quote, or that it closes none, at the top
+    /// (a scan of `quotes` per end tag made thousands of them cost the square).
+    of_name: [Vec<usize>; 2],
+}
+
+impl Nesting {
+    fn mark(&mut self, tag: Tag, attrs: &str) -> Mark {
+        let open = match tag.name {
+            Name::Div => &mut self.open_divs,
+            Name::Blockquote => &mut self.open_blockquotes,
+        };
+        if tag.end {
             let level = *open;
             *open = open.saturating_sub(1);
-            let closed = quotes
-                .iter()
-                .rposition(|q| *q == OpenQuote { name, level })
-                .map_or(0, |at| quotes.len() - at);
-            quotes.truncate(quotes.len() - closed);
-            return format!("{}{whole}", CLOSE.to_string().repeat(closed));
+            let top = self.of_name[tag.name as usize].last().copied();
+            let Some(at) = top.filter(|&at| self.quotes[at].level == level) else {
+                return Mark::None;
+            };
+            let closed = self.quotes.len() - at;
+            self.quotes.truncate(at);
+            for indices in &mut self.of_name {
+                while indices.last().is_some_and(|&i| i >= at) {
+                    indices.pop();
+                }
+            }
+            return Mark::CloseBefore(closed);
         }
         if attrs.trim_end().ends_with('/') {
-            return whole.to_string();
+            return Mark::None;
         }
         *open += 1;
-        if !is_quote(name, attrs) {
-            return whole.to_string();
+        if !is_quote(tag.name, attrs) {
+            return Mark::None;
         }
-        quotes.push(OpenQuote { name, level: *open });
-        format!("{whole}{OPEN}")
-    })
+        self.of_name[tag.name as usize].push(self.quotes.len());
+        self.quotes.push(OpenQuote {
+            name: tag.name,
+            level: *open,
+        });
+        Mark::OpenAfter
+    }
 }
 
 /// Whether a start tag with these attributes opens quoted history.

@@ -240,3 +240,28 @@ fn a_deep_nesting_stops_growing_its_prefix() {
     assert_eq!(deep, format!("{}deep", "> ".repeat(MAX_PREFIX_LEVELS)));
     assert!(text.len() < 100, "{}", text.len());
 }
+
+/// Hostile HTML is read in one pass: a comment, script or tag left unclosed runs to the end
+/// (as in a browser), and end tags that close no quote cost nothing. Each of these took time
+/// in proportion to the square of its length before (20,000 unclosed comments: seconds).
+#[test]
+fn hostile_html_is_read_in_one_pass() {
+    let n = 20_000;
+    for unclosed in [
+        "<!--<div>x",
+        "<script><div>x",
+        "<STYLE><blockquote>x",
+        "<div x",
+    ] {
+        let html = format!("<div>Before.</div>{}", unclosed.repeat(n));
+        assert_eq!(lines(&html_to_text(&html)), ["Before."], "{unclosed}");
+    }
+    let html = format!(
+        "{}{}<div>after</div>",
+        "<blockquote>q".repeat(n),
+        "</div>".repeat(n)
+    );
+    let text = html_to_text(&html);
+    assert_eq!(text.lines().last(), Some("> > > > > > > > after"));
+    assert_eq!(text.lines().filter(|l| l.ends_with('q')).count(), n);
+}
