@@ -188,13 +188,13 @@ fn raw_element_len(rest: &[u8], name: &str) -> Option<usize> {
 }
 
 /// Whether `text` starts with the tag name `name` (any case) followed by a non-word byte or
-/// the end, as `<name\b` matches.
+/// the end, as `<name\b` matches (a non-ASCII letter continues the name).
 fn starts_with_name(text: &[u8], name: &str) -> bool {
     text.get(..name.len())
         .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
         && text
             .get(name.len())
-            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))
 }
 
 /// A `div` or `blockquote` start or end tag at this `<`: which, and where its name ends.
