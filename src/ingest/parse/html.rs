@@ -90,11 +90,12 @@ enum Name {
     Blockquote,
 }
 
-/// A quote element still open: its name and how many elements of that name were open
-/// with it (so the end tag that closes it is known).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A quote element still open: its place among the open quotes (counted from the
+/// outermost) and how many elements of its name were open with it (so the end tag that
+/// closes it is known).
+#[derive(Debug, Clone, Copy)]
 struct OpenQuote {
-    name: Name,
+    index: usize,
     level: usize,
 }
 
@@ -235,11 +236,12 @@ enum Mark {
 struct Nesting {
     open_divs: usize,
     open_blockquotes: usize,
-    quotes: Vec<OpenQuote>,
-    /// Per name (div, blockquote), the indices in `quotes` of that name's quotes, in order:
-    /// their levels rise, so an end tag finds its quote, or that it closes none, at the top
-    /// (a scan of `quotes` per end tag made thousands of them cost the square).
-    of_name: [Vec<usize>; 2],
+    /// How many quotes are open, of either name.
+    open_quotes: usize,
+    /// Per name (div, blockquote), that name's open quotes, outermost first: their levels
+    /// rise, so an end tag finds its quote, or that it closes none, at the top (a scan of
+    /// every open quote per end tag made thousands of them cost the square).
+    of_name: [Vec<OpenQuote>; 2],
 }
 
 impl Nesting {
@@ -252,14 +254,14 @@ impl Nesting {
             let level = *open;
             *open = open.saturating_sub(1);
             let top = self.of_name[tag.name as usize].last().copied();
-            let Some(at) = top.filter(|&at| self.quotes[at].level == level) else {
+            let Some(quote) = top.filter(|quote| quote.level == level) else {
                 return Mark::None;
             };
-            let closed = self.quotes.len() - at;
-            self.quotes.truncate(at);
-            for indices in &mut self.of_name {
-                while indices.last().is_some_and(|&i| i >= at) {
-                    indices.pop();
+            let closed = self.open_quotes - quote.index;
+            self.open_quotes = quote.index;
+            for quotes in &mut self.of_name {
+                while quotes.last().is_some_and(|q| q.index >= quote.index) {
+                    quotes.pop();
                 }
             }
             return Mark::CloseBefore(closed);
@@ -271,11 +273,11 @@ impl Nesting {
         if !is_quote(tag.name, attrs) {
             return Mark::None;
         }
-        self.of_name[tag.name as usize].push(self.quotes.len());
-        self.quotes.push(OpenQuote {
-            name: tag.name,
+        self.of_name[tag.name as usize].push(OpenQuote {
+            index: self.open_quotes,
             level: *open,
         });
+        self.open_quotes += 1;
         Mark::OpenAfter
     }
 }
