@@ -249,18 +249,10 @@ fn run_once_whose_lease_is_taken_over_during_its_pass_ends_without_an_error() {
     });
     let theirs = take_over(&app, fence);
 
-    let mut status = None;
-    let exited = wait_until(Duration::from_secs(60), || {
-        status = once.child.try_wait().expect("poll run --once");
-        status.is_some()
-    });
-    assert!(exited, "{}", support::daemons::tail(&once.log_text()));
+    let status = once.exit_status_within(Duration::from_secs(60));
+    let status = status.unwrap_or_else(|| panic!("{}", support::daemons::tail(&once.log_text())));
     let said = std::fs::read_to_string(&stdout).expect("stdout");
-    assert!(
-        status.expect("exited").success(),
-        "{said}\n{}",
-        once.log_text()
-    );
+    assert!(status.success(), "{said}\n{}", once.log_text());
     assert!(
         said.contains("mailbox crm: lease lost during the pass, another daemon serves it now"),
         "{said}"

@@ -81,19 +81,26 @@ impl Daemon {
     pub fn stop(&mut self) -> ExitStatus {
         signal("-CONT", self.pid());
         signal("-TERM", self.pid());
+        self.exit_status_within(Duration::from_secs(20))
+            .unwrap_or_else(|| {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "the daemon did not exit within 20 s of SIGTERM: {}",
+                    tail(&self.log_text())
+                )
+            })
+    }
+
+    /// Its exit status once it has exited, waiting up to `within`; `None`
+    /// while it still runs.
+    pub fn exit_status_within(&mut self, within: Duration) -> Option<ExitStatus> {
         let mut status = None;
-        super::wait_until(Duration::from_secs(20), || {
+        super::wait_until(within, || {
             status = self.child.try_wait().expect("poll the daemon");
             status.is_some()
         });
-        status.unwrap_or_else(|| {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-            panic!(
-                "the daemon did not exit within 20 s of SIGTERM: {}",
-                tail(&self.log_text())
-            )
-        })
+        status
     }
 }
 
