@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use super::attribution::{unemphasised, wraps_into};
 use super::{is_quote_line, Kind};
+use crate::ingest::labelled_line::{has_time, is_labelled_line, label_and_value};
 
 const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
 const VERB: &str = concat!(
@@ -256,11 +257,11 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
         // A block that does not start with its sender lost that line to an unknown label.
         let headless = header_field(next).is_some_and(|field| field != Field::From);
         let line = lines[start];
-        let unfinished_attribution = TIME.is_match(line)
+        let unfinished_attribution = has_time(line)
             && super::attribution::has_attribution_verb(line)
             && line.split_whitespace().count() <= 25;
         let lead_in =
-            unfinished_attribution || is_labelled_line(line) && (TIME.is_match(line) || headless);
+            unfinished_attribution || is_labelled_line(line) && (has_time(line) || headless);
         lead_in
             .then(|| block(start + 1))
             .flatten()
@@ -268,46 +269,17 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
     })
 }
 
-/// "Label: value" with a label of one to three words of letters; see [`is_labelled_line`].
-static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]*(?:\s\p{L}[\p{L}.'’-]*){0,2})[\s*]*[:：]\s*\S")
-        .unwrap()
-});
-/// The longest word of a header label, in characters.
-const MAX_LABEL_WORD_CHARS: usize = 21;
-
-/// "Label: value" with a short label: one to three words of letters, none longer than
-/// [`MAX_LABEL_WORD_CHARS`]. The length is checked here rather than by a counted
-/// repetition in the pattern, which would compile `\p{L}` sixty times over (megabytes of
-/// automaton, BENCHMARKS.md); the words are separated by single spaces, so the pattern
-/// reads each line one way only and the check is the same test.
-fn is_labelled_line(line: &str) -> bool {
-    LABELLED_LINE.captures(line).is_some_and(|caps| {
-        caps["label"]
-            .split_whitespace()
-            .all(|word| word.chars().count() <= MAX_LABEL_WORD_CHARS)
-    })
-}
-
-static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}[:.]\d{2}").unwrap());
-
 /// At least three consecutive "Label: value" lines, the first holding an address, another a
 /// date with a time: a quoted header block in a language whose labels are not listed.
 fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
-    let count = lines[start..]
+    let values: Vec<&str> = lines[start..]
         .iter()
         .take(MAX_HEADER_BLOCK_LINES)
-        .take_while(|line| is_labelled_line(line))
-        .count();
-    let block = &lines[start..start + count];
-    let value = |line: &str| {
-        line.split_once([':', '：'])
-            .map_or("", |(_, v)| v)
-            .to_string()
-    };
-    let has_address = block.first().is_some_and(|l| ADDRESS.is_match(&value(l)));
-    let has_time = block.iter().skip(1).any(|l| TIME.is_match(&value(l)));
-    (count >= 3 && has_address && has_time).then_some(count)
+        .map_while(|line| label_and_value(line).map(|(_, value)| value))
+        .collect();
+    let sender_has_address = values.first().is_some_and(|v| ADDRESS.is_match(v));
+    let dated = values.iter().skip(1).any(|v| has_time(v));
+    (values.len() >= 3 && sender_has_address && dated).then_some(values.len())
 }
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.
