@@ -88,6 +88,11 @@ pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// GroupWise: ">>> Bob Jones <bob@example.com> 12/3/2026 10:15 AM >>>" above the unquoted
+/// original. Starting with ">", it would otherwise read as a quoted line.
+pub(super) static FRAMED_ATTRIBUTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*>>>\s+\S.{0,200}\d{1,2}[:.]\d{2}.{0,40}\s>>>\s*$").unwrap());
+
 /// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line; also with
 /// the quoted text on the same line when the attribution names an address in brackets
 /// (Gmail's HTML quote flattened to text: "Reply On …, Bob <bob@example.com> wrote: Test").
@@ -200,6 +205,9 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
             && (block_len(lines, start + 1).is_some() || quoted_block_follows(lines, start + 1))
     };
     if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
+        return Some(1);
+    }
+    if line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line) {
         return Some(1);
     }
     if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {

@@ -32,7 +32,8 @@ mod signature_split;
 mod tests;
 
 use headers::{
-    splitter_len, DASHED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE, SHARED_ATTRIBUTION,
+    splitter_len, DASHED_ATTRIBUTION, FRAMED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE,
+    SHARED_ATTRIBUTION,
 };
 use kept::{join_before, join_paragraphs, kept_ranges};
 use signature_split::{line_starts, line_text, signature_start};
@@ -303,13 +304,18 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
     kinds
 }
 
+/// GroupWise's ">>> Name <address> date time >>>" (a quote header, not a quoted line).
+fn is_framed_attribution(line: &str) -> bool {
+    line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line)
+}
+
 fn line_kind(line: &str) -> Kind {
     let is_quote_header = || ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line);
     if line.trim().is_empty() {
         Kind::Empty
     } else if FORWARD_MARKER.is_match(line) && !is_quote_header() {
         Kind::Forward
-    } else if is_quote_line(line) {
+    } else if is_quote_line(line) && !is_framed_attribution(line) {
         Kind::Quote
     } else {
         Kind::Text

@@ -121,3 +121,27 @@ fn two_rows_or_a_sender_without_an_address_are_no_header_block() {
         );
     }
 }
+
+#[test]
+fn a_forward_intro_in_more_languages_is_a_marker_not_the_forwarders_note() {
+    for intro in [
+        "Αρχή προωθημένου μηνύματος:",
+        "بداية الرسالة المُعاد توجيهها:",
+        "תחילת הודעה שהועברה:",
+        "Bắt đầu tin nhắn được chuyển tiếp:",
+        "เริ่มข้อความที่ส่งต่อ:",
+        "Pesan yang diteruskan dimulai:",
+        "Препратено съобщение:",
+        "Прослеђена порука:",
+        "Persiųstas laiškas:",
+        "Pārsūtīta ziņa:",
+    ] {
+        let body = format!(
+            "{intro}\n\nFrom: Bob Jones <bob@corp.example>\nSubject: Quote request\nDate: 3 December 2026 at 10:15:00 CET\nTo: sales@us.example\n\n{BODY}\n"
+        );
+        let forward = unwrap_forward("Quote request", &body).expect("a forward");
+        assert_eq!(forward.note, None, "{intro}");
+        assert_eq!(forward.body, BODY, "{intro}");
+        assert!(forward.confidence >= 0.9, "{intro}: marked, not bare");
+    }
+}

@@ -238,3 +238,12 @@ fn a_quoted_header_block_with_labels_in_scripts_with_combining_marks_is_cut() {
         assert_eq!(strip_quoted(&text), "Tuesday works for us.", "{block}");
     }
 }
+
+#[test]
+fn a_groupwise_attribution_framed_by_angle_brackets_cuts_the_unquoted_original() {
+    let text = "Tuesday works for us.\n\n>>> Bob Jones <bob@corp.example> 12/3/2026 10:15 AM >>>\nOld text here\nmore old text\n";
+    assert_eq!(strip_quoted(text), "Tuesday works for us.");
+    // Quoted text that merely starts with ">>>" stays quoted text.
+    let nested = "Agreed.\n\n>>> deeply quoted line\n>>> another one\n\nSee you then.";
+    assert_eq!(strip_quoted(nested), nested);
+}
