@@ -92,7 +92,11 @@ fn row_of(content: &str) -> Option<Row<'_>> {
     }
     let (field, value) = match header_line(content) {
         Some((field, value)) => (Some(field), value),
-        None => (None, label_and_value(content)?.1),
+        // An HTML header table comes out of html_to_text as "Label: | value".
+        None => (
+            None,
+            label_and_value(content)?.1.trim_start_matches('|').trim(),
+        ),
     };
     let addressed = ADDRESS_TOKEN.is_match(value);
     Some(Row {

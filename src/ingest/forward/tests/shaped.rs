@@ -145,3 +145,17 @@ fn a_forward_intro_in_more_languages_is_a_marker_not_the_forwarders_note() {
         assert!(forward.confidence >= 0.9, "{intro}: marked, not bare");
     }
 }
+
+#[test]
+fn a_header_table_rendered_as_text_gives_values_without_the_cell_bar() {
+    let body = format!(
+        "Từ: | Bob Jones <bob@corp.example>\nĐã gửi: | Thứ Năm, 3 tháng 12 năm 2026 10:15\nĐến: | sales@us.example\nChủ đề: | Quote request\n\n{BODY}\n"
+    );
+    let forward = unwrap_forward("FW: Quote request", &body).expect("a forward");
+    assert_eq!(forward.from.name.as_deref(), Some("Bob Jones"));
+    assert_eq!(
+        forward.date.as_deref(),
+        Some("Thứ Năm, 3 tháng 12 năm 2026 10:15")
+    );
+    assert_eq!(forward.subject.as_deref(), Some("Quote request"));
+}
