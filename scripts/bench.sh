@@ -25,7 +25,9 @@
 #   8. the web app (`bench web`): My day, the Leads page (filters, search,
 #      sorts, a far page) and a lead's page over D seeded leads for a rep, a
 #      team lead and an admin, W requests each (round trip on loopback, the
-#      app in process), then `leadmail serve`'s RSS after the same pages
+#      app in process), then `leadmail serve`'s RSS after the same pages,
+#      then `leadmail run`'s (the daemon with the web app on) while it
+#      files a mailbox of the N standard messages during the same pages
 #   7. memory (only with --memory): the hostile set (`bench hostile`), each
 #      file planned by `leadmail explain` (wall time, peak RSS); then for
 #      each B of --big, B messages of --large-size bytes (`bench large`)
@@ -166,13 +168,10 @@ inbox_count() {
   doveadm -c "$DOVECOT_CONF" mailbox status -u "$1" messages INBOX | sed 's/.*=//'
 }
 
-# config USER IDLE URL: a leadmail config (the fixture's people, the default
-# 25 MB size limit, the database at URL) watching USER's INBOX over
-# plaintext loopback.
-config() {
-  local file="$work/$1.toml"
-  sed -e "s|sqlite://unused.db|$3|" -e '/^max_message_bytes/d' tests/fixtures/leadmail.toml >"$file"
-  cat >>"$file" <<EOF
+# mailbox_toml USER IDLE: the [[mailboxes]] table watching USER's INBOX
+# over plaintext loopback.
+mailbox_toml() {
+  cat <<EOF
 
 [[mailboxes]]
 name = "bench"
@@ -187,6 +186,14 @@ quarantine_folder = "Quarantine"
 idle = $2
 poll_interval_secs = 1
 EOF
+}
+
+# config USER IDLE URL: a leadmail config (the fixture's people, the default
+# 25 MB size limit, the database at URL) watching USER's INBOX.
+config() {
+  local file="$work/$1.toml"
+  sed -e "s|sqlite://unused.db|$3|" -e '/^max_message_bytes/d' tests/fixtures/leadmail.toml >"$file"
+  mailbox_toml "$1" "$2" >>"$file"
   chmod 600 "$file"
   printf '%s\n' "$file"
 }
@@ -397,13 +404,23 @@ EOF
 digests digest
 if [ -n "$postgres" ]; then digests digest_pg --postgres "$PG_URL"; fi
 
-# web NAME [--postgres URL]: step 8, recorded as NAME.
+# web NAME [--postgres URL]: step 8, recorded as NAME. The daemon's part:
+# a mailbox holding the standard corpus (the fixture's reps, partner and
+# form source added to the seeded users), filed by `leadmail run` with the
+# web app on while the pages are requested.
 web() {
   local name="$1"; shift
-  say "web app ($name): My day, Leads and a lead's page over $digest_leads leads, $web_requests requests each"
+  say "web app ($name): My day, Leads and a lead's page over $digest_leads leads, $web_requests requests each;"
+  say "  then leadmail run with the web app on, filing $n messages"
+  import "$name"
+  local mailbox="$work/$name-mailbox.toml"
+  { sed -n '/^\[\[users\]\]/,$p' tests/fixtures/leadmail.toml; mailbox_toml "$name" true; } >"$mailbox"
   "$bin/bench" web --users "$digest_users" --leads "$digest_leads" --requests "$web_requests" --seed "$seed" \
-    --leadmail "$bin/leadmail" --dir "$work/$name" "$@" >"$work/$name.out" 2>"$work/$name.err" \
+    --leadmail "$bin/leadmail" --dir "$work/$name" --mailbox "$mailbox" --backlog "$n" "$@" \
+    >"$work/$name.out" 2>"$work/$name.err" \
     || { tail -n 20 "$work/$name.err" >&2; die "bench web failed"; }
+  local left; left="$(inbox_count "$name")"
+  [ "$left" -eq 0 ] || die "leadmail run left $left messages in $name's INBOX"
   record "$name" 0 "$(cat "$work/$name.out")"
 }
 web web
@@ -478,6 +495,10 @@ for name, backend in (("web", "SQLite"), ("web_pg", "PostgreSQL")):
     s = w["pages"]["serve"]
     if s:
         print(f"  leadmail serve after the same pages: RSS {s['rss_kb']/1024:.1f} MB (peak {s['peak_rss_kb']/1024:.1f} MB, {s['start_rss_kb']/1024:.1f} MB at start)")
+    r = w["pages"].get("run")
+    if r:
+        print(f"  leadmail run with the web app on, filing {n} messages during the same pages: RSS {r['rss_kb']/1024:.1f} MB "
+              f"after (peak {r['peak_rss_kb']/1024:.1f} MB, {r['start_rss_kb']/1024:.1f} MB at start; backlog in {r['secs']:.1f} s)")
 ok = lat["missing"] == 0 and a["count"] > 0
 sys.exit(0 if ok else 1)
 EOF

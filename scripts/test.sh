@@ -43,11 +43,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # counts them as ignored); here they run.
 export LEADMAIL_REQUIRE_SERVERS=1
 cargo test --all-targets --all-features --locked -- --include-ignored
-# The same store, CLI, daemon and digest suites (and the cluster test, the
-# webhooks, import, export, trust, attachments, web and golden suites) on
-# the PostgreSQL backend: the store tests on a throwaway cluster started
-# here (a new database per test), the integration suites each leadmail on
-# a new database of the cluster the test binary starts.
+# The same store, CLI, daemon and digest suites (and the cluster,
+# several-daemons and replies-across-daemons tests, the webhooks, import,
+# export, trust, attachments, web and golden suites) on the PostgreSQL
+# backend: the store tests on a throwaway cluster started here (a new
+# database per test), the integration suites each leadmail on a new
+# database of the cluster the test binary starts.
 echo "== the store, CLI, daemon, digest and other suites on PostgreSQL"
 pg_dir="$(mktemp -d -t leadmail-pg-tests.XXXXXX)"
 trap 'bash scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
@@ -55,8 +56,8 @@ pg_url="$(bash scripts/postgres.sh start "$pg_dir" | sed -n 's/^PG_URL=//p')"
 [ -n "$pg_url" ] || die "scripts/postgres.sh start printed no PG_URL"
 LEADMAIL_TEST_POSTGRES="$pg_url" cargo test --locked --all-features --lib -- store::
 LEADMAIL_TEST_BACKEND=postgres cargo test --locked --all-features --test it -- \
-  --include-ignored cli:: daemon:: digest:: cluster:: webhooks:: import:: export:: trust:: \
-  attachments:: web:: golden::
+  --include-ignored cli:: daemon:: digest:: cluster:: several_daemons:: replies_across_daemons:: \
+  webhooks:: import:: export:: trust:: attachments:: web:: golden::
 # The suites that file mail or build digests, again with the wall clock
 # 400 days ahead (the monotonic clock left alone, as tokio's timers need).
 # They are built first with the real clock: nothing compiles under

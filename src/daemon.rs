@@ -59,9 +59,21 @@ pub(crate) struct PassReport {
     pub quarantined: usize,
 }
 
-/// What one mailbox's `run --once` pass did: its report, or `None` when
-/// another daemon held the mailbox the whole time.
-pub(crate) type OncePass = (String, Option<PassReport>);
+/// What `run --once` did with one mailbox, by name.
+pub(crate) type OncePass = (String, OnceOutcome);
+
+/// What `run --once` did with one mailbox.
+#[derive(Debug)]
+pub(crate) enum OnceOutcome {
+    /// One pass, with its report.
+    Served(PassReport),
+    /// Another daemon held the mailbox's lease the whole time.
+    HeldElsewhere,
+    /// The lease was lost during the pass (this process was paused or cut
+    /// off past it and another daemon took the mailbox over): what was
+    /// committed before stays, the rest is the new holder's. Not a failure.
+    LostMidPass,
+}
 
 /// Runs every mailbox until `cancel` fires (or one pass each with `once`,
 /// returning what each pass did).
@@ -95,7 +107,7 @@ pub(crate) async fn run(
             } else {
                 serve_leased_forever(&lease, &mailbox, &settings, &cancel, &wake)
                     .await
-                    .map(|()| None)
+                    .map(|()| OnceOutcome::HeldElsewhere)
             };
             result
                 .map(|report| (name.clone(), report))
@@ -106,7 +118,7 @@ pub(crate) async fn run(
         let (store, cancel) = (store.clone(), cancel.clone());
         tasks.spawn(async move {
             checkpoint_wal(&store, &cancel).await;
-            Ok((String::new(), None))
+            Ok((String::new(), OnceOutcome::HeldElsewhere))
         });
     }
     if !once {
@@ -114,14 +126,14 @@ pub(crate) async fn run(
         let wake = outbox_wake.clone();
         tasks.spawn(async move {
             crate::sending::run(&settings, &store, &cancel, &wake).await;
-            Ok((String::new(), None))
+            Ok((String::new(), OnceOutcome::HeldElsewhere))
         });
     }
     if !once && !settings.webhooks.is_empty() {
         let (settings, store, cancel) = (settings.clone(), store.clone(), cancel.clone());
         tasks.spawn(async move {
             crate::webhook_sender::run(&settings, &store, &cancel).await;
-            Ok((String::new(), None))
+            Ok((String::new(), OnceOutcome::HeldElsewhere))
         });
     }
     let mut failures = Vec::new();
@@ -181,20 +193,32 @@ async fn checkpoint_wal(store: &Store, cancel: &CancellationToken) {
 }
 
 /// `run --once` for one mailbox: waits up to two lease lifetimes for the
-/// mailbox's lease (another daemon serving it meanwhile), then one pass.
+/// mailbox's lease (another daemon serving it meanwhile), then one pass. A
+/// lease lost during the pass (found by a commit, or by the renewal, which
+/// stops the pass) ends it like `run` would, without an error: the mailbox
+/// has a live holder.
 async fn serve_once_leased(
     lease: &MailboxLease<'_>,
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
     cancel: &CancellationToken,
-) -> anyhow::Result<Option<PassReport>> {
+) -> anyhow::Result<OnceOutcome> {
     let patience = Some(leasing::LEASE_TTL * 2);
     let served = lease
         .hold(cancel, patience, |held, serving| async move {
-            serve_once(mailbox, settings, lease.store, &serving, Some(held.fence)).await
+            let pass = serve_once(mailbox, settings, lease.store, &serving, Some(held.fence)).await;
+            let lost = match &pass {
+                Ok(_) => serving.is_cancelled() && !cancel.is_cancelled(),
+                Err(error) => lease_lost(error).is_some(),
+            };
+            if lost {
+                tracing::warn!(mailbox = %mailbox.name, fence = held.fence, "lease lost during the pass; another daemon serves this mailbox now");
+                return Ok(OnceOutcome::LostMidPass);
+            }
+            pass.map(OnceOutcome::Served)
         })
         .await?;
-    served.transpose()
+    served.unwrap_or(Ok(OnceOutcome::HeldElsewhere))
 }
 
 /// The daemon for one mailbox: holds its lease and serves it until
@@ -241,12 +265,16 @@ async fn serve_once(
         report
     }
     .await;
-    record(store, mailbox, report.as_ref().err()).await;
+    // A lost lease is not the mailbox's failure (as in `serve_forever`).
+    let failure = report.as_ref().err().filter(|e| lease_lost(e).is_none());
+    record(store, mailbox, failure).await;
     report
 }
 
-/// Reconnects forever with backoff; returns when cancelled (or the lease
-/// with this `fence` is lost).
+/// Reconnects forever with backoff; returns when cancelled or the lease
+/// with this `fence` is lost: found so by the renewal (which cancels) or by
+/// a commit (which fails with [`StoreError::LeaseLost`]; retrying it could
+/// only fail again until the renewal noticed).
 async fn serve_forever(
     mailbox: &Mailbox,
     settings: &Arc<Settings>,
@@ -266,6 +294,12 @@ async fn serve_forever(
         match watch(&served, cancel, wake, &mut attempt).await {
             Ok(()) => return,
             Err(error) => {
+                if let Some(current) = lease_lost(&error) {
+                    // Not a mailbox failure (another daemon serves it):
+                    // nothing recorded, and back to waiting for the lease.
+                    tracing::warn!(mailbox = %mailbox.name, fence, current_fence = current, "lease lost at commit; stopping this mailbox");
+                    return;
+                }
                 let wait = reconnect_wait(attempt, &error);
                 tracing::warn!(mailbox = %mailbox.name, error = crate::telemetry::error_text(&error), retry_in_secs = wait.as_secs(), "mailbox error");
                 record(store, mailbox, Some(&error)).await;
@@ -671,6 +705,15 @@ async fn record(store: &Store, mailbox: &Mailbox, error: Option<&anyhow::Error>)
     }
 }
 
+/// When `error` is a commit refused for a lost lease: `Some` of the
+/// mailbox's fencing number now (itself `None` when it has no lease).
+fn lease_lost(error: &anyhow::Error) -> Option<Option<i64>> {
+    error.chain().find_map(|cause| match cause.downcast_ref() {
+        Some(StoreError::LeaseLost { current, .. }) => Some(*current),
+        _ => None,
+    })
+}
+
 /// How long to wait before reconnecting after `error`, the `attempt`-th
 /// failure in a row: [`Policy::LOGIN`] when the server refused the
 /// credentials, else [`Policy::RECONNECT`].
@@ -702,5 +745,22 @@ mod tests {
             assert!(reconnect_wait(0, &refused) >= Duration::from_secs(60));
             assert!(reconnect_wait(0, &dropped) < Duration::from_secs(2));
         }
+    }
+
+    #[test]
+    fn a_commit_refused_for_a_lost_lease_is_told_apart_from_other_failures() {
+        let lost = |current| {
+            anyhow::Error::new(StoreError::LeaseLost {
+                mailbox: "crm".into(),
+                fence: 1,
+                current,
+            })
+            .context("a batch")
+        };
+        assert_eq!(lease_lost(&lost(Some(2))), Some(Some(2)));
+        assert_eq!(lease_lost(&lost(None)), Some(None));
+        assert_eq!(lease_lost(&anyhow::anyhow!("connection reset")), None);
+        let other = StoreError::LeadNotFound { lead_id: 4 };
+        assert_eq!(lease_lost(&anyhow::Error::new(other)), None);
     }
 }

@@ -24,6 +24,7 @@ mod webhooks;
 
 use crate::cli::{Command, ContactsCommand, QuarantineCommand};
 use crate::config::Settings;
+use crate::daemon::OnceOutcome;
 use crate::store::{Store, StoreError, UserRecord};
 use anyhow::Context;
 
@@ -148,12 +149,18 @@ async fn run(settings: Settings, store: Store, once: bool) -> anyhow::Result<()>
     store.close().await;
     for (mailbox, pass) in result? {
         match pass {
-            Some(report) => outln!(
+            OnceOutcome::Served(report) => outln!(
                 "mailbox {mailbox}: {} message(s) filed, {} to quarantine",
                 report.processed,
                 report.quarantined
             ),
-            None => outln!("mailbox {mailbox}: skipped, another daemon serves it"),
+            OnceOutcome::HeldElsewhere => {
+                outln!("mailbox {mailbox}: skipped, another daemon serves it")
+            }
+            OnceOutcome::LostMidPass => outln!(
+                "mailbox {mailbox}: lease lost during the pass, another daemon serves it now \
+                 (what this pass committed stays filed)"
+            ),
         }
     }
     Ok(())

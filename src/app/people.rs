@@ -89,13 +89,14 @@ async fn list_users(settings: &Settings, store: &Store, json: bool) -> anyhow::R
     for u in &lines {
         let a = &u.activity;
         outln!(
-            "{:<30} {:<9} {:<10} {:<8} {} open, {} overdue, last mail {}, last digest {}",
+            "{:<30} {:<9} {:<10} {:<8} {} open, {} overdue, {} replied, last mail {}, last digest {}",
             u.email,
             u.role,
             u.team.as_deref().unwrap_or("-"),
             if u.active { "active" } else { "INACTIVE" },
             a.open_leads,
             a.overdue,
+            a.replied,
             a.last_mail_at.as_deref().unwrap_or("never"),
             a.last_digest_at.as_deref().unwrap_or("never"),
         );

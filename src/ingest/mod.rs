@@ -31,6 +31,7 @@ pub mod extract;
 pub mod form;
 pub mod forward;
 pub mod header_bounds;
+mod labelled_line;
 mod limits;
 pub mod parse;
 pub mod plan;

@@ -1,11 +1,14 @@
-//! From a `mail_parser::Message` to the owned, normalised facts the pipeline uses.
+//! From a `mail_parser::Message` to the owned, normalised facts the pipeline uses (`html`:
+//! HTML-only bodies as text, with quoted history marked `> `).
 
 use crate::domain::address::is_address_text;
 use crate::domain::{EmailAddress, MessageKey};
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, HeaderValue, Message, MimeHeaders};
-use regex::Regex;
-use std::sync::LazyLock;
+
+mod html;
+
+pub use html::html_to_text;
 
 /// A person in an address header, with a usable address.
 #[derive(Debug, Clone, PartialEq)]
@@ -283,25 +286,6 @@ fn window(text: &str, max_bytes: usize) -> &str {
     }
 }
 
-static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)</(?:div|tr|h[1-6]|li|table|ul|ol|blockquote|section|header|footer|address)\s*>|<hr\b[^>]*>|<tr\b[^>]*>")
-        .expect("valid regex")
-});
-static CELL_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)</t[dh]\s*>").expect("valid regex"));
-
-/// HTML to text that keeps the line structure of blocks and table rows
-/// (cells become `a | b`), so forwarded headers and form tables stay readable.
-pub fn html_to_text(html: &str) -> String {
-    let blocks = BLOCK_END.replace_all(html, "$0<br>");
-    let cells = CELL_END.replace_all(&blocks, " | $0");
-    let text = mail_parser::decoders::html::html_to_text(&cells);
-    text.lines()
-        .map(|line| line.trim().trim_end_matches('|').trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn attached_message(
     message: &Message<'_>,
     max_text: usize,
@@ -375,21 +359,5 @@ mod tests {
             mail.text.len()
         );
         assert!(mail.text.ends_with("filler line\n"));
-    }
-
-    #[test]
-    fn html_blocks_and_table_rows_keep_their_lines() {
-        let html = "<div>Dear Alice,</div><div>We need a quote.</div><table><tr><td>Name</td><td>Dana</td></tr><tr><td>Email</td><td>d@x.test</td></tr></table>";
-        let text = html_to_text(html);
-        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-        assert_eq!(
-            lines,
-            [
-                "Dear Alice,",
-                "We need a quote.",
-                "Name | Dana",
-                "Email | d@x.test"
-            ]
-        );
     }
 }

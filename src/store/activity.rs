@@ -16,6 +16,9 @@ pub struct UserActivity {
     pub open_leads: i64,
     /// Of those, how many have a next action past due.
     pub overdue: i64,
+    /// Of those, the prospects flagged `replied` (they answered: convert
+    /// or cancel them).
+    pub replied: i64,
     /// The last mail from them on any timeline.
     pub last_mail_at: Option<String>,
     /// When their last digest was sent.
@@ -45,6 +48,10 @@ impl Store {
                (SELECT COUNT(*) FROM leads l JOIN next_actions n ON n.lead_id = l.id \
                   WHERE l.owner = u.email AND l.status IN ('todo', 'standby') \
                   AND n.done_at IS NULL AND n.due_at < $1) AS overdue, \
+               (SELECT COUNT(*) FROM leads l JOIN lead_flags f \
+                  ON f.lead_id = l.id AND f.flag = 'replied' \
+                  WHERE l.owner = u.email AND l.kind = 'prospect' \
+                  AND l.status IN ('todo', 'standby')) AS replied, \
                (SELECT MAX(t.occurred_at) FROM timeline t WHERE t.actor = u.email \
                   AND t.message_key IS NOT NULL) AS last_mail_at, \
                (SELECT MAX(o.sent_at) FROM outbox o WHERE o.user_email = u.email \

@@ -198,15 +198,14 @@ pub(crate) trait Connection: Send {
 static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Statements run through this module so far (BEGIN and COMMIT excluded),
-/// and PostgreSQL's write lock ([`count_statement`]).
+/// with PostgreSQL's write lock (a round trip of every write transaction,
+/// [`count_statement`]).
 pub fn statements_run() -> u64 {
     STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Counts a statement run on a driver's connection directly, not through
-/// this module (PostgreSQL's `pg_advisory_xact_lock`, a round trip of every
-/// write transaction).
-pub(crate) fn count_statement() {
+/// Counts a statement sent outside this module's queries.
+pub(super) fn count_statement() {
     STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
@@ -214,7 +213,7 @@ pub(crate) fn count_statement() {
 macro_rules! native {
     ($db:ty, $query:expr) => {{
         let query = $query;
-        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        count_statement();
         let mut native = sqlx::query::<$db>(query.sql).persistent(query.persistent);
         for arg in query.args {
             native = match arg {

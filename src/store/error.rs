@@ -46,12 +46,14 @@ pub enum StoreError {
         cause: sqlx::Error,
     },
     /// This daemon's lease on the mailbox was taken over: it may not commit.
-    #[error("cannot commit for mailbox {mailbox}: its lease (fence {fence}) was taken over by another daemon")]
+    #[error("cannot commit for mailbox {mailbox}: its lease (fence {fence}) was taken over by another daemon ({})", describe_fence(*.current))]
     LeaseLost {
         /// The configured mailbox name.
         mailbox: String,
         /// The fencing number this daemon held.
         fence: i64,
+        /// The mailbox's fencing number now (none when it has no lease row).
+        current: Option<i64>,
     },
     /// No lead has this id.
     #[error("cannot find lead {lead_id}")]
@@ -241,6 +243,14 @@ impl StoreError {
             },
             other => other,
         }
+    }
+}
+
+/// Whose the mailbox's lease is now, for [`StoreError::LeaseLost`].
+fn describe_fence(current: Option<i64>) -> String {
+    match current {
+        Some(fence) => format!("its fence is now {fence}"),
+        None => "it has no lease now".to_string(),
     }
 }
 

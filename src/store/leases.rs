@@ -252,6 +252,7 @@ pub(super) async fn check_fence(
         Err(StoreError::LeaseLost {
             mailbox: mailbox.to_string(),
             fence,
+            current,
         })
     }
 }

@@ -219,7 +219,12 @@ impl Store {
     /// the one writer, on PostgreSQL the store's write lock (an advisory
     /// lock, see `postgres::begin_write`), serialises two senders, so the
     /// second sees the first's claims and takes other mail (no SKIP LOCKED
-    /// needed: a claim holds the lock for one short statement).
+    /// needed: a claim holds the lock for one short statement). The claim
+    /// returns ids only and the mails are read after the commit: a
+    /// morning's digests can run to megabytes, and a sender stopped
+    /// (SIGSTOP, a hung host) while the server was still sending them would
+    /// hold the write lock, out of reach of the idle-transaction timeout,
+    /// for as long as it stayed stopped.
     async fn claim_mail(
         &self,
         due_only: bool,
@@ -232,10 +237,9 @@ impl Store {
              (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
               AND ($6 = FALSE OR next_attempt_at <= $3) AND ($5 IS NULL OR user_email = $5) \
               AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY id LIMIT $4) \
-             RETURNING id, kind, user_email, local_date, message_id, in_reply_to, recipient, \
-             subject, text_body, html_body, header_value, attempts";
+             RETURNING id";
         let mut tx = self.begin_write().await?;
-        let rows = db::query(sql)
+        let ids: Vec<i64> = db::query_scalar(sql)
             .bind(&claim.holder)
             .bind(stamp(claim.until))
             .bind(stamp(now))
@@ -245,12 +249,24 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
-        let mut mails = rows
-            .iter()
-            .map(outbox_mail)
-            .collect::<Result<Vec<_>, _>>()?;
-        mails.sort_by_key(|mail| mail.id);
-        Ok(mails)
+        self.claimed_mail(&ids).await
+    }
+
+    /// The outbox rows `ids` (claimed by this sender), by id.
+    async fn claimed_mail(&self, ids: &[i64]) -> Result<Vec<OutboxMail>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(ids).expect("a list of integers is JSON");
+        let rows = db::query(
+            "SELECT id, kind, user_email, local_date, message_id, in_reply_to, recipient, \
+             subject, text_body, html_body, header_value, attempts FROM outbox \
+             WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_each($1)) ORDER BY id",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outbox_mail).collect()
     }
 
     /// `user`'s mails not yet sent (nor refused for good), for tests.

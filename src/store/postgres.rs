@@ -60,7 +60,6 @@ pub(super) async fn begin_write(
     pool: &PgPool,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    // A round trip like any statement: `bench store` counts it.
     super::db::count_statement();
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(WRITE_LOCK)
@@ -70,12 +69,13 @@ pub(super) async fn begin_write(
 }
 
 /// The connection options of `url`, application name set for
-/// `pg_stat_activity`.
+/// `pg_stat_activity`: `leadmail[PID]`, so an operator (or the cluster
+/// test) can tell which daemon's sessions hold or wait for a lock.
 fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
     PgConnectOptions::from_str(url)
         .map(|options| {
             options
-                .application_name("leadmail")
+                .application_name(&format!("leadmail[{}]", std::process::id()))
                 .options([("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION)])
         })
         .map_err(|cause| StoreError::Open {

@@ -120,7 +120,9 @@ impl Store {
     /// Claims `webhook`'s pending events due at `now` that no other sender
     /// holds, oldest first, at most `limit`, until `claimed_until`. An event
     /// waits while an older one of the same lead is still pending (claimed
-    /// or not), so one lead's events arrive in order.
+    /// or not), so one lead's events arrive in order. The events' payloads
+    /// are read after the claim's commit, not under the write lock (see
+    /// the outbox's `claim_mail`).
     pub async fn claim_webhook_events(
         &self,
         webhook: &str,
@@ -146,6 +148,10 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
         let ids = serde_json::to_string(&claimed).unwrap_or_else(|_| "[]".into());
         let rows: Vec<DueRow> = db::query_as(
             "SELECT e.id, e.type, e.lead_id, e.subject_id, e.data, e.created_at, d.attempts, \
@@ -154,9 +160,8 @@ impl Store {
         )
         .bind(webhook)
         .bind(ids)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(rows.into_iter().map(due_event).collect())
     }
 

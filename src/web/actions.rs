@@ -89,7 +89,7 @@ pub fn read(
                 .to_string(),
         },
         "won" => status(LeadStatus::Won, None, reason()),
-        "lost" => status(LeadStatus::Lost, None, reason()),
+        "lost" => status(LeadStatus::Lost, None, Some(lost_reason(reason())?)),
         "cancel" => status(LeadStatus::Cancelled, None, reason()),
         "standby" => status(LeadStatus::Standby, Some(when()?), None),
         "reopen" => status(LeadStatus::Todo, None, None),
@@ -101,6 +101,12 @@ pub fn read(
         other => return Err(format!("no action {other:?}")),
     };
     Ok(LeadAction::Reply(reply))
+}
+
+/// A lost lead's reason, which the page's form requires and the server
+/// does too (`lost 12 <reason>`, as in a digest reply).
+fn lost_reason(reason: Option<String>) -> Result<String, String> {
+    reason.ok_or_else(|| "say why the lead was lost (a reason is required)".to_string())
 }
 
 fn note(text: &str) -> Result<LeadAction, String> {
@@ -148,6 +154,12 @@ mod tests {
             reason: Some("price".into()),
         };
         assert_eq!(read(&lost), Ok(LeadAction::Reply(expected)));
+        let blank = ActionForm {
+            reason: "  ".into(),
+            ..form("lost")
+        };
+        assert!(read(&blank).is_err(), "lost without a reason");
+        assert!(read(&form("lost")).is_err(), "lost without a reason field");
         let step = ActionForm {
             step: "demo".into(),
             ..form("step")

@@ -64,11 +64,7 @@ fn event(owner: &FeedOwner<'_>, action: &FeedAction, now: DateTime<Utc>) -> Vec<
         format!("DTSTAMP:{}", utc_stamp(now)),
         format!("LAST-MODIFIED:{}", utc_stamp(action.set_at)),
         format!("SEQUENCE:{}", action.revision),
-        format!(
-            "DTSTART;TZID={}:{}",
-            owner.zone.name(),
-            local_stamp(action.due_at, owner.zone)
-        ),
+        start(action.due_at, owner.zone),
         format!("DURATION:PT{EVENT_MINUTES}M"),
         format!("SUMMARY:{}", text(&summary)),
         format!(
@@ -85,9 +81,27 @@ fn utc_stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// `20261123T110000`, the wall-clock time in `zone`.
-fn local_stamp(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).format("%Y%m%dT%H%M%S").to_string()
+/// The DTSTART of an event at `at`: the wall-clock time in `zone` with its
+/// TZID, unless a calendar would read that wall-clock time as another
+/// instant. RFC 5545 (§3.3.5) takes a local time that a fall-back repeats
+/// as its first occurrence, so an instant in the repeated hour's second
+/// pass (which a rep whose zone changed, or a handed-over lead, can have)
+/// is written in UTC instead, which every reader places right.
+fn start(at: DateTime<Utc>, zone: Tz) -> String {
+    let local = at.with_timezone(&zone).naive_local();
+    let read_back = zone
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.timestamp());
+    if read_back == Some(at.timestamp()) {
+        format!(
+            "DTSTART;TZID={}:{}",
+            zone.name(),
+            local.format("%Y%m%dT%H%M%S")
+        )
+    } else {
+        format!("DTSTART:{}", utc_stamp(at))
+    }
 }
 
 /// A TEXT value: backslash, `;`, `,` and newlines escaped, other control
@@ -309,6 +323,116 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines.contains(&"TZOFFSETTO:+0100".to_string()));
+    }
+
+    /// The DTSTART line of an event at `due` in `zone`'s feed.
+    fn dtstart(zone: Tz, due: &str) -> String {
+        let owner = FeedOwner { zone, ..owner() };
+        let ics = feed(&owner, &[action(1, due, 0)], utc("2026-11-23T11:00:00Z"));
+        ics.lines()
+            .skip_while(|l| *l != "BEGIN:VEVENT")
+            .find(|l| l.starts_with("DTSTART"))
+            .map(str::to_string)
+            .expect("the event's DTSTART")
+    }
+
+    /// The instant a reader takes a DTSTART for: UTC as it is, a TZID's
+    /// wall-clock time at its first occurrence (RFC 5545 §3.3.5).
+    fn read(line: &str) -> DateTime<Utc> {
+        let (params, value) = line.split_once(':').unwrap();
+        if let Some(utc) = value.strip_suffix('Z') {
+            let naive = chrono::NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").unwrap();
+            return Utc.from_utc_datetime(&naive);
+        }
+        let zone: Tz = params.split_once("TZID=").unwrap().1.parse().unwrap();
+        let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").unwrap();
+        zone.from_local_datetime(&naive)
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn on_berlin_time_changeover_days_the_wall_clock_has_that_instants_offset() {
+        let berlin = chrono_tz::Europe::Berlin;
+        for (due, line) in [
+            // 28 March 2027: 02:00 CET is 03:00 CEST.
+            (
+                "2027-03-28T00:30:00Z",
+                "DTSTART;TZID=Europe/Berlin:20270328T013000",
+            ),
+            (
+                "2027-03-28T01:00:00Z",
+                "DTSTART;TZID=Europe/Berlin:20270328T030000",
+            ),
+            (
+                "2027-03-28T07:00:00Z",
+                "DTSTART;TZID=Europe/Berlin:20270328T090000",
+            ),
+            // 31 October 2027: 03:00 CEST is 02:00 CET; 02:xx comes twice.
+            (
+                "2027-10-30T23:30:00Z",
+                "DTSTART;TZID=Europe/Berlin:20271031T013000",
+            ),
+            (
+                "2027-10-31T00:30:00Z",
+                "DTSTART;TZID=Europe/Berlin:20271031T023000",
+            ),
+            (
+                "2027-10-31T08:00:00Z",
+                "DTSTART;TZID=Europe/Berlin:20271031T090000",
+            ),
+        ] {
+            assert_eq!(dtstart(berlin, due), line, "{due}");
+        }
+        let span = (utc("2027-01-01T00:00:00Z"), utc("2028-01-01T00:00:00Z"));
+        let lines = vtimezone(berlin, span).join("\n");
+        for part in [
+            "BEGIN:DAYLIGHT\nDTSTART:20270328T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST",
+            "BEGIN:STANDARD\nDTSTART:20271031T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET",
+        ] {
+            assert!(lines.contains(part), "{part} in\n{lines}");
+        }
+    }
+
+    #[test]
+    fn the_second_pass_of_a_repeated_hour_is_written_in_utc() {
+        // 02:30 CET on 31 October 2027 (01:30 UTC), after 02:30 CEST: a
+        // TZID'd 02:30 would be read as the first, an hour early.
+        assert_eq!(
+            dtstart(chrono_tz::Europe::Berlin, "2027-10-31T01:30:00Z"),
+            "DTSTART:20271031T013000Z"
+        );
+        assert_eq!(
+            dtstart(chrono_tz::America::New_York, "2027-11-07T06:30:00Z"),
+            "DTSTART:20271107T063000Z",
+            "01:30 EST, after 01:30 EDT"
+        );
+    }
+
+    #[test]
+    fn every_start_across_a_years_changes_reads_back_as_its_instant() {
+        let zones = [
+            chrono_tz::Europe::Lisbon,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::America::New_York,
+            chrono_tz::Australia::Sydney,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Asia::Kolkata,
+        ];
+        for zone in zones {
+            for change in transitions(
+                zone,
+                (utc("2027-01-01T00:00:00Z"), utc("2028-01-01T00:00:00Z")),
+            ) {
+                let mut at = change.at - Duration::hours(3);
+                while at < change.at + Duration::hours(3) {
+                    let line = dtstart(zone, &at.to_rfc3339());
+                    assert_eq!(read(&line), at, "{zone}: {line}");
+                    at += Duration::minutes(15);
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,8 +14,9 @@ use support::Lcg;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
+use support::daemons::{holder_pids, lease_history, seconds_between, signal, tail};
 use support::smtp::SmtpSink;
 use support::{dovecot, offline_app, outbound_mails, wait_until, App, MailboxOptions};
 
@@ -90,19 +91,7 @@ fn log_path(app: &App, slot: usize, run: usize) -> PathBuf {
 }
 
 fn spawn(app: &App, slot: usize, run: usize) -> Child {
-    let log = std::fs::File::create(log_path(app, slot, run)).expect("a log file");
-    app.command(&["run"])
-        .env("RUST_LOG", "leadmail=info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start the daemon")
-}
-
-fn signal(which: &str, pid: u32) {
-    let _ = Command::new("kill")
-        .args([which, &pid.to_string()])
-        .status();
+    support::daemons::spawn(app.command(&["run"]), &log_path(app, slot, run))
 }
 
 fn chaos_length() -> Duration {
@@ -205,6 +194,7 @@ fn run_chaos(
     let pause_at = length / 5;
     let mut paused: Option<(usize, u32, Instant)> = None;
     let mut paused_pid = None;
+    let mut sampled = false;
     let mut kills = 0;
     while started.elapsed() < length || waves_sent < WAVES || paused.is_some() {
         let now = started.elapsed();
@@ -221,6 +211,10 @@ fn run_chaos(
             }
         }
         if let Some((_, pid, since)) = paused {
+            if !sampled && since.elapsed() >= LEASE_TTL + Duration::from_secs(4) {
+                print_sessions_of_paused(app, pid);
+                sampled = true;
+            }
             if since.elapsed() >= LEASE_TTL + Duration::from_secs(5) {
                 signal("-CONT", pid);
                 paused = None;
@@ -248,6 +242,30 @@ fn run_chaos(
     paused_pid.expect("a daemon held a lease to be paused")
 }
 
+/// On PostgreSQL, just before the paused daemon is resumed: what its
+/// sessions are doing and which sessions wait for a lock, and on whom
+/// (`pg_stat_activity`, application name `leadmail[PID]`). Printed, so a
+/// failed takeover shows what held it up.
+fn print_sessions_of_paused(app: &App, pid: u32) {
+    if !support::postgres::on_postgres() {
+        return;
+    }
+    let paused = app.sql(&format!(
+        "SELECT concat_ws(' | ', pid, state, wait_event_type, wait_event, \
+           round(extract(epoch FROM now() - state_change)) || ' s', left(query, 100)) \
+         FROM pg_stat_activity WHERE application_name = 'leadmail[{pid}]'"
+    ));
+    let waiting = app.sql(
+        "SELECT concat_ws(' | ', application_name, wait_event, \
+           pg_blocking_pids(pid)::text, left(query, 100)) \
+         FROM pg_stat_activity \
+         WHERE application_name LIKE 'leadmail[%' AND wait_event_type = 'Lock'",
+    );
+    println!(
+        "paused daemon {pid}'s sessions: {paused:#?}\nsessions waiting for a lock: {waiting:#?}"
+    );
+}
+
 /// Wave `n` of each mailbox's mail into its INBOX.
 fn deliver_wave(server: &support::Dovecot, mail: &[Vec<PathBuf>], n: usize) {
     for ((_, user), files) in mailboxes().iter().zip(mail) {
@@ -261,12 +279,7 @@ fn deliver_wave(server: &support::Dovecot, mail: &[Vec<PathBuf>], n: usize) {
 
 /// The slot of a daemon that holds at least one lease now.
 fn lease_holder_slot(app: &App, cluster: &Cluster<'_>) -> Option<usize> {
-    let status = app.status();
-    let holders: Vec<i64> = status["mailboxes"]
-        .as_array()?
-        .iter()
-        .filter_map(|m| m["held_by"]["pid"].as_i64())
-        .collect();
+    let holders = holder_pids(app);
     (0..DAEMONS).find(|slot| holders.contains(&i64::from(cluster.pid(*slot))))
 }
 
@@ -316,14 +329,7 @@ fn assert_digests_sent_once(sink: &SmtpSink) {
 /// takeover from another daemon came after that daemon's lease ran out,
 /// and within 5 s of it; the paused daemon lost its leases.
 fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
-    let settings = leadmail::config::Settings::load(&app.config).expect("config");
-    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let history = runtime.block_on(async {
-        let store = leadmail::store::Store::open_read_only(&settings.database_url)
-            .await
-            .expect("database");
-        store.lease_history().await.expect("lease history")
-    });
+    let history = lease_history(app);
     let mut takeovers = 0;
     let mut from_paused = 0;
     let mut latest = 0.0_f64;
@@ -362,22 +368,6 @@ fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
         from_paused >= 1,
         "the paused daemon's leases were taken over"
     );
-}
-
-fn seconds_between(earlier: &str, later: &str) -> f64 {
-    let parse = |text: &str| {
-        chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}"))
-    };
-    (parse(later) - parse(earlier))
-        .num_microseconds()
-        .unwrap_or(i64::MAX) as f64
-        / 1e6
-}
-
-/// The last lines of the logs, for a failure message.
-fn tail(logs: &str) -> String {
-    let lines: Vec<&str> = logs.lines().collect();
-    lines[lines.len().saturating_sub(80)..].join("\n")
 }
 
 /// PostgreSQL stopped under a running daemon and started again: the daemon

@@ -4,6 +4,7 @@
 use crate::support;
 
 use std::time::Duration;
+use support::daemons::Daemon;
 use support::{demo_messages, dovecot, spawn_app, MailboxOptions};
 
 /// How long a test waits for a state before failing: generous, as the
@@ -361,6 +362,66 @@ fn doctor_checks_each_part_and_names_the_broken_one() {
         .find(|l| l.starts_with("FAIL  imap crm"))
         .unwrap_or_else(|| panic!("no failed IMAP line in {stdout}"));
     assert!(line.to_lowercase().contains("certificate"), "{line}");
+}
+
+/// `status` names the daemon serving each mailbox: this machine's host
+/// name, the running daemon's pid, and since when it holds the lease (a
+/// system-clock time, as every lease time is, not `LEADMAIL_NOW`), in text
+/// and in JSON; and no daemon once it stopped.
+#[test]
+#[ignore = "needs a test server: scripts/test.sh runs it (--include-ignored)"]
+fn status_names_the_host_pid_and_since_of_the_daemon_serving_each_mailbox() {
+    let Some(server) = dovecot() else { return };
+    let app = spawn_app(server, "statusholder", MailboxOptions::default());
+    let mut daemon = Daemon::start(&app, &app.config, "status");
+    let waited = Duration::from_secs(15);
+    let taken = support::wait_until(waited, || !daemon.said("lease taken").is_empty());
+    assert!(taken, "{}", daemon.log_text());
+    // The daemon's own clock brackets the take: its "lease taken" line is
+    // logged right after it, and it came within the wait (no clock read
+    // here, so the test runs the same under a moved clock).
+    let logged = daemon.said("lease taken")[0]["timestamp"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .expect("the log line's timestamp");
+    let after = logged.with_timezone(&chrono::Utc);
+    let before = after - chrono::Duration::from_std(waited).expect("a duration");
+    let uname = std::process::Command::new("uname")
+        .arg("-n")
+        .output()
+        .expect("uname");
+    let host = String::from_utf8_lossy(&uname.stdout).trim().to_string();
+    assert!(!host.is_empty());
+
+    let held = app.status()["mailboxes"][0]["held_by"].clone();
+    assert_eq!(held["host"], host.as_str(), "{held}");
+    assert_eq!(held["pid"], daemon.pid(), "{held}");
+    let since = held["since"].as_str().expect("since").to_string();
+    let at = chrono::DateTime::parse_from_rfc3339(&since).expect("an RFC 3339 time");
+    assert!(
+        before <= at && at <= after,
+        "since {since}: not within {waited:?} before the daemon logged its lease taken at {after}"
+    );
+    let history = support::daemons::lease_history(&app);
+    assert_eq!(
+        history[0].acquired_at, since,
+        "since is when the lease was taken"
+    );
+    let out = app.run(&["status"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("mailbox crm (INBOX):"))
+        .unwrap_or_else(|| panic!("no line for crm: {text}"));
+    let named = format!(", served by {host} pid {} since {since}", daemon.pid());
+    assert!(line.contains(&named), "{line}");
+
+    let status = daemon.stop();
+    assert!(status.success(), "SIGTERM gives exit 0, got {status:?}");
+    assert!(app.status()["mailboxes"][0]["held_by"].is_null());
+    let text = String::from_utf8_lossy(&app.run(&["status"]).stdout).into_owned();
+    assert!(text.contains(", served by no daemon now"), "{text}");
 }
 
 /// SIGTERM, then wait for a clean exit.

@@ -9,27 +9,12 @@ use std::time::Duration;
 use support::smtp::SmtpSink;
 use support::{dovecot, offline_app, spawn_app, wait_until, App, MailboxOptions};
 
-const HOSTILE: &str = "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
-From: Alice Martins <alice@acme.test>\r\n\
-To: crm@acme.test\r\n\
-Subject: Fwd: <script>alert(\"x\")</script> & \"quotes\"\r\n\
-Message-ID: <hostile-1@acme.test>\r\n\
-Date: Mon, 23 Nov 2026 08:00:00 +0000\r\n\
-\r\n\
----------- Forwarded message ---------\r\n\
-From: Mallory <mallory@hostile.example>\r\n\
-Date: Mon, 23 Nov 2026 07:50:00 +0000\r\n\
-Subject: <script>alert(\"x\")</script> & \"quotes\"\r\n\
-To: Alice Martins <alice@acme.test>\r\n\
-\r\n\
-Hello <img src=x onerror=alert(1)> we want 40 seats.\r\n";
-
 /// The fixture config with the demo morning and one hostile forward ingested.
 fn app_with_mail(sink: &SmtpSink) -> App {
     let app = offline_app();
     app.add_smtp(sink);
     let hostile = app.dir.path().join("hostile.eml");
-    std::fs::write(&hostile, HOSTILE).expect("write the hostile mail");
+    std::fs::write(&hostile, support::hostile::FORWARD).expect("write the hostile mail");
     let demo = support::repo().join("tests/fixtures/demo");
     for args in [
         vec!["ingest", "--maildir", demo.to_str().unwrap()],
@@ -213,24 +198,11 @@ fn the_daemon_sends_a_due_digest_once_even_when_restarted_the_same_day() {
 
 /// Alice's reply to `digest_id`: commands, a bad line, the quoted digest.
 fn reply_to(digest_id: &str) -> String {
-    format!(
-        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
-         From: Alice Martins <alice@acme.test>\r\n\
-         To: leadmail <crm@acme.test>\r\n\
-         Subject: Re: Your day\r\n\
-         Message-ID: <reply-1@acme.test>\r\n\
-         In-Reply-To: <{digest_id}>\r\n\
-         References: <{digest_id}>\r\n\
-         Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\
-         \r\n\
-         done 1\r\n\
-         step 1 Proposal\r\n\
-         snooze 5 2d\r\n\
-         won 9999\r\n\
-         step 1 Banana\r\n\
-         \r\n\
-         > NEW LEADS AND REFERRALS (3)\r\n\
-         > done 6\r\n"
+    support::alices_digest_reply(
+        digest_id,
+        "reply-1@acme.test",
+        "done 1\r\nstep 1 Proposal\r\nsnooze 5 2d\r\nwon 9999\r\nstep 1 Banana\r\n\r\n\
+         > NEW LEADS AND REFERRALS (3)\r\n> done 6\r\n",
     )
 }
 

@@ -6,7 +6,9 @@
 mod browser;
 mod calendar;
 mod lead;
+mod security;
 mod signin;
+mod team;
 
 use crate::support::web::{Client, WebApp};
 

@@ -52,6 +52,14 @@ pub fn write_hostile(size: usize, out: &Path) -> anyhow::Result<serde_json::Valu
             "text/plain; charset=UTF-8",
         )
     };
+    let html_stranger = |id: &str, subject: &str| {
+        header(
+            "Jane Doe <jane@globex.example>",
+            subject,
+            id,
+            "text/html; charset=UTF-8",
+        )
+    };
     let files = [
         ("rep-forward", forward_text(0, size)),
         (
@@ -71,6 +79,16 @@ pub fn write_hostile(size: usize, out: &Path) -> anyhow::Result<serde_json::Valu
             stranger("short", "Question") + &repeat("a\r\n", size),
         ),
         ("forward-markers", forward_markers(100_000)),
+        (
+            "html-unclosed-comments",
+            html_stranger("comments", "Question") + &repeat("<!--<div>x", size),
+        ),
+        (
+            "html-quotes-closed-by-divs",
+            html_stranger("divs", "Re: question")
+                + &repeat("<blockquote>q", size / 2)
+                + &repeat("</div>", size / 2),
+        ),
     ];
     let mut written = serde_json::Map::new();
     for (name, mail) in files {

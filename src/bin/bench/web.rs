@@ -10,7 +10,10 @@
 //! server's time plus well under a millisecond of client and socket.
 //! Then `leadmail serve` (the web app alone) runs on the same database,
 //! the same pages are requested from it, and its peak and current RSS are
-//! read from /proc.
+//! read from /proc. With `--mailbox`, `leadmail run` (the daemon with the
+//! web app on) follows on the same database, watching that mailbox: the
+//! pages are requested while it files the mailbox's backlog, and its RSS
+//! is read once the backlog is in.
 
 use super::digest_data;
 use super::web_pages::{self, Reader, Timing};
@@ -46,6 +49,14 @@ pub struct Args {
     /// the one next to this binary; skipped when there is none).
     #[arg(long)]
     leadmail: Option<PathBuf>,
+    /// A TOML file holding one `[[mailboxes]]` table: then `leadmail run`
+    /// watches it with the web app on, and its RSS is measured too.
+    #[arg(long, requires = "backlog")]
+    mailbox: Option<PathBuf>,
+    /// How many messages that mailbox holds: `leadmail run` is measured
+    /// once it has applied them all.
+    #[arg(long)]
+    backlog: Option<i64>,
 }
 
 /// Seeds (or reuses), measures in process, then `leadmail serve`; the report.
@@ -76,7 +87,8 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
     )
 }
 
-/// The in-process timings, then `leadmail serve`'s.
+/// The in-process timings, then `leadmail serve`'s, then (with
+/// `--mailbox`) `leadmail run`'s.
 async fn measure(
     args: &Args,
     settings: &Arc<Settings>,
@@ -92,18 +104,82 @@ async fn measure(
     server.stop();
     let in_process = in_process?;
     print_timings("in process", &in_process);
-    let serve = match leadmail_binary(args) {
-        Some(binary) => {
-            let quick = web_pages::Budget {
-                n: (args.requests / 5).max(5),
-                secs: args.page_secs / 5.0,
-            };
-            let listen = settings.web.as_ref().context("no [web]")?.listen;
-            Some(web_pages::serve_rss(&binary, config, listen, readers, quick).await?)
-        }
-        None => None,
+    let Some(binary) = leadmail_binary(args) else {
+        return Ok(json!({ "in_process": in_process, "serve": null, "run": null }));
     };
-    Ok(json!({ "in_process": in_process, "serve": serve }))
+    let quick = web_pages::Budget {
+        n: (args.requests / 5).max(5),
+        secs: args.page_secs / 5.0,
+    };
+    let listen = settings.web.as_ref().context("no [web]")?.listen;
+    let serve = web_pages::serve_rss(&binary, config, listen, readers, quick).await?;
+    let run = match (&args.mailbox, args.backlog) {
+        (Some(mailbox), Some(backlog)) => {
+            let daemon = Daemon {
+                binary: &binary,
+                config,
+                mailbox,
+                backlog,
+            };
+            Some(daemon.measure(settings, listen, readers, quick).await?)
+        }
+        _ => None,
+    };
+    Ok(json!({ "in_process": in_process, "serve": serve, "run": run }))
+}
+
+/// `leadmail run` with the web app on, over the seeded database and a
+/// mailbox holding `backlog` messages.
+struct Daemon<'a> {
+    binary: &'a Path,
+    /// The web benchmark's config, to which the mailbox is added.
+    config: &'a Path,
+    /// The `[[mailboxes]]` table.
+    mailbox: &'a Path,
+    backlog: i64,
+}
+
+impl Daemon<'_> {
+    /// Its RSS and the pages' timings while it files the backlog.
+    async fn measure(
+        &self,
+        settings: &Settings,
+        listen: std::net::SocketAddr,
+        readers: &[Reader],
+        budget: web_pages::Budget,
+    ) -> anyhow::Result<Value> {
+        let config = self.config.with_file_name("leadmail-run.toml");
+        let mut toml = std::fs::read_to_string(self.config)?;
+        toml.push('\n');
+        toml.push_str(
+            &std::fs::read_to_string(self.mailbox)
+                .with_context(|| format!("cannot read {}", self.mailbox.display()))?,
+        );
+        std::fs::write(&config, toml)?;
+        std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        let store = leadmail::app::open_store(settings).await?;
+        let want = store.totals().await?.messages + self.backlog;
+        let filed = wait_for_messages(&store, want);
+        let report = web_pages::run_rss(self.binary, &config, listen, readers, budget, filed).await;
+        store.close().await;
+        report
+    }
+}
+
+/// Polls the store until it holds `want` messages (10 minutes at most).
+async fn wait_for_messages(store: &Store, want: i64) -> anyhow::Result<()> {
+    let deadline = Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let have = store.totals().await?.messages;
+        if have >= want {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "leadmail run filed {have} of {want} messages in 10 minutes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 pub(super) fn print_timings(what: &str, timings: &[Timing]) {

@@ -1,5 +1,6 @@
 //! `bench web`'s moving parts: the readers and their sessions, the web app
-//! in process, the timed requests, and `leadmail serve` with its RSS.
+//! in process, the timed requests, and `leadmail serve` and `leadmail run`
+//! (the daemon with the web app on) with their RSS.
 
 use super::stats::{ms, percentile};
 use anyhow::Context;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -215,41 +216,96 @@ pub async fn serve_rss(
     readers: &[Reader],
     budget: Budget,
 ) -> anyhow::Result<Value> {
-    let log = std::fs::File::create(config.with_extension("serve.log"))?;
-    let mut child = Command::new(leadmail)
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .with_context(|| format!("cannot run {}", leadmail.display()))?;
-    let base = format!("http://{listen}");
-    let result = async {
-        wait_until_up(&base).await?;
-        let idle = proc_status_kb(child.id())?;
-        let timings = time_pages(&base, readers, budget).await?;
-        let after = proc_status_kb(child.id())?;
-        Ok::<_, anyhow::Error>((idle, timings, after))
-    }
-    .await;
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let (idle, timings, after) = result?;
+    let child = spawn(leadmail, config, "serve")?;
+    let measured = measure_child(&child, listen, readers, budget, async { Ok(()) }).await;
+    stop(child);
+    let (idle, timings, after) = measured?;
     super::web::print_timings("leadmail serve", &timings);
     eprintln!(
         "bench web: leadmail serve RSS: {:.1} MB at start, after the pages {:.1} MB (peak {:.1} MB)",
-        idle.1 as f64 / 1024.0,
-        after.1 as f64 / 1024.0,
-        after.0 as f64 / 1024.0
+        mb(idle.1),
+        mb(after.1),
+        mb(after.0)
     );
     Ok(
         json!({ "pages": timings, "start_rss_kb": idle.1, "rss_kb": after.1,
                "peak_rss_kb": after.0 }),
     )
+}
+
+/// `leadmail run` (the daemon with the web app on) on `config`, whose
+/// mailbox holds a backlog: the pages requested within `budget` while it
+/// files the backlog, then, once `filed` is done (the backlog is in the
+/// database), its peak and current RSS and how long the backlog took.
+pub async fn run_rss(
+    leadmail: &Path,
+    config: &Path,
+    listen: SocketAddr,
+    readers: &[Reader],
+    budget: Budget,
+    filed: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<Value> {
+    let start = Instant::now();
+    let child = spawn(leadmail, config, "run")?;
+    let measured = measure_child(&child, listen, readers, budget, filed).await;
+    let secs = start.elapsed().as_secs_f64();
+    stop(child);
+    let (idle, timings, after) = measured?;
+    super::web::print_timings("leadmail run", &timings);
+    eprintln!(
+        "bench web: leadmail run RSS: {:.1} MB with the web app up, {:.1} MB once its backlog \
+         was filed ({secs:.1} s; peak {:.1} MB)",
+        mb(idle.1),
+        mb(after.1),
+        mb(after.0)
+    );
+    Ok(
+        json!({ "pages": timings, "start_rss_kb": idle.1, "rss_kb": after.1,
+               "peak_rss_kb": after.0, "secs": secs }),
+    )
+}
+
+/// `leadmail --config CONFIG SUBCOMMAND`, its log beside the config.
+fn spawn(leadmail: &Path, config: &Path, subcommand: &str) -> anyhow::Result<Child> {
+    let log = std::fs::File::create(config.with_extension(format!("{subcommand}.log")))?;
+    Command::new(leadmail)
+        .arg("--config")
+        .arg(config)
+        .arg(subcommand)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("cannot run {}", leadmail.display()))
+}
+
+/// RSS (`VmHWM`, `VmRSS`) once the app answers, the pages' timings, and
+/// the RSS after both the pages and `after`.
+async fn measure_child(
+    child: &Child,
+    listen: SocketAddr,
+    readers: &[Reader],
+    budget: Budget,
+    after: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<((u64, u64), Vec<Timing>, (u64, u64))> {
+    let base = format!("http://{listen}");
+    wait_until_up(&base).await?;
+    let idle = proc_status_kb(child.id())?;
+    let timings = time_pages(&base, readers, budget).await?;
+    after.await?;
+    Ok((idle, timings, proc_status_kb(child.id())?))
+}
+
+/// SIGTERM, then waits for the process.
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
 }
 
 /// Polls `/signin` until it answers (60 s at most).

@@ -5,6 +5,7 @@ use crate::ingest::subject::{self, PrefixKind};
 
 use super::header_block::header_block_at;
 use super::markers::marker_above;
+use super::shaped::{shaped_block_at, Shapes};
 use super::wrote::wrote_line_at;
 use super::{unquote, Forward, ForwardedAddress, Line};
 
@@ -49,6 +50,8 @@ pub(super) struct Header {
     pub(super) subject: Option<String>,
     pub(super) to: Vec<ForwardedAddress>,
     pub(super) cc: Vec<ForwardedAddress>,
+    /// Read by its shape: some labels are in no listed language (`shaped`).
+    pub(super) shaped: bool,
 }
 
 /// A possible forwarded block.
@@ -78,6 +81,11 @@ fn acceptance(candidate: &Candidate, hint: SubjectHint, nested: bool) -> Option<
     if !has_address && (nested || candidate.marker == M::Bare) {
         return None;
     }
+    // Unlisted labels could be any labelled lines (a form's fields, a reply's quoted header
+    // under a reply prefix in no listed language): a forward title or subject must say so.
+    if candidate.header.shaped && candidate.marker != M::Forward && hint != S::Forward {
+        return None;
+    }
     let base = match (candidate.marker, hint) {
         (M::Forward, S::Forward) => 1.0,
         (M::Forward, S::Reply) => 0.7,
@@ -101,9 +109,10 @@ pub(super) fn first_acceptable(
     hint: SubjectHint,
     nested: bool,
 ) -> Option<(Candidate, f32)> {
+    let shapes = Shapes::of(lines);
     let mut index = 0;
     while index < lines.len() {
-        match candidate_at(lines, index) {
+        match candidate_at(lines, &shapes, index) {
             Some(candidate) => {
                 if let Some(confidence) = acceptance(&candidate, hint, nested) {
                     return Some((candidate, confidence));
@@ -116,8 +125,23 @@ pub(super) fn first_acceptable(
     None
 }
 
-fn candidate_at(lines: &[Line], index: usize) -> Option<Candidate> {
-    if let Some((end, header)) = header_block_at(lines, index) {
+/// The header block at `index`: read by its listed labels, or by its shape when that reads
+/// further (a label in no listed language stopped the first reading).
+fn header_block_longest_at(
+    lines: &[Line],
+    shapes: &Shapes,
+    index: usize,
+) -> Option<(usize, Header)> {
+    let listed = header_block_at(lines, index);
+    let shaped = shaped_block_at(lines, shapes, index);
+    match (listed, shaped) {
+        (Some(listed), Some(shaped)) if shaped.0 <= listed.0 => Some(listed),
+        (listed, shaped) => shaped.or(listed),
+    }
+}
+
+fn candidate_at(lines: &[Line], shapes: &Shapes, index: usize) -> Option<Candidate> {
+    if let Some((end, header)) = header_block_longest_at(lines, shapes, index) {
         let (start, marker) = marker_above(lines, index);
         return Some(Candidate {
             marker,

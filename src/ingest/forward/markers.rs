@@ -39,7 +39,9 @@ static FORWARDING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)forward|fwd|weiterge|reenvi|transf[eé]r|transmis|réexpédi|inoltr|doorgest|",
         r"videresend|vidarebefordr|przekaz|přepos|prepos|továbbít|välitet|edelleenl|пересл|",
-        r"переадрес|пересил|перенаправ|redirec|proslijeđ|encaminh|[iİ]let|転送|转发|轉寄|전달",
+        r"переадрес|пересил|перенаправ|redirec|proslijeđ|encaminh|[iİ]let|転送|转发|轉寄|전달|",
+        r"προωθ|توجيه|הועבר|chuyển tiếp|ส่งต่อ|diteruskan|препрат|прослеђ|prosleđ|posredovan|",
+        r"persiųst|pārsūtīt|edastat|edasi saadet|अग्रेषित|áframsen",
     ))
     .expect("valid pattern")
 });

@@ -22,6 +22,10 @@
 //!   language (Outlook for Mac forwards this way). Replies look identical, so
 //!   it is accepted only when the outer subject starts with a forward prefix.
 //!
+//! A header block whose labels are not all listed is read by its shape (`shaped`): three or
+//! more "Label: value" lines, the first naming the sender with an address, one holding a
+//! time. Such a block counts only below a forward title or under a forward subject.
+//!
 //! Quoting ("> ") of the forwarded part, CRLF line ends, byte-order marks and
 //! the blank lines of HTML-to-text conversion are tolerated.
 //!
@@ -34,6 +38,7 @@
 //! - `candidates`: possible forwarded blocks, which one is accepted, and the result.
 //! - `header_block`: runs of header lines.
 //! - `markers`: what stands above a header block.
+//! - `shaped`: header blocks read by their shape when some labels are in no listed language.
 //! - `wrote`: "On … wrote:" lines.
 
 use super::subject::{self, PrefixKind};
@@ -45,6 +50,7 @@ mod glued;
 mod header_block;
 mod labels;
 mod markers;
+mod shaped;
 mod wrote;
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::*;
 
 mod corpus;
+mod shaped;
 
 fn sender(forward: &Forward) -> (Option<&str>, &str) {
     (forward.from.name.as_deref(), forward.from.address.as_str())

@@ -54,7 +54,9 @@ static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether `line` is a device signature such as "Sent from my iPhone" or "iPhoneから送信".
 pub(super) fn is_device_signature(line: &str) -> bool {
-    let line = line.trim().trim_matches(['_', '*', '-', '—', ' ']);
+    // Read without direction marks ("\u{200F}נשלח מה-iPhone שלי\u{200F}").
+    let plain = super::marks::plain(line);
+    let line = plain.trim().trim_matches(['_', '*', '-', '—', ' ']);
     let words = line.split_whitespace().count();
     let verb_last = TRAILING_VERB.is_match(line);
     !line.is_empty()

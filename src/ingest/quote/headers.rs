@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use super::attribution::{unemphasised, wraps_into};
 use super::{is_quote_line, Kind};
+use crate::ingest::labelled_line::{has_time, is_labelled_line, label_and_value};
 
 const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|på|vào|w dniu|dne)";
 const VERB: &str = concat!(
@@ -87,6 +88,11 @@ pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// GroupWise: ">>> Bob Jones <bob@example.com> 12/3/2026 10:15 AM >>>" above the unquoted
+/// original. Starting with ">", it would otherwise read as a quoted line.
+pub(super) static FRAMED_ATTRIBUTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*>>>\s+\S.{0,200}\d{1,2}[:.]\d{2}.{0,40}\s>>>\s*$").unwrap());
+
 /// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line; also with
 /// the quoted text on the same line when the attribution names an address in brackets
 /// (Gmail's HTML quote flattened to text: "Reply On …, Bob <bob@example.com> wrote: Test").
@@ -103,7 +109,8 @@ pub(super) static SHARED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^[\s*_]*(?:-{2,}|_{3,}|={3,})\s*(?:original message|reply message|urspr[üu]ngliche nachricht",
-        r"|urspr[üu]ngliche mitteilung|antwort nachricht|original-?nachricht|message original",
+        r"|urspr[üu]ngliche mitteilung|urspr[üu]ngliche mail|antwort nachricht|original-?nachricht",
+        r"|message original|mail original|p[ůu]vodn[íi] e-?mail|odpov[ěe]zen[áa] zpr[áa]va",
         r"|oprindelig meddelelse|oprindelig besked|opprinnelig melding|opphavleg melding",
         r"|originalmeddelande|oryginalna wiadomo[śs][ćc]|tre[śs][ćc] oryginalnej wiadomo[śs]ci",
         r"|mesajul original|missatge original|izvirno sporo[čc]ilo|originalus lai[šs]kas|pesan asli",
@@ -129,10 +136,12 @@ static ORIGINAL_MESSAGE_THEN_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"{separator}\s*\p{{L}}[\p{{L}}-]{{0,20}}\s?:\s")).unwrap()
 });
 
-/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*"): an
-/// "Original Message" separator in any language when a header block follows it.
-static DASHED_TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[\s*_]*-{2,}\s*[^-\s][^-]{1,40}?\s*-{2,}[\s*_]*$").unwrap());
+/// A dashed title ("-------- Oprindelig besked --------", "*-----Původní zpráva-----*",
+/// "---------- Původní e-mail ----------": a single hyphen may join two words): an "Original
+/// Message" separator in any language when a header block follows it, quoted or not.
+static DASHED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\s*_]*-{2,}\s*[^-\s](?:[^-]|-[^-\s]){1,40}?\s*-{2,}[\s*_]*$").unwrap()
+});
 
 /// "Original Message" (or "Original message:") without dashes, taken as a separator only
 /// when a header block follows.
@@ -191,8 +200,14 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     {
         return Some(1);
     }
-    let block_below = || start + 1 < lines.len() && block_len(lines, start + 1).is_some();
+    let block_below = || {
+        start + 1 < lines.len()
+            && (block_len(lines, start + 1).is_some() || quoted_block_follows(lines, start + 1))
+    };
     if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
+        return Some(1);
+    }
+    if line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line) {
         return Some(1);
     }
     if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {
@@ -201,6 +216,32 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     attribution_len(lines, start)
         .or_else(|| super::attribution::attribution_len(lines, start))
         .or_else(|| block_len(lines, start))
+}
+
+/// Whether the quoted lines from `from` on (at most one blank line down) open with a header
+/// block once their quote marks are taken off: Zimbra's "----- Ursprüngliche Mail -----" above
+/// "> Von: …", "> An: …", "> Gesendet: …".
+fn quoted_block_follows(lines: &[&str], from: usize) -> bool {
+    let Some(first) = (from..lines.len().min(from + 2)).find(|&i| !lines[i].trim().is_empty())
+    else {
+        return false;
+    };
+    let dequoted: Vec<&str> = lines[first..]
+        .iter()
+        .take(MAX_HEADER_BLOCK_LINES)
+        .take_while(|line| is_quote_line(line))
+        .map(|line| dequote(line))
+        .collect();
+    !dequoted.is_empty() && block_len(&dequoted, 0).is_some()
+}
+
+/// A quoted line without its quote marks ("> > Von: x" → "Von: x").
+fn dequote(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some(inner) = rest.strip_prefix('>').or_else(|| rest.strip_prefix("&gt;")) {
+        rest = inner.trim_start();
+    }
+    rest
 }
 
 /// Whether the next line that is not blank (at most one blank line down) is quoted.
@@ -224,11 +265,11 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
         // A block that does not start with its sender lost that line to an unknown label.
         let headless = header_field(next).is_some_and(|field| field != Field::From);
         let line = lines[start];
-        let unfinished_attribution = TIME.is_match(line)
+        let unfinished_attribution = has_time(line)
             && super::attribution::has_attribution_verb(line)
             && line.split_whitespace().count() <= 25;
         let lead_in =
-            unfinished_attribution || is_labelled_line(line) && (TIME.is_match(line) || headless);
+            unfinished_attribution || is_labelled_line(line) && (has_time(line) || headless);
         lead_in
             .then(|| block(start + 1))
             .flatten()
@@ -236,46 +277,17 @@ fn block_len(lines: &[&str], start: usize) -> Option<usize> {
     })
 }
 
-/// "Label: value" with a label of one to three words of letters; see [`is_labelled_line`].
-static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\s*]*(?P<label>\p{L}[\p{L}.'’-]*(?:\s\p{L}[\p{L}.'’-]*){0,2})[\s*]*[:：]\s*\S")
-        .unwrap()
-});
-/// The longest word of a header label, in characters.
-const MAX_LABEL_WORD_CHARS: usize = 21;
-
-/// "Label: value" with a short label: one to three words of letters, none longer than
-/// [`MAX_LABEL_WORD_CHARS`]. The length is checked here rather than by a counted
-/// repetition in the pattern, which would compile `\p{L}` sixty times over (megabytes of
-/// automaton, BENCHMARKS.md); the words are separated by single spaces, so the pattern
-/// reads each line one way only and the check is the same test.
-fn is_labelled_line(line: &str) -> bool {
-    LABELLED_LINE.captures(line).is_some_and(|caps| {
-        caps["label"]
-            .split_whitespace()
-            .all(|word| word.chars().count() <= MAX_LABEL_WORD_CHARS)
-    })
-}
-
-static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}[:.]\d{2}").unwrap());
-
 /// At least three consecutive "Label: value" lines, the first holding an address, another a
 /// date with a time: a quoted header block in a language whose labels are not listed.
 fn shaped_header_block_len(lines: &[&str], start: usize) -> Option<usize> {
-    let count = lines[start..]
+    let values: Vec<&str> = lines[start..]
         .iter()
         .take(MAX_HEADER_BLOCK_LINES)
-        .take_while(|line| is_labelled_line(line))
-        .count();
-    let block = &lines[start..start + count];
-    let value = |line: &str| {
-        line.split_once([':', '：'])
-            .map_or("", |(_, v)| v)
-            .to_string()
-    };
-    let has_address = block.first().is_some_and(|l| ADDRESS.is_match(&value(l)));
-    let has_time = block.iter().skip(1).any(|l| TIME.is_match(&value(l)));
-    (count >= 3 && has_address && has_time).then_some(count)
+        .map_while(|line| label_and_value(line).map(|(_, value)| value))
+        .collect();
+    let sender_has_address = values.first().is_some_and(|v| ADDRESS.is_match(v));
+    let dated = values.iter().skip(1).any(|v| has_time(v));
+    (values.len() >= 3 && sender_has_address && dated).then_some(values.len())
 }
 
 /// An "On … wrote:" attribution of up to six lines, joined before matching.

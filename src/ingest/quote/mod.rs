@@ -13,6 +13,7 @@
 //! - `headers`: quote headers ("On … wrote:" attributions, "Original Message" separators,
 //!   Outlook From/Sent/To/Subject blocks).
 //! - `kept`: which lines stay once the quotation is found.
+//! - `marks`: direction marks and typographic dashes, read through.
 //! - `signature_split`: where the sender's signature starts.
 
 use regex::Regex;
@@ -24,13 +25,15 @@ mod attribution;
 mod device;
 mod headers;
 mod kept;
+mod marks;
 mod signature_split;
 
 #[cfg(test)]
 mod tests;
 
 use headers::{
-    splitter_len, DASHED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE, SHARED_ATTRIBUTION,
+    splitter_len, DASHED_ATTRIBUTION, FRAMED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE,
+    SHARED_ATTRIBUTION,
 };
 use kept::{join_before, join_paragraphs, kept_ranges};
 use signature_split::{line_starts, line_text, signature_start};
@@ -282,7 +285,13 @@ fn is_quote_line(line: &str) -> bool {
     line.starts_with('>') || line.starts_with("&gt;")
 }
 
+/// How each line is read; lines are read without direction marks and with plain dashes
+/// (`marks`), so a right-to-left attribution or a separator of typographic hyphens reads as
+/// any other.
 fn classify(lines: &[&str]) -> Vec<Kind> {
+    let plain: Vec<Cow<'_, str>> = lines.iter().map(|line| marks::plain(line)).collect();
+    let lines: Vec<&str> = plain.iter().map(AsRef::as_ref).collect();
+    let lines = lines.as_slice();
     let mut kinds = Vec::with_capacity(lines.len());
     while kinds.len() < lines.len() {
         let index = kinds.len();
@@ -295,13 +304,18 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
     kinds
 }
 
+/// GroupWise's ">>> Name <address> date time >>>" (a quote header, not a quoted line).
+fn is_framed_attribution(line: &str) -> bool {
+    line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line)
+}
+
 fn line_kind(line: &str) -> Kind {
     let is_quote_header = || ORIGINAL_MESSAGE.is_match(line) || DASHED_ATTRIBUTION.is_match(line);
     if line.trim().is_empty() {
         Kind::Empty
     } else if FORWARD_MARKER.is_match(line) && !is_quote_header() {
         Kind::Forward
-    } else if is_quote_line(line) {
+    } else if is_quote_line(line) && !is_framed_attribution(line) {
         Kind::Quote
     } else {
         Kind::Text

@@ -4,6 +4,7 @@
 use super::*;
 
 mod corpus;
+mod fifth_round;
 mod fourth_round;
 mod generalised;
 mod invariants;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::LeadStatus;
 use crate::store::db;
-use crate::store::{LeadFilter, StoreError};
+use crate::store::{LeadFilter, StoreError, UserActivity};
 
 async fn prospect(db: &TestDb) -> i64 {
     let out = outbound_plan("o1@acme.test", "2026-11-20T10:00:00Z", vec![jane()]);
@@ -461,4 +461,55 @@ async fn a_database_from_a_newer_leadmail_is_refused_naming_both_versions() {
             "{text}"
         );
     }
+}
+
+/// Alice's activity as `users list` and the Team page show it.
+async fn alices_activity(db: &TestDb) -> UserActivity {
+    let all = db
+        .store
+        .user_activity(at("2026-11-25T12:00:00Z"))
+        .await
+        .unwrap();
+    let bob = all.iter().find(|a| a.email == "bob@acme.test").unwrap();
+    assert_eq!((bob.open_leads, bob.overdue, bob.replied), (0, 0, 0));
+    all.into_iter()
+        .find(|a| a.email == "alice@acme.test")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn user_activity_counts_open_overdue_and_replied_prospects_per_owner() {
+    let db = fresh().await;
+    let replied = prospect(&db).await;
+    let silent = person(
+        "max@initech.test",
+        "Max Mu",
+        Some(("Initech", "initech.test")),
+    );
+    let quiet = outbound_plan("o2@acme.test", "2026-11-20T11:00:00Z", vec![silent]);
+    db.store.apply(&quiet, b"3", "t").await.unwrap();
+    let kim = person(
+        "kim@umbrella.test",
+        "Kim Li",
+        Some(("Umbrella", "umbrella.test")),
+    );
+    let when = "2026-11-24T10:00:00Z";
+    let inquiry = plan(
+        "l1@umbrella.test",
+        when,
+        Action::Lead(lead_mail(kim, when, Commands::default())),
+    );
+    db.store.apply(&inquiry, b"4", "t").await.unwrap();
+    let before = alices_activity(&db).await;
+    assert_eq!(
+        (before.open_leads, before.overdue, before.replied),
+        (3, 3, 1),
+        "two prospects (one replied) and a lead, each first action due on the 23rd"
+    );
+    db.store
+        .cancel(replied, "alice@acme.test", Some("no budget"))
+        .await
+        .unwrap();
+    let after = alices_activity(&db).await;
+    assert_eq!((after.open_leads, after.overdue, after.replied), (2, 2, 0));
 }

@@ -141,7 +141,14 @@ async fn a_batch_under_a_stale_fence_writes_nothing() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, StoreError::LeaseLost { fence: 1, .. }),
+        matches!(
+            error,
+            StoreError::LeaseLost {
+                fence: 1,
+                current: Some(2),
+                ..
+            }
+        ),
         "{error}"
     );
     assert_eq!(db.store.processed_count().await.unwrap(), 0);

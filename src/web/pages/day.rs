@@ -1,6 +1,7 @@
 //! My day: the user's digest, live — the same sections the morning mail
 //! has (`digest::sections`), each lead linked to its page and each due
-//! next action with a "done" button.
+//! next action with a "done" button and a "snooze" form (tomorrow by
+//! default), posted to the lead page's action handler.
 
 use super::layout::{csrf_field, page, Nav};
 use crate::digest::content::Digest;
@@ -53,6 +54,13 @@ fn item_html(nav: Nav<'_>, section: Section, item: &Item) -> Markup {
                     input type="hidden" name="action" value="done";
                     input type="hidden" name="back" value="/";
                     " " button type="submit" { "Done" }
+                }
+                form.inline method="post" action={ "/leads/" (id) "/act" } {
+                    (csrf_field(nav.csrf))
+                    input type="hidden" name="action" value="snooze";
+                    input type="hidden" name="back" value="/";
+                    " " input type="text" name="when" value="tomorrow" size="9" aria-label="Snooze until";
+                    " " button type="submit" { "Snooze" }
                 }
             }
         }

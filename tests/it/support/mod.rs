@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod daemons;
 pub mod dns;
+pub mod hostile;
 pub mod http;
 pub mod oauth;
 pub mod postgres;
@@ -505,13 +507,30 @@ impl App {
 
     /// The binary with this app's config, not yet started.
     pub fn command(&self, args: &[&str]) -> Command {
+        self.command_with_config(&self.config, args)
+    }
+
+    /// The binary with another config file (one of [`App::config_variant`]),
+    /// not yet started.
+    pub fn command_with_config(&self, config: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_leadmail"));
         command
             .arg("--config")
-            .arg(&self.config)
+            .arg(config)
             .args(args)
             .env("LEADMAIL_NOW", TEST_NOW);
         command
+    }
+
+    /// A copy of the config, as `edit` changes it, in the app's folder (so
+    /// its relative paths, the SQLite file's among them, mean the same).
+    pub fn config_variant(&self, name: &str, edit: impl FnOnce(&mut toml::Table)) -> PathBuf {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let mut root: toml::Table = text.parse().expect("the config is TOML");
+        edit(&mut root);
+        let path = self.dir.path().join(format!("leadmail-{name}.toml"));
+        std::fs::write(&path, toml::to_string(&root).expect("TOML out")).expect("write config");
+        path
     }
 
     /// Runs a listing and parses its JSON.
@@ -616,4 +635,21 @@ impl Drop for Unmount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
+}
+
+/// Alice's reply to her digest `digest_id` (DMARC-passed, threaded to it),
+/// with Message-ID `<message_id>` and `body` (CRLF lines) under the headers.
+pub fn alices_digest_reply(digest_id: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "Authentication-Results: mx.acme.test; dmarc=pass header.from=acme.test\r\n\
+         From: Alice Martins <alice@acme.test>\r\n\
+         To: leadmail <crm@acme.test>\r\n\
+         Subject: Re: Your day\r\n\
+         Message-ID: <{message_id}>\r\n\
+         In-Reply-To: <{digest_id}>\r\n\
+         References: <{digest_id}>\r\n\
+         Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\
+         \r\n\
+         {body}"
+    )
 }

@@ -29,6 +29,14 @@ impl WebApp {
     /// The demo morning in a fresh database, served; `None` (with a message)
     /// where the SMTP receiver cannot run outside CI.
     pub fn start(name: &str) -> Option<WebApp> {
+        WebApp::start_with_base_url(name, None)
+    }
+
+    /// [`WebApp::start`] with `[web] base_url` set to `base_url` (the
+    /// address users reach the app at, e.g. `https://…` behind a TLS proxy)
+    /// instead of the loopback listener's own `http://` address; the tests
+    /// still talk to the listener.
+    pub fn start_with_base_url(name: &str, base_url: Option<&str>) -> Option<WebApp> {
         let sink = SmtpSink::start(&format!("web-{name}"), &[])?;
         let app = offline_app();
         app.add_smtp(&sink);
@@ -40,7 +48,10 @@ impl WebApp {
         let base = format!("http://127.0.0.1:{port}");
         let mut web = toml::Table::new();
         web.insert("listen".into(), format!("127.0.0.1:{port}").into());
-        web.insert("base_url".into(), base.clone().into());
+        web.insert(
+            "base_url".into(),
+            base_url.unwrap_or(base.as_str()).to_string().into(),
+        );
         app.add_config_table("web", web);
         let server = serve(&app, port, super::TEST_NOW);
         Some(WebApp {
@@ -49,6 +60,21 @@ impl WebApp {
             base,
             server,
         })
+    }
+
+    /// Stops the server, lets `edit` change the config (users, roles,
+    /// teams are read at start), and serves again on the same port.
+    pub fn restart_with(&mut self, edit: impl FnOnce(&App)) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        edit(&self.app);
+        let port = self
+            .base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the base URL's port");
+        self.server = serve(&self.app, port, super::TEST_NOW);
     }
 
     /// Every sign-in link mailed to `to` so far, oldest first.
@@ -140,16 +166,24 @@ pub struct Reply {
     pub set_cookies: Vec<String>,
     /// `Location`, for a redirect.
     pub location: Option<String>,
+    /// Every header.
+    pub headers: reqwest::header::HeaderMap,
     /// The body.
     pub body: String,
 }
 
-/// A client that follows no redirects and keeps cookies by name.
+/// A client that follows no redirects and keeps cookies by name, like a
+/// browser: a `Secure` cookie is not kept from a plain-http origin.
 pub struct Client {
     http: reqwest::Client,
     base: String,
     /// The cookies it sends.
     pub cookies: HashMap<String, String>,
+    /// Keeps `Secure` cookies although it talks plain http: for an app
+    /// whose `base_url` is https, where a reverse proxy would do the TLS
+    /// and the test talks to the loopback listener behind it (the browser
+    /// would see https and keep them).
+    pub behind_tls_proxy: bool,
 }
 
 impl Client {
@@ -163,6 +197,7 @@ impl Client {
             http,
             base: base.to_string(),
             cookies: HashMap::new(),
+            behind_tls_proxy: false,
         }
     }
 
@@ -212,8 +247,14 @@ impl Client {
         };
         let set_cookies = header("set-cookie");
         let location = header("location").into_iter().next();
+        let plain_http = self.base.starts_with("http://") && !self.behind_tls_proxy;
         for set in &set_cookies {
-            let pair = set.split(';').next().unwrap_or("");
+            let mut parts = set.split(';');
+            let pair = parts.next().unwrap_or("");
+            let secure = parts.any(|a| a.trim().eq_ignore_ascii_case("secure"));
+            if secure && plain_http {
+                continue;
+            }
             if let Some((name, value)) = pair.split_once('=') {
                 if value.is_empty() {
                     self.cookies.remove(name);
@@ -222,11 +263,13 @@ impl Client {
                 }
             }
         }
+        let headers = response.headers().clone();
         let body = response.text().await.expect("a body");
         Reply {
             status,
             set_cookies,
             location,
+            headers,
             body,
         }
     }

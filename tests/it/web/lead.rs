@@ -2,8 +2,9 @@
 //! Mailboxes and Quarantine under the roles, and hostile mail text kept as
 //! text on every page.
 
-use super::{act, quarantine_partner_mail};
-use crate::support::web::{signed_in, WebApp};
+use super::{act, quarantine_partner_mail, SPOOFED_PARTNER_MAIL};
+use crate::support::hostile;
+use crate::support::web::{signed_in, Client, WebApp};
 
 #[tokio::test]
 #[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
@@ -50,6 +51,10 @@ async fn a_lead_page_shows_the_lead_and_its_actions_go_on_the_timeline_by_their_
         .filter(|e| e["actor"] == "bruno@acme.test" && e["kind"] == "next_action")
         .collect();
     assert_eq!(by_bruno.len(), 2, "done and next, by Bruno: {timeline:#}");
+    let no_reason = act(&mut bruno, 3, &[("action", "lost"), ("reason", " ")]).await;
+    assert_eq!(no_reason.status, 400, "lost without a reason");
+    assert!(no_reason.body.contains("reason"), "{}", no_reason.body);
+    assert!(!bruno.get("/leads/3").await.body.contains("lead · lost"));
     let lost = act(
         &mut bruno,
         3,
@@ -129,6 +134,37 @@ async fn my_day_marks_a_next_action_done_and_an_admin_releases_a_partner_mail_in
         day.contains("Due today") && day.contains("call Dana"),
         "{day}"
     );
+    assert!(
+        day.contains(r#"action="/leads/7/act""#) && day.contains(r#"value="snooze""#),
+        "My day offers a snooze: {day}"
+    );
+    let before = bruno_entries(&web, 7);
+    let snoozed = act(
+        &mut bruno,
+        7,
+        &[("action", "snooze"), ("when", "tomorrow"), ("back", "/")],
+    )
+    .await;
+    assert_eq!(snoozed.location.as_deref(), Some("/"), "{}", snoozed.body);
+    let day = bruno.get("/").await.body;
+    assert!(
+        day.contains("call Dana · due Tue 24 Nov, 08:30")
+            && !day.contains(r#"action="/leads/7/act""#),
+        "snoozed to Bruno's next morning, no longer due today: {day}"
+    );
+    let after = bruno_entries(&web, 7);
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "the snooze, by Bruno: {after:#?}"
+    );
+    let again = act(
+        &mut bruno,
+        7,
+        &[("action", "next"), ("what", "2026-11-23 17:00 call Dana")],
+    )
+    .await;
+    assert_eq!(again.status, 303);
     let done = act(&mut bruno, 7, &[("action", "done"), ("back", "/")]).await;
     assert_eq!(done.location.as_deref(), Some("/"));
     let day = bruno.get("/").await.body;
@@ -179,45 +215,178 @@ async fn my_day_marks_a_next_action_done_and_an_admin_releases_a_partner_mail_in
         .contains("Webhook deliveries"));
 }
 
+/// The entries of lead `id`'s timeline whose actor is Bruno.
+fn bruno_entries(web: &WebApp, id: i64) -> Vec<serde_json::Value> {
+    let timeline = web.app.json(&["timeline", &id.to_string(), "--json"]);
+    timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "bruno@acme.test")
+        .cloned()
+        .collect()
+}
+
+/// Files `raw` as `name` with `leadmail ingest`; its report.
+fn ingest(web: &WebApp, name: &str, raw: &str) -> serde_json::Value {
+    let file = web.app.dir.path().join(name);
+    std::fs::write(&file, raw).unwrap();
+    web.app.json(&["ingest", file.to_str().unwrap(), "--json"])
+}
+
+/// `path` as `client` sees it, checked: 200 with the security headers
+/// `secure_headers` sends, nothing in the markup that would run, and none
+/// of `mails`' `<…>` runs or marked texts as they are (only escaped). Its body.
+async fn checked_page(client: &mut Client, path: &str, mails: &[&str]) -> String {
+    let reply = client.get(path).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    let header = |name: &str| {
+        reply
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{path}: no {name} header"))
+            .to_string()
+    };
+    for (name, value) in [
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(header(name), value, "{path}: {name}");
+    }
+    let csp = header("content-security-policy");
+    for directive in [
+        "default-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+    }
+    assert!(
+        !csp.contains("script-src") && !csp.contains("unsafe-eval"),
+        "{path}: scripts allowed by {csp}"
+    );
+    let body = reply.body;
+    let live = hostile::live_markup(&body);
+    assert!(live.is_empty(), "{path}: live markup {live:?}");
+    for mail in mails {
+        for run in hostile::angle_runs(mail) {
+            assert!(!body.contains(&run), "{path}: {run} as markup");
+        }
+        for text in hostile::marked_texts(mail) {
+            assert!(!body.contains(&text), "{path}: {text} unescaped");
+        }
+    }
+    body
+}
+
+/// Asserts that `page` (at `path`) shows each of `texts`, escaped.
+fn shows_escaped(path: &str, page: &str, texts: &[&str]) {
+    for text in texts {
+        let escaped = hostile::escaped(text);
+        assert_ne!(&escaped, text, "{text} has nothing to escape");
+        assert!(page.contains(&escaped), "{path}: no {escaped} in {page}");
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs the SMTP receiver (scripts/smtp.sh install)"]
 async fn hostile_mail_text_is_escaped_on_every_page() {
     let Some(web) = WebApp::start("escape") else {
         return;
     };
-    let held = quarantine_partner_mail(&web);
-    let mut alice = signed_in(&web, "alice@acme.test").await;
-    let mut pages = vec!["/quarantine".to_string(), format!("/quarantine/{held}")];
-    let csrf = alice.session_csrf().await;
-    let path = format!("/quarantine/{held}/release");
-    let lead = alice
-        .post(&path, &[("csrf", &csrf), ("reason", "ok")])
-        .await
-        .location
+    let (forward, inquiry) = (hostile::FORWARD, hostile::inquiry());
+    let mails = [forward, inquiry.as_str(), SPOOFED_PARTNER_MAIL];
+    // The stranger's inquiry first: held, nobody knows the sender yet.
+    let held = ingest(&web, "inquiry.eml", &inquiry);
+    assert_eq!(held[0]["outcome"], "quarantined", "{held:#}");
+    let message_id = hostile::header(&inquiry, "message-id", false).unwrap();
+    let inquiry_entry = web
+        .app
+        .json(&["quarantine", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["message_id"] == message_id.trim_matches(['<', '>']))
+        .expect("the inquiry is held")["id"]
+        .as_i64()
         .unwrap();
-    pages.extend([
-        lead,
-        "/leads?status=all".into(),
-        "/".into(),
-        "/team".into(),
-        "/mailboxes".into(),
-    ]);
-    for page in &pages {
-        let reply = alice.get(page).await;
-        assert_eq!(reply.status, 200, "{page}");
-        let body = reply.body;
-        assert!(
-            !body.contains("<script>") && !body.contains("<img src=x"),
-            "{page}: {body}"
-        );
-        for header in ["x-frame-options", "content-security-policy"] {
-            let _ = header;
-        }
+    let partner_entry = quarantine_partner_mail(&web);
+    // Alice forwards Mallory's mail: a lead titled by its hostile subject.
+    let filed = ingest(&web, "forward.eml", forward);
+    assert_eq!(filed[0]["outcome"], "created_lead", "{filed:#}");
+    let lead_id = filed[0]["lead_id"].as_i64().expect("a lead").to_string();
+    let lead = format!("/leads/{lead_id}");
+    let title = hostile::header(forward, "subject", true).unwrap();
+    let inquiry_subject = hostile::header(&inquiry, "subject", false).unwrap();
+    let inquiry_from = hostile::header(&inquiry, "from", false).unwrap();
+    let partner_subject = hostile::header(SPOOFED_PARTNER_MAIL, "subject", false).unwrap();
+    let partner_from = hostile::header(SPOOFED_PARTNER_MAIL, "from", false).unwrap();
+
+    let mut alice = signed_in(&web, "alice@acme.test").await;
+    let page = checked_page(&mut alice, "/quarantine", &mails).await;
+    shows_escaped(
+        "/quarantine",
+        &page,
+        &[&inquiry_subject, &inquiry_from, &partner_subject],
+    );
+    for (id, texts) in [
+        (inquiry_entry, [&inquiry_subject, &inquiry_from]),
+        (partner_entry, [&partner_subject, &partner_from]),
+    ] {
+        let path = format!("/quarantine/{id}");
+        let page = checked_page(&mut alice, &path, &mails).await;
+        shows_escaped(&path, &page, &texts.map(String::as_str));
     }
-    let lead_page = alice.get(&pages[2]).await.body;
+    // Released, the inquiry joins Mallory's lead and the partner's
+    // introduction becomes one.
+    let csrf = alice.session_csrf().await;
+    let mut released = Vec::new();
+    for id in [inquiry_entry, partner_entry] {
+        let path = format!("/quarantine/{id}/release");
+        let reply = alice
+            .post(&path, &[("csrf", &csrf), ("reason", "ok")])
+            .await;
+        assert_eq!(reply.status, 303, "{path}: {}", reply.body);
+        released.push(reply.location.expect("to the lead"));
+    }
+    assert_eq!(released[0], lead, "the inquiry joins Mallory's lead");
+    let page = checked_page(&mut alice, &lead, &mails).await;
+    let hostile_body = hostile::marked_body_lines(forward).pop().unwrap();
+    shows_escaped(&lead, &page, &[&title, &hostile_body, &inquiry_subject]);
+    let page = checked_page(&mut alice, &released[1], &mails).await;
+    let partner_body = hostile::marked_body_lines(SPOOFED_PARTNER_MAIL)
+        .pop()
+        .unwrap();
+    shows_escaped(&released[1], &page, &[&partner_subject, &partner_body]);
+    for path in ["/leads?status=all&q=mallory", "/leads?status=all", "/"] {
+        let page = checked_page(&mut alice, path, &mails).await;
+        shows_escaped(path, &page, &[&title]);
+    }
+    // A search for the hostile text itself comes back in the form, as text.
+    let reflected = format!(
+        "/leads?q={}",
+        form_urlencoded::byte_serialize(title.as_bytes()).collect::<String>()
+    );
+    let page = checked_page(&mut alice, &reflected, &[forward]).await;
     assert!(
-        lead_page.contains("&lt;script&gt;alert('subject')&lt;/script&gt;"),
-        "{lead_page}"
+        page.contains(&format!("value=\"{}\"", hostile::escaped(&title))),
+        "{page}"
+    );
+    for path in ["/team", "/mailboxes", "/calendar"] {
+        checked_page(&mut alice, path, &mails).await;
+    }
+    // The CLI's timeline keeps the text as it came (escaping is the page's job).
+    let timeline = web.app.json(&["timeline", &lead_id, "--json"]);
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["subject"].as_str() == Some(inquiry_subject.as_str())),
+        "{timeline:#}"
     );
 }
 

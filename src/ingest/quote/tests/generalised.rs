@@ -226,3 +226,24 @@ fn a_header_label_word_longer_than_twenty_one_letters_is_not_a_label() {
         "a 22-letter word is text above the known labels' block"
     );
 }
+
+#[test]
+fn a_quoted_header_block_with_labels_in_scripts_with_combining_marks_is_cut() {
+    for block in [
+        "จาก: Bob Jones <bob@corp.example>\nส่ง: 3 ธันวาคม 2026 10:15\nถึง: Ann <ann@x.example>\nเรื่อง: RE: ใบเสนอราคา",
+        "प्रेषक: Bob Jones <bob@corp.example>\nभेजा गया: गुरुवार, 3 दिसंबर 2026 10:15\nप्रति: Ann <ann@x.example>\nविषय: RE: प्रस्ताव",
+        "அனுப்புநர்: Bob Jones <bob@corp.example>\nஅனுப்பப்பட்டது: வியாழன், 3 டிசம்பர் 2026 10:15\nபெறுநர்: Ann <ann@x.example>\nபொருள்: RE: விலை",
+    ] {
+        let text = format!("Tuesday works for us.\n\n{block}\n\nOld text here\nmore old text\n");
+        assert_eq!(strip_quoted(&text), "Tuesday works for us.", "{block}");
+    }
+}
+
+#[test]
+fn a_groupwise_attribution_framed_by_angle_brackets_cuts_the_unquoted_original() {
+    let text = "Tuesday works for us.\n\n>>> Bob Jones <bob@corp.example> 12/3/2026 10:15 AM >>>\nOld text here\nmore old text\n";
+    assert_eq!(strip_quoted(text), "Tuesday works for us.");
+    // Quoted text that merely starts with ">>>" stays quoted text.
+    let nested = "Agreed.\n\n>>> deeply quoted line\n>>> another one\n\nSee you then.";
+    assert_eq!(strip_quoted(nested), nested);
+}
