@@ -1,13 +1,18 @@
 //! Dates as mail clients print them in forwarded headers, in many languages:
 //! "Sun, Nov 22, 2026 at 6:12 PM", "quinta-feira, 19 de novembro de 2026 10:15",
-//! "Dienstag, 17. November 2026 11:45", "20/11/2026 16:40".
+//! "Dienstag, 17. November 2026 11:45", "20/11/2026 16:40", "28 października 2021 o 12:46",
+//! "2022年9月19日 17:55".
+//!
+//! Month names and their inflections come from some thirty languages; a name that means
+//! different months in two of them ("listopada": November in Polish, October in Croatian)
+//! is not guessed, and the date is left unread (the caller falls back to the mail's own).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Month names per language, January first.
+/// Month names per language, January first (with the inflected forms dates use).
 const MONTHS: &[[&str; 12]] = &[
     [
         "january",
@@ -107,6 +112,521 @@ const MONTHS: &[[&str; 12]] = &[
         "novembre",
         "dicembre",
     ],
+    // Swedish
+    [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    // Danish
+    [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    // Norwegian
+    [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    // Polish
+    [
+        "styczeń",
+        "luty",
+        "marzec",
+        "kwiecień",
+        "maj",
+        "czerwiec",
+        "lipiec",
+        "sierpień",
+        "wrzesień",
+        "październik",
+        "listopad",
+        "grudzień",
+    ],
+    // Polish, genitive ("26 października")
+    [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ],
+    // Czech
+    [
+        "leden",
+        "únor",
+        "březen",
+        "duben",
+        "květen",
+        "červen",
+        "červenec",
+        "srpen",
+        "září",
+        "říjen",
+        "listopad",
+        "prosinec",
+    ],
+    // Czech, genitive
+    [
+        "ledna",
+        "února",
+        "března",
+        "dubna",
+        "května",
+        "června",
+        "července",
+        "srpna",
+        "září",
+        "října",
+        "listopadu",
+        "prosince",
+    ],
+    // Slovak
+    [
+        "január",
+        "február",
+        "marec",
+        "apríl",
+        "máj",
+        "jún",
+        "júl",
+        "august",
+        "september",
+        "október",
+        "november",
+        "december",
+    ],
+    // Slovak, genitive
+    [
+        "januára",
+        "februára",
+        "marca",
+        "apríla",
+        "mája",
+        "júna",
+        "júla",
+        "augusta",
+        "septembra",
+        "októbra",
+        "novembra",
+        "decembra",
+    ],
+    // Slovenian and Serbian (Latin)
+    [
+        "januar",
+        "februar",
+        "marec",
+        "april",
+        "maj",
+        "junij",
+        "julij",
+        "avgust",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    // Serbian (Latin)
+    [
+        "januar",
+        "februar",
+        "mart",
+        "april",
+        "maj",
+        "jun",
+        "jul",
+        "avgust",
+        "septembar",
+        "oktobar",
+        "novembar",
+        "decembar",
+    ],
+    // Serbian (Cyrillic)
+    [
+        "јануар",
+        "фебруар",
+        "март",
+        "април",
+        "мај",
+        "јун",
+        "јул",
+        "август",
+        "септембар",
+        "октобар",
+        "новембар",
+        "децембар",
+    ],
+    // Hungarian
+    [
+        "január",
+        "február",
+        "március",
+        "április",
+        "május",
+        "június",
+        "július",
+        "augusztus",
+        "szeptember",
+        "október",
+        "november",
+        "december",
+    ],
+    // Romanian
+    [
+        "ianuarie",
+        "februarie",
+        "martie",
+        "aprilie",
+        "mai",
+        "iunie",
+        "iulie",
+        "august",
+        "septembrie",
+        "octombrie",
+        "noiembrie",
+        "decembrie",
+    ],
+    // Turkish
+    [
+        "ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim",
+        "kasım", "aralık",
+    ],
+    // Russian
+    [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+    // Russian, genitive
+    [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    // Ukrainian
+    [
+        "січень",
+        "лютий",
+        "березень",
+        "квітень",
+        "травень",
+        "червень",
+        "липень",
+        "серпень",
+        "вересень",
+        "жовтень",
+        "листопад",
+        "грудень",
+    ],
+    // Ukrainian, genitive
+    [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ],
+    // Bulgarian
+    [
+        "януари",
+        "февруари",
+        "март",
+        "април",
+        "май",
+        "юни",
+        "юли",
+        "август",
+        "септември",
+        "октомври",
+        "ноември",
+        "декември",
+    ],
+    // Greek
+    [
+        "ιανουάριος",
+        "φεβρουάριος",
+        "μάρτιος",
+        "απρίλιος",
+        "μάιος",
+        "ιούνιος",
+        "ιούλιος",
+        "αύγουστος",
+        "σεπτέμβριος",
+        "οκτώβριος",
+        "νοέμβριος",
+        "δεκέμβριος",
+    ],
+    // Greek, genitive
+    [
+        "ιανουαρίου",
+        "φεβρουαρίου",
+        "μαρτίου",
+        "απριλίου",
+        "μαΐου",
+        "ιουνίου",
+        "ιουλίου",
+        "αυγούστου",
+        "σεπτεμβρίου",
+        "οκτωβρίου",
+        "νοεμβρίου",
+        "δεκεμβρίου",
+    ],
+    // Estonian
+    [
+        "jaanuar",
+        "veebruar",
+        "märts",
+        "aprill",
+        "mai",
+        "juuni",
+        "juuli",
+        "august",
+        "september",
+        "oktoober",
+        "november",
+        "detsember",
+    ],
+    // Latvian
+    [
+        "janvāris",
+        "februāris",
+        "marts",
+        "aprīlis",
+        "maijs",
+        "jūnijs",
+        "jūlijs",
+        "augusts",
+        "septembris",
+        "oktobris",
+        "novembris",
+        "decembris",
+    ],
+    // Latvian, locative ("3. decembrī")
+    [
+        "janvārī",
+        "februārī",
+        "martā",
+        "aprīlī",
+        "maijā",
+        "jūnijā",
+        "jūlijā",
+        "augustā",
+        "septembrī",
+        "oktobrī",
+        "novembrī",
+        "decembrī",
+    ],
+    // Lithuanian, genitive ("gruodžio 3 d.")
+    [
+        "sausio",
+        "vasario",
+        "kovo",
+        "balandžio",
+        "gegužės",
+        "birželio",
+        "liepos",
+        "rugpjūčio",
+        "rugsėjo",
+        "spalio",
+        "lapkričio",
+        "gruodžio",
+    ],
+    // Catalan
+    [
+        "gener", "febrer", "març", "abril", "maig", "juny", "juliol", "agost", "setembre",
+        "octubre", "novembre", "desembre",
+    ],
+    // Indonesian
+    [
+        "januari",
+        "februari",
+        "maret",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "agustus",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    // Malay
+    [
+        "januari",
+        "februari",
+        "mac",
+        "april",
+        "mei",
+        "jun",
+        "julai",
+        "ogos",
+        "september",
+        "oktober",
+        "november",
+        "disember",
+    ],
+    // Croatian
+    [
+        "siječanj",
+        "veljača",
+        "ožujak",
+        "travanj",
+        "svibanj",
+        "lipanj",
+        "srpanj",
+        "kolovoz",
+        "rujan",
+        "listopad",
+        "studeni",
+        "prosinac",
+    ],
+    // Croatian, genitive
+    [
+        "siječnja",
+        "veljače",
+        "ožujka",
+        "travnja",
+        "svibnja",
+        "lipnja",
+        "srpnja",
+        "kolovoza",
+        "rujna",
+        "listopada",
+        "studenoga",
+        "prosinca",
+    ],
+    // Hebrew
+    [
+        "ינואר",
+        "פברואר",
+        "מרץ",
+        "אפריל",
+        "מאי",
+        "יוני",
+        "יולי",
+        "אוגוסט",
+        "ספטמבר",
+        "אוקטובר",
+        "נובמבר",
+        "דצמבר",
+    ],
+    // Arabic
+    [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+];
+
+/// Month names read only when the whole word matches: Finnish names start with what other
+/// languages abbreviate ("mar" would be November's "marraskuu").
+const MONTHS_EXACT_ONLY: &[[&str; 12]] = &[
+    // Finnish
+    [
+        "tammikuu",
+        "helmikuu",
+        "maaliskuu",
+        "huhtikuu",
+        "toukokuu",
+        "kesäkuu",
+        "heinäkuu",
+        "elokuu",
+        "syyskuu",
+        "lokakuu",
+        "marraskuu",
+        "joulukuu",
+    ],
+    // Finnish, partitive ("26. lokakuuta")
+    [
+        "tammikuuta",
+        "helmikuuta",
+        "maaliskuuta",
+        "huhtikuuta",
+        "toukokuuta",
+        "kesäkuuta",
+        "heinäkuuta",
+        "elokuuta",
+        "syyskuuta",
+        "lokakuuta",
+        "marraskuuta",
+        "joulukuuta",
+    ],
+    // Finnish, Gmail's abbreviations ("ke 27. lokak. 2021")
+    [
+        "tammik", "helmik", "maalisk", "huhtik", "toukok", "kesäk", "heinäk", "elok", "syysk",
+        "lokak", "marrask", "jouluk",
+    ],
 ];
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
@@ -192,44 +712,116 @@ fn take_offset(text: &str) -> (Option<FixedOffset>, String) {
 fn read_day(text: &str) -> Option<NaiveDate> {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric()))
+        .split(|c: char| !c.is_alphanumeric() || CJK_DATE_MARKS.contains(&c))
         .filter(|w| !w.is_empty())
         .collect();
     let numbers: Vec<u32> = words.iter().filter_map(|w| w.parse().ok()).collect();
-    match words.iter().find_map(|w| month_named(w)) {
-        Some(month) => {
+    match month_in(&words) {
+        Named::Month(month) => {
             let year = numbers.iter().copied().find(|n| *n >= 1900)?;
             let day = numbers.iter().copied().find(|n| (1..=31).contains(n))?;
             NaiveDate::from_ymd_opt(year as i32, month, day)
         }
-        None => numeric_day(&numbers),
+        Named::Ambiguous => None,
+        Named::None => numeric_day(&numbers),
     }
 }
 
-fn month_named(word: &str) -> Option<u32> {
+/// Chinese and Japanese 年/月/日 and Korean 년/월/일 between a date's numbers.
+const CJK_DATE_MARKS: [char; 6] = ['年', '月', '日', '년', '월', '일'];
+
+/// What a word says of the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Month(u32),
+    /// A name of different months in different languages.
+    Ambiguous,
+    None,
+}
+
+/// The month named among the words: the one between the day's number and the year when
+/// several words could be one (French "mar." is Tuesday in "mar. 26 oct. 2021"), else one
+/// next to the day's number, else the first.
+fn month_in(words: &[&str]) -> Named {
+    let number = |i: usize| words.get(i).and_then(|w| w.parse::<u32>().ok());
+    let is_day = |i: usize| number(i).is_some_and(|n| (1..=31).contains(&n));
+    let is_year = |i: usize| number(i).is_some_and(|n| n >= 1900);
+    let next_to = |i: usize, test: &dyn Fn(usize) -> bool| test(i + 1) || (i > 0 && test(i - 1));
+    let named: Vec<(usize, Named)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i, month_named(w)))
+        .filter(|(_, named)| *named != Named::None)
+        .collect();
+    let by_day_and_year = named
+        .iter()
+        .find(|(i, _)| next_to(*i, &is_day) && next_to(*i, &is_year));
+    let by_day = || named.iter().find(|(i, _)| next_to(*i, &is_day));
+    by_day_and_year
+        .or_else(by_day)
+        .or(named.first())
+        .map_or(Named::None, |(_, named)| *named)
+}
+
+/// The month a word names: an exact name in any language, else every name it abbreviates
+/// (three letters at least); `Ambiguous` when those are different months ("listopada" is
+/// November in Polish and October in Croatian, "lip" July and June). Hebrew writes "in" as
+/// a prefix ("בדצמבר").
+fn month_named(word: &str) -> Named {
     let word = word.trim_end_matches('.');
     let exact = MONTHS
         .iter()
-        .find_map(|names| names.iter().position(|n| *n == word));
-    let prefix = || {
-        (word.chars().count() >= 3)
-            .then(|| {
-                MONTHS
-                    .iter()
-                    .find_map(|names| names.iter().position(|n| n.starts_with(word)))
-            })
-            .flatten()
-    };
-    exact.or_else(prefix).map(|i| i as u32 + 1)
+        .chain(MONTHS_EXACT_ONLY)
+        .flat_map(|names| names.iter().zip(1..).filter(|(name, _)| **name == word));
+    match agreed(exact.map(|(_, month)| month)) {
+        Named::None => {}
+        found => return found,
+    }
+    if word.chars().count() >= 3 {
+        let prefixed = MONTHS
+            .iter()
+            .flat_map(|names| names.iter().zip(1..))
+            .filter(|(name, _)| name.starts_with(word));
+        match agreed(prefixed.map(|(_, month)| month)) {
+            Named::None => {}
+            found => return found,
+        }
+    }
+    match word.strip_prefix('ב') {
+        Some(rest) if rest.chars().count() >= 3 => month_named(rest),
+        _ => Named::None,
+    }
 }
 
-/// `2026-11-20`, `20/11/2026` (day first, unless the second number is over 12).
-fn numeric_day(numbers: &[u32]) -> Option<NaiveDate> {
-    let [a, b, c] = numbers.get(..3)?.try_into().ok()?;
-    if a >= 1900 {
-        return NaiveDate::from_ymd_opt(a as i32, b, c);
+/// The month all of these name; `Ambiguous` when they differ, `None` when there are none.
+fn agreed(mut months: impl Iterator<Item = u32>) -> Named {
+    let Some(first) = months.next() else {
+        return Named::None;
+    };
+    if months.all(|month| month == first) {
+        Named::Month(first)
+    } else {
+        Named::Ambiguous
     }
-    let year = if c < 100 { c + 2000 } else { c } as i32;
+}
+
+/// `2026-11-20`, `20/11/2026` (day first, unless the second number is over 12): the two
+/// numbers next to a four-digit year, so a weekday's number before them ("Th 5, 3 thg 12,
+/// 2026") is not read as the day.
+fn numeric_day(numbers: &[u32]) -> Option<NaiveDate> {
+    let year_at = numbers.iter().position(|n| *n >= 1900);
+    let (a, b, year) = match year_at {
+        Some(0) => {
+            let [month, day] = numbers.get(1..3)?.try_into().ok()?;
+            return NaiveDate::from_ymd_opt(numbers[0] as i32, month, day);
+        }
+        Some(at) if at >= 2 => (numbers[at - 2], numbers[at - 1], numbers[at] as i32),
+        Some(_) => return None,
+        None => {
+            let [a, b, c] = numbers.get(..3)?.try_into().ok()?;
+            (a, b, if c < 100 { c + 2000 } else { c } as i32)
+        }
+    };
     let (day, month) = if b > 12 { (b, a) } else { (a, b) };
     NaiveDate::from_ymd_opt(year, month, day)
 }
@@ -295,6 +887,57 @@ mod tests {
         ];
         for (text, zone, expected) in cases {
             assert_eq!(parse_client_date(text, zone), Some(utc(expected)), "{text}");
+        }
+    }
+
+    #[test]
+    fn month_names_in_more_languages_and_their_inflections_are_read() {
+        let cases = [
+            ("26 października 2021 o 14:25:08", "2021-10-26T14:25:08Z"),
+            ("śr., 27 paź 2021 o 09:31", "2021-10-27T09:31:00Z"),
+            ("úterý 2. listopadu 2021 09:26:50", "2021-11-02T09:26:50Z"),
+            ("štvrtok, 28. októbra 2021, 12:46", "2021-10-28T12:46:00Z"),
+            (
+                "четверг, 28 октября 2021 г. в 12:46",
+                "2021-10-28T12:46:00Z",
+            ),
+            ("ср, 27 жовт. 2021 о 09:31", "2021-10-27T09:31:00Z"),
+            ("27 Eki 2021 Çar, 09:31", "2021-10-27T09:31:00Z"),
+            ("csütörtök, 2021. október 28. 12:46", "2021-10-28T12:46:00Z"),
+            (
+                "torstaina, 28. lokakuuta 2021 klo 12.06",
+                "2021-10-28T12:06:00Z",
+            ),
+            ("ke 27. lokak. 2021 klo 9.31", "2021-10-27T09:31:00Z"),
+            ("marți, 2 noiembrie 2021, 09:26:50", "2021-11-02T09:26:50Z"),
+            ("K, 27. oktoober 2021 kell 09:31", "2021-10-27T09:31:00Z"),
+            ("Πέμπτη, 3 Δεκεμβρίου 2026 10:15", "2026-12-03T10:15:00Z"),
+            ("3 בדצמבר 2026 10:15", "2026-12-03T10:15:00Z"),
+            ("2022年9月19日月曜日 17:55:44", "2022-09-19T17:55:44Z"),
+            ("2026년 12월 3일 (목) 10:15", "2026-12-03T10:15:00Z"),
+            ("Th 5, 3 thg 12, 2026 10:15", "2026-12-03T10:15:00Z"),
+            ("mar. 26 oct. 2021 à 14:25", "2021-10-26T14:25:00Z"),
+            ("Mar 3, 2026, 10:15", "2026-03-03T10:15:00Z"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                parse_client_date(text, chrono_tz::UTC),
+                Some(utc(expected)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_month_name_of_different_months_in_two_languages_is_not_guessed() {
+        // "listopada": November in Polish, October in Croatian; "lip": July and June.
+        for text in [
+            "wtorek, 2 listopada 2021, 09:26:50",
+            "26. listopada 2021. u 14:25:08",
+            "sri, 27. lis 2021. u 09:31",
+            "3. lip 2026. u 10:15",
+        ] {
+            assert_eq!(parse_client_date(text, chrono_tz::UTC), None, "{text}");
         }
     }
 

@@ -6,6 +6,8 @@ use super::super::parse::{self, ParsedMail, Person};
 use super::super::subject::{self, clean_subject};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// A forwarded original, whichever way it was forwarded.
 pub(super) struct Original {
@@ -101,11 +103,28 @@ fn person(address: &ForwardedAddress) -> Option<Person> {
     Some(Person { email, name })
 }
 
-/// A forwarded date: RFC 5322 first, else a client layout read in `zone`.
+/// An RFC 5322 date ("Wed, 3 Nov 2021 15:51:30 +0100"): English month abbreviation between
+/// the day and the year, then the time.
+static RFC5322_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:[a-z]{3},\s*)?\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{2,4}\s+\d{1,2}:\d{2}",
+    )
+    .expect("the RFC 5322 date pattern is valid")
+});
+
+/// A forwarded date: RFC 5322 when it has that shape, else a client layout read in `zone`.
+/// mail-parser's reader is lenient: given "26. října 2021 14:25" or "17 août 2022 à 09:06"
+/// it returns a date in another month, so only RFC 5322's shape goes to it.
 fn parse_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
-    mail_parser::DateTime::parse_rfc822(text.trim())
-        .as_ref()
-        .and_then(parse::to_utc)
+    let rfc5322 = || {
+        RFC5322_DATE.is_match(text).then(|| {
+            mail_parser::DateTime::parse_rfc822(text.trim())
+                .as_ref()
+                .and_then(parse::to_utc)
+        })
+    };
+    rfc5322()
+        .flatten()
         .or_else(|| dates::parse_client_date(text, zone))
 }
 
@@ -154,6 +173,24 @@ mod tests {
         assert_eq!(
             parse_date("sábado, 21/11/2026 à(s) 10:15", lisbon),
             Some(utc("2026-11-21T10:15:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_date_in_another_shape_is_not_read_by_the_rfc_5322_parser() {
+        let zone = chrono_tz::UTC;
+        // mail-parser read these as January 26 and June 17.
+        assert_eq!(
+            parse_date("26. října 2021 14:25:08 GMT+3", zone),
+            Some(utc("2021-10-26T11:25:08Z"))
+        );
+        assert_eq!(
+            parse_date("17 août 2022 à 09:06:24 UTC+2", zone),
+            Some(utc("2022-08-17T07:06:24Z"))
+        );
+        assert_eq!(
+            parse_date("Wed, 3 Nov 2021 15:51:30 +0100", zone),
+            Some(utc("2021-11-03T14:51:30Z"))
         );
     }
 }
