@@ -119,6 +119,13 @@ fn check_found(tally: &mut Tally, case: &str, got: &Forward, want: &Value) {
     );
     let has_date = got.date.as_deref().is_some_and(|d| !d.trim().is_empty());
     tally.check("date present", case, has_date, || "no date".into());
+    let read = got
+        .date
+        .as_deref()
+        .and_then(|d| crate::ingest::dates::parse_forwarded_date(d, chrono_tz::UTC));
+    tally.check("date read", case, read.is_some(), || {
+        format!("{:?} not read", got.date)
+    });
     let want_body = email["body"].as_str().unwrap_or_default();
     tally.check(
         "body (whitespace-normalised)",

@@ -643,6 +643,31 @@ static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
 static UTC_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:gmt|utc|z)\b").expect("valid regex"));
 
+/// An RFC 5322 date ("Wed, 3 Nov 2021 15:51:30 +0100"): English month abbreviation between
+/// the day and the year, then the time.
+static RFC5322_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:[a-z]{3},\s*)?\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{2,4}\s+\d{1,2}:\d{2}",
+    )
+    .expect("the RFC 5322 date pattern is valid")
+});
+
+/// A forwarded date: RFC 5322 when it has that shape, else a client layout read in `zone`.
+/// mail-parser's reader is lenient: given "26. října 2021 14:25" or "17 août 2022 à 09:06"
+/// it returns a date in another month, so only RFC 5322's shape goes to it.
+pub fn parse_forwarded_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    let rfc5322 = || {
+        RFC5322_DATE.is_match(text).then(|| {
+            mail_parser::DateTime::parse_rfc822(text.trim())
+                .as_ref()
+                .and_then(super::parse::to_utc)
+        })
+    };
+    rfc5322()
+        .flatten()
+        .or_else(|| parse_client_date(text, zone))
+}
+
 /// Reads a client-printed date; a date without an offset is read in `zone`.
 pub fn parse_client_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
     let text = text.replace(['\u{202f}', '\u{a0}'], " ");

@@ -2,12 +2,10 @@
 
 use super::super::dates;
 use super::super::forward::{self, ForwardedAddress};
-use super::super::parse::{self, ParsedMail, Person};
+use super::super::parse::{ParsedMail, Person};
 use super::super::subject::{self, clean_subject};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// A forwarded original, whichever way it was forwarded.
 pub(super) struct Original {
@@ -103,29 +101,9 @@ fn person(address: &ForwardedAddress) -> Option<Person> {
     Some(Person { email, name })
 }
 
-/// An RFC 5322 date ("Wed, 3 Nov 2021 15:51:30 +0100"): English month abbreviation between
-/// the day and the year, then the time.
-static RFC5322_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(?:[a-z]{3},\s*)?\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{2,4}\s+\d{1,2}:\d{2}",
-    )
-    .expect("the RFC 5322 date pattern is valid")
-});
-
-/// A forwarded date: RFC 5322 when it has that shape, else a client layout read in `zone`.
-/// mail-parser's reader is lenient: given "26. října 2021 14:25" or "17 août 2022 à 09:06"
-/// it returns a date in another month, so only RFC 5322's shape goes to it.
+/// A forwarded date ([`dates::parse_forwarded_date`]).
 fn parse_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
-    let rfc5322 = || {
-        RFC5322_DATE.is_match(text).then(|| {
-            mail_parser::DateTime::parse_rfc822(text.trim())
-                .as_ref()
-                .and_then(parse::to_utc)
-        })
-    };
-    rfc5322()
-        .flatten()
-        .or_else(|| dates::parse_client_date(text, zone))
+    dates::parse_forwarded_date(text, zone)
 }
 
 #[cfg(test)]
@@ -142,7 +120,7 @@ mod tests {
         let message = mail_parser::MessageParser::default()
             .parse(raw.as_bytes())
             .unwrap();
-        parse::facts(&message, raw.as_bytes(), 100_000)
+        super::super::super::parse::facts(&message, raw.as_bytes(), 100_000)
     }
 
     #[test]
