@@ -730,8 +730,56 @@ fn take_offset(text: &str) -> (Option<FixedOffset>, String) {
             UTC_WORD.replace_all(text, " ").into_owned(),
         );
     }
+    if let Some(found) = ZONE_NAME.find(text) {
+        let minutes = ZONE_NAMES
+            .iter()
+            .find(|(name, _)| *name == found.as_str())
+            .map(|(_, minutes)| *minutes);
+        if let Some(minutes) = minutes {
+            let rest = format!("{} {}", &text[..found.start()], &text[found.end()..]);
+            return (FixedOffset::east_opt(minutes * 60), rest);
+        }
+    }
     (None, text.to_string())
 }
+
+/// Zone abbreviations that name one offset wherever they are used (not "CST", China's and
+/// the US's, nor "IST", India's, Ireland's and Israel's), in minutes east of UTC.
+const ZONE_NAMES: &[(&str, i32)] = &[
+    ("WET", 0),
+    ("WEST", 60),
+    ("BST", 60),
+    ("CET", 60),
+    ("MEZ", 60),
+    ("SEČ", 60),
+    ("CEST", 120),
+    ("MESZ", 120),
+    ("SELČ", 120),
+    ("EET", 120),
+    ("SAST", 120),
+    ("EEST", 180),
+    ("MSK", 180),
+    ("SGT", 480),
+    ("HKT", 480),
+    ("JST", 540),
+    ("KST", 540),
+    ("AEST", 600),
+    ("AEDT", 660),
+    ("NZST", 720),
+    ("NZDT", 780),
+    ("EST", -300),
+    ("EDT", -240),
+    ("MST", -420),
+    ("MDT", -360),
+    ("PST", -480),
+    ("PDT", -420),
+];
+
+/// An upper-case word of two to five letters: a zone abbreviation when [`ZONE_NAMES`] has it.
+static ZONE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    let names: Vec<&str> = ZONE_NAMES.iter().map(|(name, _)| *name).collect();
+    Regex::new(&format!(r"\b(?:{})\b", names.join("|"))).expect("valid regex")
+});
 
 /// The calendar day: a month name with a day and year, or a numeric date.
 fn read_day(text: &str) -> Option<NaiveDate> {
@@ -947,6 +995,29 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(
                 parse_client_date(text, chrono_tz::UTC),
+                Some(utc(expected)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn zone_abbreviations_with_one_meaning_give_their_offset() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let cases = [
+            ("26 October 2021 at 14:25:08 EEST", "2021-10-26T11:25:08Z"),
+            ("16 July 2021 at 19:24:14 CEST", "2021-07-16T17:24:14Z"),
+            (
+                "úterý 2. listopadu 2021 09:26:50 SEČ",
+                "2021-11-02T08:26:50Z",
+            ),
+            ("02/10/2023 4:52 PM EST", "2023-10-02T21:52:00Z"),
+            // "CST" names two zones: the configured zone is used.
+            ("3 December 2026 10:15 CST", "2026-12-03T09:15:00Z"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                parse_client_date(text, berlin),
                 Some(utc(expected)),
                 "{text}"
             );
