@@ -317,13 +317,7 @@ impl Deferring {
         pay_company_ids(conn, owed).await
     }
 
-    /// Writes what `query` must see, then hands it back owning its values.
-    async fn prepare(&mut self, query: Query<'static>) -> Result<Query<'static>, sqlx::Error> {
-        let due = self.due(&query);
-        self.write(due).await?;
-        Ok(query)
-    }
-
+    /// The held kinds `query` must see written before it runs.
     fn due(&self, query: &Query<'_>) -> Kinds {
         self.rows
             .as_ref()
@@ -472,12 +466,13 @@ impl Connection for Deferring {
     }
 
     fn execute<'c>(&'c mut self, query: Query<'_>) -> BoxFuture<'c, Result<u64, sqlx::Error>> {
-        if self.due(&query).is_empty() {
+        let due = self.due(&query);
+        if due.is_empty() {
             return self.tx.execute(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            let query = self.prepare(query).await?;
+            self.write(due).await?;
             self.tx.execute(query).await
         })
     }
@@ -486,12 +481,13 @@ impl Connection for Deferring {
         &'c mut self,
         query: Query<'_>,
     ) -> BoxFuture<'c, Result<Vec<Row>, sqlx::Error>> {
-        if self.due(&query).is_empty() {
+        let due = self.due(&query);
+        if due.is_empty() {
             return self.tx.fetch_all(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            let query = self.prepare(query).await?;
+            self.write(due).await?;
             self.tx.fetch_all(query).await
         })
     }
@@ -500,23 +496,25 @@ impl Connection for Deferring {
         &'c mut self,
         query: Query<'_>,
     ) -> BoxFuture<'c, Result<Option<Row>, sqlx::Error>> {
-        if self.due(&query).is_empty() {
+        let due = self.due(&query);
+        if due.is_empty() {
             return self.tx.fetch_optional(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            let query = self.prepare(query).await?;
+            self.write(due).await?;
             self.tx.fetch_optional(query).await
         })
     }
 
     fn fetch<'c>(&'c mut self, query: Query<'_>) -> BoxStream<'c, Result<Row, sqlx::Error>> {
-        if self.due(&query).is_empty() {
+        let due = self.due(&query);
+        if due.is_empty() {
             return self.tx.fetch(query);
         }
         let query = query.into_owned();
         futures::stream::once(async move {
-            let query = self.prepare(query).await?;
+            self.write(due).await?;
             Ok::<_, sqlx::Error>(self.tx.fetch(query))
         })
         .try_flatten()
