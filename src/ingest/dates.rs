@@ -222,15 +222,15 @@ fn take_offset(text: &str) -> (Option<FixedOffset>, String) {
             UTC_WORD.replace_all(text, " ").into_owned(),
         );
     }
-    if let Some(found) = ZONE_NAME.find(text) {
-        let minutes = ZONE_NAMES
+    let zone = ZONE_NAME.find(text).and_then(|found| {
+        let (_, minutes) = ZONE_NAMES
             .iter()
-            .find(|(name, _)| *name == found.as_str())
-            .map(|(_, minutes)| *minutes);
-        if let Some(minutes) = minutes {
-            let rest = format!("{} {}", &text[..found.start()], &text[found.end()..]);
-            return (FixedOffset::east_opt(minutes * 60), rest);
-        }
+            .find(|(name, _)| *name == found.as_str())?;
+        Some((found, *minutes))
+    });
+    if let Some((found, minutes)) = zone {
+        let rest = format!("{} {}", &text[..found.start()], &text[found.end()..]);
+        return (FixedOffset::east_opt(minutes * 60), rest);
     }
     (None, text.to_string())
 }
@@ -267,7 +267,7 @@ const ZONE_NAMES: &[(&str, i32)] = &[
     ("PDT", -420),
 ];
 
-/// An upper-case word of two to five letters: a zone abbreviation when [`ZONE_NAMES`] has it.
+/// One of [`ZONE_NAMES`] as a whole word (upper case, as clients print them).
 static ZONE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     let names: Vec<&str> = ZONE_NAMES.iter().map(|(name, _)| *name).collect();
     Regex::new(&format!(r"\b(?:{})\b", names.join("|"))).expect("valid regex")

@@ -5,8 +5,8 @@
 //! it stands, as every client lays these blocks out: the first line is the sender, the first
 //! value with a time of day and no address the date, the following values with addresses the
 //! To and then Cc recipients, and the last value left the subject. A block read this way is
-//! only accepted with a forward marker or separator above it or under a forward subject
-//! (`candidates::acceptance`).
+//! only accepted below a forward title or under a forward subject (`candidates::acceptance`):
+//! an Outlook rule or "Original Message" separator is not enough.
 
 use super::addresses::{parse_address_list, parse_sender, ADDRESS_TOKEN};
 use super::candidates::Header;
@@ -108,7 +108,7 @@ fn row_of(content: &str) -> Option<Row<'_>> {
 }
 
 /// The rows' fields, listed labels first, the others by their values' shapes; `None` without
-/// a sender with an address or a date.
+/// a date (the sender's address is checked on the assembled header).
 fn fields_of(rows: &[&Row]) -> Option<Vec<Option<Field>>> {
     let mut fields: Vec<Option<Field>> = rows.iter().map(|row| row.field).collect();
     let has = |fields: &[Option<Field>], field: Field| fields.contains(&Some(field));
@@ -134,8 +134,7 @@ fn fields_of(rows: &[&Row]) -> Option<Vec<Option<Field>>> {
             fields[i] = Some(Field::Subject);
         }
     }
-    let sender = fields.iter().position(|f| *f == Some(Field::From))?;
-    rows[sender].addressed.then_some(fields)
+    Some(fields)
 }
 
 fn assembled(rows: &[&Row], fields: &[Option<Field>]) -> Header {

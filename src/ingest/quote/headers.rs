@@ -90,8 +90,13 @@ pub(super) static DASHED_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// GroupWise: ">>> Bob Jones <bob@example.com> 12/3/2026 10:15 AM >>>" above the unquoted
 /// original. Starting with ">", it would otherwise read as a quoted line.
-pub(super) static FRAMED_ATTRIBUTION: LazyLock<Regex> =
+static FRAMED_ATTRIBUTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*>>>\s+\S.{0,200}\d{1,2}[:.]\d{2}.{0,40}\s>>>\s*$").unwrap());
+
+/// GroupWise's framed attribution ([`FRAMED_ATTRIBUTION`]): a quote header, not a quoted line.
+pub(super) fn is_framed_attribution(line: &str) -> bool {
+    line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line)
+}
 
 /// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:" on one line; also with
 /// the quoted text on the same line when the attribution names an address in brackets
@@ -207,7 +212,7 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     if (DASHED_TITLE.is_match(line) || BARE_ORIGINAL_MESSAGE.is_match(line)) && block_below() {
         return Some(1);
     }
-    if line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line) {
+    if is_framed_attribution(line) {
         return Some(1);
     }
     if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {

@@ -32,7 +32,7 @@ mod signature_split;
 mod tests;
 
 use headers::{
-    splitter_len, DASHED_ATTRIBUTION, FRAMED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE,
+    is_framed_attribution, splitter_len, DASHED_ATTRIBUTION, LEADING_INTRO, ORIGINAL_MESSAGE,
     SHARED_ATTRIBUTION,
 };
 use kept::{join_before, join_paragraphs, kept_ranges};
@@ -302,11 +302,6 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
         }
     }
     kinds
-}
-
-/// GroupWise's ">>> Name <address> date time >>>" (a quote header, not a quoted line).
-fn is_framed_attribution(line: &str) -> bool {
-    line.contains(">>>") && FRAMED_ATTRIBUTION.is_match(line)
 }
 
 fn line_kind(line: &str) -> Kind {
