@@ -95,7 +95,53 @@ const MONTH_NAMES: &[&str] = &[
     "ינואר פברואר מרץ אפריל מאי יוני יולי אוגוסט ספטמבר אוקטובר נובמבר דצמבר",
     // Arabic
     "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+    // Persian (the Gregorian months)
+    "ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر",
+    THAI_MONTH_NAMES,
+    // Hindi
+    "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्तूबर नवंबर दिसंबर",
+    // Hindi, other spellings
+    "जनवरी फरवरी मार्च अप्रेल मई जून जुलाई अगस्त सितम्बर अक्टूबर नवम्बर दिसम्बर",
+    // Bengali
+    "জানুয়ারী ফেব্রুয়ারী মার্চ এপ্রিল মে জুন জুলাই আগস্ট সেপ্টেম্বর অক্টোবর নভেম্বর ডিসেম্বর",
+    // Bengali, other spellings
+    "জানুয়ারি ফেব্রুয়ারি মার্চ এপ্রিল মে জুন জুলাই অগাস্ট সেপ্টেম্বর অক্টোবর নভেম্বর ডিসেম্বর",
+    // Tamil
+    "ஜனவரி பிப்ரவரி மார்ச் ஏப்ரல் மே ஜூன் ஜூலை ஆகஸ்ட் செப்டம்பர் அக்டோபர் நவம்பர் டிசம்பர்",
 ];
+
+/// Thai month names, January first ([`MONTH_NAMES`]' Thai line; their abbreviations, such as
+/// "ธ.ค.", are [`THAI_ABBREVIATIONS`]).
+const THAI_MONTH_NAMES: &str =
+    "มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม กันยายน ตุลาคม พฤศจิกายน ธันวาคม";
+
+/// Thai month abbreviations, January first: dotted, so they are replaced by the full name
+/// before the text is cut into words.
+const THAI_ABBREVIATIONS: [&str; 12] = [
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+];
+
+/// The first code point (zero) of each run of decimal digits that clients print dates in:
+/// Arabic-Indic, Persian, Devanagari, Bengali, Tamil, Thai and full-width digits.
+const DIGIT_ZEROS: [char; 7] = [
+    '\u{0660}', '\u{06F0}', '\u{0966}', '\u{09E6}', '\u{0BE6}', '\u{0E50}', '\u{FF10}',
+];
+
+/// A year of the Thai solar calendar (Buddhist Era) is 543 years ahead of the Gregorian:
+/// Thai clients print 2569 for 2026.
+const BUDDHIST_ERA_OFFSET: i32 = 543;
+const FIRST_BUDDHIST_ERA_YEAR: u32 = 2400;
 
 /// Month names read only when the whole word matches: Finnish names start with what other
 /// languages abbreviate ("mar" would be November's "marraskuu").
@@ -162,7 +208,8 @@ pub fn parse_forwarded_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
 
 /// Reads a client-printed date; a date without an offset is read in `zone`.
 pub fn parse_client_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
-    let text = text.replace(['\u{202f}', '\u{a0}'], " ");
+    let text =
+        with_thai_months_spelled_out(&ascii_digits(text)).replace(['\u{202f}', '\u{a0}'], " ");
     let (time, rest) = take_time(&text);
     let (offset, rest) = take_offset(&rest);
     let naive = read_day(&rest)?.and_time(time.unwrap_or_default());
@@ -176,6 +223,32 @@ pub fn parse_client_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
             .earliest()
             .map(|d| d.with_timezone(&Utc)),
     }
+}
+
+/// The text with digits of other scripts ("۳ دسامبر ۲۰۲۶", "๓ ธันวาคม ๒๕๖๙") as ASCII digits.
+fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            DIGIT_ZEROS
+                .iter()
+                .find_map(|&zero| {
+                    let value = (c as u32).checked_sub(zero as u32).filter(|v| *v < 10)?;
+                    char::from_digit(value, 10)
+                })
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// The text with Thai dotted month abbreviations ("3 ธ.ค. 2569") as the months' names.
+fn with_thai_months_spelled_out(text: &str) -> String {
+    let mut text = text.to_string();
+    if text.contains('.') && text.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)) {
+        for (abbreviation, name) in THAI_ABBREVIATIONS.iter().zip(THAI_MONTH_NAMES.split(' ')) {
+            text = text.replace(abbreviation, &format!(" {name} "));
+        }
+    }
+    text
 }
 
 fn take_time(text: &str) -> (Option<NaiveTime>, String) {
@@ -275,20 +348,30 @@ static ZONE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The calendar day: a month name with a day and year, or a numeric date.
 fn read_day(text: &str) -> Option<NaiveDate> {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() || CJK_DATE_MARKS.contains(&c))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let lower = text.to_lowercase().replace(CJK_DATE_MARKS, " ");
+    // Letters with their combining marks: Thai and Indic vowel signs are part of the word.
+    let words: Vec<&str> = WORD.find_iter(&lower).map(|m| m.as_str()).collect();
     let numbers: Vec<u32> = words.iter().filter_map(|w| w.parse().ok()).collect();
     match month_in(&words) {
         Named::Month(month) => {
             let year = numbers.iter().copied().find(|n| *n >= 1900)?;
             let day = numbers.iter().copied().find(|n| (1..=31).contains(n))?;
-            NaiveDate::from_ymd_opt(year as i32, month, day)
+            NaiveDate::from_ymd_opt(gregorian(year), month, day)
         }
         Named::Ambiguous => None,
         Named::None => numeric_day(&numbers),
+    }
+}
+
+/// A word of a date: letters, combining marks and digits.
+static WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\p{L}\p{M}\p{N}]+").expect("valid regex"));
+
+/// The Gregorian year of a printed year (a Buddhist Era year is moved back).
+fn gregorian(year: u32) -> i32 {
+    match year >= FIRST_BUDDHIST_ERA_YEAR {
+        true => year as i32 - BUDDHIST_ERA_OFFSET,
+        false => year as i32,
     }
 }
 
@@ -378,9 +461,9 @@ fn numeric_day(numbers: &[u32]) -> Option<NaiveDate> {
     let (a, b, year) = match year_at {
         Some(0) => {
             let [month, day] = numbers.get(1..3)?.try_into().ok()?;
-            return NaiveDate::from_ymd_opt(numbers[0] as i32, month, day);
+            return NaiveDate::from_ymd_opt(gregorian(numbers[0]), month, day);
         }
-        Some(at) if at >= 2 => (numbers[at - 2], numbers[at - 1], numbers[at] as i32),
+        Some(at) if at >= 2 => (numbers[at - 2], numbers[at - 1], gregorian(numbers[at])),
         Some(_) => return None,
         None => {
             let [a, b, c] = numbers.get(..3)?.try_into().ok()?;
@@ -518,6 +601,30 @@ mod tests {
             assert_eq!(
                 parse_client_date(text, berlin),
                 Some(utc(expected)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn thai_and_indic_month_names_native_digits_and_buddhist_years_are_read() {
+        let cases = [
+            ("วันพฤหัสบดีที่ 3 ธันวาคม 2026 10:15", "2026-12-03T10:15:00Z"),
+            ("3 ธันวาคม 2569 เวลา 10:15", "2026-12-03T10:15:00Z"),
+            ("พฤ. 3 ธ.ค. 2569 10:15", "2026-12-03T10:15:00Z"),
+            ("13 ก.พ. 2026 09:05", "2026-02-13T09:05:00Z"),
+            ("๓ มีนาคม ๒๕๖๙ ๑๐:๑๕", "2026-03-03T10:15:00Z"),
+            ("गुरुवार, 3 दिसंबर 2026 10:15 am", "2026-12-03T10:15:00Z"),
+            ("सोम, 7 फ़र॰ 2026 को 4:05 pm", "2026-02-07T16:05:00Z"),
+            ("৩ ডিসেম্বর, ২০২৬ ১০:১৫", "2026-12-03T10:15:00Z"),
+            ("வியாழன், 3 டிசம்பர், 2026 10:15", "2026-12-03T10:15:00Z"),
+            ("پنجشنبه ۳ دسامبر ۲۰۲۶ ساعت ۱۰:۱۵", "2026-12-03T10:15:00Z"),
+            ("๓/๑๒/๒๕๖๙ ๑๐:๑๕", "2026-12-03T10:15:00Z"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                parse_client_date(text, chrono_tz::UTC),
+                Some(utc(want)),
                 "{text}"
             );
         }

@@ -148,13 +148,42 @@ pub fn clean_body(text: &str, sender_name: Option<&str>) -> CleanBody {
     }
 }
 
+/// The name a signature opens with, when the address is that person's: a name-like line in
+/// its first lines one of whose words the address's local part holds ("Jane Doe" for
+/// "jane@…"), or whose initial and last word it is ("jdoe@…").
+fn signed_name(signature: &str, email: &EmailAddress) -> Option<String> {
+    // The address is lower-case already.
+    let local = email.local_part();
+    let holds_the_name = |line: &str| {
+        let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
+        let initial_and_last = match (words.first(), words.last()) {
+            (Some(first), Some(last)) if words.len() >= 2 => first
+                .chars()
+                .next()
+                .is_some_and(|initial| local.strip_prefix(initial) == Some(last.as_str())),
+            _ => false,
+        };
+        initial_and_last
+            || words
+                .iter()
+                .any(|w| w.chars().count() >= 3 && local.contains(w.as_str()))
+    };
+    signature
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(3)
+        .find(|line| signature::is_name_like(line) && holds_the_name(line))
+        .map(str::to_string)
+}
+
 /// A contact draft for a person, enriched from their signature.
 pub fn contact_from(
     person: &Person,
     signature: Option<&str>,
     country: Option<&str>,
 ) -> ContactDraft {
-    let name = name_of(person);
+    let name = name_of(person).or_else(|| signature.and_then(|s| signed_name(s, &person.email)));
     let fields = signature
         .map(|s| signature::extract_signature_fields(s, name.as_deref(), country))
         .unwrap_or_default();
@@ -188,6 +217,39 @@ mod tests {
             email: EmailAddress::parse(address).unwrap(),
             name: name.map(String::from),
         }
+    }
+
+    #[test]
+    fn a_contact_without_a_display_name_takes_the_name_its_signature_opens_with() {
+        let signature = "Jane Doe\nPurchasing, Customer Ltd\n+44 20 7946 0000";
+        for address in [
+            "jane@customer.example",
+            "jdoe@customer.example",
+            "doe@customer.example",
+        ] {
+            let draft = contact_from(&person(address, None), Some(signature), None);
+            assert_eq!(draft.name.as_deref(), Some("Jane Doe"), "{address}");
+        }
+        // A role address, or a first line that is no name, gives no name.
+        let draft = contact_from(
+            &person("sales@customer.example", None),
+            Some(signature),
+            None,
+        );
+        assert_eq!(draft.name, None);
+        let draft = contact_from(
+            &person("jane@customer.example", None),
+            Some("Sent from my phone\njane at Customer"),
+            None,
+        );
+        assert_eq!(draft.name, None);
+        // A display name wins over the signature.
+        let draft = contact_from(
+            &person("jane@customer.example", Some("J. Doe")),
+            Some(signature),
+            None,
+        );
+        assert_eq!(draft.name.as_deref(), Some("J. Doe"));
     }
 
     #[test]

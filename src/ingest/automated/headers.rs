@@ -134,12 +134,18 @@ fn auto_generated_signal(view: &MailView<'_, '_>) -> Option<String> {
 }
 
 fn no_reply_sender_signal(view: &MailView<'_, '_>) -> Option<String> {
+    (is_no_reply_local_part(view.sender_local_part()) || view.sender_is_postmaster())
+        .then(|| format!("no-reply sender {}", view.from))
+}
+
+/// Whether an address's local part says nobody reads it ("noreply", "do-not-reply",
+/// "ne-pas-repondre"…), as lower-cased by the caller.
+pub(crate) fn is_no_reply_local_part(local: &str) -> bool {
     let no_reply = static_regex!(
         r"(?x)^(
         (.*[-_.])?no[-_.]?reply([-_.+].*)? | (.*[-_.])?do[-_.]?not[-_.]?reply([-_.+].*)?
         | dont[-_.]?reply | ne[-_.]?pas[-_.]?repondre | nao[-_.]?responda | no[-_.]?responder
         )$"
     );
-    (no_reply.is_match(view.sender_local_part()) || view.sender_is_postmaster())
-        .then(|| format!("no-reply sender {}", view.from))
+    no_reply.is_match(local)
 }

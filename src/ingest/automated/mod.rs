@@ -50,6 +50,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use headers::is_no_reply_local_part;
 use headers::{auto_reply, list_mail, no_reply, own_mail, unsubscribe_request};
 pub use originals::original_message_ids;
 use report::{report, ses_notification};

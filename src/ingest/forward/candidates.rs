@@ -50,6 +50,8 @@ pub(super) struct Header {
     pub(super) subject: Option<String>,
     pub(super) to: Vec<ForwardedAddress>,
     pub(super) cc: Vec<ForwardedAddress>,
+    /// The Reply-To address, when the block has one.
+    pub(super) reply_to: Option<ForwardedAddress>,
     /// Read by its shape: some labels are in no listed language (`shaped`).
     pub(super) shaped: bool,
 }
@@ -198,6 +200,7 @@ pub(super) fn assemble(
             .or_else(|| (!fallback_subject.is_empty()).then_some(fallback_subject)),
         to: header.to,
         cc: header.cc,
+        reply_to: header.reply_to,
         body: body_text(&lines[body_start..body_end], found.depth),
         note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
         confidence,

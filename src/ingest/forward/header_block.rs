@@ -12,15 +12,22 @@ pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, He
     let mut seen: Vec<Field> = Vec::new();
     let mut header = Header::default();
     let mut next = index;
+    // Two header lines next to each other: the block is laid out line by line, and a blank
+    // line ends it (what follows is the body, even when it starts "Date: next Tuesday …").
+    let mut adjacent = false;
     while next < lines.len() && next - index < MAX_BLOCK_LINES {
         if let Some((field, value)) = header_line(lines[next].content()) {
             if field != Field::Other && seen.contains(&field) {
                 break;
             }
+            adjacent |= next > index && !lines[next - 1].is_blank();
             seen.push(field);
-            record(&mut header, field, value);
-            next += 1;
-        } else if let Some(skip) = gap_before_more_headers(lines, next, &seen) {
+            // A header table turned to text a cell a line: the label, then its value.
+            let below = value_below(lines, next).filter(|_| value.is_empty());
+            record(&mut header, field, below.unwrap_or(value));
+            next += 1 + usize::from(below.is_some());
+        } else if let Some(skip) = gap_before_more_headers(lines, next, &seen).filter(|_| !adjacent)
+        {
             next += skip;
         } else if continues_recipients(&lines[next], &seen) {
             extend_recipients(&mut header, seen.last().copied(), lines[next].content());
@@ -42,6 +49,14 @@ pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, He
     (header.from.is_some() && has_other).then_some((next, header))
 }
 
+/// The line below a label alone on its line ("From:"), when it holds a value: not blank, not
+/// a header line itself.
+fn value_below<'l>(lines: &'l [Line], index: usize) -> Option<&'l str> {
+    let below = lines.get(index + 1)?;
+    let value = below.content().trim();
+    (!below.is_blank() && header_line(value).is_none()).then_some(value)
+}
+
 fn record(header: &mut Header, field: Field, value: &str) {
     let text = (!value.is_empty()).then(|| value.to_string());
     match field {
@@ -50,12 +65,13 @@ fn record(header: &mut Header, field: Field, value: &str) {
         Field::Cc => header.cc = parse_address_list(value),
         Field::Date => header.date = text,
         Field::Subject => header.subject = text,
+        Field::ReplyTo => header.reply_to = parse_sender(value),
         Field::Other => {}
     }
 }
 
-/// Blank lines (HTML-to-text) inside a block: skipped when a header of a
-/// field not seen yet follows. Returns how many lines to skip.
+/// Blank lines (HTML-to-text) inside a block spaced out row by row: skipped when a header of
+/// a field not seen yet follows. Returns how many lines to skip.
 fn gap_before_more_headers(lines: &[Line], index: usize, seen: &[Field]) -> Option<usize> {
     if seen.is_empty() || !lines[index].is_blank() {
         return None;

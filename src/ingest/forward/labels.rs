@@ -14,6 +14,8 @@ pub(super) enum Field {
     Cc,
     Date,
     Subject,
+    /// Reply-To: where answers go (a form's submitter, when the sender is a no-reply robot).
+    ReplyTo,
     Other,
 }
 
@@ -57,9 +59,15 @@ const SUBJECT_LABELS: &str = concat!(
     "제목|Относно|Предмет|Tema|الموضوع|נושא",
 );
 
+/// Labels of the Reply-To line, `|`-separated.
+const REPLY_TO_LABELS: &str = concat!(
+    "Reply-To|Antwort an|Répondre à|Responder a|Rispondi a|Antwoord aan|Svara till|Svar til|",
+    "Odpowiedz do|Odpověď na|Responder para",
+);
+
 /// Labels of other header lines (kept in the block, values ignored), `|`-separated.
 const OTHER_LABELS: &str = concat!(
-    "Reply-To|Antwort an|Répondre à|Responder a|Rispondi a|Antwoord aan|Bcc|Cco|Ccn|",
+    "Bcc|Cco|Ccn|",
     "Importance|Wichtigkeit|Priorité|Attachments|Anlagen|Pièces jointes|Sender",
 );
 
@@ -70,6 +78,7 @@ const LABELS: &[(Field, &str)] = &[
     (Field::Cc, CC_LABELS),
     (Field::Date, DATE_LABELS),
     (Field::Subject, SUBJECT_LABELS),
+    (Field::ReplyTo, REPLY_TO_LABELS),
     (Field::Other, OTHER_LABELS),
 ];
 

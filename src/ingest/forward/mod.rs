@@ -81,6 +81,8 @@ pub struct Forward {
     pub to: Vec<ForwardedAddress>,
     /// The original Cc recipients.
     pub cc: Vec<ForwardedAddress>,
+    /// The original's Reply-To, when its header block shows one.
+    pub reply_to: Option<ForwardedAddress>,
     /// Everything below the forwarded header block, unquoted and trimmed.
     pub body: String,
     /// The forwarder's own text above the forward; `None` when blank.

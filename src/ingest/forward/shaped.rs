@@ -58,7 +58,9 @@ pub(super) fn shaped_block_at(
 }
 
 /// The labelled lines from `index` on, across the blank lines of HTML-to-text when another
-/// labelled line follows; returns the line after the last one.
+/// labelled line follows; returns the line after the last one. A block is laid out one way:
+/// once two of its lines were next to each other, a blank line ends it, so the fields of a
+/// forwarded form ("Name: …", "Email: …") below the header block are its body.
 fn rows_at<'s, 'a>(
     lines: &[Line],
     shapes: &'s Shapes<'a>,
@@ -67,8 +69,10 @@ fn rows_at<'s, 'a>(
     let row = |i: usize| shapes.rows.get(i).and_then(Option::as_ref);
     let mut rows = Vec::new();
     let mut next = index;
+    let mut adjacent = false;
     while next < lines.len() && next - index < MAX_BLOCK_LINES {
         if let Some(found) = row(next) {
+            adjacent |= next > index && row(next - 1).is_some();
             rows.push(found);
             next += 1;
             continue;
@@ -78,7 +82,7 @@ fn rows_at<'s, 'a>(
             .take(3)
             .take_while(|line| line.is_blank())
             .count();
-        if rows.is_empty() || gap == 0 || row(next + gap).is_none() {
+        if rows.is_empty() || adjacent || gap == 0 || row(next + gap).is_none() {
             break;
         }
         next += gap;
@@ -147,6 +151,9 @@ fn assembled(rows: &[&Row], fields: &[Option<Field>]) -> Header {
             Some(Field::Cc) if header.cc.is_empty() => header.cc = parse_address_list(row.value),
             Some(Field::Date) if header.date.is_none() => header.date = text,
             Some(Field::Subject) if header.subject.is_none() => header.subject = text,
+            Some(Field::ReplyTo) if header.reply_to.is_none() => {
+                header.reply_to = parse_sender(row.value)
+            }
             _ => {}
         }
     }

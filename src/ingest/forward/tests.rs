@@ -3,6 +3,7 @@
 use super::*;
 
 mod corpus;
+mod layout;
 mod shaped;
 
 fn sender(forward: &Forward) -> (Option<&str>, &str) {

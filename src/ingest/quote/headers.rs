@@ -126,7 +126,9 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
         r"|originalna poruka|izvorna poruka|p[ôo]vodn[áa] spr[áa]va|eredeti [üu]zenet|mesaj original",
         r"|orijinal mesaj|[öo]zg[üu]n [İi]leti|algne kiri|esialgne s[õo]num|αρχικό μήνυμα",
         r"|元のメッセージ|原始邮件|原始郵件|原始消息|원본 메시지|الرسالة الأصلية|הודעה מקורית)",
-        r"\s*(?:-{2,}|_{3,}|={3,})[\s*_]*$"
+        // The closing rule may be missing ("-----Ursprüngliche Nachricht"): the opening one and
+        // the title are enough.
+        r"\s*(?:-{2,}|_{3,}|={3,})?[\s*_:]*$"
     ))
     .unwrap()
 });
@@ -136,7 +138,7 @@ pub(super) static ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 static ORIGINAL_MESSAGE_THEN_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     let separator = ORIGINAL_MESSAGE
         .as_str()
-        .trim_end_matches(r"[\s*_]*$")
+        .trim_end_matches(r"[\s*_:]*$")
         .to_string();
     Regex::new(&format!(r"{separator}\s*\p{{L}}[\p{{L}}-]{{0,20}}\s?:\s")).unwrap()
 });
@@ -218,10 +220,89 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {
         return Some(1);
     }
+    if is_lone_sender_line(lines, start) || is_reply_above_this_line(line) {
+        return Some(1);
+    }
+    if is_sender_over_date(lines, start) {
+        return Some(2);
+    }
     attribution_len(lines, start)
         .or_else(|| super::attribution::attribution_len(lines, start))
         .or_else(|| block_len(lines, start))
 }
+
+/// A quoted message's sender alone in its paragraph, a name with its address in brackets
+/// ("From: Ann Lee <ann@example.com>", "De : Ann [mailto:ann@example.com]"): what some
+/// clients put above the original instead of a whole header block. A blank line (or the
+/// quote) must follow, so a "From:" line inside a form's fields or a list is not one.
+fn is_lone_sender_line(lines: &[&str], start: usize) -> bool {
+    let line = lines[start];
+    let blank_above = start == 0 || lines[start - 1].trim().is_empty();
+    let ends_paragraph = lines
+        .get(start + 1)
+        .is_none_or(|next| next.trim().is_empty() || is_quote_line(next));
+    blank_above
+        && ends_paragraph
+        && line.contains('@')
+        && line.split_whitespace().count() <= 12
+        && header_field(line) == Some(Field::From)
+        && BRACKETED_ADDRESS.is_match(line)
+}
+
+/// A helpdesk's or a notifier's marker above the quoted conversation ("##- Please type your
+/// reply above this line -##", "-- Reply above this line --"), in the languages such tools
+/// localise it into.
+static REPLY_ABOVE_THIS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^[\W_]{0,6}\s*(?:(?:please\s+)?(?:(?:type|write|enter|add)\s+(?:your\s+)?",
+        r"(?:reply|response|answer)|reply|respond|write|answer)\s+above\s+(?:this|the)\s+line",
+        r"|.{0,50}(?:über dieser zeile|oberhalb dieser zeile|au-dessus de cette ligne",
+        r"|por encima de esta l[íi]nea|acima desta linha|sopra questa riga|boven deze regel",
+        r"|ovanför denna rad|over denne linje|powyżej tej linii|nad tímto řádkem)(?:\s+\p{L}+)?)",
+        r"\s*[.!]?\s*[\W_]{0,6}$"
+    ))
+    .unwrap()
+});
+
+/// [`REPLY_ABOVE_THIS_LINE`], tried only on a line holding one of its phrases: a search for
+/// a few literals is much cheaper than the anchored pattern on every line of every body.
+fn is_reply_above_this_line(line: &str) -> bool {
+    static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(?i)above (?:this|the) line|dieser zeile|cette ligne|esta l[íi]nea|desta linha",
+            r"|questa riga|deze regel|denna rad|denne linje|tej linii|tímto řádkem"
+        ))
+        .unwrap()
+    });
+    PHRASE.is_match(line) && REPLY_ABOVE_THIS_LINE.is_match(line)
+}
+
+/// The sender's name (or nothing) and bracketed address alone on one line and, on the next,
+/// only the date and time ("Tom Becker <tom@example.com>" over "03.12.2026 10:15"): the
+/// memo header Lotus Notes and some web clients put above the original, with its "To", "cc"
+/// and "Subject" below.
+fn is_sender_over_date(lines: &[&str], start: usize) -> bool {
+    let (line, Some(next)) = (lines[start].trim(), lines.get(start + 1).map(|l| l.trim())) else {
+        return false;
+    };
+    if !line.contains('@') || next.is_empty() {
+        return false;
+    }
+    let sender_only = BRACKETED_ADDRESS.find(line).is_some_and(|address| {
+        let name = line[..address.start()].trim().trim_matches('"');
+        line[address.end()..].trim().is_empty()
+            && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+    });
+    sender_only
+        && next.split_whitespace().count() <= 6
+        && has_time(next)
+        && crate::ingest::dates::parse_client_date(next, chrono_tz::UTC).is_some()
+}
+
+/// An address in angle or square brackets, or a "mailto:" link in square brackets.
+static BRACKETED_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<[^\s<>@]+@[^\s<>@]+>|\[(?:mailto:)?[^\s\[\]@]+@[^\s\[\]@]+\]").unwrap()
+});
 
 /// Whether the quoted lines from `from` on (at most one blank line down) open with a header
 /// block once their quote marks are taken off: Zimbra's "----- Ursprüngliche Mail -----" above

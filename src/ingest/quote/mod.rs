@@ -142,14 +142,10 @@ pub fn split_signature_for(text: &str, sender_name: Option<&str>) -> (String, Op
 
 /// The sign-off at the top of a split-off signature ("-Abhishek", "Thanks,\nAna"): its first
 /// paragraph when that is at most two short lines, none a contact line, a device line or a
-/// "--"/"__" delimiter. A sign-off is the sender's own words, so the stored reply keeps it
+/// delimiter ("--", "__", "==" …). A sign-off is the sender's own words, so the stored reply keeps it
 /// (issue 15); the whole signature is still read for contact details.
 pub fn sign_off(signature: &str) -> Option<&str> {
-    let is_delimiter = |line: &str| {
-        line.starts_with("--")
-            || line.starts_with("__")
-            || (line.chars().count() >= 2 && line.chars().all(|c| matches!(c, '—' | '―' | '─')))
-    };
+    let is_delimiter = |line: &str| line.starts_with("--") || signature_split::is_rule_line(line);
     let mut end = 0;
     let mut count = 0;
     for line in signature.split_inclusive('\n') {

@@ -8,8 +8,10 @@ use std::sync::LazyLock;
 
 const MAX_SIGNATURE_LINES: usize = 30;
 
+/// A line that is only a rule: dashes or underscores (two or more), a dash of another width,
+/// or a short run of "=" or "+" ("==", "++++"), which some people type above their name.
 static DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|[—―─]{2,}|_{5,})\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^\s*(?:-{2,}|—|[—―─]{2,}|_{2,}|={2,4}|\+{2,4})\s*$").unwrap());
 
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -89,6 +91,11 @@ pub(super) fn signature_start(lines: &[&str], from: usize, sender: Option<&str>)
     })
 }
 
+/// A line that is only a signature delimiter ("--", "__", "==", "———").
+pub(super) fn is_rule_line(line: &str) -> bool {
+    DELIMITER.is_match(line)
+}
+
 /// "-- ", "---", "_____" — but not the "-------" underlining a heading just above it.
 fn is_delimiter(lines: &[&str], index: usize) -> bool {
     let line = lines[index].trim();
@@ -97,8 +104,28 @@ fn is_delimiter(lines: &[&str], index: usize) -> bool {
         && !above.ends_with(['.', '?', '!', ',', ':'])
         && line.chars().count() >= 3
         && line.chars().count().abs_diff(above.chars().count()) <= 2;
-    DELIMITER.is_match(line) && !underlines_heading
+    DELIMITER.is_match(line)
+        && !underlines_heading
+        && !opens_a_list(lines, index)
+        && !closes_a_list(lines, index)
 }
+
+/// Whether the first line below `index` that is not blank is a numbered or bulleted item
+/// ("1. Pricing", "• Delivery"): the rule above it separates parts of the text, as no
+/// signature starts with a list.
+fn opens_a_list(lines: &[&str], index: usize) -> bool {
+    next_non_blank(lines, index).is_some_and(|line| LIST_ITEM.is_match(line))
+}
+
+/// Whether the rule at `index` ends a list that the same rule opened above it.
+fn closes_a_list(lines: &[&str], index: usize) -> bool {
+    let rule = lines[index].trim();
+    previous_non_blank(lines, index).is_some_and(|line| LIST_ITEM.is_match(line))
+        && (0..index).any(|above| lines[above].trim() == rule && opens_a_list(lines, above))
+}
+
+static LIST_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:\d{1,2}[.)]|[•*▪◦])\s+\S").unwrap());
 
 /// An underscore rule with the sender's closing further down separates two parts of the
 /// reply; the signature starts at the closing ("--" is the signature delimiter whatever

@@ -8,6 +8,7 @@ mod fifth_round;
 mod fourth_round;
 mod generalised;
 mod invariants;
+mod seventh_round;
 mod shapes;
 mod third_round;
 

@@ -42,7 +42,7 @@ pub(super) fn find(mail: &ParsedMail, has_external_recipients: bool, zone: Tz) -
     let note = found.note.clone().unwrap_or_default();
     let inner = found.innermost();
     Some(Original {
-        from: person(&inner.from)?,
+        from: original_sender(inner, mail.from.as_ref())?,
         subject: inner
             .subject
             .clone()
@@ -95,6 +95,132 @@ fn innermost_attached(mail: &ParsedMail) -> &ParsedMail {
     }
 }
 
+/// Who wrote the forwarded original: its sender, or the Reply-To its header block shows
+/// when the sender speaks for nobody (a no-reply robot, or the forwarder's own domain, as a
+/// website's form mail does) and answers go to a person.
+fn original_sender(inner: &forward::Forward, forwarder: Option<&Person>) -> Option<Person> {
+    let from = person(&inner.from);
+    let reply_to = || inner.reply_to.as_ref().and_then(person);
+    match from {
+        Some(from) if speaks_for_nobody(&from, forwarder) => Some(
+            reply_to()
+                .or_else(|| form_submitter(&inner.body))
+                .unwrap_or(from),
+        ),
+        Some(from) => Some(from),
+        None => reply_to().or_else(|| signed_by(&inner.body, inner.from.name.as_deref()?)),
+    }
+}
+
+/// Lines at the end of an original's own text that its signature is looked for in.
+const SIGNATURE_LINES: usize = 12;
+
+/// The address of a sender shown by name only ("From: Jane Doe", as Outlook shows a
+/// sender it knows), from the original's signature: an address in its last lines whose
+/// local part holds one of the name's words ("jane.doe@", "doe@"), else the only address
+/// there.
+fn signed_by(body: &str, name: &str) -> Option<Person> {
+    let own = crate::ingest::quote::strip_quoted(body);
+    let lines: Vec<&str> = own.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = &lines[lines.len().saturating_sub(SIGNATURE_LINES)..];
+    let mut found: Vec<crate::domain::EmailAddress> = Vec::new();
+    let words = tail
+        .iter()
+        .flat_map(|line| line.split(|c: char| c.is_whitespace() || "<>()[],;|".contains(c)));
+    for word in words {
+        let Ok(address) = crate::domain::EmailAddress::parse(word.trim_matches(['.', ':'])) else {
+            continue;
+        };
+        if !found.contains(&address) {
+            found.push(address);
+        }
+    }
+    let name_words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let named = found.iter().find(|address| {
+        name_words
+            .iter()
+            .any(|w| address.local_part().contains(w.as_str()))
+    });
+    let email = match (named, found.as_slice()) {
+        (Some(address), _) => address.clone(),
+        (None, [only]) => only.clone(),
+        _ => return None,
+    };
+    Some(Person {
+        email,
+        name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
+    })
+}
+
+/// The name of a forwarded original's sender shown without an address, when the mail holds
+/// such a forward and its address could not be found: why it cannot be filed.
+pub(super) fn nameless_sender(mail: &ParsedMail, has_external_recipients: bool) -> Option<String> {
+    let hint = subject_hint(mail, has_external_recipients);
+    let found = forward::unwrap_forward(hint, &mail.text)?;
+    let inner = found.innermost();
+    let shown = inner.from.name.clone().unwrap_or_default();
+    inner.from.address.is_empty().then_some(shown)
+}
+
+/// Labels of a form's e-mail and name fields, as form builders print them.
+const EMAIL_FIELD_LABELS: [&str; 14] = [
+    "email",
+    "e-mail",
+    "email address",
+    "e-mail address",
+    "your email",
+    "your e-mail",
+    "mail",
+    "e-mail-adresse",
+    "courriel",
+    "adresse e-mail",
+    "adresse email",
+    "correo",
+    "correo electrónico",
+    "indirizzo email",
+];
+const NAME_FIELD_LABELS: [&str; 8] = [
+    "name",
+    "your name",
+    "full name",
+    "nom",
+    "nom complet",
+    "nombre",
+    "nome",
+    "vorname und name",
+];
+
+/// The submitter of a form mail that a robot sent: its one e-mail field's address, with the
+/// name field's value.
+fn form_submitter(body: &str) -> Option<Person> {
+    let fields = super::super::form::parse_labelled_fields(body, &[]);
+    let is = |label: &str, list: &[&str]| list.contains(&label.to_lowercase().as_str());
+    let mut addresses = fields
+        .iter()
+        .filter(|(label, _)| is(label, &EMAIL_FIELD_LABELS))
+        .filter_map(|(_, value)| crate::domain::EmailAddress::parse(value.trim()).ok());
+    let email = addresses.next()?;
+    if addresses.any(|other| other != email) {
+        return None;
+    }
+    let name = fields
+        .iter()
+        .find(|(label, value)| is(label, &NAME_FIELD_LABELS) && !value.trim().is_empty())
+        .map(|(_, value)| value.trim().to_string());
+    Some(Person { email, name })
+}
+
+/// A no-reply address, or one of the forwarder's own domain.
+fn speaks_for_nobody(sender: &Person, forwarder: Option<&Person>) -> bool {
+    let email = &sender.email;
+    let own_domain = forwarder.is_some_and(|f| f.email.domain() == email.domain());
+    crate::ingest::automated::is_no_reply_local_part(email.local_part()) || own_domain
+}
+
 fn person(address: &ForwardedAddress) -> Option<Person> {
     let email = crate::domain::EmailAddress::parse(&address.address).ok()?;
     let name = address.name.clone().filter(|n| !n.trim().is_empty());
@@ -134,6 +260,75 @@ mod tests {
             find(&mail("AW: Angebot", body), true, zone).is_none(),
             "a reply to the customer"
         );
+    }
+
+    /// A rep's forward of a mail whose header block is `block` and whose body is `fields`.
+    fn forwarded_form(block: &str, fields: &str) -> Option<Original> {
+        let body = format!("Can you take this?\r\n\r\n---------- Forwarded message ---------\r\n{block}\r\n\r\n{fields}");
+        find(&mail("Fwd: Enquiry", &body), false, chrono_tz::UTC)
+    }
+
+    #[test]
+    fn a_robots_form_mail_is_from_its_reply_to_or_its_email_field() {
+        let fields = "Name: Jane Doe\r\nEmail: jane@customer.example\r\nMessage: Please call me.";
+        let robot =
+            "From: Website <noreply@site.example>\r\nSubject: Enquiry\r\nDate: 3 Dec 2026 09:12";
+        let with_reply_to = format!("{robot}\r\nReply-To: Jane Doe <jane@customer.example>");
+        for block in [with_reply_to.as_str(), robot] {
+            let original = forwarded_form(block, fields).expect("a forward");
+            assert_eq!(
+                original.from.email.as_ref(),
+                "jane@customer.example",
+                "{block}"
+            );
+            assert_eq!(original.from.name.as_deref(), Some("Jane Doe"));
+        }
+        // The team's own website, sending from the rep's domain.
+        let own =
+            "From: Web <web@acme.test>\r\nSubject: Enquiry\r\nReply-To: <jane@customer.example>";
+        let original = forwarded_form(own, "Please call me.").expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "jane@customer.example");
+    }
+
+    #[test]
+    fn a_persons_mail_stays_theirs_whatever_its_reply_to_or_fields_say() {
+        let person = "From: Bob Jones <bob@corp.example>\r\nSubject: Enquiry\r\nReply-To: Assistant <office@corp.example>";
+        let original = forwarded_form(person, "Email: other@else.example").expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "bob@corp.example");
+        // A robot's mail whose fields name two addresses names no submitter.
+        let robot =
+            "From: Website <noreply@site.example>\r\nSubject: Enquiry\r\nDate: 3 Dec 2026 09:12";
+        let two = "Email: jane@customer.example\r\nE-mail: joe@customer.example";
+        let original = forwarded_form(robot, two).expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "noreply@site.example");
+    }
+
+    #[test]
+    fn a_sender_shown_by_name_only_is_found_by_the_signature() {
+        let outlook = "From: Jane Doe\r\nSent: Thursday, November 19, 2026 4:20 PM\r\nTo: Sales\r\nSubject: Sensors";
+        let signed = "Hello, we need 40 sensors.\r\n\r\nJane Doe\r\nPurchasing, Customer Ltd\r\nT +44 20 7946 0000 | jane.doe@customer.example";
+        let original = forwarded_form(outlook, signed).expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "jane.doe@customer.example");
+        assert_eq!(original.from.name.as_deref(), Some("Jane Doe"));
+        // Of two addresses in the signature, the one with the sender's name.
+        let two = "Hello.\r\n\r\nJane Doe\r\noffice@customer.example\r\ndoe@customer.example";
+        let original = forwarded_form(outlook, two).expect("a forward");
+        assert_eq!(original.from.email.as_ref(), "doe@customer.example");
+    }
+
+    #[test]
+    fn a_sender_shown_by_name_only_and_signed_without_an_address_is_named_in_the_refusal() {
+        let outlook = "From: Jane Doe\r\nSent: Thursday, November 19, 2026 4:20 PM\r\nTo: Sales\r\nSubject: Sensors";
+        let unsigned = "Hello, we need 40 sensors.\r\n\r\nJane";
+        assert!(forwarded_form(outlook, unsigned).is_none());
+        let body = format!("Can you take this?\r\n\r\n---------- Forwarded message ---------\r\n{outlook}\r\n\r\n{unsigned}");
+        let shown = nameless_sender(&mail("Fwd: Sensors", &body), false);
+        assert_eq!(shown.as_deref(), Some("Jane Doe"));
+        let addressed = forwarded_form(
+            "From: Jane <jane@customer.example>\r\nSubject: Sensors",
+            unsigned,
+        );
+        assert!(addressed.is_some());
     }
 
     #[test]

@@ -35,9 +35,16 @@ pub(super) fn plan(ctx: &Ctx<'_>, user: &User) -> crate::ingest::plan::IngestPla
     if let Some(lead_id) = routing {
         return note_to_lead(ctx, user, lead_id, tag_commands, &cmd_ctx);
     }
-    let detail =
-        "nothing to file: no external recipient, no forwarded message and no crm+lead-N tag"
-            .to_string();
+    let detail = match original::nameless_sender(mail, !externals.is_empty()) {
+        Some(name) => format!(
+            "a forwarded message whose sender shows no address (From: {name}) and whose \
+             signature names none: nothing to file it under; forward it again with the \
+             sender's address shown"
+        ),
+        None => "nothing to file: no external recipient, no forwarded message and no \
+                 crm+lead-N tag"
+            .to_string(),
+    };
     ctx.quarantine(
         "rep_nothing_to_file",
         QuarantineReason::BadCommand,

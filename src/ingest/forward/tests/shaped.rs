@@ -159,3 +159,26 @@ fn a_header_table_rendered_as_text_gives_values_without_the_cell_bar() {
     );
     assert_eq!(forward.subject.as_deref(), Some("Quote request"));
 }
+
+/// A forwarded web form: the header block, a blank line, then the form's own "Label: value"
+/// lines, which are the original's body, not more header lines.
+#[test]
+fn form_fields_below_a_header_block_are_the_body() {
+    let fields = "Name: Jane Doe\nEmail: jane@customer.example\nCompany: Customer Ltd\nMessage: We need 40 sensors.";
+    let block = "From: ACME Website <noreply@acme-site.example>\nDate: Thu, 3 Dec 2026 at 09:12\nSubject: New enquiry\nTo: <sales@acme.test>\nReply-To: Jane Doe <jane@customer.example>";
+    for marker in ["---------- Forwarded message ---------\n", ""] {
+        let body = format!("Can someone take this?\n\n{marker}{block}\n\n{fields}\n");
+        let forward = unwrap_forward("Fwd: New enquiry", &body).expect("a forward");
+        assert_eq!(forward.body, fields, "{marker}");
+        assert!(forward.cc.is_empty(), "{:?}", forward.cc);
+        let reply_to = forward.reply_to.expect("the Reply-To line is read");
+        assert_eq!(reply_to.address, "jane@customer.example");
+        assert_eq!(reply_to.name.as_deref(), Some("Jane Doe"));
+    }
+    // Rows that HTML-to-text spaced out one by one are still one block.
+    let spaced = "จาก: Bob Jones <bob@corp.example>\n\nส่ง: 3 ธันวาคม 2026 10:15\n\nถึง: sales@us.example\n\nเรื่อง: Quote request";
+    let body = format!("Anna, please.\n\n{spaced}\n\n{BODY}\n");
+    let forward = unwrap_forward("Fw: Quote request", &body).expect("a forward");
+    assert_eq!(forward.subject.as_deref(), Some("Quote request"));
+    assert_eq!(forward.body, BODY);
+}
