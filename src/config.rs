@@ -113,29 +113,17 @@ pub struct FieldLabels {
 }
 
 impl FieldLabels {
-    /// Labels in English, Portuguese, German and Dutch, for partners' labelled lines.
+    /// The labels form builders print ([`crate::ingest::form`]'s lists): for partners'
+    /// labelled lines, and a source whose `[sources.fields]` leaves a field out.
     pub fn default_labels() -> Self {
+        use crate::ingest::form::*;
         let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
         Self {
-            name: list(&["Name", "Full name", "Contact", "Nome", "Naam"]),
-            email: list(&["Email", "E-mail", "Email address", "Mail"]),
-            phone: list(&[
-                "Phone",
-                "Telephone",
-                "Mobile",
-                "Telefone",
-                "Telefon",
-                "Telefoon",
-            ]),
-            company: list(&[
-                "Company",
-                "Organisation",
-                "Organization",
-                "Empresa",
-                "Firma",
-                "Bedrijf",
-            ]),
-            message: list(&["Message", "Comments", "Mensagem", "Nachricht", "Bericht"]),
+            name: list(NAME_FIELD_LABELS),
+            email: list(EMAIL_FIELD_LABELS),
+            phone: list(PHONE_FIELD_LABELS),
+            company: list(COMPANY_FIELD_LABELS),
+            message: list(MESSAGE_FIELD_LABELS),
         }
     }
 

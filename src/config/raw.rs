@@ -734,27 +734,25 @@ fn name_partner(error: ConfigError, partner: &str) -> ConfigError {
 fn validate_source(i: usize, raw: SourceRaw, owner: &OwnerCheck) -> Result<Source, ConfigError> {
     let key = |field: &str| format!("sources[{i}].{field}");
     let f = raw.fields;
+    let defaults = FieldLabels::default_labels();
     Ok(Source {
         from: addresses(&key("from"), &raw.from)?,
         owner: owner(&key("owner"), &raw.owner).map_err(|e| name_partner(e, &raw.name))?,
         name: raw.name,
         trust_unauthenticated: raw.trust_unauthenticated,
         fields: FieldLabels {
-            name: or_default(f.name, &["Name", "Full name", "Nome", "Naam"]),
-            email: or_default(f.email, &["Email", "E-mail", "Email address"]),
-            phone: or_default(
-                f.phone,
-                &["Phone", "Telephone", "Telefone", "Telefon", "Telefoon"],
-            ),
-            company: or_default(f.company, &["Company", "Empresa", "Firma", "Bedrijf"]),
-            message: or_default(f.message, &["Message", "Mensagem", "Nachricht", "Bericht"]),
+            name: or_default(f.name, defaults.name),
+            email: or_default(f.email, defaults.email),
+            phone: or_default(f.phone, defaults.phone),
+            company: or_default(f.company, defaults.company),
+            message: or_default(f.message, defaults.message),
         },
     })
 }
 
-fn or_default(list: Vec<String>, default: &[&str]) -> Vec<String> {
+fn or_default(list: Vec<String>, default: Vec<String>) -> Vec<String> {
     if list.is_empty() {
-        default.iter().map(|s| s.to_string()).collect()
+        default
     } else {
         list
     }

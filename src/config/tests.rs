@@ -487,3 +487,26 @@ fn a_web_section_is_read_with_its_defaults_and_a_bad_url_names_the_key() {
     assert!(parse(&bad).unwrap_err().to_string().contains("web.listen"));
     assert!(parse(SAMPLE).unwrap().web.is_none());
 }
+
+#[test]
+fn a_source_without_field_labels_reads_the_labels_form_builders_print() {
+    let settings = parse(SAMPLE).unwrap();
+    let fields = &settings.sources[0].fields;
+    assert!(fields.email.iter().any(|l| l == "courriel"));
+    assert!(fields.name.iter().any(|l| l == "full name"));
+    assert_eq!(
+        fields.email.len(),
+        crate::ingest::form::EMAIL_FIELD_LABELS.len()
+    );
+    let text = SAMPLE.replace(
+        "owner = \"bruno@acme.test\"\n",
+        "owner = \"bruno@acme.test\"\n[sources.fields]\nemail = [\"Adresse\"]\n",
+    );
+    let configured = parse(&text).unwrap();
+    assert_eq!(configured.sources[0].fields.email, ["Adresse"]);
+    assert!(configured.sources[0]
+        .fields
+        .name
+        .iter()
+        .any(|l| l == "name"));
+}

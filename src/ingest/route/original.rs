@@ -166,42 +166,15 @@ pub(super) fn nameless_sender(mail: &ParsedMail, has_external_recipients: bool) 
     inner.from.address.is_empty().then_some(shown)
 }
 
-/// Labels of a form's e-mail and name fields, as form builders print them.
-const EMAIL_FIELD_LABELS: [&str; 14] = [
-    "email",
-    "e-mail",
-    "email address",
-    "e-mail address",
-    "your email",
-    "your e-mail",
-    "mail",
-    "e-mail-adresse",
-    "courriel",
-    "adresse e-mail",
-    "adresse email",
-    "correo",
-    "correo electrónico",
-    "indirizzo email",
-];
-const NAME_FIELD_LABELS: [&str; 8] = [
-    "name",
-    "your name",
-    "full name",
-    "nom",
-    "nom complet",
-    "nombre",
-    "nome",
-    "vorname und name",
-];
-
 /// The submitter of a form mail that a robot sent: its one e-mail field's address, with the
 /// name field's value.
 fn form_submitter(body: &str) -> Option<Person> {
-    let fields = super::super::form::parse_labelled_fields(body, &[]);
+    use super::super::form::{parse_labelled_fields, EMAIL_FIELD_LABELS, NAME_FIELD_LABELS};
+    let fields = parse_labelled_fields(body, &[]);
     let is = |label: &str, list: &[&str]| list.contains(&label.to_lowercase().as_str());
     let mut addresses = fields
         .iter()
-        .filter(|(label, _)| is(label, &EMAIL_FIELD_LABELS))
+        .filter(|(label, _)| is(label, EMAIL_FIELD_LABELS))
         .filter_map(|(_, value)| crate::domain::EmailAddress::parse(value.trim()).ok());
     let email = addresses.next()?;
     if addresses.any(|other| other != email) {
@@ -209,7 +182,9 @@ fn form_submitter(body: &str) -> Option<Person> {
     }
     let name = fields
         .iter()
-        .find(|(label, value)| is(label, &NAME_FIELD_LABELS) && !value.trim().is_empty())
+        .find(|(label, value)| {
+            is(label, NAME_FIELD_LABELS) && !value.trim().is_empty() && !value.contains('@')
+        })
         .map(|(_, value)| value.trim().to_string());
     Some(Person { email, name })
 }
