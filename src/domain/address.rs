@@ -57,6 +57,33 @@ impl EmailAddress {
         self.0.rsplit_once('@').map_or("", |(l, _)| l)
     }
 
+    /// True when the local part spells the person's `name`: one of its words of three letters
+    /// or more (`maria.silva@` for "Maria Silva"), or its first initial and last word
+    /// (`jsmith@`, `j.smith@` for "John Smith"). Punctuation in both is ignored.
+    pub fn local_part_names(&self, name: &str) -> bool {
+        let local: String = self
+            .local_part()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        let words: Vec<String> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let initial_and_last = match (words.first(), words.last()) {
+            (Some(first), Some(last)) if words.len() >= 2 => first
+                .chars()
+                .next()
+                .is_some_and(|initial| local.strip_prefix(initial) == Some(last.as_str())),
+            _ => false,
+        };
+        initial_and_last
+            || words
+                .iter()
+                .any(|w| w.chars().count() >= 3 && local.contains(w.as_str()))
+    }
+
     /// The domain after the last `@`.
     pub fn domain(&self) -> &str {
         self.0.rsplit_once('@').map_or("", |(_, d)| d)
@@ -120,6 +147,18 @@ impl serde::Serialize for EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_part_names_a_person_by_a_word_or_initial_and_last_name() {
+        let address = |text: &str| EmailAddress::parse(text).unwrap();
+        assert!(address("maria.silva@x.test").local_part_names("Maria Silva"));
+        assert!(address("jsmith@x.test").local_part_names("John Smith"));
+        assert!(address("j.smith@x.test").local_part_names("John Smith"));
+        assert!(address("anne-marie@x.test").local_part_names("Anne-Marie Dubois"));
+        assert!(!address("info@x.test").local_part_names("John Smith"));
+        assert!(!address("jo@x.test").local_part_names("Jo Li"));
+        assert!(!address("sales@x.test").local_part_names(""));
+    }
 
     #[test]
     fn an_address_is_lower_cased_and_unwrapped() {

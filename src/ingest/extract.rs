@@ -152,28 +152,12 @@ pub fn clean_body(text: &str, sender_name: Option<&str>) -> CleanBody {
 /// its first lines one of whose words the address's local part holds ("Jane Doe" for
 /// "jane@…"), or whose initial and last word it is ("jdoe@…").
 fn signed_name(signature: &str, email: &EmailAddress) -> Option<String> {
-    // The address is lower-case already.
-    let local = email.local_part();
-    let holds_the_name = |line: &str| {
-        let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
-        let initial_and_last = match (words.first(), words.last()) {
-            (Some(first), Some(last)) if words.len() >= 2 => first
-                .chars()
-                .next()
-                .is_some_and(|initial| local.strip_prefix(initial) == Some(last.as_str())),
-            _ => false,
-        };
-        initial_and_last
-            || words
-                .iter()
-                .any(|w| w.chars().count() >= 3 && local.contains(w.as_str()))
-    };
     signature
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .take(3)
-        .find(|line| signature::is_name_like(line) && holds_the_name(line))
+        .find(|line| signature::is_name_like(line) && email.local_part_names(line))
         .map(str::to_string)
 }
 

@@ -135,16 +135,7 @@ fn signed_by(body: &str, name: &str) -> Option<Person> {
             found.push(address);
         }
     }
-    let name_words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .collect();
-    let named = found.iter().find(|address| {
-        name_words
-            .iter()
-            .any(|w| address.local_part().contains(w.as_str()))
-    });
+    let named = found.iter().find(|address| address.local_part_names(name));
     let email = match (named, found.as_slice()) {
         (Some(address), _) => address.clone(),
         (None, [only]) => only.clone(),
