@@ -20,7 +20,7 @@ pub(super) enum Field {
 }
 
 /// Labels of the sender line, `|`-separated.
-const FROM_LABELS: &str = concat!(
+pub(in crate::ingest) const FROM_LABELS: &str = concat!(
     "From|Von|De|De la|Van|Fra|Od|Från|Lähettäjä|Feladó|От|Від|Від кого|Отправитель|",
     "Da|Expeditorul|Expeditor|Kimden|Gönderen|Šalje|Saatja|送信元|差出人|Mittente|Nadawca|",
     "Afzender|Avsändare|Absender|Remitente|Expéditeur|Remetente|Odesílatel|",
@@ -29,21 +29,21 @@ const FROM_LABELS: &str = concat!(
 );
 
 /// Labels of the recipient line, `|`-separated.
-const TO_LABELS: &str = concat!(
+pub(in crate::ingest) const TO_LABELS: &str = concat!(
     "To|An|À|A|Para|Aan|Til|Till|Do|Komu|Pre|Prima|Címzett|Vastaanottaja|Destinatarul|",
     "Destinatar|Către|Кому|Kime|送信先|宛先|Pour|Adresat|Destinatario|Destinataire|",
     "Empfänger|Ontvanger|收件人|收件者|Προς|Saaja|Mottaker|받는 사람|До|За|Za|إلى|אל",
 );
 
 /// Labels of the copy line, `|`-separated.
-const CC_LABELS: &str = concat!(
+pub(in crate::ingest) const CC_LABELS: &str = concat!(
     "Cc|Kopie|Kopie (CC)|Kopie an|Kopi|Kopia|Kópia|Kopio|Copie|Copie à|Másolat|",
     "Másolatot kap|Dw|Копия|Копія|Копії|Копие|Bilgi|Copia|Cópia|Kopija|Koopia|抄送|副本|Κοιν|참조|",
     "نسخة|עותק",
 );
 
 /// Labels of the date or sent time line, `|`-separated.
-const DATE_LABELS: &str = concat!(
+pub(in crate::ingest) const DATE_LABELS: &str = concat!(
     "Date|Datum|Dato|Fecha|Data|Päivämäärä|Päiväys|Dátum|Дата|Tarih|Dată|日付|Sent|",
     "Gesendet|Sendt|Skickat|Enviado|Enviada|Enviado em|Envoyé|Envoyé le|Inviato|Verzonden|Verstuurd|",
     "Lähetetty|Elküldve|Wysłano|Wysłane|Trimis|Отправлено|Відправлено|Gönderilen|",
@@ -53,7 +53,7 @@ const DATE_LABELS: &str = concat!(
 );
 
 /// Labels of the subject line, `|`-separated.
-const SUBJECT_LABELS: &str = concat!(
+pub(in crate::ingest) const SUBJECT_LABELS: &str = concat!(
     "Subject|Betreff|Objet|Sujet|Asunto|Oggetto|Onderwerp|Emne|Ämne|Aihe|Tárgy|Temat|",
     "Assunto|Předmět|Predmet|Subiect|Subiectul|Тема|Konu|Naslov|件名|Teema|Θέμα|主题|主旨|",
     "제목|Относно|Предмет|Tema|الموضوع|נושא",

@@ -48,7 +48,7 @@ mod addresses;
 mod candidates;
 mod glued;
 mod header_block;
-mod labels;
+pub(in crate::ingest) mod labels;
 mod markers;
 mod shaped;
 mod wrote;

@@ -157,33 +157,62 @@ static BARE_ORIGINAL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The header labels of a quoted header block, one named group per field.
-const FIELD_LABELS: &str = concat!(
-    r"(?:(?P<from>from|von|от кого|de|de la|van|fra|fr[åa]n|da|od|от|од|від|l[äa]hett[äa]j[äa]",
+/// The reply splitter's own spellings of each quote header's label (with the variants of
+/// accents and spacing clients and HTML-to-text produce), joined in [`FIELD_LABELS`] with
+/// every label the forward reader knows for the same field: an Outlook reply header and an
+/// Outlook forward header are the same block, so a label learnt for one is known to both.
+const FROM_SPELLINGS: &str = concat!(
+    r"from|von|от кого|de|de la|van|fra|fr[åa]n|da|od|от|од|від|l[äa]hett[äa]j[äa]",
     r"|felad[óo]|kimden|[šs]alje|saatja|nuo|t[ừu]|dari|发件人|寄件者|寄件人|差出人|보낸 사람",
-    r"|من|מאת|από)",
-    r"|(?P<date>(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
+    r"|من|מאת|από"
+);
+const DATE_SPELLINGS: &str = concat!(
+    r"(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
     r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|odoslan[ée]|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
     r"|dato|tarih|g[öo]nderildi|g[öo]nderim tarihi|elk[üu]ldve|d[áa]tum|trimis|poslano|poslato",
     r"|saadetud|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|đã gửi|dikirim|message du",
     r"|отправлено|дата|надіслано|изпратено|послато|发送时间|日期|寄件日期|送信日時|日時",
-    r"|보낸 날짜|تاريخ الإرسال|تم الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία)",
-    r"(?:\s+(?:el|em|le|am|on))?)",
-    r"|(?P<to>to|an|[àa]|para|per a|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja",
+    r"|보낸 날짜|تاريخ الإرسال|تم الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία|{forward})",
+    r"(?:\s+(?:el|em|le|am|on))?"
+);
+const TO_SPELLINGS: &str = concat!(
+    r"to|an|[àa]|para|per a|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja",
     r"|c[íi]mzett|kime|c[ăa]tre|prima|za|за|adressaat|kam|đến|kepada|收件人|收件者|宛先",
-    r"|받는 사람|إلى|אל|προς|до)",
-    r"|(?P<cc>b?cc|kopie|c[óo]pia|copie|kopia|копия|копія|抄送|副本|받는 사람 참조|נעתק)",
-    r"|(?P<subject>subject|betreff|objet|sujet|assunto|asunto|assumpte|onderwerp|emne|[äa]mne",
+    r"|받는 사람|إلى|אל|προς|до"
+);
+const CC_SPELLINGS: &str =
+    r"b?cc|kopie|c[óo]pia|copie|kopia|копия|копія|抄送|副本|받는 사람 참조|נעתק";
+const SUBJECT_SPELLINGS: &str = concat!(
+    r"subject|betreff|objet|sujet|assunto|asunto|assumpte|onderwerp|emne|[äa]mne",
     r"|oggetto|temat|p[řr]edm[ěe]t|aihe|t[áa]rgy|konu|subiect|zadeva|teema|t[ēe]ma|tema",
-    r"|ch[ủu] đ[ềe]|subjek|тема|относно|主题|主旨|件名|제목|الموضوع|נושא|θέμα))"
+    r"|ch[ủu] đ[ềe]|subjek|тема|относно|主题|主旨|件名|제목|الموضوع|נושא|θέμα"
 );
 
+/// One alternation of every quote header label, each field in its named group.
+static FIELD_LABELS: LazyLock<String> = LazyLock::new(|| {
+    use crate::ingest::forward::labels as forward;
+    let known = |list: &str| crate::ingest::subject::alternation(list.split('|'));
+    let date = DATE_SPELLINGS.replace("{forward}", &known(forward::DATE_LABELS));
+    format!(
+        "(?:(?P<from>{}|{})|(?P<date>{date})|(?P<to>{}|{})|(?P<cc>{}|{})|(?P<subject>{}|{}))",
+        FROM_SPELLINGS,
+        known(forward::FROM_LABELS),
+        TO_SPELLINGS,
+        known(forward::TO_LABELS),
+        CC_SPELLINGS,
+        known(forward::CC_LABELS),
+        SUBJECT_SPELLINGS,
+        known(forward::SUBJECT_LABELS),
+    )
+});
+
 static HEADER_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^[\s*]*{FIELD_LABELS}[\s*]*:")).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[\s*]*{}[\s*]*:", *FIELD_LABELS)).unwrap());
 
 /// A second header on the same line ("From: bob@example.com Date: Thu, 24 Mar 2016"), as
 /// HTML-to-text gives when the headers were inline bold elements.
 static INLINE_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\s\*?{FIELD_LABELS}\*?:\s")).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)\s\*?{}\*?:\s", *FIELD_LABELS)).unwrap());
 
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@\[\]]+@[^\s<>@\[\]]+\.[^\s<>@\[\]]+|mailto:").unwrap());
@@ -498,4 +527,29 @@ fn is_header_block(fields: &[Field], from_has_address: bool) -> bool {
     (has(Field::From) && has(Field::Date))
         || (has(Field::Date) && has(Field::To))
         || (has(Field::From) && from_has_address && (has(Field::To) || has(Field::Subject)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::forward::labels as forward;
+
+    /// Every label the forward reader knows for a sender, date, recipient, copy or subject
+    /// line starts a quote header line of that field: the two readers cannot drift apart.
+    #[test]
+    fn every_forward_label_is_a_quote_header_label_of_its_field() {
+        let fields = [
+            (forward::FROM_LABELS, Field::From),
+            (forward::DATE_LABELS, Field::Date),
+            (forward::TO_LABELS, Field::To),
+            (forward::CC_LABELS, Field::To),
+            (forward::SUBJECT_LABELS, Field::Subject),
+        ];
+        for (labels, field) in fields {
+            for label in labels.split('|') {
+                let line = format!("{label}: x");
+                assert_eq!(header_field(&line), Some(field), "{line}");
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use super::*;
 
 mod corpus;
+mod eighth_round;
 mod fifth_round;
 mod fourth_round;
 mod generalised;
