@@ -36,7 +36,7 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
         r"|inviato|skickat|sendt|l[äa]hetetty|wys[łl]ane|odesl[áa]no|odoslan[ée]|poslano|poslato",
         r"|trimis|elk[üu]ldve|k[üu]ldve|saadetud|g[öo]nderildi|отправлено|надіслано|изпратено",
         r"|послато|послано|στάλθηκε|εστάλη|נשלח|أُرسلت|أرسلت|تم الإرسال|從我的|从我的|发自|發自",
-        r"|보낸|나의|gửi từ|ส่งจาก|dikirim dari|dihantar dari|enviat|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|poslano iz",
+        r"|보낸|나의|(?:được |đã được )?g[ửở]i từ|ส่งจาก|dikirim dari|dihantar dari|enviat|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|poslano iz",
         r"|t[ée]l[ée]charger|skaffa|st[áa]hn[ěe]te|descargar|baixar|downloaden)"
     ))
     .unwrap()
@@ -116,6 +116,8 @@ mod tests {
             "从我的iPhone发送",
             "發自我的 iPhone",
             "나의 iPhone에서 보냄",
+            "Được gửi từ iPhone của tôi",
+            "Gửi từ iPhone của tôi",
             "Sent from my Samsung Galaxy smartphone.",
             "Get Outlook for Android",
             "Sent from Yahoo Mail on Android",
