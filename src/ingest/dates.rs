@@ -190,12 +190,18 @@ static RFC5322_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the RFC 5322 date pattern is valid")
 });
 
-/// A forwarded date: RFC 5322 when it has that shape, else a client layout read in `zone`.
+/// A forwarded date: RFC 5322 when it has that shape (and no "GMT+1"-style zone), else a
+/// client layout read in `zone`.
 /// mail-parser's reader is lenient: given "26. října 2021 14:25" or "17 août 2022 à 09:06"
 /// it returns a date in another month, so only RFC 5322's shape goes to it.
 pub fn parse_forwarded_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    // mail-parser reads "GMT+1" as GMT and "UTC-5" as two hours off: a zone named with an
+    // offset is read below.
+    let named_offset = OFFSET
+        .captures(text)
+        .is_some_and(|caps| caps.get(1).is_some());
     let rfc5322 = || {
-        RFC5322_DATE.is_match(text).then(|| {
+        (RFC5322_DATE.is_match(text) && !named_offset).then(|| {
             mail_parser::DateTime::parse_rfc822(text.trim())
                 .as_ref()
                 .and_then(super::parse::to_utc)
@@ -252,7 +258,11 @@ fn with_thai_months_spelled_out(text: &str) -> String {
 }
 
 fn take_time(text: &str) -> (Option<NaiveTime>, String) {
-    let Some(caps) = TIME.captures(text) else {
+    let found = TIME.captures_iter(text).find(|caps| {
+        let whole = caps.get(0).map_or(0..0, |m| m.range());
+        !is_part_of_a_numeric_date(text, whole)
+    });
+    let Some(caps) = found else {
         return (None, text.to_string());
     };
     let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -269,6 +279,22 @@ fn take_time(text: &str) -> (Option<NaiveTime>, String) {
         time,
         format!("{} {}", &text[..whole.start], &text[whole.end..]),
     )
+}
+
+/// Whether the digits at `range` are two numbers of a numeric date ("2.03" in "2.03.2026",
+/// "3.20" in "2.3.2026"), not a time: a digit, or a separator and a digit, right after them,
+/// or a digit and a separator right before.
+fn is_part_of_a_numeric_date(text: &str, range: std::ops::Range<usize>) -> bool {
+    let after = &text.as_bytes()[range.end..];
+    let before = &text.as_bytes()[..range.start];
+    let separator = |b: u8| matches!(b, b'.' | b'/' | b'-');
+    let digit_after = after.first().is_some_and(u8::is_ascii_digit)
+        || (after.first().copied().is_some_and(separator)
+            && after.get(1).is_some_and(u8::is_ascii_digit));
+    let digit_before = before.last().copied().is_some_and(separator)
+        && before.len() >= 2
+        && before[before.len() - 2].is_ascii_digit();
+    digit_after || digit_before
 }
 
 fn take_offset(text: &str) -> (Option<FixedOffset>, String) {
@@ -480,6 +506,41 @@ mod tests {
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_numeric_date_with_short_parts_is_not_read_as_the_time() {
+        let utc_zone = chrono_tz::UTC;
+        for text in [
+            "2.3.2026 10:12",
+            "пн, 2.03.2026 г. в 10:12",
+            "2/3/2026 10:12",
+            "ma 2.3.2026 klo 10.12",
+        ] {
+            assert_eq!(
+                parse_forwarded_date(text, utc_zone),
+                Some(utc("2026-03-02T10:12:00Z")),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_rfc5322_date_with_a_zone_named_by_its_offset_keeps_the_offset() {
+        let utc_zone = chrono_tz::UTC;
+        let cases = [
+            ("Mon, 2 Mar 2026 10:12:00 GMT+1", "2026-03-02T09:12:00Z"),
+            ("2 Mar 2026 10:12 UTC-5", "2026-03-02T15:12:00Z"),
+            ("Mon, 2 Mar 2026 10:12:00 +0100", "2026-03-02T09:12:00Z"),
+            ("Mon, 2 Mar 2026 10:12:00 GMT", "2026-03-02T10:12:00Z"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                parse_forwarded_date(text, utc_zone),
+                Some(utc(want)),
+                "{text}"
+            );
+        }
     }
 
     #[test]
