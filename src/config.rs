@@ -97,6 +97,61 @@ pub struct Partner {
     pub owner: EmailAddress,
 }
 
+/// Labels of a form's fields as form builders print them, matched case-insensitively: the
+/// defaults of a configured source's `[sources.fields]` and of partners' labelled lines
+/// ([`FieldLabels::default_labels`]), and what a forwarded form mail's submitter is read from
+/// (`ingest::route::original`).
+pub const NAME_FIELD_LABELS: &[&str] = &[
+    "name",
+    "contact",
+    "your name",
+    "full name",
+    "nom",
+    "nom complet",
+    "nombre",
+    "nome",
+    "naam",
+    "vorname und name",
+];
+/// See [`NAME_FIELD_LABELS`].
+pub const EMAIL_FIELD_LABELS: &[&str] = &[
+    "email",
+    "e-mail",
+    "email address",
+    "e-mail address",
+    "your email",
+    "your e-mail",
+    "mail",
+    "e-mail-adresse",
+    "courriel",
+    "adresse e-mail",
+    "adresse email",
+    "correo",
+    "correo electrónico",
+    "indirizzo email",
+];
+/// See [`NAME_FIELD_LABELS`].
+pub const PHONE_FIELD_LABELS: &[&str] = &[
+    "phone",
+    "telephone",
+    "mobile",
+    "telefone",
+    "telefon",
+    "telefoon",
+];
+/// See [`NAME_FIELD_LABELS`].
+pub const COMPANY_FIELD_LABELS: &[&str] = &[
+    "company",
+    "organisation",
+    "organization",
+    "empresa",
+    "firma",
+    "bedrijf",
+];
+/// See [`NAME_FIELD_LABELS`].
+pub const MESSAGE_FIELD_LABELS: &[&str] =
+    &["message", "comments", "mensagem", "nachricht", "bericht"];
+
 /// Label synonyms per lead field for a form source.
 #[derive(Debug, Clone, Default)]
 pub struct FieldLabels {
@@ -113,10 +168,9 @@ pub struct FieldLabels {
 }
 
 impl FieldLabels {
-    /// The labels form builders print ([`crate::ingest::form`]'s lists): for partners'
+    /// The labels form builders print (the `*_FIELD_LABELS` lists): for partners'
     /// labelled lines, and a source whose `[sources.fields]` leaves a field out.
     pub fn default_labels() -> Self {
-        use crate::ingest::form::*;
         let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
         Self {
             name: list(NAME_FIELD_LABELS),

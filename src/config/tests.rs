@@ -494,10 +494,7 @@ fn a_source_without_field_labels_reads_the_labels_form_builders_print() {
     let fields = &settings.sources[0].fields;
     assert!(fields.email.iter().any(|l| l == "courriel"));
     assert!(fields.name.iter().any(|l| l == "full name"));
-    assert_eq!(
-        fields.email.len(),
-        crate::ingest::form::EMAIL_FIELD_LABELS.len()
-    );
+    assert_eq!(fields.email.len(), EMAIL_FIELD_LABELS.len());
     let text = SAMPLE.replace(
         "owner = \"bruno@acme.test\"\n",
         "owner = \"bruno@acme.test\"\n[sources.fields]\nemail = [\"Adresse\"]\n",

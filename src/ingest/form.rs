@@ -33,61 +33,6 @@ pub fn parse_labelled_fields(text: &str, known_labels: &[&str]) -> Vec<(String, 
         .collect()
 }
 
-/// Labels of a form's fields as form builders print them, matched case-insensitively: the
-/// defaults of a configured source's `[sources.fields]` and of partners' labelled lines
-/// (`FieldLabels::default_labels`), and what a forwarded form mail's submitter is read from
-/// (`route::original`).
-pub const NAME_FIELD_LABELS: &[&str] = &[
-    "name",
-    "contact",
-    "your name",
-    "full name",
-    "nom",
-    "nom complet",
-    "nombre",
-    "nome",
-    "naam",
-    "vorname und name",
-];
-/// See [`NAME_FIELD_LABELS`].
-pub const EMAIL_FIELD_LABELS: &[&str] = &[
-    "email",
-    "e-mail",
-    "email address",
-    "e-mail address",
-    "your email",
-    "your e-mail",
-    "mail",
-    "e-mail-adresse",
-    "courriel",
-    "adresse e-mail",
-    "adresse email",
-    "correo",
-    "correo electrónico",
-    "indirizzo email",
-];
-/// See [`NAME_FIELD_LABELS`].
-pub const PHONE_FIELD_LABELS: &[&str] = &[
-    "phone",
-    "telephone",
-    "mobile",
-    "telefone",
-    "telefon",
-    "telefoon",
-];
-/// See [`NAME_FIELD_LABELS`].
-pub const COMPANY_FIELD_LABELS: &[&str] = &[
-    "company",
-    "organisation",
-    "organization",
-    "empresa",
-    "firma",
-    "bedrijf",
-];
-/// See [`NAME_FIELD_LABELS`].
-pub const MESSAGE_FIELD_LABELS: &[&str] =
-    &["message", "comments", "mensagem", "nachricht", "bericht"];
-
 static DELIMITER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*--\s*$").unwrap());
 
 static TABLE_RULE: LazyLock<Regex> =

@@ -160,7 +160,8 @@ pub(super) fn nameless_sender(mail: &ParsedMail, has_external_recipients: bool) 
 /// The submitter of a form mail that a robot sent: its one e-mail field's address, with the
 /// name field's value.
 fn form_submitter(body: &str) -> Option<Person> {
-    use super::super::form::{parse_labelled_fields, EMAIL_FIELD_LABELS, NAME_FIELD_LABELS};
+    use super::super::form::parse_labelled_fields;
+    use crate::config::{EMAIL_FIELD_LABELS, NAME_FIELD_LABELS};
     let fields = parse_labelled_fields(body, &[]);
     let is = |label: &str, list: &[&str]| list.contains(&label.to_lowercase().as_str());
     let mut addresses = fields
