@@ -197,11 +197,13 @@ static RFC5322_DATE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn parse_forwarded_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
     // mail-parser reads "GMT+1" as GMT and "UTC-5" as two hours off: a zone named with an
     // offset is read below.
-    let named_offset = OFFSET
-        .captures(text)
-        .is_some_and(|caps| caps.get(1).is_some());
+    let named_offset = || {
+        OFFSET
+            .captures(text)
+            .is_some_and(|caps| caps.get(1).is_some())
+    };
     let rfc5322 = || {
-        (RFC5322_DATE.is_match(text) && !named_offset).then(|| {
+        (RFC5322_DATE.is_match(text) && !named_offset()).then(|| {
             mail_parser::DateTime::parse_rfc822(text.trim())
                 .as_ref()
                 .and_then(super::parse::to_utc)

@@ -167,14 +167,15 @@ const FROM_SPELLINGS: &str = concat!(
     r"|من|מאת|από"
 );
 const DATE_SPELLINGS: &str = concat!(
-    r"(?:sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
+    r"sent|date|datum|gesendet|envoy[ée]|enviad[oa]|enviat|fecha|data|verzonden",
     r"|sendt|skickat|inviato|wys[łl]an[oe]|odesl[áa]no|odoslan[ée]|l[äa]hetetty|p[äa]iv[äa]m[äa][äa]r[äa]",
     r"|dato|tarih|g[öo]nderildi|g[öo]nderim tarihi|elk[üu]ldve|d[áa]tum|trimis|poslano|poslato",
     r"|saadetud|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|đã gửi|dikirim|message du",
     r"|отправлено|дата|надіслано|изпратено|послато|发送时间|日期|寄件日期|送信日時|日時",
-    r"|보낸 날짜|تاريخ الإرسال|تم الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία|{forward})",
-    r"(?:\s+(?:el|em|le|am|on))?"
+    r"|보낸 날짜|تاريخ الإرسال|تم الإرسال|التاريخ|נשלח|תאריך|αποστολή|ημερομηνία"
 );
+/// The word some clients put after the date label ("Enviado el:", "Envoyé le :", "Sent on:").
+const DATE_SUFFIX: &str = r"(?:\s+(?:el|em|le|am|on))?";
 const TO_SPELLINGS: &str = concat!(
     r"to|an|[àa]|para|per a|aan|til|till|per|do|komu|кому|reply-to|vastaanottaja",
     r"|c[íi]mzett|kime|c[ăa]tre|prima|za|за|adressaat|kam|đến|kepada|收件人|收件者|宛先",
@@ -192,11 +193,12 @@ const SUBJECT_SPELLINGS: &str = concat!(
 static FIELD_LABELS: LazyLock<String> = LazyLock::new(|| {
     use crate::ingest::forward::labels as forward;
     let known = |list: &str| crate::ingest::subject::alternation(list.split('|'));
-    let date = DATE_SPELLINGS.replace("{forward}", &known(forward::DATE_LABELS));
     format!(
-        "(?:(?P<from>{}|{})|(?P<date>{date})|(?P<to>{}|{})|(?P<cc>{}|{})|(?P<subject>{}|{}))",
+        "(?:(?P<from>{}|{})|(?P<date>(?:{}|{}){DATE_SUFFIX})|(?P<to>{}|{})|(?P<cc>{}|{})|(?P<subject>{}|{}))",
         FROM_SPELLINGS,
         known(forward::FROM_LABELS),
+        DATE_SPELLINGS,
+        known(forward::DATE_LABELS),
         TO_SPELLINGS,
         known(forward::TO_LABELS),
         CC_SPELLINGS,
