@@ -3,6 +3,7 @@
 
 use super::deferred::Kinds;
 use super::known_contacts::StoredContact;
+use super::new_rows::{self, NewCompany, NewContact, Table};
 use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::EmailAddress;
@@ -64,6 +65,9 @@ pub(super) async fn upsert(
     if let Some((stored, draft_company)) = read {
         return upsert_known(conn, draft, company.as_ref(), stored, draft_company, at).await;
     }
+    if is_new_and_held(conn, draft).await? {
+        return hold_new(conn, draft, company.as_ref(), at).await;
+    }
     let (known, draft_company) = match &company {
         Some(CompanyKey::Domain { name, domain }) => {
             find_or_insert_with_company(conn, draft, name, domain, at).await?
@@ -109,7 +113,9 @@ async fn upsert_known(
     at: DateTime<Utc>,
 ) -> Result<ContactRef, StoreError> {
     let by_domain = matches!(key, Some(CompanyKey::Domain { .. }));
-    if let (Backend::Postgres, true) = (conn.backend(), by_domain) {
+    if by_domain && super::leads::holds_new_rows(conn).await? {
+        new_rows::next_id(conn, Table::Companies).await?;
+    } else if let (Backend::Postgres, true) = (conn.backend(), by_domain) {
         if let Some(known) = conn.deferred().and_then(|held| held.known_contacts()) {
             known.owe_company_id();
         }
@@ -130,6 +136,115 @@ async fn upsert_known(
         id: known.id,
         created: false,
         company: known.company.or(draft_company),
+    })
+}
+
+/// True when the draft's address was read when the batch began and is
+/// nobody's, and the transaction holds new rows back
+/// ([`super::new_rows`]).
+async fn is_new_and_held(conn: &mut Conn, draft: &ContactDraft) -> Result<bool, StoreError> {
+    let unknown = conn
+        .deferred()
+        .and_then(|held| held.known_contacts())
+        .is_some_and(|known| known.is_unknown(draft));
+    Ok(unknown && super::leads::holds_new_rows(conn).await?)
+}
+
+/// The company the upsert of `key` finds or creates, in a transaction
+/// holding new rows back: one read when the batch began is found there
+/// (by domain, using up the id its `INSERT … ON CONFLICT` would have), a
+/// new one is held with the next company id, and one not read is upserted.
+async fn held_company(
+    conn: &mut Conn,
+    key: &CompanyKey,
+    at: DateTime<Utc>,
+) -> Result<CompanyRef, StoreError> {
+    let read = conn
+        .deferred()
+        .and_then(|held| held.known_contacts())
+        .and_then(|known| known.company(key));
+    match (read, key) {
+        (None, _) => upsert_company(conn, key, at).await,
+        (Some(Some(company)), CompanyKey::Name(_)) => Ok(company),
+        (Some(Some(company)), CompanyKey::Domain { .. }) => {
+            new_rows::next_id(conn, Table::Companies).await?;
+            Ok(company)
+        }
+        (Some(None), _) => hold_company(conn, key, at).await,
+    }
+}
+
+/// A new company for `key`, held back with the next company id.
+async fn hold_company(
+    conn: &mut Conn,
+    key: &CompanyKey,
+    at: DateTime<Utc>,
+) -> Result<CompanyRef, StoreError> {
+    let id = new_rows::next_id(conn, Table::Companies).await?;
+    let (name, domain) = match key {
+        CompanyKey::Domain { name, domain } => (name, Some(domain.clone())),
+        CompanyKey::Name(name) => (name, None),
+    };
+    let has_domain = domain.is_some();
+    let company = NewCompany {
+        id,
+        name: name.clone(),
+        name_key: name_key(name),
+        domain,
+        created_at: stamp(at),
+    };
+    if let Some(held) = conn.deferred() {
+        held.new_rows().hold_company(company);
+    }
+    Ok(CompanyRef {
+        id,
+        has_domain,
+        created: true,
+    })
+}
+
+/// [`upsert`] of a contact nobody has: its company is found or held as
+/// [`held_company`] says, and the contact is held back with the next
+/// contact id, to be written with the batch's other new contacts.
+async fn hold_new(
+    conn: &mut Conn,
+    draft: &ContactDraft,
+    key: Option<&CompanyKey>,
+    at: DateTime<Utc>,
+) -> Result<ContactRef, StoreError> {
+    let draft_company = match key {
+        Some(key) => Some(held_company(conn, key, at).await?),
+        None => None,
+    };
+    let id = new_rows::next_id(conn, Table::Contacts).await?;
+    let owned = |value: &Option<String>| non_empty(value).map(str::to_string);
+    let contact = NewContact {
+        id,
+        name: owned(&draft.name),
+        phone: owned(&draft.phone),
+        title: owned(&draft.title),
+        company_id: draft_company.map(|c| c.id),
+        created_at: stamp(at),
+        updated_at: stamp(at),
+        address: draft.email.as_str().to_string(),
+        canonical: draft.email.canonical(),
+    };
+    if let Some(held) = conn.deferred() {
+        held.new_rows().hold_contact(contact);
+    }
+    let known = KnownContact {
+        id,
+        name: None,
+        phone: None,
+        title: None,
+        company: None,
+        created: true,
+    };
+    remember(conn, draft, &known, key, draft_company);
+    Ok(ContactRef {
+        id,
+        created: true,
+        company: draft_company,
     })
 }
 
@@ -392,6 +507,13 @@ async fn fill_contact(
     company: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let held = conn
+        .deferred()
+        .and_then(|held| held.new_rows().contact_mut(id));
+    if let Some(contact) = held {
+        fill_held(contact, draft, company, at);
+        return Ok(());
+    }
     db::query(
         "UPDATE contacts SET \
            name = CASE WHEN name IS NULL OR name = '' THEN $2 ELSE name END, \
@@ -411,12 +533,36 @@ async fn fill_contact(
     Ok(())
 }
 
+/// [`fill_contact`] of a contact held back, as the UPDATE would fill it.
+fn fill_held(
+    contact: &mut NewContact,
+    draft: &ContactDraft,
+    company: Option<i64>,
+    at: DateTime<Utc>,
+) {
+    let fill = |field: &mut Option<String>, from: &Option<String>| {
+        if field.as_deref().is_none_or(str::is_empty) {
+            *field = non_empty(from).map(str::to_string);
+        }
+    };
+    fill(&mut contact.name, &draft.name);
+    fill(&mut contact.phone, &draft.phone);
+    fill(&mut contact.title, &draft.title);
+    contact.company_id = contact.company_id.or(company);
+    contact.updated_at = stamp(at);
+}
+
 /// The contact owning this address (compared canonically: case, `+tag`).
 pub(super) async fn find_by_address(
     conn: &mut Conn,
     address: &EmailAddress,
 ) -> Result<Option<i64>, StoreError> {
+    let handled = match conn.deferred() {
+        Some(held) if !held.new_rows_held().holds_address(&address.canonical()) => Kinds::CONTACTS,
+        _ => Kinds::NONE,
+    };
     let id = db::query_scalar("SELECT contact_id FROM contact_emails WHERE canonical = $1")
+        .handles_deferred(handled)
         .bind(address.canonical())
         .fetch_optional(&mut *conn)
         .await?;

@@ -715,6 +715,17 @@ impl<'a, T: Column> QueryScalar<'a, T> {
 /// statement's names, when preparing and again when binding: 5,000 `$n`
 /// in one statement made seeding 100,000 leads take 219 s instead of 19.
 pub(crate) fn value_rows(backend: Backend, rows: usize, columns: usize) -> String {
+    value_rows_after(backend, 0, rows, columns)
+}
+
+/// [`value_rows`] whose PostgreSQL placeholders start after `before`
+/// others (`$before+1`), for a statement with several lists.
+pub(crate) fn value_rows_after(
+    backend: Backend,
+    before: usize,
+    rows: usize,
+    columns: usize,
+) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -729,7 +740,7 @@ pub(crate) fn value_rows(backend: Backend, rows: usize, columns: usize) -> Strin
                 Backend::Sqlite => sql.push('?'),
                 Backend::Postgres => {
                     sql.push('$');
-                    sql.push_str(&(1 + row * columns + column).to_string());
+                    sql.push_str(&(before + 1 + row * columns + column).to_string());
                 }
             }
         }

@@ -1,9 +1,12 @@
 //! Rows an apply transaction writes once at the end instead of one
 //! statement each: timeline entries, the leads' latest activity they move,
-//! contact links and prospects' flags (unless a webhook has a cursor). On PostgreSQL every statement is a round trip (a
-//! batch's commit was ~500 of them, BENCHMARKS.md); held back, a batch's
-//! entries are one multi-row INSERT, its links another, its activity one
-//! UPDATE … FROM a VALUES list.
+//! contact links and prospects' flags (unless a webhook has a cursor), and
+//! on PostgreSQL (with no webhook cursor) new companies, contacts and
+//! leads ([`super::new_rows`]). On PostgreSQL every statement is a round
+//! trip (a batch's commit was ~500 of them, BENCHMARKS.md); held back, a
+//! batch's entries are one multi-row INSERT, its links another, its
+//! activity one UPDATE … FROM a VALUES list, its new contacts one
+//! statement with their addresses.
 //!
 //! Nothing may read differently for it, so [`Deferring`], the transaction
 //! the plans are applied in, writes the held rows of a kind before any
@@ -23,6 +26,7 @@
 
 use super::db::{self, Backend, Connection, Query, Row, Tx, Values};
 use super::known_contacts::KnownContacts;
+use super::new_rows::{self, NewRows, Table};
 use super::stamp::stamp;
 use crate::domain::LeadKind;
 use crate::ingest::plan::TimelineDraft;
@@ -35,6 +39,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Rows one multi-row statement carries at most (8 values each for an
 /// entry; far under both backends' limits on parameters).
 const ROWS_PER_STATEMENT: usize = 500;
+
+/// The statements that take a table's next id, by their text.
+const INSERTS: [(&str, Table); 3] = [
+    ("insert into companies", Table::Companies),
+    ("insert into contacts", Table::Contacts),
+    ("insert into leads", Table::Leads),
+];
 
 /// A set of the kinds of rows that can be held back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +66,18 @@ impl Kinds {
     /// PostgreSQL: company ids owed by upserts answered from the batch's
     /// [`KnownContacts`] (paid before a company is inserted).
     pub(crate) const COMPANY_IDS: Kinds = Kinds(16);
+    /// PostgreSQL: new contacts with their first address (`contacts`,
+    /// `contact_emails`).
+    pub(crate) const CONTACTS: Kinds = Kinds(32);
+    /// PostgreSQL: new leads with their first next action (`leads`,
+    /// `next_actions`; a table that refers to a lead by its name, such as
+    /// `lead_tags` or `processed_message_leads`, waits too).
+    pub(crate) const LEADS: Kinds = Kinds(64);
+    /// PostgreSQL: new companies, and company ids used up without a row
+    /// that the sequence is moved past (`companies`).
+    pub(crate) const COMPANIES: Kinds = Kinds(128);
     /// All of them.
-    pub(crate) const ALL: Kinds = Kinds(31);
+    pub(crate) const ALL: Kinds = Kinds(255);
 
     /// Both sets.
     pub(crate) const fn and(self, other: Kinds) -> Kinds {
@@ -75,6 +96,24 @@ impl Kinds {
         self.0 == 0
     }
 
+    /// These kinds and those they refer to: entries, activity and flags
+    /// are on leads, links join leads and contacts, leads and contacts
+    /// have companies, so those are written first (their keys are
+    /// checked on insert).
+    fn with_referenced(self) -> Kinds {
+        let mut kinds = self;
+        if kinds.has(Kinds::ENTRIES.and(Kinds::ACTIVITY).and(Kinds::FLAGS)) {
+            kinds = kinds.and(Kinds::LEADS);
+        }
+        if kinds.has(Kinds::LINKS) {
+            kinds = kinds.and(Kinds::LEADS).and(Kinds::CONTACTS);
+        }
+        if kinds.has(Kinds::LEADS.and(Kinds::CONTACTS)) {
+            kinds = kinds.and(Kinds::COMPANIES);
+        }
+        kinds
+    }
+
     /// The kinds a statement's text reads or writes: by the names of their
     /// table or column (case-insensitively), so a new statement is safe by
     /// default.
@@ -87,6 +126,12 @@ impl Kinds {
             ("lead_flags", Kinds::FLAGS),
             ("set kind", Kinds::FLAGS),
             ("insert into companies", Kinds::COMPANY_IDS),
+            ("companies", Kinds::COMPANIES),
+            ("contacts", Kinds::CONTACTS),
+            ("contact_emails", Kinds::CONTACTS),
+            ("leads", Kinds::LEADS),
+            ("next_actions", Kinds::LEADS),
+            ("lead_tags", Kinds::LEADS),
         ] {
             if contains_ignore_case(sql, name) {
                 kinds = kinds.and(kind);
@@ -134,6 +179,8 @@ pub(crate) struct Deferred {
     webhooks: Option<bool>,
     /// The contacts and companies of the batch's plans, when read.
     contacts: Option<KnownContacts>,
+    /// PostgreSQL: new contacts and leads.
+    new: NewRows,
 }
 
 impl Deferred {
@@ -149,7 +196,12 @@ impl Deferred {
         created_at: String,
     ) {
         let occurred_at = stamp(entry.occurred_at);
-        if touch {
+        if let Some(lead) = self.new.lead_mut(lead_id).filter(|_| touch) {
+            // A held lead is written with its latest activity.
+            if lead.last_activity_at < occurred_at {
+                lead.last_activity_at.clone_from(&occurred_at);
+            }
+        } else if touch {
             let latest = self.activity.entry(lead_id).or_default();
             if *latest < occurred_at {
                 latest.clone_from(&occurred_at);
@@ -186,6 +238,16 @@ impl Deferred {
         self.flags.push((lead_id, flag.to_string(), set_at));
     }
 
+    /// PostgreSQL: the new contacts and leads held.
+    pub(super) fn new_rows(&mut self) -> &mut NewRows {
+        &mut self.new
+    }
+
+    /// PostgreSQL: the new contacts and leads held, to look at.
+    pub(super) fn new_rows_held(&self) -> &NewRows {
+        &self.new
+    }
+
     /// The contacts and companies of the batch's plans, when read.
     pub(super) fn known_contacts(&mut self) -> Option<&mut KnownContacts> {
         self.contacts.as_mut()
@@ -218,6 +280,13 @@ impl Deferred {
         self.links.iter().any(|&(_, linked)| linked == contact)
     }
 
+    /// True when a link of `contact` to a lead other than `lead` is held.
+    pub(super) fn holds_links_of_except(&self, contact: i64, lead: i64) -> bool {
+        self.links
+            .iter()
+            .any(|&(on, linked)| linked == contact && on != lead)
+    }
+
     /// The latest activity held for a lead (not yet written), if any.
     pub(super) fn activity(&self, lead_id: i64) -> Option<&str> {
         self.activity.get(&lead_id).map(String::as_str)
@@ -241,11 +310,20 @@ impl Deferred {
         if self.contacts.as_ref().is_some_and(KnownContacts::owes) {
             held = held.and(Kinds::COMPANY_IDS);
         }
+        if self.new.holds_companies() {
+            held = held.and(Kinds::COMPANIES);
+        }
+        if self.new.holds_contacts() {
+            held = held.and(Kinds::CONTACTS);
+        }
+        if self.new.holds_leads() {
+            held = held.and(Kinds::LEADS);
+        }
         if held.is_empty() {
             return held;
         }
         let named = Kinds::named_in(query.sql()).without(query.handled());
-        Kinds(held.0 & named.0)
+        Kinds(held.0 & named.with_referenced().0)
     }
 }
 
@@ -309,7 +387,22 @@ impl Deferring {
             (true, Some(known)) => known.take_owed(),
             _ => 0,
         };
+        let (companies, last_company) = match kinds.has(Kinds::COMPANIES) {
+            true => rows.new.take_companies(),
+            false => (Vec::new(), None),
+        };
+        let contacts = match kinds.has(Kinds::CONTACTS) {
+            true => rows.new.take_contacts(),
+            false => Vec::new(),
+        };
+        let leads = match kinds.has(Kinds::LEADS) {
+            true => rows.new.take_leads(),
+            false => Vec::new(),
+        };
         let conn: &mut dyn Connection = &mut self.tx;
+        new_rows::write_companies(conn, companies, last_company).await?;
+        new_rows::write_contacts(conn, contacts).await?;
+        new_rows::write_leads(conn, leads).await?;
         write_entries(conn, entries).await?;
         write_activity(conn, activity).await?;
         write_links(conn, links).await?;
@@ -322,6 +415,33 @@ impl Deferring {
         self.rows
             .as_ref()
             .map_or(Kinds::NONE, |rows| rows.due_for(query))
+    }
+
+    /// True when `query` inserts companies, contacts or leads while the
+    /// transaction numbers new ones itself.
+    fn moves_a_sequence(&self, query: &Query<'_>) -> bool {
+        self.rows
+            .as_ref()
+            .is_some_and(|rows| rows.new.numbers_any())
+            && INSERTS
+                .iter()
+                .any(|(insert, _)| contains_ignore_case(query.sql(), insert))
+    }
+
+    /// Before `query` runs, the held rows it needs written: one that
+    /// inserts companies, contacts or leads itself moves their sequence,
+    /// so the next held row's id is read again after it.
+    async fn prepare(&mut self, query: &Query<'_>, due: Kinds) -> Result<(), sqlx::Error> {
+        self.write(due).await?;
+        let Some(rows) = self.rows.as_mut() else {
+            return Ok(());
+        };
+        for (insert, table) in INSERTS {
+            if contains_ignore_case(query.sql(), insert) {
+                rows.new.forget_numbering(table);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -467,12 +587,12 @@ impl Connection for Deferring {
 
     fn execute<'c>(&'c mut self, query: Query<'_>) -> BoxFuture<'c, Result<u64, sqlx::Error>> {
         let due = self.due(&query);
-        if due.is_empty() {
+        if due.is_empty() && !self.moves_a_sequence(&query) {
             return self.tx.execute(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            self.write(due).await?;
+            self.prepare(&query, due).await?;
             self.tx.execute(query).await
         })
     }
@@ -482,12 +602,12 @@ impl Connection for Deferring {
         query: Query<'_>,
     ) -> BoxFuture<'c, Result<Vec<Row>, sqlx::Error>> {
         let due = self.due(&query);
-        if due.is_empty() {
+        if due.is_empty() && !self.moves_a_sequence(&query) {
             return self.tx.fetch_all(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            self.write(due).await?;
+            self.prepare(&query, due).await?;
             self.tx.fetch_all(query).await
         })
     }
@@ -497,24 +617,24 @@ impl Connection for Deferring {
         query: Query<'_>,
     ) -> BoxFuture<'c, Result<Option<Row>, sqlx::Error>> {
         let due = self.due(&query);
-        if due.is_empty() {
+        if due.is_empty() && !self.moves_a_sequence(&query) {
             return self.tx.fetch_optional(query);
         }
         let query = query.into_owned();
         Box::pin(async move {
-            self.write(due).await?;
+            self.prepare(&query, due).await?;
             self.tx.fetch_optional(query).await
         })
     }
 
     fn fetch<'c>(&'c mut self, query: Query<'_>) -> BoxStream<'c, Result<Row, sqlx::Error>> {
         let due = self.due(&query);
-        if due.is_empty() {
+        if due.is_empty() && !self.moves_a_sequence(&query) {
             return self.tx.fetch(query);
         }
         let query = query.into_owned();
         futures::stream::once(async move {
-            self.write(due).await?;
+            self.prepare(&query, due).await?;
             Ok::<_, sqlx::Error>(self.tx.fetch(query))
         })
         .try_flatten()
@@ -529,21 +649,57 @@ mod tests {
     #[test]
     fn a_statement_waits_for_the_held_rows_its_text_names() {
         let named = |sql: &str| Kinds::named_in(sql);
-        assert_eq!(named("SELECT kind FROM leads WHERE id = $1"), Kinds::NONE);
+        assert_eq!(named("SELECT kind FROM leads WHERE id = $1"), Kinds::LEADS);
+        assert_eq!(named("SELECT value FROM settings"), Kinds::NONE);
         assert_eq!(
             named("SELECT DISTINCT lead_id FROM Timeline WHERE message_key = $1"),
             Kinds::ENTRIES
         );
         assert_eq!(
             named("UPDATE leads SET kind = 'lead', status = 'todo' WHERE id = $1"),
-            Kinds::FLAGS
+            Kinds::FLAGS.and(Kinds::LEADS)
         );
         assert_eq!(
             named("DELETE FROM lead_flags WHERE lead_id = $1"),
             Kinds::FLAGS
         );
+        assert_eq!(
+            named("INSERT INTO lead_tags (lead_id, tag) VALUES ($1, $2)"),
+            Kinds::LEADS
+        );
+        assert_eq!(
+            named("UPDATE contact_emails SET bounced = TRUE WHERE canonical = $1"),
+            Kinds::CONTACTS
+        );
+        assert_eq!(
+            named("INSERT INTO companies (name) VALUES ($1)"),
+            Kinds::COMPANIES.and(Kinds::COMPANY_IDS)
+        );
         let ranked = "SELECT l.id FROM lead_contacts lc JOIN leads l ON l.id = lc.lead_id \
                       ORDER BY l.last_activity_at DESC";
-        assert_eq!(named(ranked), Kinds::LINKS.and(Kinds::ACTIVITY));
+        assert_eq!(
+            named(ranked),
+            Kinds::LINKS
+                .and(Kinds::ACTIVITY)
+                .and(Kinds::LEADS)
+                .and(Kinds::CONTACTS)
+        );
+    }
+
+    #[test]
+    fn held_entries_links_and_flags_wait_for_the_rows_they_refer_to() {
+        assert_eq!(Kinds::NONE.with_referenced(), Kinds::NONE);
+        assert_eq!(Kinds::COMPANIES.with_referenced(), Kinds::COMPANIES);
+        let leads = Kinds::LEADS.and(Kinds::COMPANIES);
+        assert_eq!(
+            Kinds::CONTACTS.with_referenced(),
+            Kinds::CONTACTS.and(Kinds::COMPANIES)
+        );
+        assert_eq!(Kinds::ENTRIES.with_referenced(), Kinds::ENTRIES.and(leads));
+        assert_eq!(Kinds::FLAGS.with_referenced(), Kinds::FLAGS.and(leads));
+        assert_eq!(
+            Kinds::LINKS.with_referenced(),
+            Kinds::LINKS.and(leads).and(Kinds::CONTACTS)
+        );
     }
 }

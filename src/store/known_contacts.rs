@@ -158,23 +158,36 @@ impl KnownContacts {
         let contact = self.contacts.get(&id)?.clone();
         let company = match company {
             None => None,
-            Some(CompanyKey::Domain { domain, .. }) => Some(CompanyRef {
-                id: (*self.domains.get(domain)?)?,
-                has_domain: true,
-                created: false,
-            }),
-            Some(CompanyKey::Name(name)) => {
-                let companies = self.names.get(&name_key(name))?;
-                // With a domain first, then the oldest.
-                let &(id, has_domain) = companies.iter().min_by_key(|(id, has)| (!has, *id))?;
-                Some(CompanyRef {
-                    id,
-                    has_domain,
-                    created: false,
-                })
-            }
+            Some(key) => Some(self.company(key)??),
         };
         Some((contact, company))
+    }
+
+    /// True when the draft's address was read and is nobody's.
+    pub(super) fn is_unknown(&self, draft: &ContactDraft) -> bool {
+        matches!(self.addresses.get(&draft.email.canonical()), Some(None))
+    }
+
+    /// The company the upsert of `key` finds, when its key was read:
+    /// `Some(None)` when there is none.
+    pub(super) fn company(&self, key: &CompanyKey) -> Option<Option<CompanyRef>> {
+        let found = |id, has_domain| CompanyRef {
+            id,
+            has_domain,
+            created: false,
+        };
+        match key {
+            CompanyKey::Domain { domain, .. } => {
+                let id = *self.domains.get(domain)?;
+                Some(id.map(|id| found(id, true)))
+            }
+            CompanyKey::Name(name) => {
+                let companies = self.names.get(&name_key(name))?;
+                // With a domain first, then the oldest.
+                let first = companies.iter().min_by_key(|(id, has)| (!has, *id));
+                Some(first.map(|&(id, has_domain)| found(id, has_domain)))
+            }
+        }
     }
 
     /// Records what an upsert wrote or found: the contact with its fields

@@ -1,6 +1,7 @@
 //! Lead rows and what hangs off them: contacts, timeline, flags, next actions.
 
 use super::deferred::Kinds;
+use super::new_rows::{self, NewLead as HeldLead, Table};
 use super::stamp::stamp;
 use super::{Conn, StoreError};
 use crate::domain::{LeadKind, LeadStatus, TimelineKind};
@@ -111,6 +112,9 @@ pub(super) async fn create(
              message_key, created_at) \
            SELECT id, $13, $14, $15, $16, $17, $18, $7 FROM lead WHERE $13 IS NOT NULL) \
          SELECT id FROM lead";
+    if holds_new_rows(conn).await? {
+        return hold_new(conn, new, company, primary, first, at).await;
+    }
     let action = &new.first_action;
     // Rows held back: the first entry too, after those held before it.
     let held_first = first.filter(|_| conn.deferred().is_some());
@@ -160,6 +164,63 @@ pub(super) async fn create(
     Ok(id)
 }
 
+/// [`create`] in a transaction holding new rows back
+/// ([`super::new_rows`]): the lead and its action are held with the next
+/// lead id, its primary contact's link and its first entry with the
+/// links and entries held.
+async fn hold_new(
+    conn: &mut Conn,
+    new: &NewLead,
+    company: Option<i64>,
+    primary: Option<i64>,
+    first: Option<FirstEntry<'_>>,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let id = new_rows::next_id(conn, Table::Leads).await?;
+    let last_activity = match first.filter(|f| counts_as_activity(f.entry.kind)) {
+        Some(first) => at.max(first.entry.occurred_at),
+        None => at,
+    };
+    let filed_at = stamp(crate::clock::now());
+    let action = &new.first_action;
+    let lead = HeldLead {
+        id,
+        kind: new.kind.as_str(),
+        title: new.title.clone(),
+        source: new.source.to_text(),
+        owner: new.owner.as_ref().map(|o| o.as_str().to_string()),
+        company_id: company,
+        created_at: stamp(at),
+        last_activity_at: stamp(last_activity),
+        filed_at: filed_at.clone(),
+        next_due_at: stamp(action.due_at),
+        action_kind: action.kind.clone(),
+        action_note: action.note.clone(),
+    };
+    let Some(held) = conn.deferred() else {
+        return Err(sqlx::Error::RowNotFound.into());
+    };
+    held.new_rows().hold_lead(lead);
+    if let Some(primary) = primary {
+        held.link(id, &[primary]);
+    }
+    if let Some(first) = first {
+        // The lead's activity already counts the entry.
+        held.add_entry(id, first.entry, Some(first.message_key), false, filed_at);
+    }
+    Ok(id)
+}
+
+/// True when this transaction holds new contacts and leads back: on
+/// PostgreSQL, when no webhook has a cursor (a held lead's
+/// `lead.created` event would be written after later changes' events).
+pub(super) async fn holds_new_rows(conn: &mut Conn) -> Result<bool, StoreError> {
+    if conn.backend() != Backend::Postgres {
+        return Ok(false);
+    }
+    holds_flags(conn).await
+}
+
 /// Reads a lead's kind, status and step; a missing lead is an error naming it.
 pub(super) async fn state(conn: &mut Conn, lead_id: i64) -> Result<LeadState, StoreError> {
     let row: Option<(String, String, Option<String>)> =
@@ -206,7 +267,20 @@ pub(super) async fn fill_company(
     lead_id: i64,
     company: Option<i64>,
 ) -> Result<(), StoreError> {
+    let held = conn
+        .deferred()
+        .map(|held| held.new_rows().lead_mut(lead_id));
+    let handled = match held {
+        Some(Some(lead)) => {
+            lead.company_id = lead.company_id.or(company);
+            return Ok(());
+        }
+        // Not a held lead: the held ones change nothing here.
+        Some(None) => Kinds::LEADS,
+        None => Kinds::NONE,
+    };
     db::query("UPDATE leads SET company_id = COALESCE(company_id, $2) WHERE id = $1")
+        .handles_deferred(handled)
         .bind(lead_id)
         .bind(company)
         .execute(&mut *conn)

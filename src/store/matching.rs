@@ -77,9 +77,12 @@ async fn note_cancelled_before(
 ) -> Result<(), StoreError> {
     let mut latest: Option<(i64, String, String, Option<String>)> = None;
     for &contact in contacts {
-        // It reads this contact's links only (and no entry or activity).
+        // It reads this contact's links to other leads only (and no entry
+        // or activity); held leads, new, are not cancelled.
         let handled = match conn.deferred() {
-            Some(held) if !held.holds_links_of(contact) => Kinds::LINKS,
+            Some(held) if !held.holds_links_of_except(contact, lead_id) => {
+                Kinds::LINKS.and(Kinds::LEADS).and(Kinds::CONTACTS)
+            }
             _ => Kinds::NONE,
         };
         let found: Option<(i64, String, String, Option<String>)> = db::query_as(
@@ -175,7 +178,11 @@ pub(super) async fn leads_of_contact(
         }
     };
     let handled = match conn.deferred() {
-        Some(held) if !held.holds_links_of(contact) => Kinds::ACTIVITY.and(Kinds::LINKS),
+        // A held lead or contact is on held links only.
+        Some(held) if !held.holds_links_of(contact) => Kinds::ACTIVITY
+            .and(Kinds::LINKS)
+            .and(Kinds::LEADS)
+            .and(Kinds::CONTACTS),
         _ => Kinds::ACTIVITY,
     };
     let mut leads: Vec<(i64, String)> = db::query_as(sql)
@@ -199,10 +206,15 @@ pub(super) async fn leads_of_contact(
 
 /// The company's open lead; the most recently active one wins.
 async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i64>, StoreError> {
+    let handled = match conn.deferred() {
+        Some(held) if !held.new_rows_held().holds_lead_of_company(company) => Kinds::LEADS,
+        _ => Kinds::NONE,
+    };
     let id = db::query_scalar(
         "SELECT id FROM leads WHERE company_id = $1 AND status IN ('todo', 'standby') \
          ORDER BY last_activity_at DESC, id DESC LIMIT 1",
     )
+    .handles_deferred(handled)
     .bind(company)
     .fetch_optional(&mut *conn)
     .await?;

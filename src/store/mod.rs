@@ -28,6 +28,12 @@
 //!   `lower()` and keeps `ESCAPE '\'`, PostgreSQL uses its trigram
 //!   indexes and its default escape) and an admin's team table
 //!   (`team_counts`: SQLite scans two halves of the leads at once).
+//! - A batch's apply transaction holds rows back and writes each kind
+//!   with one multi-row statement (`deferred`): on both backends its
+//!   timeline entries, links, activity and flags; on PostgreSQL also its
+//!   new companies, contacts and leads, which it numbers itself under the
+//!   write lock (`new_rows`), since there each statement is a round trip
+//!   to another process.
 //! - `sqlite`: connection settings (WAL, pragmas), the private database
 //!   file, the migration lock between processes, the read-only open.
 //!   `postgres`: the pool, TLS, the write lock, the read-only open.
@@ -103,6 +109,7 @@ mod listings;
 mod mail;
 mod mailboxes;
 mod matching;
+mod new_rows;
 mod ops;
 mod outbox;
 mod postgres;

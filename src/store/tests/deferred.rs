@@ -503,3 +503,174 @@ async fn contacts_read_when_the_batch_began_are_upserted_as_the_database_would()
         [(some("Ann"), some("123")), (some("Bo"), some("789"))]
     );
 }
+
+/// A lead mail from `contact` with these commands, filed by `message_id`.
+fn inquiry(message_id: &str, when: &str, contact: ContactDraft, commands: Commands) -> IngestPlan {
+    plan(
+        message_id,
+        when,
+        Action::Lead(lead_mail(contact, when, commands)),
+    )
+}
+
+/// With no webhook, PostgreSQL holds a batch's new companies, contacts
+/// and leads back too (`store::new_rows`), numbering them itself: a new
+/// sender writing twice (filling a field the second time), two new
+/// senders of one new company, a new company by name met twice, a known
+/// company and a known contact whose lead was closed, a command on a new
+/// lead, a reply from a new contact found by address, a bounce of a new
+/// contact's address and a new lead of a company with a held lead: every
+/// row and id as one message at a time writes them.
+#[tokio::test]
+async fn new_companies_contacts_and_leads_held_back_are_written_as_one_message_at_a_time_would() {
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    // Before the batch: a known contact of a known company, its lead lost.
+    let old = person("old@known.test", "Old", Some(("Known", "known.test")));
+    let lost = Commands {
+        accepted: vec![Command::Status {
+            status: LeadStatus::Lost,
+            until: None,
+            reason: Some("no budget".into()),
+        }],
+        rejected: Vec::new(),
+        by: Some(addr("alice@acme.test")),
+    };
+    let before = [inquiry(
+        "b1@known.test",
+        "2026-11-19T09:00:00Z",
+        old.clone(),
+        lost,
+    )];
+    let before_raws = [b"b1".to_vec()];
+    same_both_ways(&held.store, &one_by_one.store, &before, &before_raws, 1).await;
+    let tag = Commands {
+        accepted: vec![Command::Tag { tag: "hot".into() }],
+        rejected: Vec::new(),
+        by: Some(addr("alice@acme.test")),
+    };
+    let mut eve_with_phone = person("eve@newco.test", "Eve", Some(("NewCo", "newco.test")));
+    eve_with_phone.phone = Some("+1 555 0100".into());
+    let none = Commands::default;
+    let by_name = |email: &str| person(email, "Named", Some(("Nameonly Ltd", "")));
+    let mut reply = thread_mail(
+        &["nothing-known@x.test"],
+        person("eve@newco.test", "Eve", None),
+        TimelineKind::EmailIn,
+        "2026-11-20T10:30:00Z",
+    );
+    reply.fallback = Fallback::Record;
+    let plans = vec![
+        inquiry(
+            "n1@newco.test",
+            "2026-11-20T09:00:00Z",
+            person("eve@newco.test", "Eve", Some(("NewCo", "newco.test"))),
+            none(),
+        ),
+        inquiry(
+            "n2@newco.test",
+            "2026-11-20T09:05:00Z",
+            person("max@newco.test", "Max", Some(("NewCo", "newco.test"))),
+            none(),
+        ),
+        inquiry("n3@newco.test", "2026-11-20T09:10:00Z", eve_with_phone, tag),
+        inquiry(
+            "n4@x.test",
+            "2026-11-20T09:15:00Z",
+            by_name("a@x.test"),
+            none(),
+        ),
+        inquiry(
+            "n5@y.test",
+            "2026-11-20T09:20:00Z",
+            by_name("b@y.test"),
+            none(),
+        ),
+        inquiry(
+            "n6@known.test",
+            "2026-11-20T09:25:00Z",
+            person("new@known.test", "New", Some(("Known", "known.test"))),
+            none(),
+        ),
+        inquiry("n7@known.test", "2026-11-20T09:30:00Z", old, none()),
+        inquiry(
+            "n8@known.test",
+            "2026-11-20T09:35:00Z",
+            person("third@known.test", "Third", Some(("Known", "known.test"))),
+            none(),
+        ),
+        plan(
+            "r1@newco.test",
+            "2026-11-20T10:30:00Z",
+            Action::Thread(reply),
+        ),
+        bounce_plan("x1@mailer.test", "2026-11-20T11:00:00Z", "max@newco.test"),
+    ];
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, plans.len()).await;
+    let created = applied
+        .iter()
+        .filter(|a| a.outcome == Outcome::CreatedLead)
+        .count();
+    assert!(created >= 4, "{applied:?}");
+    assert_eq!(count(&held.store, "companies").await, 3);
+    assert_eq!(count(&held.store, "contacts").await, 7);
+}
+
+/// The holding itself: on PostgreSQL (no webhook) a batch of new senders
+/// has its new companies, contacts and leads held (the leads and their
+/// companies are written when the outcomes name the leads, the contacts
+/// at commit); SQLite writes each at once.
+#[tokio::test]
+async fn postgres_holds_a_batchs_new_rows_until_it_commits() {
+    use crate::store::apply::{apply_in, Pending};
+    use crate::store::deferred::Deferring;
+    let db = fresh().await;
+    let plans: Vec<IngestPlan> = (0..10)
+        .map(|i| {
+            let sender = person(
+                &format!("p{i}@co{i}.test"),
+                "Pat",
+                Some(("Co", &format!("co{i}.test"))),
+            );
+            inquiry(
+                &format!("m{i}@co{i}.test"),
+                "2026-11-20T09:00:00Z",
+                sender,
+                Commands::default(),
+            )
+        })
+        .collect();
+    let pending: Vec<Pending<'_>> = plans
+        .iter()
+        .map(|plan| Pending {
+            plan,
+            raw: b"raw",
+            size: 3,
+            origin: "test",
+        })
+        .collect();
+    let mut tx = Deferring::new(db.store.begin_write().await.unwrap());
+    apply_in(&mut tx, &pending, at("2026-11-20T12:00:00Z"))
+        .await
+        .unwrap();
+    let held = {
+        use crate::store::db::Connection as _;
+        tx.deferred().unwrap().new_rows_held().held_in_all()
+    };
+    let postgres = db.store.backend() == crate::store::Backend::Postgres;
+    let expected = if postgres { 10 } else { 0 };
+    assert_eq!(held, (expected, expected, expected));
+    tx.commit().await.unwrap();
+    for table in [
+        "companies",
+        "contacts",
+        "contact_emails",
+        "leads",
+        "next_actions",
+    ] {
+        assert_eq!(count(&db.store, table).await, 10, "{table}");
+    }
+}
