@@ -195,36 +195,55 @@ impl NewRows {
 }
 
 /// The id the table's next new row takes: numbered here once the
-/// sequence's next value is read (one round trip per table and batch).
+/// sequences' next values are read (one round trip for the three tables,
+/// usually once a batch).
 pub(super) async fn next_id(conn: &mut Conn, table: Table) -> Result<i64, StoreError> {
     let known = conn
         .deferred()
         .and_then(|held| *held.new_rows().next(table));
-    let id = match known {
-        Some(id) => id,
-        None => read_next_id(conn, table).await?,
-    };
-    if let Some(held) = conn.deferred() {
-        let rows = held.new_rows();
-        *rows.next(table) = Some(id + 1);
-        rows.company_ids_taken |= table == Table::Companies;
+    if known.is_none() {
+        let read = read_next_ids(conn).await?;
+        if let Some(held) = conn.deferred() {
+            let rows = held.new_rows();
+            for (table, next) in TABLES.into_iter().zip(read) {
+                rows.next(table).get_or_insert(next);
+            }
+        }
     }
+    let Some(rows) = conn.deferred().map(|held| held.new_rows()) else {
+        return Err(sqlx::Error::RowNotFound.into());
+    };
+    let next = rows.next(table);
+    let id = next.unwrap_or_default();
+    *next = Some(id + 1);
+    rows.company_ids_taken |= table == Table::Companies;
     Ok(id)
 }
 
-/// The next value of the table's id sequence, without taking it.
-async fn read_next_id(conn: &mut Conn, table: Table) -> Result<i64, StoreError> {
-    let id = db::query_scalar(
-        "SELECT COALESCE(pg_sequence_last_value(s) + 1, \
-           (SELECT seqstart FROM pg_sequence WHERE seqrelid = s)) \
-         FROM (SELECT CAST(pg_get_serial_sequence($1, 'id') AS regclass) AS s) AS q",
-    )
-    // It reads a sequence only.
-    .handles_deferred(Kinds::ALL)
-    .bind(table.name())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
+/// The tables in the order [`read_next_ids`] reads them.
+const TABLES: [Table; 3] = [Table::Companies, Table::Contacts, Table::Leads];
+
+/// The next value of each table's id sequence, without taking it.
+async fn read_next_ids(conn: &mut Conn) -> Result<[i64; 3], StoreError> {
+    let next = |table: Table| {
+        format!(
+            "(SELECT COALESCE(pg_sequence_last_value(s) + 1, \
+               (SELECT seqstart FROM pg_sequence WHERE seqrelid = s)) \
+             FROM (SELECT CAST(pg_get_serial_sequence('{}', 'id') AS regclass) AS s) AS q)",
+            table.name()
+        )
+    };
+    let list: Vec<String> = TABLES.into_iter().map(next).collect();
+    let sql = format!("SELECT {}", list.join(", "));
+    let row = conn
+        .fetch_optional(
+            db::query(AssertSqlSafe(sql))
+                // It reads the sequences only.
+                .handles_deferred(Kinds::ALL),
+        )
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok([row.try_get(0)?, row.try_get(1)?, row.try_get(2)?])
 }
 
 /// Writes the companies, then moves the sequence to `last` (past ids used
