@@ -275,10 +275,21 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
     lines
 }
 
-/// A quoted line: "> …", or "&gt; …" where a client left the HTML entity in the text.
+/// A quoted line: "> …", "&gt; …" where a client left the HTML entity in the text, or a
+/// line marked with the quoted author's initials ("AS> …", as The Bat! and Emacs' Supercite
+/// quote).
 fn is_quote_line(line: &str) -> bool {
     let line = line.trim_start();
-    line.starts_with('>') || line.starts_with("&gt;")
+    line.starts_with('>') || line.starts_with("&gt;") || has_initials_mark(line)
+}
+
+/// Two or three capitals right before a ">" and a blank (or the line's end): "AS> text".
+fn has_initials_mark(line: &str) -> bool {
+    let initials = line.chars().take_while(|c| c.is_uppercase()).count();
+    let mut rest = line.chars().skip(initials);
+    (2..=3).contains(&initials)
+        && rest.next() == Some('>')
+        && rest.next().is_none_or(char::is_whitespace)
 }
 
 /// How each line is read; lines are read without direction marks and with plain dashes
