@@ -4,6 +4,7 @@
 //! Every example is written for these tests.
 
 use super::super::*;
+use crate::ingest::extract::clean_body;
 
 const REPLY: &str = "Agreed, we order the 40 licences.\nInvoice to the Lyon office, please.";
 const HISTORY: &str = "Hi Marc,\nhow many licences do you need?\nRegards\nLena";
@@ -139,4 +140,60 @@ fn zendesks_delimiter_in_any_language_and_a_framed_marker_that_goes_on_are_cut()
     ] {
         assert_eq!(strip_quoted(&kept), kept);
     }
+}
+
+#[test]
+fn device_footers_in_more_languages_are_device_signatures() {
+    for footer in [
+        "Dërguar nga iPhone-i im",
+        "Испратено од мојот Samsung телефон",
+        "Ipinadala mula sa aking Android",
+        "Imetumwa kutoka kwa Samsung yangu",
+        "ارسال شده از iPad من",
+        "iPad-dən göndərildi",
+        "میرے Android سے بھیجا گیا",
+        "मेरे iPad से भेजा गया",
+        "আমার Android থেকে পাঠানো",
+        "Anfonwyd o fy iPad",
+        "Nire Androidetik bidalia",
+        "来自我的小米手机",
+    ] {
+        assert!(device::is_device_signature(footer), "{footer}");
+        let text = format!("{REPLY}\n\n{footer}\n");
+        assert_eq!(clean_body(&text, None).text, REPLY, "{footer}");
+    }
+}
+
+#[test]
+fn outlooks_get_the_app_footer_is_read_by_its_shape_in_any_language() {
+    for footer in [
+        "Preuzmite Outlook za iOS",
+        "Dapatkan Outlook untuk iOS",
+        "Λήψη του Outlook για iOS",
+        "Outlook letöltése iOS rendszerre",
+    ] {
+        assert!(device::is_device_signature(footer), "{footer}");
+    }
+    for sentence in [
+        "Outlook for iOS crashed again",
+        "Outlook on Android is what we use daily now.",
+    ] {
+        assert!(!device::is_device_signature(sentence), "{sentence}");
+    }
+}
+
+#[test]
+fn a_carrier_named_after_a_device_footer_belongs_to_it() {
+    let footer = "Sent from my Galaxy Note smartphone on the Telekom Deutschland LTE network.";
+    assert!(device::is_device_signature(footer));
+    let text = format!("{REPLY}\n\n{footer}\n");
+    assert_eq!(clean_body(&text, None).text, REPLY);
+    let sentence = "We sent from the warehouse on the new DHL network.";
+    assert!(!device::is_device_signature(sentence));
+}
+
+#[test]
+fn a_french_footer_sent_depuis_a_mail_app_is_split_off() {
+    let text = format!("{REPLY}\n\nEnvoyé depuis l'application Mail SFR\n");
+    assert_eq!(clean_body(&text, None).text, REPLY);
 }
