@@ -212,16 +212,16 @@ enum Kind {
     Forward,
 }
 
-/// Forward markers: a dashed title that says "forwarded" in one of many languages
-/// ("-------- Forwarded Message --------"; any other dashed title above a header block is an
-/// "Original Message" separator, see `headers`) and Apple Mail's "Begin forwarded message:", which
-/// Apple Mail puts inside the quote.
+/// Forward markers: a title framed by dashes (or by "=", as Zoho frames it) that says
+/// "forwarded" in one of many languages ("-------- Forwarded Message --------"; any other
+/// dashed title above a header block is an "Original Message" separator, see `headers`) and
+/// Apple Mail's "Begin forwarded message:", which Apple Mail puts inside the quote.
 static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^[\s>]*(?:-{3,}\s*[^-\n]{0,30}(?:forward|weitergeleit|transf[ée]r|r[ée]exp[ée]di|reenviad",
+        r"(?i)^[\s>]*(?:(?:-{3,}|={3,})\s*[^-=\n]{0,30}(?:forward|weitergeleit|transf[ée]r|r[ée]exp[ée]di|reenviad",
         r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|videresend|vidarebefordr|v[äa]litet|p[řr]eposl",
         r"|preposl|przekaz|tov[áa]bb[íi]tott|redirec|proslije|prosleđ|пересл|переадрес|препратен",
-        r"|прослеђ|ilet|転送|转发|轉寄|전달|إعادة توجيه|معاد توجيه|הועבר|προωθ)[^-\n]{0,30}-{3,}",
+        r"|прослеђ|ilet|転送|转发|轉寄|전달|إعادة توجيه|معاد توجيه|הועבר|προωθ)[^-=\n]{0,30}(?:-{3,}|={3,})",
         r"|(?:begin forwarded message|forwarded message",
         r"|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado",
         r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inizio messaggio inoltrato",

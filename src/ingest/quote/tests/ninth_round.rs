@@ -197,3 +197,12 @@ fn a_french_footer_sent_depuis_a_mail_app_is_split_off() {
     let text = format!("{REPLY}\n\nEnvoyé depuis l'application Mail SFR\n");
     assert_eq!(clean_body(&text, None).text, REPLY);
 }
+
+#[test]
+fn a_zoho_forward_framed_by_equals_signs_is_left_to_the_forward_reader() {
+    let title = "============ Forwarded message ============";
+    let text = format!(
+        "Lead from the fair.\n\n{title}\nFrom: Lena Berg <lena@supplier.example>\nDate: Thu, 12 Feb 2026 09:40:12 +0100\nSubject: Licences\n{title}\n\n{HISTORY}"
+    );
+    assert_eq!(strip_quoted(&text), text);
+}
