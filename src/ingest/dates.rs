@@ -10,6 +10,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Month names per language, January first, one language (or inflection) a line, with the
@@ -167,14 +168,22 @@ fn split_names(lines: &[&'static str]) -> Vec<Vec<&'static str>> {
         .collect()
 }
 
+/// A time of day, with its half of the day: "a.m."/"p.m." or Greek "π.μ."/"μ.μ." after it,
+/// Chinese, Japanese or Korean morning and afternoon words before it ("下午3:21", "午後3:21",
+/// "오후 3:21"). The hour starts at an ASCII word boundary, so a CJK word may touch it.
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})[:.h](\d{2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?")
-        .expect("valid regex")
+    Regex::new(concat!(
+        r"(?i)(?:(?P<before>上午|下午|午前|午後|오전|오후)\s*)?(?-u:\b)(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})",
+        r"(?:[:.](?P<second>\d{2}))?\s*(?P<after>a\.?m\.?|p\.?m\.?|π\.\s?μ\.|μ\.\s?μ\.)?"
+    ))
+    .expect("valid regex")
 });
+/// A zone offset: "GMT+1", "UTC+05:30", or "+0100" after a blank or a bracket (the "-2026"
+/// of "3-mar-2026" is the year, not a zone).
 static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)\b(?:gmt|utc)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b",
-        r"|(?:gmt|utc)?\s*([+-])(\d{2}):?(\d{2})\b"
+        r"|(?:(?:gmt|utc)\s*|(?:^|[\s(]))([+-])(\d{2}):?(\d{2})\b"
     ))
     .expect("valid regex")
 });
@@ -218,6 +227,7 @@ pub fn parse_forwarded_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
 pub fn parse_client_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
     let text =
         with_thai_months_spelled_out(&ascii_digits(text)).replace(['\u{202f}', '\u{a0}'], " ");
+    let text = without_ordinals(&text);
     let (time, rest) = take_time(&text);
     let (offset, rest) = take_offset(&rest);
     let naive = read_day(&rest)?.and_time(time.unwrap_or_default());
@@ -231,6 +241,21 @@ pub fn parse_client_date(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
             .earliest()
             .map(|d| d.with_timezone(&Utc)),
     }
+}
+
+/// A day's ordinal ending ("March 3rd", Proton's dates; French "1er mars"), or the "T"
+/// between an ISO 8601 date and its time ("2026-03-03T10:21:05+0100").
+static ORDINAL_OR_ISO_T: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|er)\b|(?P<date>\d{4}-\d{2}-\d{2})T(?P<hour>\d)")
+        .expect("valid regex")
+});
+
+/// The text with days written as plain numbers and ISO 8601's "T" as a blank.
+fn without_ordinals(text: &str) -> Cow<'_, str> {
+    ORDINAL_OR_ISO_T.replace_all(text, |caps: &regex::Captures<'_>| match caps.name("day") {
+        Some(day) => day.as_str().to_string(),
+        None => format!("{} {}", &caps["date"], &caps["hour"]),
+    })
 }
 
 /// The text with digits of other scripts ("۳ دسامبر ۲۰۲۶", "๓ ธันวาคม ๒๕๖๙") as ASCII digits.
@@ -267,20 +292,35 @@ fn take_time(text: &str) -> (Option<NaiveTime>, String) {
     let Some(caps) = found else {
         return (None, text.to_string());
     };
-    let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    let mut hour = number(1).unwrap_or(0);
-    let suffix = caps.get(4).map(|m| m.as_str().to_ascii_lowercase());
-    match suffix.as_deref().map(|s| s.starts_with('p')) {
+    let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let mut hour = number("hour").unwrap_or(0);
+    let half = caps
+        .name("after")
+        .or(caps.name("before"))
+        .map(|m| m.as_str());
+    match half.map(is_afternoon) {
         Some(true) if hour < 12 => hour += 12,
         Some(false) if hour == 12 => hour = 0,
         _ => {}
     }
-    let time = NaiveTime::from_hms_opt(hour, number(2).unwrap_or(0), number(3).unwrap_or(0));
+    let time = NaiveTime::from_hms_opt(
+        hour,
+        number("minute").unwrap_or(0),
+        number("second").unwrap_or(0),
+    );
     let whole = caps.get(0).map_or(0..0, |m| m.range());
     (
         time,
         format!("{} {}", &text[..whole.start], &text[whole.end..]),
     )
+}
+
+/// Whether a half-of-day word of [`TIME`] says afternoon: "p.m.", "μ.μ.", "下午", "午後", "오후".
+fn is_afternoon(half: &str) -> bool {
+    let half = half.to_lowercase();
+    half.starts_with('p')
+        || half.starts_with("μ")
+        || ["下午", "午後", "오후"].contains(&half.as_str())
 }
 
 /// Whether the digits at `range` are two numbers of a numeric date ("2.03" in "2.03.2026",
@@ -703,6 +743,35 @@ mod tests {
             "3. lip 2026. u 10:15",
         ] {
             assert_eq!(parse_client_date(text, chrono_tz::UTC), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn forwarded_dates_of_the_ninth_round_clients_are_read() {
+        let cases = [
+            ("2026年2月12日(星期四) 下午3:40", "2026-02-12T15:40:00Z"),
+            ("2026年2月12日(木) 午後3:40", "2026-02-12T15:40:00Z"),
+            ("2026年2月12日 上午9:40", "2026-02-12T09:40:00Z"),
+            ("2026년 2월 12일 (목) 오후 3:40", "2026-02-12T15:40:00Z"),
+            (
+                "Πέμπτη, 12 Φεβρουαρίου 2026 3:40 μ.μ.",
+                "2026-02-12T15:40:00Z",
+            ),
+            (
+                "On Thursday, February 12th, 2026 at 9:40 AM",
+                "2026-02-12T09:40:00Z",
+            ),
+            ("jeudi 1er octobre 2026 09:40", "2026-10-01T09:40:00Z"),
+            ("12-feb-2026 9.40", "2026-02-12T09:40:00Z"),
+            ("2026-02-12T09:40:12+0100", "2026-02-12T08:40:12Z"),
+            ("Thu, 12 Feb 2026 09:40 (+0100)", "2026-02-12T08:40:00Z"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                parse_client_date(text, chrono_tz::UTC),
+                Some(utc(want)),
+                "{text}"
+            );
         }
     }
 

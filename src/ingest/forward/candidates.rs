@@ -3,8 +3,8 @@
 
 use crate::ingest::subject::{self, PrefixKind};
 
-use super::header_block::header_block_at;
-use super::markers::marker_above;
+use super::header_block::{header_block_at, memo_block_at};
+use super::markers::{is_forward_title, marker_above};
 use super::shaped::{shaped_block_at, Shapes};
 use super::wrote::wrote_line_at;
 use super::{unquote, Forward, ForwardedAddress, Line};
@@ -134,7 +134,7 @@ fn header_block_longest_at(
     shapes: &Shapes,
     index: usize,
 ) -> Option<(usize, Header)> {
-    let listed = header_block_at(lines, index);
+    let listed = header_block_at(lines, index).or_else(|| memo_block_at(lines, index));
     let shaped = shaped_block_at(lines, shapes, index);
     match (listed, shaped) {
         (Some(listed), Some(shaped)) if shaped.0 <= listed.0 => Some(listed),
@@ -153,10 +153,16 @@ fn candidate_at(lines: &[Line], shapes: &Shapes, index: usize) -> Option<Candida
             header,
         });
     }
-    let (end, header) = wrote_line_at(lines, index)?;
+    let (end, header, has_verb) = wrote_line_at(lines, index)?;
+    // A quote line without its verb heads a forward only right below a forward title.
+    let (start, marker) = match marker_above(lines, index) {
+        (title, Marker::Forward) => (title, Marker::Forward),
+        _ if has_verb => (index, Marker::Wrote),
+        _ => return None,
+    };
     Some(Candidate {
-        marker: Marker::Wrote,
-        start: index,
+        marker,
+        start,
         body_start: end,
         depth: lines[index].depth,
         header,
@@ -180,7 +186,8 @@ pub(super) fn assemble(
         body_start,
         block_depth(lines, body_start, found.depth),
     );
-    let below = joined(&lines[body_end..]);
+    let (body_start, body_end, below_start) = within_titles(lines, body_start, body_end);
+    let below = joined(&lines[below_start..]);
     let note = [note.trim(), below.trim()]
         .iter()
         .filter(|part| !part.is_empty())
@@ -206,6 +213,40 @@ pub(super) fn assemble(
         confidence,
         nested: None,
     }
+}
+
+/// The forwarded body between the titles some clients put around it: Zoho repeats its
+/// forward title right below the header block, Yandex closes the forward with one ("--------
+/// Конец переадресованного сообщения --------"). Returns the body's start and end and where
+/// the forwarder's own text below begins. A title that heads a forward of its own (a header
+/// block or quote line below it) is a nested forward, not a closing title.
+fn within_titles(lines: &[Line], start: usize, end: usize) -> (usize, usize, usize) {
+    let mut shapes = None;
+    let mut is_closing = |index: usize| {
+        is_forward_title(lines[index].content())
+            && !heads_a_forward(
+                lines,
+                shapes.get_or_insert_with(|| Shapes::of(lines)),
+                index,
+            )
+    };
+    let first = (start..end).find(|&i| !lines[i].is_blank());
+    let start = match first {
+        Some(index) if is_closing(index) => index + 1,
+        _ => start,
+    };
+    match (start..end).find(|&i| is_closing(i)) {
+        Some(closing) => (start, closing, closing + 1),
+        None => (start, end, end),
+    }
+}
+
+/// Whether a header block or a quote line starts within four lines below `index`.
+fn heads_a_forward(lines: &[Line], shapes: &Shapes, index: usize) -> bool {
+    let next = (index + 1..lines.len().min(index + 5)).find(|&i| !lines[i].is_blank());
+    next.is_some_and(|i| {
+        header_block_longest_at(lines, shapes, i).is_some() || wrote_line_at(lines, i).is_some()
+    })
 }
 
 /// How deeply the forwarded block is quoted: its header's depth, or its body's when the body

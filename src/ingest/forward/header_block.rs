@@ -5,10 +5,63 @@ use super::addresses::{parse_address_list, parse_sender, ADDRESS_TOKEN};
 use super::candidates::Header;
 use super::labels::{header_line, Field};
 use super::{Line, MAX_BLOCK_LINES};
+use crate::ingest::labelled_line::has_time;
 
 /// A run of header lines starting at `index` with a From and at least one
 /// of Date/Subject/To/Cc; returns the line after it and the fields.
 pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, Header)> {
+    let (next, header, seen) = header_lines_at(lines, index);
+    let has_other = seen
+        .iter()
+        .any(|f| matches!(f, Field::Date | Field::Subject | Field::To | Field::Cc));
+    (header.from.is_some() && has_other).then_some((next, header))
+}
+
+/// Lotus Notes' memo head: the sender alone on a line with an address ("Ana Souza
+/// <ana@x.org>"), the date and time alone on the next, then the To, cc and Subject lines
+/// (Notes puts it below its "----- Forwarded by … -----" title).
+pub(super) fn memo_block_at(lines: &[Line], index: usize) -> Option<(usize, Header)> {
+    let sender = lines[index].content().trim();
+    if !sender.contains('@') || header_line(sender).is_some() {
+        return None;
+    }
+    let from = parse_sender(sender).filter(|from| is_sender_alone(sender, &from.address))?;
+    let date = lines.get(index + 1)?.content().trim();
+    let date_alone = date.split_whitespace().count() <= 6
+        && has_time(date)
+        && crate::ingest::dates::parse_client_date(date, chrono_tz::UTC).is_some();
+    if !date_alone {
+        return None;
+    }
+    let rest = (index + 2..lines.len().min(index + 5)).find(|&i| !lines[i].is_blank())?;
+    let (next, mut header, seen) = header_lines_at(lines, rest);
+    let addressed = seen.iter().any(|f| matches!(f, Field::To | Field::Subject));
+    if !addressed || seen.contains(&Field::From) {
+        return None;
+    }
+    header.from = Some(from);
+    header.date = Some(date.to_string());
+    Some((next, header))
+}
+
+/// The line holds only the sender: a name (or nothing) and the address, nothing after it.
+fn is_sender_alone(line: &str, address: &str) -> bool {
+    let Some(at) = line.find(address) else {
+        return false;
+    };
+    let after = line[at + address.len()..].trim_matches(['>', ' ', '"']);
+    let name = line[..at]
+        .trim()
+        .trim_end_matches('<')
+        .trim()
+        .trim_matches('"');
+    !address.is_empty()
+        && after.is_empty()
+        && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+}
+
+/// The header lines from `index` on: the line after them, the fields read, and which.
+fn header_lines_at(lines: &[Line], index: usize) -> (usize, Header, Vec<Field>) {
     let mut seen: Vec<Field> = Vec::new();
     let mut header = Header::default();
     let mut next = index;
@@ -43,10 +96,7 @@ pub(super) fn header_block_at(lines: &[Line], index: usize) -> Option<(usize, He
             break;
         }
     }
-    let has_other = seen
-        .iter()
-        .any(|f| matches!(f, Field::Date | Field::Subject | Field::To | Field::Cc));
-    (header.from.is_some() && has_other).then_some((next, header))
+    (next, header, seen)
 }
 
 /// The line below a label alone on its line ("From:"), when it holds a value: not blank, not

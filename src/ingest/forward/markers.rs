@@ -22,8 +22,11 @@ pub(super) fn marker_above(lines: &[Line], index: usize) -> (usize, Marker) {
     }
 }
 
-static DASH_FRAMED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^-{2,}\s*(.*?)\s*-{2,}$").expect("valid pattern"));
+/// A title between rules of dashes, or of "=" (Zoho: "============ Forwarded message
+/// ============").
+static DASH_FRAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:-{2,}|={2,})\s*(.*?)\s*(?:-{2,}|={2,})$").expect("valid pattern")
+});
 static RULE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[_\-—–=]{8,}$").expect("valid pattern"));
 /// "Original Message" in the common languages.
@@ -45,6 +48,14 @@ static FORWARDING: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid pattern")
 });
+
+/// A forward title framed by rules ("-------- Forwarded Message --------").
+pub(super) fn is_forward_title(content: &str) -> bool {
+    let line = content.trim().trim_matches('*').trim();
+    (line.starts_with("--") || line.starts_with("=="))
+        && DASH_FRAMED.is_match(line)
+        && marker_kind(line) == Some(Marker::Forward)
+}
 
 /// What kind of marker a line is, if any.
 fn marker_kind(content: &str) -> Option<Marker> {

@@ -8,10 +8,13 @@
 //!
 //! - **Marked header block**: a forward marker ("---------- Forwarded
 //!   message ---------", "Begin forwarded message:", "-------- Weitergeleitete
-//!   Nachricht --------", any dash-framed title, a short line ending in ":"
+//!   Nachricht --------", any title framed by dashes or "=", a short line ending in ":"
 //!   that names forwarding) above a header block (From + Date/Subject/To/Cc
 //!   lines, labels in any listed language, `*From:*` bold, one-line Yahoo
-//!   blocks). Always accepted.
+//!   blocks, Lotus Notes' memo head) or a quote line without its verb (Yandex). Always
+//!   accepted. A forward title repeated right below the block (Zoho) or closing the
+//!   forward (Yandex) is not part of the body; text below a closing title is the
+//!   forwarder's.
 //! - **Separated header block**: an Outlook rule ("______") or an
 //!   "Original Message" title above a header block; or a **bare** header
 //!   block (new Outlook). Outlook uses the same layout for replies, so these

@@ -4,6 +4,7 @@ use super::*;
 
 mod corpus;
 mod layout;
+mod ninth_round;
 mod shaped;
 
 fn sender(forward: &Forward) -> (Option<&str>, &str) {

@@ -30,8 +30,11 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-/// A quote line at `index`, possibly wrapped over up to three lines.
-pub(super) fn wrote_line_at(lines: &[Line], index: usize) -> Option<(usize, Header)> {
+/// A quote line at `index`, possibly wrapped over up to three lines: the line after it, the
+/// sender and date it gives, and whether it has its verb. A line without one ("03.03.2026,
+/// 10:21, "Ana" <ana@x.org>:", as Yandex heads a forward) has a numeric date instead; the
+/// caller takes it only below a forward title.
+pub(super) fn wrote_line_at(lines: &[Line], index: usize) -> Option<(usize, Header, bool)> {
     let mut text = String::new();
     for (offset, line) in lines[index..].iter().take(3).enumerate() {
         if line.is_blank() || text.len() > 400 {
@@ -39,7 +42,10 @@ pub(super) fn wrote_line_at(lines: &[Line], index: usize) -> Option<(usize, Head
         }
         text.push_str(line.content().trim());
         if text.ends_with([':', '：']) {
-            return parse_wrote_line(&text).map(|header| (index + offset + 1, header));
+            let has_verb = WROTE.is_match(&text);
+            let dated = has_verb || NUMERIC_DATE.is_match(&text);
+            let header = dated.then(|| parse_wrote_line(&text)).flatten()?;
+            return Some((index + offset + 1, header, has_verb));
         }
         text.push(' ');
     }
@@ -47,7 +53,6 @@ pub(super) fn wrote_line_at(lines: &[Line], index: usize) -> Option<(usize, Head
 }
 
 fn parse_wrote_line(text: &str) -> Option<Header> {
-    WROTE.find(text)?;
     let found = QUOTED_ADDRESS.captures(text)?;
     let (whole, address) = (found.get(0)?, found.get(1)?);
     let before = &text[..whole.start()];

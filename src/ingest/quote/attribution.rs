@@ -48,7 +48,7 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:\b(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu",
         r"|napisa[łl](?:a|o)?(?:\(a\))?|napisana przez|pisze|pisa[łl]a?|napisao|napisala|nap[íi]sal[a]?|napsal[a]?|skrev|skreiv|skrivit",
         r"|kirjoitti|ha scritto|scrisse|a scris|đã viết|írta|yazdı|kirjutas|rašė|rakstīja",
-        r"|menulis|escriure|escrit|escribieron",
+        r"|menulis|escriure|escrit|escribieron|[ée]crivait|escrib[íi]a|scriveva|escrevia|писал[аи]?",
         r"|написал[аи]?|написав|написа|написао|написала|пише|пишет|έγραψε|γράφει|كتب)",
         r"|เขียน|ने लिखा",
         r"|写道|寫道|書きました|のメッセージ|のメール|작성|님이 작성|쓴 글|כתב|כתבה|מאת)"
@@ -169,6 +169,51 @@ fn ends_sentence(line: &str) -> bool {
 fn ends_with_colon(text: &str) -> bool {
     text.trim_end().ends_with([':', '：'])
 }
+
+/// Zoho's "---- On <date> <name> <address> wrote ----" in any language: a line framed by
+/// dashes whose inside holds a year, a time and an address, whatever its verb (a framed
+/// heading such as "---- Call notes 10:30 ----" names no address).
+pub(super) fn is_framed_by_dashes(line: &str) -> bool {
+    let line = unemphasised(line);
+    let Some(inner) = line.strip_prefix("--").and_then(|l| l.strip_suffix("--")) else {
+        return false;
+    };
+    let inner = inner.trim_matches(['-', ' ']);
+    inner.split_whitespace().count() <= 30
+        && TIME.is_match(inner)
+        && YEAR.is_match(inner)
+        && ADDRESS.is_match(inner)
+}
+
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:19|20)\d{2}\b").unwrap());
+
+/// A name and its bracketed address ending in a colon, alone or after the word Horde puts in
+/// front in its locales ("Quoting", "Citaat van", "Citerar", "Цитата" …): "Lena Berg
+/// <lena@x.org>:". The caller asks for quoted text right below.
+pub(super) fn is_address_intro(line: &str) -> bool {
+    let line = unemphasised(line);
+    let Some(head) = line.strip_suffix([':', '：']).map(str::trim_end) else {
+        return false;
+    };
+    let Some(address) = BRACKETED_ADDRESS.find_iter(head).last() else {
+        return false;
+    };
+    let intro = head[..address.start()].trim();
+    let name = QUOTING
+        .find(intro)
+        .map_or(intro, |word| &intro[word.end()..]);
+    let name = name.trim().trim_matches('"');
+    address.end() == head.len() && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+}
+
+/// Horde's "Quoting" in its locales, before the quoted sender's name.
+static QUOTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:quoting|zitat von|citation de|citando|citaat van|citerar|citerer|siterer",
+        r"|cytowanie|citace|citát|lainaus|idézet|alıntı|citat|цитата|цитирую)\s"
+    ))
+    .unwrap()
+});
 
 /// Shape alone: ends in a colon, holds a date or time, and a name or address.
 pub(super) fn is_attribution_text(joined: &str) -> bool {

@@ -37,7 +37,8 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
         r"|trimis|elk[üu]ldve|k[üu]ldve|saadetud|g[öo]nderildi|отправлено|надіслано|изпратено",
         r"|послато|послано|στάλθηκε|εστάλη|נשלח|أُرسلت|أرسلت|تم الإرسال|從我的|从我的|发自|發自",
         r"|보낸|나의|(?:được |đã được )?g[ửở]i từ|ส่งจาก|dikirim dari|dihantar dari|enviat|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|poslano iz",
-        r"|t[ée]l[ée]charger|skaffa|st[áa]hn[ěe]te|descargar|baixar|downloaden)"
+        r"|t[ée]l[ée]charger|skaffa|st[áa]hn[ěe]te|descargar|baixar|downloaden",
+        r"|d[ëe]rguar nga|испратено|ipinadala|imetumwa|anfonwyd|ارسال شده|来自|來自)"
     ))
     .unwrap()
 });
@@ -47,7 +48,8 @@ static SENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:から送信|より送信|を入手|发送|發送|에서 보냄|보냄|gönderildi|küldve|gesendet",
-        r"|beziehen|herunterladen|downloaden|받기|edinin|letöltése)\s*\.?$",
+        r"|beziehen|herunterladen|downloaden|받기|edinin|letöltése|g[öo]nd[əe]rildi|bidalia",
+        r"|بھیجا گیا|भेजा गया|পাঠানো)\s*\.?$",
     ))
     .unwrap()
 });
@@ -57,6 +59,10 @@ pub(super) fn is_device_signature(line: &str) -> bool {
     // Read without direction marks ("\u{200F}נשלח מה-iPhone שלי\u{200F}").
     let plain = super::marks::plain(line);
     let line = plain.trim().trim_matches(['_', '*', '-', '—', ' ']);
+    let line = without_carrier(line);
+    if is_outlook_app_footer(line) {
+        return true;
+    }
     let words = line.split_whitespace().count();
     let verb_last = TRAILING_VERB.is_match(line);
     !line.is_empty()
@@ -65,6 +71,35 @@ pub(super) fn is_device_signature(line: &str) -> bool {
         && !line.ends_with(['?', ':'])
         && DEVICE.is_match(line)
         && (SENT_PHRASE.is_match(line) || verb_last)
+}
+
+/// The footer without the carrier some phones add after it ("Sent from my BlackBerry 10
+/// smartphone on the Verizon Wireless 4G LTE network.").
+fn without_carrier(line: &str) -> &str {
+    static CARRIER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\s+(?:on|via) (?:the )?[\w&. -]{1,40}? network\.?$").unwrap()
+    });
+    if !line.ends_with("network") && !line.ends_with("network.") {
+        return line;
+    }
+    CARRIER
+        .find(line)
+        .map_or(line, |carrier| &line[..carrier.start()])
+}
+
+/// Outlook's "get the app" footer in any language: a line of at most six words naming
+/// Outlook that ends with the phone's system, or with one word after it ("Tải Outlook cho
+/// Android", "Outlook letöltése Android rendszerre"); "Outlook for iOS crashed again" goes on.
+fn is_outlook_app_footer(line: &str) -> bool {
+    if !line.contains("Outlook") {
+        return false;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let is_system = |word: &&str| word.starts_with("iOS") || word.starts_with("Android");
+    words.len() <= 6
+        && words.iter().any(|word| word.contains("Outlook"))
+        && words.iter().rev().take(2).any(is_system)
+        && !line.ends_with(['?', '!', ':'])
 }
 
 /// Whether `line` holds only invisible or tracking characters ("ᐧ", zero-width spaces).

@@ -4,7 +4,7 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::attribution::{unemphasised, wraps_into};
+use super::attribution::{is_address_intro, is_framed_by_dashes, unemphasised, wraps_into};
 use super::{is_quote_line, Kind};
 use crate::ingest::labelled_line::{has_time, is_labelled_line, label_and_value};
 
@@ -12,7 +12,7 @@ const INTRO: &str = r"(?:on|am|op|le|el|em|il|il giorno|in data|no dia|a|à|den|
 const VERB: &str = concat!(
     r"(?:wrote|writes|schrieb|schreef|geschreven|a [ée]crit|escribi[óo]|escreveu|napisa[łl]a?",
     r"|skrev|skreiv|skrivit|kirjoitti|ha scritto|scrisse|đã viết|написала?|írta|yazdı|napsala?|kirjutas",
-    r"|geschrieben|escribi[óo]|a scris|пишет|pisze)"
+    r"|geschrieben|escribi[óo]|a scris|пишет|pisze|[ée]crivait|escrib[íi]a|scriveva|escrevia|писал[аи]?)"
 );
 
 static ATTRIBUTION_START: LazyLock<Regex> =
@@ -208,13 +208,14 @@ static FIELD_LABELS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// A header line: a label and its colon (a full-width one from Chinese clients: "发件人：").
 static HEADER_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^[\s*]*{}[\s*]*:", *FIELD_LABELS)).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^[\s*]*{}[\s*]*[:：]", *FIELD_LABELS)).unwrap());
 
 /// A second header on the same line ("From: bob@example.com Date: Thu, 24 Mar 2016"), as
 /// HTML-to-text gives when the headers were inline bold elements.
 static INLINE_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\s\*?{}\*?:\s", *FIELD_LABELS)).unwrap());
+    LazyLock::new(|| Regex::new(&format!(r"(?i)\s\*?{}\*?[:：]\s", *FIELD_LABELS)).unwrap());
 
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[^\s<>@\[\]]+@[^\s<>@\[\]]+\.[^\s<>@\[\]]+|mailto:").unwrap());
@@ -234,7 +235,8 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     if (line.contains("--") || line.contains("___") || line.contains("==="))
         && (ORIGINAL_MESSAGE.is_match(line)
             || DASHED_ATTRIBUTION.is_match(line)
-            || ORIGINAL_MESSAGE_THEN_HEADER.is_match(line))
+            || ORIGINAL_MESSAGE_THEN_HEADER.is_match(line)
+            || is_framed_by_dashes(line))
     {
         return Some(1);
     }
@@ -248,7 +250,9 @@ pub(super) fn splitter_len(lines: &[&str], start: usize, kind: Kind) -> Option<u
     if is_framed_attribution(line) {
         return Some(1);
     }
-    if DATELESS_ATTRIBUTION.is_match(line) && quote_follows(lines, start + 1) {
+    // Both dateless shapes need the quote right below: that test is cheaper than either.
+    let dateless = || DATELESS_ATTRIBUTION.is_match(line) || is_address_intro(line);
+    if quote_follows(lines, start + 1) && dateless() {
         return Some(1);
     }
     if is_lone_sender_line(lines, start) || is_reply_above_this_line(line) {
@@ -289,23 +293,54 @@ static REPLY_ABOVE_THIS_LINE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:reply|response|answer)|reply|respond|write|answer)\s+above\s+(?:this|the)\s+line",
         r"|.{0,50}(?:über dieser zeile|oberhalb dieser zeile|au-dessus de cette ligne",
         r"|por encima de esta l[íi]nea|acima desta linha|sopra questa riga|boven deze regel",
-        r"|ovanför denna rad|over denne linje|powyżej tej linii|nad tímto řádkem)(?:\s+\p{L}+)?)",
+        r"|ovanför denna rad|ovanför den här raden|over denne linje|over denne linjen|powyżej tej linii",
+        r"|nad tímto řádkem|nad tento řádek|tämän rivin yläpuolelle|bu satırın üstüne",
+        r"|над этой строкой|над цим рядком)(?:\s+\p{L}+)?)",
         r"\s*[.!]?\s*[\W_]{0,6}$"
     ))
     .unwrap()
 });
 
 /// [`REPLY_ABOVE_THIS_LINE`], tried only on a line holding one of its phrases: a search for
-/// a few literals is much cheaper than the anchored pattern on every line of every body.
+/// a few literals is much cheaper than the anchored pattern on every line of every body. A
+/// phrase inside a frame of rules may go on ("--- Reply above this line to add a comment
+/// ---"), and a line in Zendesk's "##- … -##" frame is its marker in any language.
 fn is_reply_above_this_line(line: &str) -> bool {
     static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
-            r"(?i)above (?:this|the) line|dieser zeile|cette ligne|esta l[íi]nea|desta linha",
-            r"|questa riga|deze regel|denna rad|denne linje|tej linii|tímto řádkem"
+            r"(?i)(?:reply|respond|response|answer|write) above (?:this|the) line|dieser zeile|cette ligne|esta l[íi]nea|desta linha",
+            r"|questa riga|deze regel|denna rad|den här raden|denne linje|tej linii|tímto řádkem",
+            r"|tento řádek|rivin yläpuolelle|satırın üstüne|этой строкой|цим рядком"
         ))
         .unwrap()
     });
-    PHRASE.is_match(line) && REPLY_ABOVE_THIS_LINE.is_match(line)
+    is_zendesk_delimiter(line)
+        || PHRASE.is_match(line) && (REPLY_ABOVE_THIS_LINE.is_match(line) || is_framed(line))
+}
+
+/// Zendesk's reply delimiter: a sentence between "##-" and "-##", whatever its language: three
+/// words or more, or six characters of a script written without spaces (a heading such as
+/// "##- Agenda -##" is not one).
+fn is_zendesk_delimiter(line: &str) -> bool {
+    let line = line.trim();
+    let is_sentence = |inner: &str| {
+        let words = inner.split_whitespace().count();
+        let unspaced = inner.chars().filter(|c| *c >= '\u{2E80}').count();
+        (3..=16).contains(&words) || words <= 2 && unspaced >= 6
+    };
+    line.strip_prefix("##-")
+        .and_then(|rest| rest.strip_suffix("-##"))
+        .is_some_and(is_sentence)
+}
+
+/// A line of at most fourteen words between two rules of two or more dashes, hashes, equals
+/// signs, underscores or asterisks.
+fn is_framed(line: &str) -> bool {
+    let rule = |c: char| matches!(c, '-' | '#' | '=' | '—' | '_' | '*');
+    let line = line.trim();
+    let opening = line.chars().take_while(|c| rule(*c)).count();
+    let closing = line.chars().rev().take_while(|c| rule(*c)).count();
+    opening >= 2 && closing >= 2 && line.split_whitespace().count() <= 14
 }
 
 /// The sender's name (or nothing) and bracketed address alone on one line and, on the next,
@@ -323,11 +358,35 @@ fn is_sender_over_date(lines: &[&str], start: usize) -> bool {
         let name = line[..address.start()].trim().trim_matches('"');
         line[address.end()..].trim().is_empty()
             && (name.is_empty() || crate::ingest::signature::is_name_like(name))
-    });
+    }) || is_notes_name(line);
     sender_only
         && next.split_whitespace().count() <= 6
         && has_time(next)
         && crate::ingest::dates::parse_client_date(next, chrono_tz::UTC).is_some()
+}
+
+/// A Lotus Notes name alone on its line: the person, their organisation units and the Notes
+/// domain ("Ana Souza/Sales/ACME@ACME"), which Notes prints instead of an address.
+fn is_notes_name(line: &str) -> bool {
+    let Some((path, domain)) = line.trim().rsplit_once('@') else {
+        return false;
+    };
+    let mut parts = path.split('/');
+    let name = parts.next().unwrap_or("").trim();
+    let units: Vec<&str> = parts.collect();
+    let is_unit = |unit: &&str| {
+        let unit = unit.trim();
+        !unit.is_empty() && unit.chars().count() <= 40 && unit.split_whitespace().count() <= 4
+    };
+    let domain_ok = !domain.is_empty()
+        && domain.chars().count() <= 40
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    (1..=4).contains(&units.len())
+        && units.iter().all(is_unit)
+        && domain_ok
+        && crate::ingest::signature::is_name_like(name)
 }
 
 /// An address in angle or square brackets, or a "mailto:" link in square brackets.

@@ -212,16 +212,16 @@ enum Kind {
     Forward,
 }
 
-/// Forward markers: a dashed title that says "forwarded" in one of many languages
-/// ("-------- Forwarded Message --------"; any other dashed title above a header block is an
-/// "Original Message" separator, see `headers`) and Apple Mail's "Begin forwarded message:", which
-/// Apple Mail puts inside the quote.
+/// Forward markers: a title framed by dashes (or by "=", as Zoho frames it) that says
+/// "forwarded" in one of many languages ("-------- Forwarded Message --------"; any other
+/// dashed title above a header block is an "Original Message" separator, see `headers`) and
+/// Apple Mail's "Begin forwarded message:", which Apple Mail puts inside the quote.
 static FORWARD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)^[\s>]*(?:-{3,}\s*[^-\n]{0,30}(?:forward|weitergeleit|transf[ée]r|r[ée]exp[ée]di|reenviad",
+        r"(?i)^[\s>]*(?:(?:-{3,}|={3,})\s*[^-=\n]{0,30}(?:forward|weitergeleit|transf[ée]r|r[ée]exp[ée]di|reenviad",
         r"|encaminhad|reencaminhad|inoltrat|doorgestuurd|videresend|vidarebefordr|v[äa]litet|p[řr]eposl",
         r"|preposl|przekaz|tov[áa]bb[íi]tott|redirec|proslije|prosleđ|пересл|переадрес|препратен",
-        r"|прослеђ|ilet|転送|转发|轉寄|전달|إعادة توجيه|معاد توجيه|הועבר|προωθ)[^-\n]{0,30}-{3,}",
+        r"|прослеђ|ilet|転送|转发|轉寄|전달|إعادة توجيه|معاد توجيه|הועבר|προωθ)[^-=\n]{0,30}(?:-{3,}|={3,})",
         r"|(?:begin forwarded message|forwarded message",
         r"|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado",
         r"|d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|inizio messaggio inoltrato",
@@ -275,10 +275,21 @@ fn split_shared_attributions(text: &str) -> Vec<&str> {
     lines
 }
 
-/// A quoted line: "> …", or "&gt; …" where a client left the HTML entity in the text.
+/// A quoted line: "> …", "&gt; …" where a client left the HTML entity in the text, or a
+/// line marked with the quoted author's initials ("AS> …", as The Bat! and Emacs' Supercite
+/// quote).
 fn is_quote_line(line: &str) -> bool {
     let line = line.trim_start();
-    line.starts_with('>') || line.starts_with("&gt;")
+    line.starts_with('>') || line.starts_with("&gt;") || has_initials_mark(line)
+}
+
+/// Two or three capitals right before a ">" and a blank (or the line's end): "AS> text".
+fn has_initials_mark(line: &str) -> bool {
+    let initials = line.chars().take_while(|c| c.is_uppercase()).count();
+    let mut rest = line.chars().skip(initials);
+    (2..=3).contains(&initials)
+        && rest.next() == Some('>')
+        && rest.next().is_none_or(char::is_whitespace)
 }
 
 /// How each line is read; lines are read without direction marks and with plain dashes

@@ -35,7 +35,7 @@ static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)^(?:sent|envoy[ée]|enviado|gesendet|verzonden|verstuurd|inviato|skickat|sendt",
         r"|wys[łl]ane|odesl[áa]no|get|obter)\b.{0,30}?\b(?:from|with|de|desde|von|vanaf|met|da",
-        r"|fr[åa]n|fra|par|avec|com|do|dal|via|for|para|z|by)\b(?P<rest>.*)$|^(?i:von meinem .* gesendet)"
+        r"|fr[åa]n|fra|par|avec|depuis|com|do|dal|via|for|para|z|by)\b(?P<rest>.*)$|^(?i:von meinem .* gesendet)"
     ))
     .unwrap()
 });

@@ -9,6 +9,7 @@ mod fifth_round;
 mod fourth_round;
 mod generalised;
 mod invariants;
+mod ninth_round;
 mod seventh_round;
 mod shapes;
 mod third_round;
