@@ -6,6 +6,7 @@ use super::known_contacts::KnownContacts;
 use super::leads::FirstEntry;
 use super::mailboxes::{self, Checkpoint};
 use super::ops::Change;
+use super::processed::Finished;
 use super::quarantine::{self, Held};
 use super::thread_keys::KnownThreads;
 use super::{mail, processed, Conn, Store, StoreError};
@@ -316,10 +317,10 @@ pub(super) struct Pending<'a> {
 }
 
 /// Applies plans in order inside the caller's transaction: their
-/// processed-message records first (a key seen before writes nothing and
-/// reports `Duplicate`), then their attachments, then each one's contacts,
-/// companies, leads, timeline, commands and quarantine rows, then their
-/// outcomes. Each kind of record is written for all plans at once, so a
+/// processed-message records are claimed first (a key seen before writes
+/// nothing and reports `Duplicate`), then each one's contacts, companies,
+/// leads, timeline, commands and quarantine rows are written, then their
+/// records with their outcomes, then their attachments. Each kind of record is written for all plans at once, so a
 /// batch costs a few round trips more than its messages' own rows; on a
 /// [`Deferring`] transaction their timeline entries, contact links and
 /// activity are written at once too, when read or at commit. An error
@@ -334,9 +335,8 @@ pub(super) async fn apply_in(
     let new_plans: Vec<&IngestPlan> = pending
         .iter()
         .zip(&claims)
-        .filter_map(|(p, claimed)| claimed.then_some(p.plan))
+        .filter_map(|(p, claim)| claim.claimed().then_some(p.plan))
         .collect();
-    super::attachments::record(conn, &new_plans).await?;
     let known = KnownThreads::read(conn, &new_plans).await?;
     if conn.deferred().is_some() && new_plans.len() >= READ_CONTACTS_FROM {
         let contacts = KnownContacts::read(conn, &new_plans).await?;
@@ -347,8 +347,9 @@ pub(super) async fn apply_in(
     let mut applied: Vec<Applied> = Vec::with_capacity(pending.len());
     // Where each message applied here is in `applied`, by key, for its copies.
     let mut applied_here: HashMap<&str, usize> = HashMap::new();
-    for (message, claimed) in pending.iter().zip(&claims) {
+    for (message, claim) in pending.iter().zip(&claims) {
         let key = message.plan.key.as_str();
+        let claimed = &claim.claimed();
         let done = match (claimed, applied_here.get(key)) {
             (true, _) => apply_claimed(conn, message, &known, now).await,
             (false, Some(&first)) => {
@@ -367,14 +368,22 @@ pub(super) async fn apply_in(
         }
         applied.push(done.map_err(|error| error.in_message(key))?);
     }
-    let finished: Vec<(&str, Outcome, &[i64])> = pending
+    let finished: Vec<Finished<'_>> = pending
         .iter()
         .zip(&applied)
         .zip(&claims)
-        .filter(|(_, claimed)| **claimed)
-        .map(|((p, a), _)| (p.plan.key.as_str(), a.outcome, a.lead_ids.as_slice()))
+        .filter(|(_, claim)| claim.claimed())
+        .map(|((p, a), claim)| Finished {
+            plan: p.plan,
+            origin: p.origin,
+            claim: *claim,
+            outcome: a.outcome,
+            lead_ids: a.lead_ids.as_slice(),
+        })
         .collect();
-    processed::finish(conn, &finished).await?;
+    processed::finish(conn, &finished, now).await?;
+    // Their rows name their records.
+    super::attachments::record(conn, &new_plans).await?;
     Ok(applied)
 }
 

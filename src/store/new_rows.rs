@@ -223,12 +223,15 @@ pub(super) async fn next_id(conn: &mut Conn, table: Table) -> Result<i64, StoreE
 /// The tables in the order [`read_next_ids`] reads them.
 const TABLES: [Table; 3] = [Table::Companies, Table::Contacts, Table::Leads];
 
-/// The next value of each table's id sequence, without taking it.
+/// The next value of each table's id sequence, without taking it: the
+/// value `nextval` gives, put back with `setval(…, false)` so the
+/// sequence is left as it was. (`pg_sequence_last_value` cannot tell it:
+/// it is NULL for a sequence set with `setval(…, n, false)`, as the seed
+/// leaves them, whose next value is `n`, not the start.)
 async fn read_next_ids(conn: &mut Conn) -> Result<[i64; 3], StoreError> {
     let next = |table: Table| {
         format!(
-            "(SELECT COALESCE(pg_sequence_last_value(s) + 1, \
-               (SELECT seqstart FROM pg_sequence WHERE seqrelid = s)) \
+            "(SELECT setval(s, nextval(s), false) \
              FROM (SELECT CAST(pg_get_serial_sequence('{}', 'id') AS regclass) AS s) AS q)",
             table.name()
         )

@@ -26,49 +26,62 @@ const OUTCOMES: [Outcome; 7] = [
     Outcome::Duplicate,
 ];
 
-/// Inserts the records of these messages (outcome still pending) in one
-/// multi-row INSERT … RETURNING per [`ROWS_PER_STATEMENT`] rows; for each
-/// message, in order, whether its key was claimed. First statement of the
-/// apply transaction, so it also takes the write lock. A key met twice is
-/// claimed by its first message only; a key processed before is claimed
-/// again only when [`reclaim`] allows it.
+/// How a message of a batch stands against the processed-message records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// Its key is new: its record is written with its outcome
+    /// ([`finish`]).
+    New,
+    /// Its key's record was quarantined and released: claimed again
+    /// (outcome pending until [`finish`]).
+    Reclaimed,
+    /// Its key was processed before, or earlier in the batch.
+    Seen,
+}
+
+impl Claim {
+    /// True when this message is applied (its record is this batch's).
+    pub(super) fn claimed(self) -> bool {
+        self != Claim::Seen
+    }
+}
+
+/// Claims the records of these messages: in order, whether each key is
+/// new, claimed again (see [`reclaim`]) or seen before. A key met twice is
+/// claimed by its first message only. The keys already recorded are read
+/// with one statement; a new key's record is written at [`finish`], with
+/// its outcome, by the same transaction (it holds the store's write lock,
+/// so no other writer can claim the key meanwhile): one row written once
+/// instead of inserted as pending and updated.
 pub(super) async fn claim(
     conn: &mut Conn,
     records: &[(&IngestPlan, &str)],
     now: DateTime<Utc>,
-) -> Result<Vec<bool>, StoreError> {
-    let processed_at = stamp(now);
-    let mut inserted: HashSet<String> = HashSet::with_capacity(records.len());
-    for chunk in records.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
-               from_address, subject, occurred_at, processed_at, fingerprint) VALUES {} \
-             ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
-            db::value_rows(conn.backend(), chunk.len(), 10)
-        );
-        let mut insert = db::query_scalar::<String>(AssertSqlSafe(sql)).persistent(false);
-        for (plan, origin) in chunk {
-            insert = insert
-                .bind(plan.key.as_str())
-                .bind("pending")
-                .bind(plan.rule)
-                .bind(&plan.reason)
-                .bind(*origin)
-                .bind(plan.from.as_deref())
-                .bind(&plan.subject)
-                .bind(stamp(plan.occurred_at))
-                .bind(processed_at.as_str())
-                .bind(plan.fingerprint.as_deref());
-        }
-        let keys = insert.fetch_all(&mut *conn).await?;
-        inserted.extend(keys);
-    }
-    let mut claimed = Vec::with_capacity(records.len());
+) -> Result<Vec<Claim>, StoreError> {
+    let keys: Vec<&str> = records.iter().map(|(plan, _)| plan.key.as_str()).collect();
+    let list = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
+    let known: HashSet<String> = db::query_scalar::<String>(
+        "SELECT message_key FROM processed_messages \
+         WHERE message_key IN (SELECT value FROM json_each($1))",
+    )
+    .bind(list)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    let mut met: HashSet<&str> = HashSet::with_capacity(records.len());
+    let mut claims = Vec::with_capacity(records.len());
     for (plan, origin) in records {
-        let new = inserted.remove(plan.key.as_str());
-        claimed.push(new || reclaim(conn, plan, origin, now).await?);
+        let key = plan.key.as_str();
+        let claim = match (met.insert(key), known.contains(key)) {
+            (false, _) => Claim::Seen,
+            (true, false) => Claim::New,
+            (true, true) if reclaim(conn, plan, origin, now).await? => Claim::Reclaimed,
+            (true, true) => Claim::Seen,
+        };
+        claims.push(claim);
     }
-    Ok(claimed)
+    Ok(claims)
 }
 
 /// Claims again the record of a message that was quarantined and has since
@@ -112,28 +125,49 @@ fn bind_record<'q>(
         .bind(stamp(now))
 }
 
+/// A message this batch claimed, finished: its plan, origin, claim,
+/// outcome and the leads it touched.
+pub(super) struct Finished<'a> {
+    pub plan: &'a IngestPlan,
+    pub origin: &'a str,
+    pub claim: Claim,
+    pub outcome: Outcome,
+    pub lead_ids: &'a [i64],
+}
+
 /// Records the outcomes and the leads each message touched, in order: one
-/// UPDATE … FROM a VALUES list (SQLite 3.33+) for the outcomes and one
-/// multi-row INSERT for the leads, per [`ROWS_PER_STATEMENT`] rows.
+/// multi-row INSERT for the new records, one UPDATE … FROM a VALUES list
+/// (SQLite 3.33+) for those claimed again, one multi-row INSERT for the
+/// leads, per [`ROWS_PER_STATEMENT`] rows.
 pub(super) async fn finish(
     conn: &mut Conn,
-    finished: &[(&str, Outcome, &[i64])],
+    finished: &[Finished<'_>],
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for chunk in finished.chunks(ROWS_PER_STATEMENT) {
+    let new: Vec<&Finished<'_>> = finished.iter().filter(|f| f.claim == Claim::New).collect();
+    insert_records(conn, &new, now).await?;
+    let again: Vec<&Finished<'_>> = finished
+        .iter()
+        .filter(|f| f.claim == Claim::Reclaimed)
+        .collect();
+    for chunk in again.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "UPDATE processed_messages SET outcome = v.column2 FROM (VALUES {}) AS v \
              WHERE processed_messages.message_key = v.column1",
             db::value_rows(conn.backend(), chunk.len(), 2)
         );
         let mut update = db::query(AssertSqlSafe(sql)).persistent(false);
-        for (key, outcome, _) in chunk {
-            update = update.bind(*key).bind(outcome.as_str());
+        for f in chunk {
+            update = update.bind(f.plan.key.as_str()).bind(f.outcome.as_str());
         }
         update.execute(&mut *conn).await?;
     }
     let leads: Vec<(&str, i64, i64)> = finished
         .iter()
-        .flat_map(|(key, _, ids)| (0_i64..).zip(ids.iter()).map(|(p, id)| (*key, *id, p)))
+        .flat_map(|f| {
+            let key = f.plan.key.as_str();
+            (0_i64..).zip(f.lead_ids).map(move |(p, id)| (key, *id, p))
+        })
         .collect();
     for chunk in leads.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -145,6 +179,40 @@ pub(super) async fn finish(
             insert = insert.bind(*key).bind(*lead_id).bind(*position);
         }
         insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The new records, with their outcomes.
+async fn insert_records(
+    conn: &mut Conn,
+    new: &[&Finished<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let processed_at = stamp(now);
+    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+        let mut values = db::Values::new();
+        for f in chunk {
+            let plan = f.plan;
+            values
+                .push_bind(plan.key.as_str())
+                .push_bind(f.outcome.as_str())
+                .push_bind(plan.rule)
+                .push_bind(plan.reason.as_str())
+                .push_bind(f.origin)
+                .push_bind(plan.from.as_deref())
+                .push_bind(plan.subject.as_str())
+                .push_bind(stamp(plan.occurred_at))
+                .push_bind(processed_at.as_str())
+                .push_bind(plan.fingerprint.as_deref());
+            values.end_row();
+        }
+        let insert = values.into_query(
+            "INSERT INTO processed_messages (message_key, outcome, rule, reason, origin, \
+               from_address, subject, occurred_at, processed_at, fingerprint)",
+            conn.backend(),
+        );
+        conn.execute(insert).await?;
     }
     Ok(())
 }

@@ -674,3 +674,77 @@ async fn postgres_holds_a_batchs_new_rows_until_it_commits() {
         assert_eq!(count(&db.store, table).await, 10, "{table}");
     }
 }
+
+/// A seeded database (its sequences set past the seed's rows with
+/// `setval(…, n, false)`) numbers a batch's held rows after the seed's:
+/// no id is taken twice, and the rows are those one message at a time
+/// writes.
+#[tokio::test]
+async fn held_rows_are_numbered_after_a_seeds_rows() {
+    use crate::domain::LeadKind;
+    use crate::store::seed::{Seed, SeedCompany, SeedContact, SeedLead};
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    let t0 = at("2026-11-19T10:00:00Z");
+    let seeded = |n: usize| SeedLead {
+        kind: LeadKind::Lead,
+        title: "Seeded".into(),
+        status: LeadStatus::Todo,
+        step: None,
+        standby_until: None,
+        close_reason: None,
+        source: "forward".into(),
+        owner: "alice@acme.test".into(),
+        company: Some(n),
+        contact: SeedContact {
+            name: None,
+            email: format!("s{n}@seed{n}.test"),
+            phone: None,
+            title: None,
+        },
+        created_at: t0,
+        last_activity_at: t0,
+        actions: Vec::new(),
+        timeline: Vec::new(),
+        replied_at: None,
+    };
+    let seed = Seed {
+        companies: (0..3)
+            .map(|n| SeedCompany {
+                name: format!("Seeded {n}"),
+                domain: Some(format!("seed{n}.test")),
+            })
+            .collect(),
+        leads: (0..3).map(seeded).collect(),
+        ..Seed::default()
+    };
+    for store in [&held.store, &one_by_one.store] {
+        store.seed(&seed).await.unwrap();
+        // The seed stamps its companies with the wall clock.
+        db::query("UPDATE companies SET created_at = '2026-11-19T10:00:00.000000Z'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+    let plans: Vec<IngestPlan> = (0..9)
+        .map(|i| {
+            let sender = person(
+                &format!("n{i}@new{i}.test"),
+                "New",
+                Some(("New", &format!("new{i}.test"))),
+            );
+            inquiry(
+                &format!("m{i}@new{i}.test"),
+                "2026-11-20T09:00:00Z",
+                sender,
+                Commands::default(),
+            )
+        })
+        .collect();
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, plans.len()).await;
+    let ids: Vec<i64> = applied.iter().flat_map(|a| a.lead_ids.clone()).collect();
+    assert_eq!(ids, (4..=12).collect::<Vec<i64>>());
+}
