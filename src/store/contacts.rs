@@ -575,11 +575,23 @@ pub(super) async fn mark_bounced(
     bounce: &BouncedAddress,
     at: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
+    // It changes this address's row only.
+    let handled = match conn.deferred() {
+        Some(held)
+            if !held
+                .new_rows_held()
+                .holds_address(&bounce.address.canonical()) =>
+        {
+            Kinds::CONTACTS
+        }
+        _ => Kinds::NONE,
+    };
     let contact = db::query_scalar(
         "UPDATE contact_emails SET bounced = TRUE, bounce_hard = (bounce_hard OR $2), \
            bounce_detail = $3, bounced_at = $4 \
          WHERE canonical = $1 RETURNING contact_id",
     )
+    .handles_deferred(handled)
     .bind(bounce.address.canonical())
     .bind(bounce.hard)
     .bind(&bounce.detail)

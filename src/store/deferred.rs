@@ -280,6 +280,24 @@ impl Deferred {
         self.links.iter().any(|&(_, linked)| linked == contact)
     }
 
+    /// False only when no link of the contact with this canonical address
+    /// can be held: the address was read when the batch began (or its
+    /// contact made since) and its contact, if any, has no link held.
+    pub(super) fn may_hold_links_of_address(&self, canonical: &str) -> bool {
+        if self.new.holds_address(canonical) {
+            return true;
+        }
+        match self
+            .contacts
+            .as_ref()
+            .and_then(|known| known.contact_of(canonical))
+        {
+            Some(Some(contact)) => self.holds_links_of(contact),
+            Some(None) => false,
+            None => !self.links.is_empty(),
+        }
+    }
+
     /// True when a link of `contact` to a lead other than `lead` is held.
     pub(super) fn holds_links_of_except(&self, contact: i64, lead: i64) -> bool {
         self.links

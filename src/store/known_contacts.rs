@@ -59,12 +59,17 @@ type ContactRow = (
 );
 
 impl KnownContacts {
-    /// Reads the contacts and companies `plans` may upsert.
+    /// Reads the contacts and companies `plans` may upsert, and the
+    /// contacts of the addresses their bounces name.
     pub(super) async fn read(conn: &mut Conn, plans: &[&IngestPlan]) -> Result<Self, StoreError> {
         let drafts: Vec<&ContactDraft> = plans.iter().flat_map(|plan| drafts(plan)).collect();
+        let bounced: Vec<String> = plans.iter().flat_map(|plan| bounced(plan)).collect();
         let mut known = KnownContacts::default();
-        if drafts.is_empty() {
+        if drafts.is_empty() && bounced.is_empty() {
             return Ok(known);
+        }
+        for address in bounced {
+            known.addresses.insert(address, None);
         }
         for draft in &drafts {
             known.addresses.insert(draft.email.canonical(), None);
@@ -163,6 +168,12 @@ impl KnownContacts {
         Some((contact, company))
     }
 
+    /// The contact of this canonical address, when the address was read:
+    /// `Some(None)` when it is nobody's.
+    pub(super) fn contact_of(&self, canonical: &str) -> Option<Option<i64>> {
+        self.addresses.get(canonical).copied()
+    }
+
     /// True when the draft's address was read and is nobody's.
     pub(super) fn is_unknown(&self, draft: &ContactDraft) -> bool {
         matches!(self.addresses.get(&draft.email.canonical()), Some(None))
@@ -235,6 +246,18 @@ impl KnownContacts {
     /// True when company ids are owed.
     pub(super) fn owes(&self) -> bool {
         self.owed > 0
+    }
+}
+
+/// The canonical addresses a bounce plan says failed.
+fn bounced(plan: &IngestPlan) -> Vec<String> {
+    match &plan.action {
+        Action::Bounce(mail) => mail
+            .recipients
+            .iter()
+            .map(|r| r.address.canonical())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

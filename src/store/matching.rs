@@ -304,9 +304,19 @@ pub(super) async fn on_timeline_of(
     }
     let list: Vec<&str> = keys.iter().map(MessageKey::as_str).collect();
     let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
-    // Entries held back under none of these keys change nothing here.
+    // Entries held back under none of these keys change nothing here; nor
+    // do held links, leads and contacts when none is the address's
+    // contact's (a held lead's entries are held, a held contact's links too).
     let handled = match conn.deferred() {
-        Some(held) if list.iter().all(|key| held.leads_given(key).is_empty()) => Kinds::ENTRIES,
+        Some(held) if list.iter().all(|key| held.leads_given(key).is_empty()) => {
+            match held.may_hold_links_of_address(&address.canonical()) {
+                true => Kinds::ENTRIES,
+                false => Kinds::ENTRIES
+                    .and(Kinds::LINKS)
+                    .and(Kinds::LEADS)
+                    .and(Kinds::CONTACTS),
+            }
+        }
         _ => Kinds::NONE,
     };
     let found: bool = db::query_scalar(

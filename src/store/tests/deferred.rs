@@ -535,13 +535,20 @@ async fn new_companies_contacts_and_leads_held_back_are_written_as_one_message_a
         rejected: Vec::new(),
         by: Some(addr("alice@acme.test")),
     };
-    let before = [inquiry(
-        "b1@known.test",
-        "2026-11-19T09:00:00Z",
-        old.clone(),
-        lost,
-    )];
-    let before_raws = [b"b1".to_vec()];
+    // And an outbound mail to Kim, and Lee's own lead.
+    let kim = person("kim@initech.test", "Kim", Some(("Initech", "initech.test")));
+    let lee = person("lee@other.test", "Lee", Some(("Other", "other.test")));
+    let before = [
+        inquiry("b1@known.test", "2026-11-19T09:00:00Z", old.clone(), lost),
+        outbound_plan("o0@acme.test", "2026-11-19T09:30:00Z", vec![kim]),
+        inquiry(
+            "b2@other.test",
+            "2026-11-19T09:40:00Z",
+            lee.clone(),
+            Commands::default(),
+        ),
+    ];
+    let before_raws = [b"b1".to_vec(), b"o0".to_vec(), b"b2".to_vec()];
     same_both_ways(&held.store, &one_by_one.store, &before, &before_raws, 1).await;
     let tag = Commands {
         accepted: vec![Command::Tag { tag: "hot".into() }],
@@ -604,6 +611,29 @@ async fn new_companies_contacts_and_leads_held_back_are_written_as_one_message_a
             Action::Thread(reply),
         ),
         bounce_plan("x1@mailer.test", "2026-11-20T11:00:00Z", "max@newco.test"),
+        // Lee, known, answers the mail to Kim (linked to that lead in the
+        // batch), then a bounce of Lee's address returns that mail: it is
+        // ours only through the link held.
+        thread_plan(
+            "r2@other.test",
+            &["o0@acme.test"],
+            lee,
+            "2026-11-20T11:10:00Z",
+        ),
+        plan(
+            "x2@mailer.test",
+            "2026-11-20T11:20:00Z",
+            Action::Bounce(BounceMail {
+                recipients: vec![BouncedAddress {
+                    address: addr("lee@other.test"),
+                    hard: true,
+                    detail: "5.1.1 user unknown".into(),
+                    vouched: false,
+                }],
+                originals: vec![key("o0@acme.test")],
+                entry: entry(TimelineKind::Bounce, "2026-11-20T11:20:00Z", "Undelivered"),
+            }),
+        ),
     ];
     let raws: Vec<Vec<u8>> = plans
         .iter()
@@ -615,8 +645,14 @@ async fn new_companies_contacts_and_leads_held_back_are_written_as_one_message_a
         .filter(|a| a.outcome == Outcome::CreatedLead)
         .count();
     assert!(created >= 4, "{applied:?}");
-    assert_eq!(count(&held.store, "companies").await, 3);
-    assert_eq!(count(&held.store, "contacts").await, 7);
+    assert_eq!(count(&held.store, "companies").await, 5);
+    assert_eq!(count(&held.store, "contacts").await, 9);
+    let bounced: bool =
+        db::query_scalar("SELECT bounced FROM contact_emails WHERE canonical = 'lee@other.test'")
+            .fetch_one(&held.store.pool)
+            .await
+            .unwrap();
+    assert!(bounced, "the bounce of a mail Lee answered in the batch");
 }
 
 /// The holding itself: on PostgreSQL (no webhook) a batch of new senders
