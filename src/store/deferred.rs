@@ -96,13 +96,14 @@ impl Kinds {
         self.0 == 0
     }
 
-    /// These kinds and those they refer to: entries, activity and flags
-    /// are on leads, links join leads and contacts, leads and contacts
-    /// have companies, so those are written first (their keys are
-    /// checked on insert).
+    /// These kinds and those they refer to: entries and flags are on
+    /// leads, links join leads and contacts, leads and contacts have
+    /// companies, so those are written first (their keys are checked on
+    /// insert). Activity held is never a held lead's (that one's row
+    /// holds it, see [`Deferred::add_entry`]).
     fn with_referenced(self) -> Kinds {
         let mut kinds = self;
-        if kinds.has(Kinds::ENTRIES.and(Kinds::ACTIVITY).and(Kinds::FLAGS)) {
+        if kinds.has(Kinds::ENTRIES.and(Kinds::FLAGS)) {
             kinds = kinds.and(Kinds::LEADS);
         }
         if kinds.has(Kinds::LINKS) {
@@ -715,6 +716,7 @@ mod tests {
         );
         assert_eq!(Kinds::ENTRIES.with_referenced(), Kinds::ENTRIES.and(leads));
         assert_eq!(Kinds::FLAGS.with_referenced(), Kinds::FLAGS.and(leads));
+        assert_eq!(Kinds::ACTIVITY.with_referenced(), Kinds::ACTIVITY);
         assert_eq!(
             Kinds::LINKS.with_referenced(),
             Kinds::LINKS.and(leads).and(Kinds::CONTACTS)

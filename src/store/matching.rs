@@ -205,20 +205,23 @@ pub(super) async fn leads_of_contact(
 }
 
 /// The company's open lead; the most recently active one wins.
+/// In a transaction holding new leads back, the held ones (all open) are
+/// ranked with the one read.
 async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i64>, StoreError> {
-    let handled = match conn.deferred() {
-        Some(held) if !held.new_rows_held().holds_lead_of_company(company) => Kinds::LEADS,
-        _ => Kinds::NONE,
-    };
-    let id = db::query_scalar(
-        "SELECT id FROM leads WHERE company_id = $1 AND status IN ('todo', 'standby') \
+    let found: Option<(i64, String)> = db::query_as(
+        "SELECT id, last_activity_at FROM leads \
+         WHERE company_id = $1 AND status IN ('todo', 'standby') \
          ORDER BY last_activity_at DESC, id DESC LIMIT 1",
     )
-    .handles_deferred(handled)
+    .handles_deferred(Kinds::LEADS)
     .bind(company)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id)
+    let held = conn
+        .deferred()
+        .and_then(|held| held.new_rows_held().latest_lead_of_company(company));
+    let found = found.map(|(id, active_at)| (active_at, id));
+    Ok(found.max(held).map(|(_, id)| id))
 }
 
 /// The lead whose timeline holds the message `key`; when several do, the one

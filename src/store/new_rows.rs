@@ -156,9 +156,15 @@ impl NewRows {
         self.contacts.iter().any(|c| c.canonical == canonical)
     }
 
-    /// True when a lead of this company is held.
-    pub(super) fn holds_lead_of_company(&self, company: i64) -> bool {
-        self.leads.iter().any(|l| l.company_id == Some(company))
+    /// The most recently active held lead of this company (the last made
+    /// of those equally active), with its latest activity: held leads are
+    /// all open.
+    pub(super) fn latest_lead_of_company(&self, company: i64) -> Option<(String, i64)> {
+        self.leads
+            .iter()
+            .filter(|l| l.company_id == Some(company))
+            .map(|l| (l.last_activity_at.clone(), l.id))
+            .max()
     }
 
     /// True when companies are held, or company ids were used up that
