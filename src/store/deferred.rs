@@ -306,6 +306,11 @@ impl Deferred {
             .any(|&(on, linked)| linked == contact && on != lead)
     }
 
+    /// True when some lead's latest activity is held.
+    pub(super) fn holds_activity(&self) -> bool {
+        !self.activity.is_empty()
+    }
+
     /// The latest activity held for a lead (not yet written), if any.
     pub(super) fn activity(&self, lead_id: i64) -> Option<&str> {
         self.activity.get(&lead_id).map(String::as_str)

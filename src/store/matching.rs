@@ -205,23 +205,38 @@ pub(super) async fn leads_of_contact(
 }
 
 /// The company's open lead; the most recently active one wins.
-/// In a transaction holding new leads back, the held ones (all open) are
-/// ranked with the one read.
+/// In a transaction holding rows back, the leads read are ranked with the
+/// activity held for them, and the held leads (all open) with them.
 async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i64>, StoreError> {
-    let found: Option<(i64, String)> = db::query_as(
-        "SELECT id, last_activity_at FROM leads \
-         WHERE company_id = $1 AND status IN ('todo', 'standby') \
-         ORDER BY last_activity_at DESC, id DESC LIMIT 1",
-    )
-    .handles_deferred(Kinds::LEADS)
-    .bind(company)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let held = conn
-        .deferred()
-        .and_then(|held| held.new_rows_held().latest_lead_of_company(company));
-    let found = found.map(|(id, active_at)| (active_at, id));
-    Ok(found.max(held).map(|(_, id)| id))
+    let activity_held = conn.deferred().is_some_and(|held| held.holds_activity());
+    let sql = match activity_held {
+        false => {
+            "SELECT id, last_activity_at FROM leads \
+             WHERE company_id = $1 AND status IN ('todo', 'standby') \
+             ORDER BY last_activity_at DESC, id DESC LIMIT 1"
+        }
+        // Every open lead: held activity may move any of them first.
+        true => {
+            "SELECT id, last_activity_at FROM leads \
+             WHERE company_id = $1 AND status IN ('todo', 'standby')"
+        }
+    };
+    let found: Vec<(i64, String)> = db::query_as(sql)
+        .handles_deferred(Kinds::LEADS.and(Kinds::ACTIVITY))
+        .bind(company)
+        .fetch_all(&mut *conn)
+        .await?;
+    let Some(held) = conn.deferred() else {
+        return Ok(found.first().map(|(id, _)| *id));
+    };
+    let ranked = found
+        .into_iter()
+        .map(|(id, active_at)| match held.activity(id) {
+            Some(later) if later > active_at.as_str() => (later.to_string(), id),
+            _ => (active_at, id),
+        });
+    let new = held.new_rows_held().latest_lead_of_company(company);
+    Ok(ranked.chain(new).max().map(|(_, id)| id))
 }
 
 /// The lead whose timeline holds the message `key`; when several do, the one

@@ -784,3 +784,65 @@ async fn held_rows_are_numbered_after_a_seeds_rows() {
     let ids: Vec<i64> = applied.iter().flat_map(|a| a.lead_ids.clone()).collect();
     assert_eq!(ids, (4..=12).collect::<Vec<i64>>());
 }
+
+/// A company with two open leads: a reply in the batch moves the older
+/// one's activity past the other's (held, not written), so the company's
+/// next new contact goes on it, as one message at a time would put it.
+#[tokio::test]
+async fn a_companys_open_lead_is_ranked_with_the_activity_held_back() {
+    let (held, one_by_one) = (fresh().await, fresh().await);
+    let two = |local: &str| {
+        person(
+            &format!("{local}@two.test"),
+            "Pat",
+            Some(("Two", "two.test")),
+        )
+    };
+    let none = Commands::default;
+    let first = [inquiry(
+        "a1@two.test",
+        "2026-11-18T09:00:00Z",
+        two("p1"),
+        none(),
+    )];
+    same_both_ways(&held.store, &one_by_one.store, &first, &[b"a1".to_vec()], 1).await;
+    let set = |sql: &'static str| {
+        let stores = [held.store.clone(), one_by_one.store.clone()];
+        async move {
+            for store in stores {
+                db::query(sql).execute(&store.pool).await.unwrap();
+            }
+        }
+    };
+    set("UPDATE leads SET status = 'lost' WHERE id = 1").await;
+    let second = [inquiry(
+        "a2@two.test",
+        "2026-11-18T10:00:00Z",
+        two("p2"),
+        none(),
+    )];
+    same_both_ways(
+        &held.store,
+        &one_by_one.store,
+        &second,
+        &[b"a2".to_vec()],
+        1,
+    )
+    .await;
+    set("UPDATE leads SET status = 'todo' WHERE id = 1").await;
+    let plans = vec![
+        thread_plan(
+            "r1@two.test",
+            &["a1@two.test"],
+            two("p1"),
+            "2026-11-20T09:00:00Z",
+        ),
+        inquiry("a3@two.test", "2026-11-20T10:00:00Z", two("p3"), none()),
+    ];
+    let raws: Vec<Vec<u8>> = plans
+        .iter()
+        .map(|p| p.key.as_str().as_bytes().to_vec())
+        .collect();
+    let applied = same_both_ways(&held.store, &one_by_one.store, &plans, &raws, plans.len()).await;
+    assert_eq!(applied[1].lead_ids, [1], "{applied:?}");
+}
