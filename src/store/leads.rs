@@ -127,10 +127,7 @@ pub(super) async fn create(
         (Backend::Sqlite, None, None) => CREATE,
     };
     let entry = first.or(held_first).map(|first| first.entry);
-    let last_activity = match entry.filter(|e| counts_as_activity(e.kind)) {
-        Some(entry) => at.max(entry.occurred_at),
-        None => at,
-    };
+    let last_activity = first_activity(at, entry);
     let written = first.map(|first| first.entry);
     let filed_at = stamp(crate::clock::now());
     let id: i64 = db::query_scalar(sql)
@@ -177,10 +174,7 @@ async fn hold_new(
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let id = new_rows::next_id(conn, Table::Leads).await?;
-    let last_activity = match first.filter(|f| counts_as_activity(f.entry.kind)) {
-        Some(first) => at.max(first.entry.occurred_at),
-        None => at,
-    };
+    let last_activity = first_activity(at, first.map(|f| f.entry));
     let filed_at = stamp(crate::clock::now());
     let action = &new.first_action;
     let lead = HeldLead {
@@ -339,6 +333,15 @@ pub(super) async fn add_entry(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A new lead's latest activity: the message's time, or its first entry's
+/// when later and it counts as activity.
+fn first_activity(at: DateTime<Utc>, entry: Option<&TimelineDraft>) -> DateTime<Utc> {
+    match entry.filter(|e| counts_as_activity(e.kind)) {
+        Some(entry) => at.max(entry.occurred_at),
+        None => at,
+    }
 }
 
 /// Every kind of entry but bounces, auto-replies and imports moves the
