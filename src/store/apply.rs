@@ -320,11 +320,12 @@ pub(super) struct Pending<'a> {
 /// processed-message records are claimed first (a key seen before writes
 /// nothing and reports `Duplicate`), then each one's contacts, companies,
 /// leads, timeline, commands and quarantine rows are written, then their
-/// records with their outcomes, then their attachments. Each kind of record is written for all plans at once, so a
-/// batch costs a few round trips more than its messages' own rows; on a
-/// [`Deferring`] transaction their timeline entries, contact links and
-/// activity are written at once too, when read or at commit. An error
-/// names the message it happened in.
+/// records with their outcomes, then their attachments. Each kind of
+/// record is written for all plans at once, so a batch costs a few round
+/// trips more than its messages' own rows; on a [`Deferring`] transaction
+/// their timeline entries, contact links and activity (and on PostgreSQL
+/// their new companies, contacts and leads) are written at once too, when
+/// read or at commit. An error names the message it happened in.
 pub(super) async fn apply_in(
     conn: &mut Conn,
     pending: &[Pending<'_>],
@@ -349,7 +350,7 @@ pub(super) async fn apply_in(
     let mut applied_here: HashMap<&str, usize> = HashMap::new();
     for (message, claim) in pending.iter().zip(&claims) {
         let key = message.plan.key.as_str();
-        let claimed = &claim.claimed();
+        let claimed = claim.claimed();
         let done = match (claimed, applied_here.get(key)) {
             (true, _) => apply_claimed(conn, message, &known, now).await,
             (false, Some(&first)) => {
@@ -363,7 +364,7 @@ pub(super) async fn apply_in(
             }
             (false, None) => stored_duplicate(conn, message, now).await,
         };
-        if *claimed {
+        if claimed {
             applied_here.insert(key, applied.len());
         }
         applied.push(done.map_err(|error| error.in_message(key))?);

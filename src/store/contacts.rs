@@ -552,17 +552,22 @@ fn fill_held(
     contact.updated_at = stamp(at);
 }
 
+/// What a statement on this address's row alone does without: the held
+/// new contacts, unless one of them has the address.
+fn held_contacts_unless(conn: &mut Conn, address: &EmailAddress) -> Kinds {
+    match conn.deferred() {
+        Some(held) if !held.new_rows_held().holds_address(&address.canonical()) => Kinds::CONTACTS,
+        _ => Kinds::NONE,
+    }
+}
+
 /// The contact owning this address (compared canonically: case, `+tag`).
 pub(super) async fn find_by_address(
     conn: &mut Conn,
     address: &EmailAddress,
 ) -> Result<Option<i64>, StoreError> {
-    let handled = match conn.deferred() {
-        Some(held) if !held.new_rows_held().holds_address(&address.canonical()) => Kinds::CONTACTS,
-        _ => Kinds::NONE,
-    };
     let id = db::query_scalar("SELECT contact_id FROM contact_emails WHERE canonical = $1")
-        .handles_deferred(handled)
+        .handles_deferred(held_contacts_unless(conn, address))
         .bind(address.canonical())
         .fetch_optional(&mut *conn)
         .await?;
@@ -575,17 +580,7 @@ pub(super) async fn mark_bounced(
     bounce: &BouncedAddress,
     at: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
-    // It changes this address's row only.
-    let handled = match conn.deferred() {
-        Some(held)
-            if !held
-                .new_rows_held()
-                .holds_address(&bounce.address.canonical()) =>
-        {
-            Kinds::CONTACTS
-        }
-        _ => Kinds::NONE,
-    };
+    let handled = held_contacts_unless(conn, &bounce.address);
     let contact = db::query_scalar(
         "UPDATE contact_emails SET bounced = TRUE, bounce_hard = (bounce_hard OR $2), \
            bounce_detail = $3, bounced_at = $4 \

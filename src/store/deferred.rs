@@ -19,7 +19,7 @@
 //! ([`Query::handles_deferred`](super::db::Query::handles_deferred)): the
 //! thread lookup by Message-ID knows which leads this transaction put each
 //! key on ([`Deferred::leads_given`]), a contact's leads are ranked with
-//! the held activity ([`Deferred::activity`]), and a new lead written
+//! the held activity ([`Deferred::active_at`]), and a new lead written
 //! without its first entry holds no row anyone waits for. The rest are
 //! written by [`Deferring::commit`], before COMMIT; a rollback (or an
 //! error, which drops the transaction) drops them with everything else.
@@ -311,9 +311,13 @@ impl Deferred {
         !self.activity.is_empty()
     }
 
-    /// The latest activity held for a lead (not yet written), if any.
-    pub(super) fn activity(&self, lead_id: i64) -> Option<&str> {
-        self.activity.get(&lead_id).map(String::as_str)
+    /// A lead's latest activity as read, moved to the one held for it (not
+    /// yet written) when that is later.
+    pub(super) fn active_at(&self, lead_id: i64, read: String) -> String {
+        match self.activity.get(&lead_id) {
+            Some(held) if *held > read => held.clone(),
+            _ => read,
+        }
     }
 
     /// The kinds held that a statement must see written first.

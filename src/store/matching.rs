@@ -194,10 +194,7 @@ pub(super) async fn leads_of_contact(
         .await?;
     if let Some(deferred) = conn.deferred() {
         for (id, active_at) in &mut leads {
-            match deferred.activity(*id) {
-                Some(held) if held > active_at.as_str() => *active_at = held.to_string(),
-                _ => {}
-            }
+            *active_at = deferred.active_at(*id, std::mem::take(active_at));
         }
         leads.sort_by(|a, b| (&b.1, b.0).cmp(&(&a.1, a.0)));
     }
@@ -231,10 +228,7 @@ async fn open_lead_of_company(conn: &mut Conn, company: i64) -> Result<Option<i6
     };
     let ranked = found
         .into_iter()
-        .map(|(id, active_at)| match held.activity(id) {
-            Some(later) if later > active_at.as_str() => (later.to_string(), id),
-            _ => (active_at, id),
-        });
+        .map(|(id, active_at)| (held.active_at(id, active_at), id));
     let new = held.new_rows_held().latest_lead_of_company(company);
     Ok(ranked.chain(new).max().map(|(_, id)| id))
 }

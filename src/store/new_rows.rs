@@ -1,4 +1,4 @@
-//! PostgreSQL: a batch's new contacts and new leads, held back
+//! PostgreSQL: a batch's new companies, contacts and leads, held back
 //! ([`super::deferred`]) and written with one statement per
 //! [`ROWS_PER_STATEMENT`] rows instead of one per message (the 10,000
 //! backlog made ~5,000 of each, each a round trip and an executor start).
@@ -9,8 +9,9 @@
 //! takes the next one in the order the rows were made, and the statement
 //! that writes them moves the sequence past them (`setval`), so a row
 //! inserted later takes the id it would have taken anyway. A statement
-//! that inserts into either table itself makes the held rows be written
-//! first and the next value be read again ([`NewRows::forget_numbering`]).
+//! that inserts into one of the tables itself makes the held rows be
+//! written first and the next value be read again
+//! ([`NewRows::forget_numbering`]).
 
 use super::db::{self, Backend, Connection};
 use super::deferred::Kinds;
@@ -255,6 +256,15 @@ async fn read_next_ids(conn: &mut Conn) -> Result<[i64; 3], StoreError> {
     Ok([row.try_get(0)?, row.try_get(1)?, row.try_get(2)?])
 }
 
+/// `SELECT setval(…)` of the table's id sequence to the value bound at
+/// `$placeholder` (the next `nextval` gives the one after it).
+fn move_sequence(table: Table, placeholder: usize) -> String {
+    format!(
+        "SELECT setval(pg_get_serial_sequence('{}', 'id'), ${placeholder})",
+        table.name()
+    )
+}
+
 /// Writes the companies, then moves the sequence to `last` (past ids used
 /// up without a row too): one statement per [`ROWS_PER_STATEMENT`]
 /// companies, or only the move.
@@ -268,7 +278,7 @@ pub(super) async fn write_companies(
     };
     let chunks: Vec<&[NewCompany]> = companies.chunks(ROWS_PER_STATEMENT).collect();
     if chunks.is_empty() {
-        let move_on = db::query("SELECT setval(pg_get_serial_sequence('companies', 'id'), $1)");
+        let move_on = db::query(AssertSqlSafe(move_sequence(Table::Companies, 1)));
         conn.fetch_all(move_on.bind(last)).await?;
     }
     for chunk in chunks {
@@ -276,9 +286,9 @@ pub(super) async fn write_companies(
         let sql = format!(
             "WITH company AS ( \
                INSERT INTO companies (id, name, name_key, domain, created_at) VALUES {}) \
-             SELECT setval(pg_get_serial_sequence('companies', 'id'), ${})",
+             {}",
             db::value_rows_after(Backend::Postgres, 0, rows, 5),
-            rows * 5 + 1
+            move_sequence(Table::Companies, rows * 5 + 1)
         );
         let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
         for c in chunk {
@@ -309,10 +319,10 @@ pub(super) async fn write_contacts(
              address AS ( \
                INSERT INTO contact_emails (contact_id, address, canonical, created_at) \
                VALUES {}) \
-             SELECT setval(pg_get_serial_sequence('contacts', 'id'), ${})",
+             {}",
             db::value_rows_after(Backend::Postgres, 0, rows, 7),
             db::value_rows_after(Backend::Postgres, rows * 7, rows, 4),
-            rows * 11 + 1
+            move_sequence(Table::Contacts, rows * 11 + 1)
         );
         let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
         for c in chunk {
@@ -354,10 +364,10 @@ pub(super) async fn write_leads(
              action AS ( \
                INSERT INTO next_actions (lead_id, kind, note, due_at, created_at) \
                VALUES {}) \
-             SELECT setval(pg_get_serial_sequence('leads', 'id'), ${})",
+             {}",
             db::value_rows_after(Backend::Postgres, 0, rows, 13),
             db::value_rows_after(Backend::Postgres, rows * 13, rows, 5),
-            rows * 18 + 1
+            move_sequence(Table::Leads, rows * 18 + 1)
         );
         let mut insert = db::query(AssertSqlSafe(sql)).persistent(false);
         for l in chunk {

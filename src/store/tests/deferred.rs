@@ -717,32 +717,10 @@ async fn postgres_holds_a_batchs_new_rows_until_it_commits() {
 /// writes.
 #[tokio::test]
 async fn held_rows_are_numbered_after_a_seeds_rows() {
-    use crate::domain::LeadKind;
-    use crate::store::seed::{Seed, SeedCompany, SeedContact, SeedLead};
+    use crate::store::seed::{Seed, SeedCompany};
     let (held, one_by_one) = (fresh().await, fresh().await);
     let t0 = at("2026-11-19T10:00:00Z");
-    let seeded = |n: usize| SeedLead {
-        kind: LeadKind::Lead,
-        title: "Seeded".into(),
-        status: LeadStatus::Todo,
-        step: None,
-        standby_until: None,
-        close_reason: None,
-        source: "forward".into(),
-        owner: "alice@acme.test".into(),
-        company: Some(n),
-        contact: SeedContact {
-            name: None,
-            email: format!("s{n}@seed{n}.test"),
-            phone: None,
-            title: None,
-        },
-        created_at: t0,
-        last_activity_at: t0,
-        actions: Vec::new(),
-        timeline: Vec::new(),
-        replied_at: None,
-    };
+    let seeded = |n: usize| seed_lead(&format!("s{n}@seed{n}.test"), Some(n), Vec::new(), t0);
     let seed = Seed {
         companies: (0..3)
             .map(|n| SeedCompany {

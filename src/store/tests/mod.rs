@@ -158,6 +158,38 @@ fn person(email: &str, name: &str, company: Option<(&str, &str)>) -> ContactDraf
     }
 }
 
+/// A seeded lead, to do and Alice's, of a nameless contact with `email`,
+/// made and last active at `at`.
+fn seed_lead(
+    email: &str,
+    company: Option<usize>,
+    actions: Vec<crate::store::seed::SeedAction>,
+    at: DateTime<Utc>,
+) -> crate::store::seed::SeedLead {
+    crate::store::seed::SeedLead {
+        kind: LeadKind::Lead,
+        title: "Seeded".into(),
+        status: crate::domain::LeadStatus::Todo,
+        step: None,
+        standby_until: None,
+        close_reason: None,
+        source: "forward".into(),
+        owner: "alice@acme.test".into(),
+        company,
+        contact: crate::store::seed::SeedContact {
+            name: None,
+            email: email.into(),
+            phone: None,
+            title: None,
+        },
+        created_at: at,
+        last_activity_at: at,
+        actions,
+        timeline: Vec::new(),
+        replied_at: None,
+    }
+}
+
 fn entry(kind: TimelineKind, when: &str, subject: &str) -> TimelineDraft {
     TimelineDraft {
         kind,

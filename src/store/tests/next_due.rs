@@ -5,7 +5,7 @@
 use super::*;
 use crate::commands::reply::ReplyAction;
 use crate::domain::LeadStatus;
-use crate::store::seed::{Seed, SeedAction, SeedContact, SeedLead};
+use crate::store::seed::{Seed, SeedAction};
 
 /// Per lead: its `next_due_at` and its open next action's due time.
 async fn due_times(store: &Store) -> Vec<(i64, Option<String>, Option<String>)> {
@@ -122,27 +122,8 @@ async fn seeded_leads_carry_their_open_actions_due_time() {
         created_at: t0,
         done: done.then_some((t0, "done")),
     };
-    let lead = |n: usize, actions: Vec<SeedAction>| SeedLead {
-        kind: LeadKind::Lead,
-        title: "Seeded".into(),
-        status: LeadStatus::Todo,
-        step: None,
-        standby_until: None,
-        close_reason: None,
-        source: "forward".into(),
-        owner: "alice@acme.test".into(),
-        company: None,
-        contact: SeedContact {
-            name: None,
-            email: format!("s{n}@example.test"),
-            phone: None,
-            title: None,
-        },
-        created_at: t0,
-        last_activity_at: t0,
-        actions,
-        timeline: Vec::new(),
-        replied_at: None,
+    let lead = |n: usize, actions: Vec<SeedAction>| {
+        seed_lead(&format!("s{n}@example.test"), None, actions, t0)
     };
     let seed = Seed {
         leads: vec![
