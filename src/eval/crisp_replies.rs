@@ -18,9 +18,8 @@ const EQUAL: &str = "visible text equal (whitespace-normalised)";
 const PARTIAL: &str = "partial assertions";
 const NOT_EMPTY: &str = "reply not empty (every fixture)";
 
-/// The rows of the corpus; the equality row carries issue 15's 95 % bar
-/// as an open target (90.2 % when it was set: 100 % of the development
-/// half, 84.8 % of the check half), reported in EVALUATION.md.
+/// The rows of the corpus; the equality row carries issue 15's 95 % bar (90.2 % when it was
+/// set, 96.1 % since an attribution that lost its colon is read: EVALUATION.md).
 pub(crate) fn crisp(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let expected = load_json(&dir.join("expected.json"))?;
     let mut tally = Tally::new(CORPUS);
@@ -29,7 +28,7 @@ pub(crate) fn crisp(dir: &Path) -> anyhow::Result<Vec<Row>> {
     }
     every_fixture_keeps_text(dir, &mut tally);
     Ok(tally
-        .target(EQUAL, Bar::Accuracy(0.95))
+        .bar(EQUAL, Bar::Accuracy(0.95))
         .bar(NOT_EMPTY, Bar::Accuracy(1.0))
         .into_rows())
 }

@@ -97,14 +97,6 @@ impl Tally {
         self
     }
 
-    /// A bar that is a target not met yet (reported, not failing `eval`).
-    pub(crate) fn target(mut self, field: &str, bar: Bar) -> Self {
-        let row = self.row(field);
-        row.bar = Some(bar);
-        row.target_only = true;
-        self
-    }
-
     pub(crate) fn into_rows(self) -> Vec<Row> {
         self.rows
     }

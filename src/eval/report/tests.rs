@@ -17,19 +17,6 @@ fn a_row_below_its_bar_is_a_failure_and_is_marked_in_the_table() {
     assert!(report.misses(5).contains(&format!("{b}: wrong")));
 }
 
-#[test]
-fn an_open_target_below_its_bar_is_shown_missed_but_fails_nothing() {
-    let mut row = Row::new("demo", "target");
-    let names = names_in(Half::Development, 2);
-    row.check(&names[0], true, String::new);
-    row.check(&names[1], false, || "wrong".into());
-    row.bar = Some(Bar::Accuracy(0.95));
-    row.target_only = true;
-    let report = Report { rows: vec![row] };
-    assert!(report.failures().is_empty());
-    assert!(report.table().contains("**NO** (open target)"));
-}
-
 /// `count` case names that fall in `half`.
 fn names_in(half: Half, count: usize) -> Vec<String> {
     (0..)

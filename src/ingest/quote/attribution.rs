@@ -90,7 +90,10 @@ pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
         if joined.chars().count() > MAX_CHARS {
             return None;
         }
-        if is_attribution_text(&joined) && followed_by_history(lines, start + count, &joined) {
+        let read = (is_attribution_text(&joined)
+            && followed_by_history(lines, start + count, &joined))
+            || (is_colonless_attribution(&joined) && has_text_below(lines, start + count));
+        if read {
             return starts_later(lines, start, count).not().then_some(count);
         }
     }
@@ -223,6 +226,61 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
         && (ADDRESS.is_match(text) || WORD.find_iter(text).count() >= 2)
         && !text.contains("://")
         && text.split_whitespace().count() <= 40
+}
+
+/// An attribution whose colon was lost (a template without one, or a client that dropped
+/// it): without the colon it needs all of its other parts. A date with its year and a time;
+/// the verb ending it, or followed only by the name and bracketed address ("schrieb Ana
+/// <ana@x.org>"); and an address or an intro word ("On", "Am", "Le" …) to say whose it is.
+/// "On 3 Mar 2026 at 10:21 Ana <ana@x.org> wrote the summary" goes on as a sentence.
+fn is_colonless_attribution(joined: &str) -> bool {
+    let text = joined.trim().trim_start_matches(['-', '*', '_', ' ']);
+    let timed = TIME.is_match(text) || DOTTED_TIME_AFTER_YEAR.is_match(text);
+    let owned = ADDRESS.is_match(text) || LEADING_INTRO.is_match(&format!("{text} "));
+    !ends_with_colon(text)
+        && timed
+        && DATED.is_match(text)
+        && owned
+        && ends_with_verb(text)
+        && !text.contains("://")
+        && text.split_whitespace().count() <= 40
+}
+
+/// A year, or a numeric date whose last part may be a two-digit year ("3/3/26").
+static DATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b|\d{4}\s?年").unwrap()
+});
+
+/// The last verb ends the text, or only a name and its bracketed address follow it.
+fn ends_with_verb(text: &str) -> bool {
+    let Some(verb) = VERB.find_iter(text).last() else {
+        return false;
+    };
+    let tail = &text[verb.end()..];
+    let tail = GENDER_ENDING
+        .find(tail)
+        .map_or(tail, |ending| &tail[ending.end()..]);
+    let tail = tail.trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_');
+    if tail.is_empty() {
+        return true;
+    }
+    let Some(address) = BRACKETED_ADDRESS.find_iter(tail).last() else {
+        return false;
+    };
+    let name = tail[..address.start()].trim().trim_matches('"');
+    address.end() == tail.len() && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+}
+
+/// A verb's gender ending written after it ("написал(а)", "napisał/a").
+static GENDER_ENDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:\(\p{L}{1,2}\)|/\p{L}{1,2}\b)").unwrap());
+
+/// Something follows the attribution: without its colon, a line with nothing below it is
+/// the reply's own last line.
+fn has_text_below(lines: &[&str], next: usize) -> bool {
+    lines[next.min(lines.len())..]
+        .iter()
+        .any(|l| !l.trim().is_empty())
 }
 
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an

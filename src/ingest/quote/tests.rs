@@ -12,6 +12,7 @@ mod invariants;
 mod ninth_round;
 mod seventh_round;
 mod shapes;
+mod tenth_round;
 mod third_round;
 
 #[test]

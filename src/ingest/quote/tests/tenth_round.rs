@@ -1,0 +1,56 @@
+//! Issue 15, tenth round: attributions that lost their colon ("On <date> <name> <address>
+//! wrote" over the history), in the word orders of the clients' localisations. Every example
+//! is written for these tests.
+
+use super::super::*;
+
+const REPLY: &str = "Agreed, the pilot starts on the 9th.\nI will book the room for the kick-off.";
+const HISTORY: &str = "Could we start the pilot next month?\nBest\nLena";
+
+fn quoted(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("> {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const COLONLESS: [&str; 9] = [
+    "On Mon, 9 Feb 2026 09:40:12 +0100 Lena Berg <lena@supplier.example> wrote",
+    "On 2/9/26 9:40 AM, Lena Berg wrote",
+    "Am 09.02.2026 um 09:40 schrieb Lena Berg <lena@supplier.example>",
+    "Le lun. 9 févr. 2026 à 09:40, Lena Berg <lena@supplier.example> a écrit",
+    "Op ma 9 feb 2026 om 09:40 schreef Lena Berg <lena@supplier.example>",
+    "W dniu 9.02.2026 o 09:40, Lena Berg <lena@supplier.example> pisze",
+    "ma 9.2.2026 klo 9.40 Lena Berg (lena@supplier.example) kirjoitti",
+    "9 февр. 2026 г., в 09:40, Lena Berg <lena@supplier.example> написал(а)",
+    "On Mon, Feb 9, 2026 at 9:40 AM Lena Berg\n<lena@supplier.example> wrote",
+];
+
+#[test]
+fn an_attribution_without_its_colon_is_cut_with_the_history_below_it() {
+    for header in COLONLESS {
+        for below in [HISTORY.to_string(), quoted(HISTORY)] {
+            let text = format!("{REPLY}\n\n{header}\n\n{below}\n");
+            assert_eq!(strip_quoted(&text), REPLY, "{header} over {below:?}");
+        }
+    }
+}
+
+#[test]
+fn a_colonless_attribution_with_nothing_below_is_the_replys_own_last_line() {
+    let text = format!("{REPLY}\n\n{}\n", COLONLESS[0]);
+    assert_eq!(strip_quoted(&text), text.trim_end());
+}
+
+#[test]
+fn a_line_with_a_date_an_address_and_wrote_stays_when_it_reads_as_a_sentence() {
+    for line in [
+        "On 9 Feb 2026 at 09:40 Lena Berg <lena@supplier.example> wrote the summary for us",
+        "I wrote to Lena Berg <lena@supplier.example> on 9 Feb 2026 at 09:40",
+        "Call moved to 9 Feb 2026 09:40 with Lena Berg <lena@supplier.example>",
+        "The 2026 budget, due 10:00 Friday, is what Lena wrote",
+    ] {
+        let text = format!("{REPLY}\n\n{line}\n\nLet me know what you think.\n");
+        assert_eq!(strip_quoted(&text), text.trim_end(), "{line}");
+    }
+}
