@@ -68,11 +68,15 @@ static ADDRESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
 /// An attribution without a date, right above the quote it introduces: Thunderbird's "John
 /// Doe wrote:" in its localisations ("schrieb:", "a écrit :", "skrev:", "пишет:" …) and
 /// Horde's "Quoting John Doe <john@example.com>:" / "Zitat von …:". The verb may carry its
-/// feminine ending in brackets or after a slash ("napsal(a):", K-9's Polish "napisał/a:").
+/// feminine ending in brackets or after a slash ("napsal(a):", K-9's Polish "napisał/a:"),
+/// and be followed by the capitalised name and address ("Am Dienstag schrieb Ana Souza:").
+/// With the quote right below, the colon may be missing ("Ana Souza wrote").
 static DATELESS_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         concat!(
-            r"(?i)^[\s*_]*(?:\S+\s+){{0,5}}\S+\s+{VERB}(?:\(a\)|/a)?\s*:[\s*_]*$",
+            r"(?i)^[\s*_]*(?:\S+\s+){{0,5}}\S+\s+{VERB}(?:\(\p{{L}}{{1,2}}\)|/\p{{L}}{{1,2}})?",
+            r#"(?-i:(?:\s+"?\p{{Lu}}[\p{{L}}'.-]*"?){{1,3}}(?:\s+<[^\s<>@]+@[^\s<>]+>)?)?"#,
+            r"\s*:?[\s*_]*$",
             r"|^[\s*_]*(?:quoting|zitat von|citation de|citando)\s[^:]{{1,100}}:\s*$"
         ),
         VERB = VERB

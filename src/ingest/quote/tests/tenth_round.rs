@@ -54,3 +54,25 @@ fn a_line_with_a_date_an_address_and_wrote_stays_when_it_reads_as_a_sentence() {
         assert_eq!(strip_quoted(&text), text.trim_end(), "{line}");
     }
 }
+
+#[test]
+fn a_dateless_attribution_without_its_colon_right_above_the_quote_is_cut() {
+    for header in [
+        "Lena Berg wrote",
+        "On Monday, Lena Berg wrote",
+        "On Feb 9, Lena Berg <lena@supplier.example> wrote",
+        "Am Montag schrieb Lena Berg",
+        "Lena Berg <lena@supplier.example> написал(а)",
+    ] {
+        for blank in ["", "\n"] {
+            let text = format!("{REPLY}\n\n{header}\n{blank}{}\n", quoted(HISTORY));
+            assert_eq!(strip_quoted(&text), REPLY, "{header:?}");
+        }
+    }
+}
+
+#[test]
+fn a_dateless_line_ending_in_wrote_stays_when_no_quote_follows() {
+    let text = format!("{REPLY}\n\nLena Berg wrote\n\nthe minutes, and I checked them.\n");
+    assert_eq!(strip_quoted(&text), text.trim_end());
+}
