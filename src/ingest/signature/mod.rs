@@ -86,6 +86,25 @@ pub(crate) fn is_contact_line(line: &str) -> bool {
         || CONTACT_LABEL.is_match(line)
 }
 
+/// A contact line that needs no other signature line around it to be one: a phone, a labelled
+/// contact, a company or title, or a link without prose around it ("Jane Doe | jane@x.org",
+/// "Visit us at www.x.org"). "Here's a link http://…" is a contact line inside a signature
+/// block but, alone at the end of a reply, the reply's own text.
+pub(crate) fn is_contact_line_alone(line: &str) -> bool {
+    let line = strip_markup(line);
+    let link_in_prose = (EMAIL.is_match(line) || URL.is_match(line))
+        && line
+            .split_whitespace()
+            .filter(|word| !EMAIL.is_match(word) && !URL.is_match(word))
+            .any(|word| word.starts_with(char::is_lowercase) && word.chars().count() >= 3);
+    is_contact_line(line)
+        && (is_phone_line(line)
+            || CONTACT_LABEL.is_match(line)
+            || has_legal_suffix(line)
+            || is_title(line)
+            || !link_in_prose)
+}
+
 /// True for a line that reads like a person's or company's name ("João da Silva",
 /// "John E. Doe, Ph.D.", "Acme Research"): a few capitalised words, no sentence punctuation.
 pub(crate) fn is_name_like(line: &str) -> bool {

@@ -76,3 +76,31 @@ fn a_dateless_line_ending_in_wrote_stays_when_no_quote_follows() {
     let text = format!("{REPLY}\n\nLena Berg wrote\n\nthe minutes, and I checked them.\n");
     assert_eq!(strip_quoted(&text), text.trim_end());
 }
+
+#[test]
+fn a_sentence_with_a_link_ending_the_reply_is_not_a_signature() {
+    for last in [
+        "Here's a link http://pilot.example/plan",
+        "See the agenda at https://pilot.example/agenda",
+        "More on it: www.pilot.example/faq",
+    ] {
+        let text = format!("{REPLY}\n\n{last}\n");
+        let cleaned = crate::ingest::extract::clean_body(&text, None);
+        assert_eq!(cleaned.text, text.trim_end(), "{last}");
+        assert_eq!(cleaned.signature, None, "{last}");
+    }
+}
+
+#[test]
+fn a_link_without_prose_ending_the_reply_is_still_a_signature() {
+    for last in [
+        "Lena Berg | lena@supplier.example",
+        "www.supplier.example",
+        "Lena Berg\nSupplier Ltd\nVisit us at www.supplier.example",
+    ] {
+        let text = format!("{REPLY}\n\n{last}\n");
+        let cleaned = crate::ingest::extract::clean_body(&text, None);
+        assert_eq!(cleaned.text, REPLY, "{last}");
+        assert_eq!(cleaned.signature.as_deref(), Some(last), "{last}");
+    }
+}
