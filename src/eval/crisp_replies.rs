@@ -183,3 +183,38 @@ fn every_fixture_keeps_text(dir: &Path, tally: &mut Tally) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_whole_visible_text_is_pinned_by_upstreams_visible_text_or_a_lone_first_fragment() {
+        let whole = json!({"visible_text_equals": "Hi\n\nYes."});
+        assert_eq!(pinned_visible_text(&whole), Some("Hi\n\nYes."));
+        let first_then_hidden = json!({"fragments": [
+            {"index": 0, "content_equals": "Yes."},
+            {"index": 1, "quoted": true, "content_contains": ["On Mon"]}
+        ]});
+        assert_eq!(pinned_visible_text(&first_then_hidden), Some("Yes."));
+        let later_visible = json!({"fragments": [
+            {"index": 0, "content_equals": "Yes."},
+            {"index": 1, "hidden": false, "content_contains": ["More"]}
+        ]});
+        assert_eq!(pinned_visible_text(&later_visible), None);
+    }
+
+    #[test]
+    fn partial_assertions_check_what_must_be_kept_and_what_must_be_gone() {
+        let want = json!({
+            "visible_text_contains": ["Yes"],
+            "quoted_text_contains": ["old question"],
+            "fragments": [{"index": 1, "signature": true, "content_equals": "-- \nAna"}]
+        });
+        assert_eq!(partial_problems(&want, "Yes, we do."), Some(vec![]));
+        let problems = partial_problems(&want, "Yes\n> old question\n-- \nAna").unwrap();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(partial_problems(&json!({"fragment_count": 2}), "Yes"), None);
+    }
+}

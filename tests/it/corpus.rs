@@ -181,8 +181,19 @@ fn stored_bodies(value: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
+/// Whether the message's text has a line that is neither blank nor quoted.
+fn has_text_of_its_own(raw: &[u8]) -> bool {
+    let Some(message) = mail_parser::MessageParser::default().parse(raw) else {
+        return false;
+    };
+    let text = leadmail::ingest::parse::facts(&message, raw, 1 << 20).text;
+    text.lines()
+        .any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('>'))
+}
+
 /// Issue 15: no text the pipeline stores holds a line its own rules call an attribution,
-/// a quoted header block or a device signature, whatever the corpus file.
+/// a quoted header block or a device signature, and none is empty when the message has text
+/// of its own, whatever the corpus file.
 #[test]
 fn no_stored_body_of_any_corpus_file_holds_an_attribution_or_a_device_signature() {
     let dir = corpus_dir();
@@ -192,7 +203,7 @@ fn no_stored_body_of_any_corpus_file_holds_an_attribution_or_a_device_signature(
     }
     let settings = fixture_settings();
     let arrived = "2026-11-23T10:00:00Z".parse().expect("time");
-    let (mut bodies, mut offending) = (0, Vec::new());
+    let (mut bodies, mut own_bodies, mut offending) = (0, 0, Vec::new());
     for file in sorted_files(&dir) {
         let raw = std::fs::read(&file).expect("readable corpus file");
         let plan = plan_message(&raw, &settings, arrived);
@@ -201,15 +212,24 @@ fn no_stored_body_of_any_corpus_file_holds_an_attribution_or_a_device_signature(
             &serde_json::to_value(&plan).expect("a plan serialises"),
             &mut stored,
         );
+        let own_text = has_text_of_its_own(&raw);
         for body in stored {
             bodies += 1;
             let lines = leadmail::ingest::quote::reading_violations(&body);
             if !lines.is_empty() {
                 offending.push(format!("{}: {lines:?}", file.display()));
             }
+            own_bodies += usize::from(own_text);
+            if own_text && body.trim().is_empty() {
+                offending.push(format!("{}: stored empty", file.display()));
+            }
         }
     }
-    println!("{bodies} stored bodies checked");
+    println!("{bodies} stored bodies checked, {own_bodies} of messages with text of their own");
     assert!(bodies > 100, "only {bodies} stored bodies");
+    assert!(
+        own_bodies > 100,
+        "only {own_bodies} bodies of messages with text"
+    );
     assert!(offending.is_empty(), "{offending:#?}");
 }

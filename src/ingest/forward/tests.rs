@@ -255,6 +255,28 @@ fn an_html_header_table_gives_values_without_the_cell_bar() {
 }
 
 #[test]
+fn an_html_only_forward_whose_header_block_is_a_table_is_read_end_to_end() {
+    let html = concat!(
+        "<div>FYI, see the request below.</div><br>",
+        "<div>---------- Forwarded message ---------</div>",
+        "<table><tr><td><b>From:</b></td><td>John Doe &lt;john.doe@acme.com&gt;</td></tr>",
+        "<tr><td><b>Date:</b></td><td>Mon, 3 Mar 2025 10:12</td></tr>",
+        "<tr><td><b>Subject:</b></td><td>Re: Pricing for the pilot</td></tr>",
+        "<tr><td><b>To:</b></td><td>Max &lt;max@wir.de&gt;</td></tr></table><br>",
+        "<p>Hello, what would forty seats cost?</p>"
+    );
+    let text = crate::ingest::parse::html_to_text(html);
+    let forward = unwrap_forward("Fwd: Re: Pricing for the pilot", &text).expect("a forward");
+    assert_eq!(sender(&forward), (Some("John Doe"), "john.doe@acme.com"));
+    assert_eq!(
+        forward.subject.as_deref(),
+        Some("Re: Pricing for the pilot")
+    );
+    assert_eq!(forward.body, "Hello, what would forty seats cost?");
+    assert_eq!(forward.note.as_deref(), Some("FYI, see the request below."));
+}
+
+#[test]
 fn mail_ru_russian_labels_and_spanish_enviado_el_are_header_labels() {
     let russian = "-------- Пересылаемое сообщение --------\nОт кого: Иван Петров <ivan@example.ru>\nКому: Max <max@wir.de>\nДата: Понедельник, 3 марта 2025, 10:12 +03:00\nТема: Запрос\n\nДобрый день";
     let forward = unwrap_forward("Fwd: Запрос", russian).expect("a forward");

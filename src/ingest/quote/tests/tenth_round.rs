@@ -104,3 +104,18 @@ fn a_link_without_prose_ending_the_reply_is_still_a_signature() {
         assert_eq!(cleaned.signature.as_deref(), Some(last), "{last}");
     }
 }
+
+#[test]
+fn a_gmail_attribution_of_only_a_date_an_offset_and_a_name_is_cut() {
+    for header in [
+        "2026-02-09 9:40 GMT+01:00 Lena Berg <lena@supplier.example>:",
+        "2026-02-09 9:40 GMT+01:00 Lena Berg:",
+    ] {
+        let text = format!("{REPLY}\n\n{header}\n{}\n", quoted(HISTORY));
+        assert_eq!(strip_quoted(&text), REPLY, "{header}");
+    }
+    let unquoted = format!(
+        "{REPLY}\n\n2026-02-09 9:40 GMT+01:00 Lena Berg <lena@supplier.example>:\n\n{HISTORY}\n"
+    );
+    assert_eq!(strip_quoted(&unquoted), REPLY);
+}
