@@ -31,7 +31,15 @@ pub(super) fn kept_ranges(lines: &[&str], kinds: &[Kind]) -> (Range<usize>, Opti
     let Some(region) = quote_region(&kinds) else {
         return (0..end, None);
     };
-    relabel_broken_links(lines, &mut kinds, region.clone());
+    relabel_wrapped_quote_lines(lines, &mut kinds, region.clone());
+    let top_posted = kinds[..region.start].contains(&Kind::Text);
+    let tail = if top_posted {
+        wrapped_tail_len(lines, &kinds, region.end)
+    } else {
+        0
+    };
+    kinds[region.end..region.end + tail].fill(Kind::Quote);
+    let region = region.start..region.end + tail;
     if kinds[region.clone()].contains(&Kind::Text) {
         return inline_reply_ranges(lines, &kinds);
     }
@@ -88,30 +96,87 @@ fn trailing_quoted_history(kinds: &[Kind]) -> Option<Range<usize>> {
         .then_some(first_quote..last + 1)
 }
 
-/// Long links wrapped out of a quote ("(http://…) >", "_nonce=3dd518)") stay part of it.
-fn relabel_broken_links(lines: &[&str], kinds: &mut [Kind], region: Range<usize>) {
+/// Long links wrapped out of a quote ("(http://…) >", "_nonce=3dd518)") and quoted lines
+/// the replying client wrapped without quoting the rest stay part of the quote.
+fn relabel_wrapped_quote_lines(lines: &[&str], kinds: &mut [Kind], region: Range<usize>) {
     for index in region.clone().skip(1) {
         let line = lines[index].trim();
         let wrapped_token = kinds[index - 1] == Kind::Quote
             && lines[index - 1].contains("://")
             && !line.contains(char::is_whitespace);
-        if kinds[index] == Kind::Text
-            && (BROKEN_LINK.is_match(line)
-                || wrapped_token
-                || is_wrapped_quote(lines, kinds, index))
-        {
+        if kinds[index] == Kind::Text && (BROKEN_LINK.is_match(line) || wrapped_token) {
             kinds[index] = Kind::Quote;
         }
     }
+    let mut index = region.start + 1;
+    while index < region.end {
+        let run = wrapped_run_len(lines, kinds, index);
+        let closed = run > 0 && kinds.get(index + run) == Some(&Kind::Quote);
+        if closed {
+            kinds[index..index + run].fill(Kind::Quote);
+        }
+        index += run.max(1);
+    }
 }
 
-/// One unquoted line between two quoted lines, below a long one: the quote's line was
-/// wrapped by the replying client (no blank line, so not an answer written in between).
-fn is_wrapped_quote(lines: &[&str], kinds: &[Kind], index: usize) -> bool {
+/// The unquoted lines right below a quote that continue its last line, when they end the
+/// message (blank lines aside): the quote's end, wrapped by the replying client. Asked only
+/// of a reply written above its quote: below a quote with nothing above, it is the reply.
+fn wrapped_tail_len(lines: &[&str], kinds: &[Kind], end: usize) -> usize {
+    let run = if end > 0 {
+        wrapped_run_len(lines, kinds, end)
+    } else {
+        0
+    };
+    let rest_blank = kinds[end + run..].iter().all(|k| *k == Kind::Empty);
+    if run > 0 && rest_blank {
+        run
+    } else {
+        0
+    }
+}
+
+/// How many unquoted lines from `index` on continue the quoted line above them: a client that
+/// wraps a long quoted line (or a paragraph sent as one line) quotes only its first part. Each
+/// line above a continuation is long, and each continuation starts with a lower-case letter,
+/// a digit or a sign, as a wrapped line does ("the number of seats."), below a line that does
+/// not end in a question or a colon (a lower-case answer may follow those). One line between
+/// two quoted lines may also start with a capital when the line above stops mid-sentence
+/// ("… to discuss it with" over "Marc and the team"); "Yes, attached." below a question is an
+/// answer.
+fn wrapped_run_len(lines: &[&str], kinds: &[Kind], index: usize) -> usize {
+    if index == 0 || kinds[index - 1] != Kind::Quote {
+        return 0;
+    }
+    let mut run = 0;
+    while kinds.get(index + run) == Some(&Kind::Text)
+        && continues_lower_case(lines[index + run - 1], lines[index + run])
+    {
+        run += 1;
+    }
+    let sandwiched = kinds.get(index + 1) == Some(&Kind::Quote)
+        && kinds[index] == Kind::Text
+        && is_long(lines[index - 1])
+        && !lines[index - 1]
+            .trim_end()
+            .ends_with(['.', '!', '?', ':', ';']);
+    if run == 0 && sandwiched {
+        1
+    } else {
+        run
+    }
+}
+
+/// Wider than a line a person types short: a client wrapped it.
+fn is_long(line: &str) -> bool {
     const WRAPPED_LENGTH: usize = 60;
-    kinds[index - 1] == Kind::Quote
-        && kinds.get(index + 1) == Some(&Kind::Quote)
-        && lines[index - 1].chars().count() >= WRAPPED_LENGTH
+    line.trim_end().chars().count() >= WRAPPED_LENGTH
+}
+
+fn continues_lower_case(above: &str, line: &str) -> bool {
+    is_long(above)
+        && !above.trim_end().ends_with(['?', ':', '？', '：'])
+        && line.trim_start().starts_with(|c: char| !c.is_uppercase())
 }
 
 /// An answer written between quotes keeps its quotes; only a trailing quote with nothing

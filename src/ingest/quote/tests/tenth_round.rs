@@ -119,3 +119,56 @@ fn a_gmail_attribution_of_only_a_date_an_offset_and_a_name_is_cut() {
     );
     assert_eq!(strip_quoted(&unquoted), REPLY);
 }
+
+const ATTRIBUTION: &str = "On Mon, Feb 9, 2026 at 9:40 AM Lena Berg <lena@supplier.example> wrote:";
+
+#[test]
+fn a_quoted_line_wrapped_over_several_unquoted_lines_stays_in_the_quote() {
+    let quote = concat!(
+        "> Hello Marc, we looked at the proposal you sent last week and we would like to\n",
+        "discuss the pricing of the support package in more detail before we decide on\n",
+        "the number of seats.\n",
+        "> Could you call me on Tuesday?\n>\n> Lena"
+    );
+    let text = format!("{REPLY}\n\n{ATTRIBUTION}\n\n{quote}\n");
+    assert_eq!(strip_quoted(&text), REPLY);
+}
+
+#[test]
+fn the_wrapped_end_of_the_last_quoted_line_is_not_text_written_below_the_quote() {
+    let quote = concat!(
+        "> Hello Marc,\n>\n",
+        "> we looked at the proposal you sent last week and we would like to discuss\n",
+        "the pricing of the support package."
+    );
+    let text = format!("{REPLY}\n\n{ATTRIBUTION}\n\n{quote}\n");
+    assert_eq!(strip_quoted(&text), REPLY);
+}
+
+#[test]
+fn an_answer_right_below_a_long_quoted_question_is_kept() {
+    for answers in [
+        ["Yes, attached to this mail.", "End of March."],
+        ["yes, the price list is attached", "end of March"],
+    ] {
+        let text = format!(
+            "{ATTRIBUTION}\n\n{}\n{}\n> And the delivery date?\n{}\n",
+            "> Could you send the price list for the support package and the training?",
+            answers[0],
+            answers[1]
+        );
+        let stored = strip_quoted(&text);
+        for answer in answers {
+            assert!(stored.contains(answer), "{answer:?} lost: {stored:?}");
+        }
+    }
+}
+
+#[test]
+fn a_bottom_posted_reply_right_below_a_long_quoted_line_is_kept() {
+    let text = format!(
+        "{ATTRIBUTION}\n{}\nsounds good, the 9th works for us\n",
+        "> we looked at the proposal you sent last week and we would like to discuss it"
+    );
+    assert!(strip_quoted(&text).contains("sounds good, the 9th works for us"));
+}
