@@ -15,6 +15,14 @@ mod shapes;
 mod tenth_round;
 mod third_round;
 
+/// Every line of `text` quoted with "> ".
+fn quoted(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("> {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn an_on_date_wrote_attribution_and_its_quote_are_removed() {
     let text =

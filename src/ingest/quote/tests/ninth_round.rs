@@ -4,17 +4,11 @@
 //! Every example is written for these tests.
 
 use super::super::*;
+use super::quoted;
 use crate::ingest::extract::clean_body;
 
 const REPLY: &str = "Agreed, we order the 40 licences.\nInvoice to the Lyon office, please.";
 const HISTORY: &str = "Hi Marc,\nhow many licences do you need?\nRegards\nLena";
-
-fn quoted(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("> {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 #[test]
 fn an_attribution_whose_verb_is_in_the_imperfect_tense_is_cut() {

@@ -1,18 +1,13 @@
 //! Issue 15, tenth round: attributions that lost their colon ("On <date> <name> <address>
-//! wrote" over the history), in the word orders of the clients' localisations. Every example
-//! is written for these tests.
+//! wrote" over the history, "Name wrote" over a quote) in the word orders of the clients'
+//! localisations, a sentence with a link ending a reply, and quoted lines the replying client
+//! wrapped over unquoted ones. Every example is written for these tests.
 
 use super::super::*;
+use super::quoted;
 
 const REPLY: &str = "Agreed, the pilot starts on the 9th.\nI will book the room for the kick-off.";
 const HISTORY: &str = "Could we start the pilot next month?\nBest\nLena";
-
-fn quoted(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("> {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 const COLONLESS: [&str; 9] = [
     "On Mon, 9 Feb 2026 09:40:12 +0100 Lena Berg <lena@supplier.example> wrote",
