@@ -208,12 +208,16 @@ impl FieldLabels {
     pub fn value(&self, fields: &[(String, String)], labels: &[String]) -> Option<String> {
         fields
             .iter()
-            .find(|(label, value)| {
-                let label = label.trim().trim_end_matches(':').trim();
-                !value.trim().is_empty() && labels.iter().any(|l| l.eq_ignore_ascii_case(label))
-            })
+            .find(|(label, value)| !value.trim().is_empty() && is_field_label(label, labels))
             .map(|(_, value)| value.trim().to_string())
     }
+}
+
+/// Whether a form's printed `label` ("E-Mail:", "ИМЯ") is one of `labels`, in any case and
+/// any script.
+pub fn is_field_label<S: AsRef<str>>(label: &str, labels: &[S]) -> bool {
+    let label = label.trim().trim_end_matches(':').trim().to_lowercase();
+    labels.iter().any(|l| l.as_ref().to_lowercase() == label)
 }
 
 /// A robot (web form, marketplace) that mails structured submissions.

@@ -507,3 +507,28 @@ fn a_source_without_field_labels_reads_the_labels_form_builders_print() {
         .iter()
         .any(|l| l == "name"));
 }
+
+#[test]
+fn a_forms_printed_label_matches_its_configured_label_in_any_case_and_script() {
+    let labels = FieldLabels {
+        name: vec!["имя".into()],
+        email: vec!["Correo electrónico".into()],
+        ..FieldLabels::default_labels()
+    };
+    let fields = vec![
+        ("ИМЯ:".to_string(), "Анна Петрова".to_string()),
+        (
+            "CORREO ELECTRÓNICO".to_string(),
+            "ana@cliente.es".to_string(),
+        ),
+    ];
+    assert_eq!(
+        labels.value(&fields, &labels.name).as_deref(),
+        Some("Анна Петрова")
+    );
+    assert_eq!(
+        labels.value(&fields, &labels.email).as_deref(),
+        Some("ana@cliente.es")
+    );
+    assert!(!is_field_label("Message", &labels.email));
+}

@@ -161,12 +161,11 @@ pub(super) fn nameless_sender(mail: &ParsedMail, has_external_recipients: bool) 
 /// name field's value.
 fn form_submitter(body: &str) -> Option<Person> {
     use super::super::form::parse_labelled_fields;
-    use crate::config::{EMAIL_FIELD_LABELS, NAME_FIELD_LABELS};
+    use crate::config::{is_field_label, EMAIL_FIELD_LABELS, NAME_FIELD_LABELS};
     let fields = parse_labelled_fields(body, &[]);
-    let is = |label: &str, list: &[&str]| list.contains(&label.to_lowercase().as_str());
     let mut addresses = fields
         .iter()
-        .filter(|(label, _)| is(label, EMAIL_FIELD_LABELS))
+        .filter(|(label, _)| is_field_label(label, EMAIL_FIELD_LABELS))
         .filter_map(|(_, value)| crate::domain::EmailAddress::parse(value.trim()).ok());
     let email = addresses.next()?;
     if addresses.any(|other| other != email) {
@@ -175,7 +174,9 @@ fn form_submitter(body: &str) -> Option<Person> {
     let name = fields
         .iter()
         .find(|(label, value)| {
-            is(label, NAME_FIELD_LABELS) && !value.trim().is_empty() && !value.contains('@')
+            is_field_label(label, NAME_FIELD_LABELS)
+                && !value.trim().is_empty()
+                && !value.contains('@')
         })
         .map(|(_, value)| value.trim().to_string());
     Some(Person { email, name })
