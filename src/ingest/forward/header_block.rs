@@ -75,12 +75,22 @@ fn header_lines_at(lines: &[Line], index: usize) -> (usize, Header, Vec<Field>) 
             }
             adjacent |= next > index && !lines[next - 1].is_blank();
             seen.push(field);
-            // A header table turned to text a cell a line: the label, then its value.
+            // A header table turned to text a cell a line: the label, then its value; or an
+            // address wrapped inside its brackets ("Ann Lee <" over "ann@x.org>").
             let below = value_below(lines, next).filter(|_| value.is_empty());
-            record(&mut header, field, below.unwrap_or(value));
-            next += 1 + usize::from(below.is_some());
-        } else if let Some(skip) = gap_before_more_headers(lines, next, &seen).filter(|_| !adjacent)
-        {
+            let wrapped = below
+                .is_none()
+                .then(|| address_wrapped_below(lines, next, value));
+            let joined = wrapped.flatten();
+            let value = joined.as_deref().or(below).unwrap_or(value);
+            record(&mut header, field, value);
+            next += 1 + usize::from(below.is_some() || joined.is_some());
+        } else if let Some((skip, field)) = gap_before_more_headers(lines, next, &seen) {
+            // Spaced out (BlackBerry puts blank lines between its header lines), a block may
+            // go on across a gap after adjacent lines only to the Subject it still lacks.
+            if adjacent && field != Field::Subject {
+                break;
+            }
             next += skip;
         } else if continues_recipients(&lines[next], &seen) {
             extend_recipients(&mut header, seen.last().copied(), lines[next].content());
@@ -122,13 +132,26 @@ fn record(header: &mut Header, field: Field, value: &str) {
 
 /// Blank lines (HTML-to-text) inside a block spaced out row by row: skipped when a header of
 /// a field not seen yet follows. Returns how many lines to skip.
-fn gap_before_more_headers(lines: &[Line], index: usize, seen: &[Field]) -> Option<usize> {
+fn gap_before_more_headers(lines: &[Line], index: usize, seen: &[Field]) -> Option<(usize, Field)> {
     if seen.is_empty() || !lines[index].is_blank() {
         return None;
     }
     let next = (index..lines.len().min(index + 3)).find(|&i| !lines[i].is_blank())?;
     let (field, _) = header_line(lines[next].content())?;
-    (field != Field::Other && !seen.contains(&field)).then_some(next - index)
+    (field != Field::Other && !seen.contains(&field)).then_some((next - index, field))
+}
+
+/// A value whose address the client wrapped inside its brackets, joined with the line below
+/// that closes them.
+fn address_wrapped_below(lines: &[Line], index: usize, value: &str) -> Option<String> {
+    let open = value.rfind('<')?;
+    if value[open..].contains('>') {
+        return None;
+    }
+    let below = lines.get(index + 1)?;
+    let rest = below.content().trim();
+    let closes = rest.contains('>') && rest.contains('@') && !rest.contains('<');
+    (closes && header_line(rest).is_none()).then(|| format!("{}{rest}", value.trim_end()))
 }
 
 /// A wrapped To/Cc value: an indented or comma-continued line with an address.
@@ -140,16 +163,17 @@ fn continues_recipients(line: &Line, seen: &[Field]) -> bool {
 }
 
 /// A folded Subject value: an indented line right after it, followed by a blank line or
-/// another header (so that an indented first line of the body is not taken).
+/// another header (so that an indented first line of the body is not taken); or a line the
+/// client wrapped without indenting, between the Subject and another header line.
 fn continues_subject(lines: &[Line], index: usize, seen: &[Field]) -> bool {
     let content = lines[index].content();
-    let ends_block = lines
-        .get(index + 1)
-        .is_some_and(|next| next.is_blank() || header_line(next.content()).is_some());
+    let next = lines.get(index + 1);
+    let header_next = next.is_some_and(|next| header_line(next.content()).is_some());
+    let ends_block = header_next || next.is_some_and(Line::is_blank);
+    let indented = content.starts_with([' ', '\t']);
     seen.last() == Some(&Field::Subject)
-        && content.starts_with([' ', '\t'])
         && !lines[index].is_blank()
-        && ends_block
+        && ((indented && ends_block) || header_next)
 }
 
 fn extend_recipients(header: &mut Header, field: Option<Field>, content: &str) {

@@ -6,6 +6,7 @@ mod corpus;
 mod layout;
 mod ninth_round;
 mod shaped;
+mod tenth_round;
 
 fn sender(forward: &Forward) -> (Option<&str>, &str) {
     (forward.from.name.as_deref(), forward.from.address.as_str())
