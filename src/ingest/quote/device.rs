@@ -20,7 +20,7 @@ static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)iphon|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|nokia|htc|motorola",
         r"|wiko|oneplus|oppo|sony|lumia|nexus|kindle|verizon|wireless|windows|device|appareil|ger[äa]t|dispositivo",
         r"|apparaat|enhet|laite|urz[ąa]dzeni|outlook|gmail|yahoo|aol|proton|typeapp|spark|airmail|bluemail|k-9|fairemail|mobile|mobil",
-        r"|mail app|gmx|web\.de|m[óo]vil|cellulare|telefon|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
+        r"|mail app|gmx|web\.de|m[óo]vil|cellulare|telefon|tel[ée]fono|handy|smartphone|tablet|téléphone|telem[óo]vel|celular|puhelin",
         r"|телефон|смартфон|мобильн|мобільн|κινητ|τηλέφωνο|טלפון|נייד|الجوال|هاتف|جوال|携帯|手机|手機",
         r"|휴대폰|모바일|스마트폰"
     ))
@@ -53,6 +53,11 @@ static TRAILING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
+
+/// Whether `line` names a device, a phone or a mail app, in any of the scripts above.
+pub(super) fn names_a_device(line: &str) -> bool {
+    DEVICE.is_match(line)
+}
 
 /// Whether `line` is a device signature such as "Sent from my iPhone" or "iPhoneから送信".
 pub(super) fn is_device_signature(line: &str) -> bool {

@@ -49,7 +49,16 @@ static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-static FROM_MY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^from my\s").unwrap());
+/// "From my …" with the verb left out, in the languages of the device footers ("Desde mi
+/// teléfono", "Von meinem iPad", "С моего телефона").
+static FROM_MY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:from my|desde mi|do meu|da minha|de mon|de ma|depuis mon|depuis ma|dal mio",
+        r"|dalla mia|von meinem|van mijn|vanaf mijn|fr[åa]n min|fra min|z mojego|z mojej|z m[ée]ho",
+        r"|z m[ôo]jho|с моего|с моей|з мого|з моєї)\s"
+    ))
+    .unwrap()
+});
 
 static DASH_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s?[-–—]\s*\p{L}[\p{L}.'’]*(?:\s+\p{L}[\p{L}.'’]*){0,2}\s*$").unwrap()
@@ -185,7 +194,7 @@ fn is_short_line(line: &str) -> bool {
 pub(super) fn is_sent_from(line: &str) -> bool {
     let line = line
         .trim()
-        .trim_matches(|c: char| c.is_whitespace() || "()[]<>".contains(c));
+        .trim_matches(|c: char| c.is_whitespace() || "()[]<>-—_*".contains(c));
     if super::device::is_device_signature(line) {
         return true;
     }
@@ -196,15 +205,27 @@ pub(super) fn is_sent_from(line: &str) -> bool {
     if let Some((footer, _)) = line.split_once(',') {
         return DEVICE.is_match(footer) && is_sent_from(footer);
     }
-    // "From my iPhone 6": the verb left out, only a device after "from my".
+    // "From my iPhone 6", "Desde mi teléfono con <app>": the verb left out, a device after
+    // "from my".
     if FROM_MY.is_match(line) {
-        return line.split_whitespace().count() <= 4 && DEVICE.is_match(line);
+        let device = DEVICE.is_match(line) || super::device::names_a_device(line);
+        return device && is_device_and_app(line);
     }
     let Some(captures) = SENT_FROM.captures(line) else {
         return false;
     };
     let rest = captures.name("rest").map_or("", |m| m.as_str());
     rest.split_whitespace().count() <= 4 || DEVICE.is_match(rest)
+}
+
+/// The words after "from my": a device of one or two words, or a device and the app it was
+/// sent with ("teléfono con SIJÚ", "iPad mit GMX"), not a sentence ("móvil no puedo abrirlo").
+fn is_device_and_app(line: &str) -> bool {
+    const WITH: &[&str] = &[
+        "with", "con", "avec", "mit", "met", "med", "com", "z", "с", "з",
+    ];
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.len() <= 4 || words.len() <= 6 && WITH.contains(&words[3].to_lowercase().as_str())
 }
 
 /// "-Abhishek Kona", "- roman", but not an item of a dashed list.

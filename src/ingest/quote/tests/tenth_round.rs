@@ -167,3 +167,30 @@ fn a_bottom_posted_reply_right_below_a_long_quoted_line_is_kept() {
     );
     assert!(strip_quoted(&text).contains("sounds good, the 9th works for us"));
 }
+
+#[test]
+fn a_device_footer_without_its_verb_is_split_off_in_other_languages() {
+    for footer in [
+        "Desde mi teléfono con SIJÚ",
+        "---Desde mi teléfono",
+        "Von meinem iPad",
+        "Z mojego telefonu",
+        "С моего телефона",
+    ] {
+        let text = format!("{REPLY}\n{footer}\n");
+        let cleaned = crate::ingest::extract::clean_body(&text, None);
+        assert_eq!(cleaned.text, REPLY, "{footer}");
+    }
+}
+
+#[test]
+fn a_sentence_that_starts_like_a_verbless_footer_is_kept() {
+    for sentence in [
+        "Desde mi móvil no puedo abrir el anexo",
+        "De mon côté, tout est prêt pour lundi",
+    ] {
+        let text = format!("{REPLY}\n{sentence}\n");
+        let cleaned = crate::ingest::extract::clean_body(&text, None);
+        assert_eq!(cleaned.text, text.trim_end(), "{sentence}");
+    }
+}
