@@ -21,6 +21,9 @@
 //! - **Yahoo's `div.yahoo_quoted`** (also with Yahoo's generated prefix, e.g.
 //!   `ydp1a2b3cyahoo_quoted`): Yahoo Mail puts the attribution and the earlier message,
 //!   unindented, inside it.
+//! - **Outlook for Mac's `div name="messageReplySection"`** and **`div
+//!   id="mail-editor-reference-message-container"`**: the earlier message with its
+//!   attribution or header block, unindented, inside it.
 //!
 //! Left to the text rules, which already read them: Gmail's `div.gmail_quote` without a
 //! blockquote (its attribution line is followed by unquoted text, which the attribution rule
@@ -55,6 +58,13 @@ static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)</(?:div|tr|h[1-6]|li|table|ul|ol|blockquote|section|header|footer|address)\s*>|<hr\b[^>]*>|<tr\b[^>]*>")
         .expect("valid regex")
 });
+/// Spaces right after an inline element's end tag ("<b>From:</b> Jane"), which mail-parser's
+/// converter drops after some characters ("From:Jane"); written as a character reference it
+/// keeps them.
+static SPACE_AFTER_INLINE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(</(?:b|strong|i|em|u|span|font|a|small|big|code|s|strike|mark|label|abbr)\s*>)[ \t\r\n]+")
+        .expect("valid regex")
+});
 static CELL_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)</t[dh]\s*>").expect("valid regex"));
 
@@ -68,7 +78,8 @@ static CLASS: LazyLock<Regex> = LazyLock::new(|| {
 pub fn html_to_text(html: &str) -> String {
     let html = without_marks(html);
     let marked = mark_quotes(&html);
-    let blocks = BLOCK_END.replace_all(&marked, "$0<br>");
+    let spaced = SPACE_AFTER_INLINE_END.replace_all(&marked, "$1&#32;");
+    let blocks = BLOCK_END.replace_all(&spaced, "$0<br>");
     let cells = CELL_END.replace_all(&blocks, " | $0");
     let text = mail_parser::decoders::html::html_to_text(&cells);
     quoted_lines(&text)
@@ -286,10 +297,23 @@ impl Nesting {
 fn is_quote(name: Name, attrs: &str) -> bool {
     match name {
         Name::Blockquote => !is_indent(attrs),
-        Name::Div => classes(attrs)
-            .any(|class| class == "moz-cite-prefix" || class.ends_with("yahoo_quoted")),
+        Name::Div => {
+            classes(attrs)
+                .any(|class| class == "moz-cite-prefix" || class.ends_with("yahoo_quoted"))
+                || OUTLOOK_MAC_QUOTE.is_match(attrs)
+        }
     }
 }
+
+/// Outlook for Mac's containers of the earlier message, attribution or header block included:
+/// `div name="messageReplySection"` and `div id="mail-editor-reference-message-container"`.
+static OUTLOOK_MAC_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)\bname\s*=\s*["']?messageReplySection\b"#,
+        r#"|\bid\s*=\s*["']?mail-editor-reference-message-container\b"#
+    ))
+    .expect("valid regex")
+});
 
 /// A blockquote the "indent" button made: styled without a border, and not `type="cite"`.
 fn is_indent(attrs: &str) -> bool {

@@ -265,3 +265,28 @@ fn hostile_html_is_read_in_one_pass() {
     assert_eq!(text.lines().last(), Some("> > > > > > > > after"));
     assert_eq!(text.lines().filter(|l| l.ends_with('q')).count(), n);
 }
+
+#[test]
+fn an_outlook_for_mac_reply_section_is_quoted_history() {
+    for container in [
+        r#"<div name="messageReplySection">"#,
+        r#"<div id="mail-editor-reference-message-container">"#,
+    ] {
+        let html = format!(
+            r#"<div class="elementToProof">Friday at ten suits us.</div>{container}<div>On 3 March, Mira Olsen wrote, more or less:</div><div>Could we meet this week about the renewal?</div></div>"#
+        );
+        assert_eq!(stored(&html), "Friday at ten suits us.", "{container}");
+    }
+}
+
+#[test]
+fn a_space_after_a_bold_label_stays_in_the_text() {
+    let html = r#"<p class="MsoNormal"><b>From:</b> Mira Olsen &lt;mira@northwind.test&gt;<br><b>Sent:</b> Tuesday, 3 March 2026 10:12</p>"#;
+    assert_eq!(
+        lines(&html_to_text(html)),
+        [
+            "From: Mira Olsen <mira@northwind.test>",
+            "Sent: Tuesday, 3 March 2026 10:12"
+        ]
+    );
+}
