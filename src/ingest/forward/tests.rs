@@ -8,6 +8,15 @@ mod ninth_round;
 mod shaped;
 mod tenth_round;
 
+/// The forwarder's note and the original body of the round tests' forwards.
+const NOTE: &str = "New lead from the fair, please call him.";
+const ORIGINAL: &str = "Good morning,\nwe would like a quote for 12 scanners.\nKind regards\nPiet";
+
+/// The forward found in `body`, which must be one.
+fn forward(subject: &str, body: &str) -> Forward {
+    unwrap_forward(subject, body).expect("a forward")
+}
+
 fn sender(forward: &Forward) -> (Option<&str>, &str) {
     (forward.from.name.as_deref(), forward.from.address.as_str())
 }

@@ -3,13 +3,7 @@
 //! title, Lotus Notes' memo head under "Forwarded by".
 
 use super::super::*;
-
-const NOTE: &str = "New lead from the fair, please call him.";
-const ORIGINAL: &str = "Good morning,\nwe would like a quote for 12 scanners.\nKind regards\nPiet";
-
-fn forward(subject: &str, body: &str) -> Forward {
-    unwrap_forward(subject, body).expect("a forward")
-}
+use super::{forward, NOTE, ORIGINAL};
 
 #[test]
 fn a_zoho_forward_framed_by_its_title_above_and_below_the_header_block_is_read() {

@@ -2,14 +2,7 @@
 //! written out as forwards of our own: blank lines between the header lines (BlackBerry), a
 //! Subject wrapped onto an unindented line, an address wrapped inside its brackets.
 
-use super::super::*;
-
-const NOTE: &str = "New lead from the fair, please call him.";
-const ORIGINAL: &str = "Good morning,\nwe would like a quote for 12 scanners.\nKind regards\nPiet";
-
-fn forward(subject: &str, body: &str) -> Forward {
-    unwrap_forward(subject, body).expect("a forward")
-}
+use super::{forward, NOTE, ORIGINAL};
 
 #[test]
 fn a_header_block_spaced_with_blank_lines_keeps_its_subject() {
