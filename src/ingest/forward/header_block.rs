@@ -76,12 +76,10 @@ fn header_lines_at(lines: &[Line], index: usize) -> (usize, Header, Vec<Field>) 
             adjacent |= next > index && !lines[next - 1].is_blank();
             seen.push(field);
             // A header table turned to text a cell a line: the label, then its value; or an
-            // address wrapped inside its brackets ("Ann Lee <" over "ann@x.org>").
+            // address wrapped inside its brackets ("Ann Lee <" over "ann@x.org>", a value
+            // that is not empty, so never both).
             let below = value_below(lines, next).filter(|_| value.is_empty());
-            let wrapped = below
-                .is_none()
-                .then(|| address_wrapped_below(lines, next, value));
-            let joined = wrapped.flatten();
+            let joined = address_wrapped_below(lines, next, value);
             let value = joined.as_deref().or(below).unwrap_or(value);
             record(&mut header, field, value);
             next += 1 + usize::from(below.is_some() || joined.is_some());

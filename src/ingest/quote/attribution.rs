@@ -92,7 +92,8 @@ pub(super) fn attribution_len(lines: &[&str], start: usize) -> Option<usize> {
         }
         let read = (is_attribution_text(&joined)
             && followed_by_history(lines, start + count, &joined))
-            || (is_colonless_attribution(&joined) && has_text_below(lines, start + count));
+            // Without its colon, a line with nothing below it is the reply's own last line.
+            || (is_colonless_attribution(&joined) && next_text_line(lines, start + count).is_some());
         if read {
             return starts_later(lines, start, count).not().then_some(count);
         }
@@ -198,15 +199,26 @@ pub(super) fn is_address_intro(line: &str) -> bool {
     let Some(head) = line.strip_suffix([':', '：']).map(str::trim_end) else {
         return false;
     };
-    let Some(address) = BRACKETED_ADDRESS.find_iter(head).last() else {
+    let Some(intro) = before_final_address(head).map(str::trim) else {
         return false;
     };
-    let intro = head[..address.start()].trim();
     let name = QUOTING
         .find(intro)
         .map_or(intro, |word| &intro[word.end()..]);
-    let name = name.trim().trim_matches('"');
-    address.end() == head.len() && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+    is_name_or_nothing(name)
+}
+
+/// The text before the bracketed address that ends `text`, if one does ("Ana Berg " of
+/// "Ana Berg <ana@x.org>").
+fn before_final_address(text: &str) -> Option<&str> {
+    let address = BRACKETED_ADDRESS.find_iter(text).last()?;
+    (address.end() == text.len()).then(|| &text[..address.start()])
+}
+
+/// Nothing but blanks and quotes, or a person's name.
+fn is_name_or_nothing(text: &str) -> bool {
+    let name = text.trim().trim_matches('"');
+    name.is_empty() || crate::ingest::signature::is_name_like(name)
 }
 
 /// Horde's "Quoting" in its locales, before the quoted sender's name.
@@ -220,12 +232,18 @@ static QUOTING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Shape alone: ends in a colon, holds a date or time, and a name or address.
 pub(super) fn is_attribution_text(joined: &str) -> bool {
+    attribution_shaped(joined).is_some_and(|text| {
+        ends_with_colon(text)
+            && DATE_OR_TIME.is_match(text)
+            && (ADDRESS.is_match(text) || WORD.find_iter(text).count() >= 2)
+    })
+}
+
+/// The joined lines without leading rules and emphasis, when they are short enough for an
+/// attribution and hold no link.
+fn attribution_shaped(joined: &str) -> Option<&str> {
     let text = joined.trim().trim_start_matches(['-', '*', '_', ' ']);
-    ends_with_colon(text)
-        && DATE_OR_TIME.is_match(text)
-        && (ADDRESS.is_match(text) || WORD.find_iter(text).count() >= 2)
-        && !text.contains("://")
-        && text.split_whitespace().count() <= 40
+    (!text.contains("://") && text.split_whitespace().count() <= 40).then_some(text)
 }
 
 /// An attribution whose colon was lost (a template without one, or a client that dropped
@@ -234,16 +252,12 @@ pub(super) fn is_attribution_text(joined: &str) -> bool {
 /// <ana@x.org>"); and an address or an intro word ("On", "Am", "Le" …) to say whose it is.
 /// "On 3 Mar 2026 at 10:21 Ana <ana@x.org> wrote the summary" goes on as a sentence.
 fn is_colonless_attribution(joined: &str) -> bool {
-    let text = joined.trim().trim_start_matches(['-', '*', '_', ' ']);
+    let Some(text) = attribution_shaped(joined) else {
+        return false;
+    };
     let timed = TIME.is_match(text) || DOTTED_TIME_AFTER_YEAR.is_match(text);
     let owned = ADDRESS.is_match(text) || LEADING_INTRO.is_match(&format!("{text} "));
-    !ends_with_colon(text)
-        && timed
-        && DATED.is_match(text)
-        && owned
-        && ends_with_verb(text)
-        && !text.contains("://")
-        && text.split_whitespace().count() <= 40
+    !ends_with_colon(text) && timed && DATED.is_match(text) && owned && ends_with_verb(text)
 }
 
 /// A year, or a numeric date whose last part may be a two-digit year ("3/3/26").
@@ -261,26 +275,19 @@ fn ends_with_verb(text: &str) -> bool {
         .find(tail)
         .map_or(tail, |ending| &tail[ending.end()..]);
     let tail = tail.trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_');
-    if tail.is_empty() {
-        return true;
-    }
-    let Some(address) = BRACKETED_ADDRESS.find_iter(tail).last() else {
-        return false;
-    };
-    let name = tail[..address.start()].trim().trim_matches('"');
-    address.end() == tail.len() && (name.is_empty() || crate::ingest::signature::is_name_like(name))
+    tail.is_empty() || before_final_address(tail).is_some_and(is_name_or_nothing)
 }
 
 /// A verb's gender ending written after it ("написал(а)", "napisał/a").
 static GENDER_ENDING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:\(\p{L}{1,2}\)|/\p{L}{1,2}\b)").unwrap());
 
-/// Something follows the attribution: without its colon, a line with nothing below it is
-/// the reply's own last line.
-fn has_text_below(lines: &[&str], next: usize) -> bool {
+/// The first line from `next` on that is not blank, trimmed.
+fn next_text_line<'a>(lines: &[&'a str], next: usize) -> Option<&'a str> {
     lines[next.min(lines.len())..]
         .iter()
-        .any(|l| !l.trim().is_empty())
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
 }
 
 /// A verb makes the attribution stand on its own; otherwise quoted text must follow (an
@@ -292,14 +299,7 @@ fn followed_by_history(lines: &[&str], next: usize, joined: &str) -> bool {
     if VERB.is_match(joined) && !verb_then_sentence(joined) || timed || dotted {
         return true;
     }
-    let following = lines[next.min(lines.len())..]
-        .iter()
-        .map(|l| l.trim())
-        .find(|l| !l.is_empty());
-    match following {
-        Some(line) => is_quote_line(line),
-        None => false,
-    }
+    next_text_line(lines, next).is_some_and(is_quote_line)
 }
 
 /// The last verb followed, right before the colon, by a lower-case word of three letters or

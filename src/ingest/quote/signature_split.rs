@@ -305,16 +305,9 @@ fn contact_block_start(lines: &[&str]) -> Option<usize> {
         }
         start = Some(index);
     }
-    let lone_line = start.filter(|&index| non_blank_lines_from(lines, index) == 1);
-    if let Some(index) = lone_line {
+    // The block's non-blank lines run to the end: `count` of them.
+    if let Some(index) = start.filter(|_| count == 1) {
         has_contact &= crate::ingest::signature::is_contact_line_alone(lines[index].trim());
     }
     start.filter(|_| has_contact)
-}
-
-fn non_blank_lines_from(lines: &[&str], index: usize) -> usize {
-    lines[index..]
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .count()
 }
